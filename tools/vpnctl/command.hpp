@@ -1,0 +1,20 @@
+// vpnctl's command interface: each command family (stats, sessions, certificate, profiles)
+// lives in its own file and is dispatched from main.cpp.
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace vp::tools {
+
+struct GlobalOptions {
+    std::string config_path = "/etc/vpnplane/vpnplane.cfg"; // -c: the daemon's config file
+    std::string socket_path;                                 // -s: telemetry socket (derived if empty)
+    std::string store_dir;                                   // --store: certificate store override
+    bool json = false;                                       // --json: machine-readable output
+};
+
+// `vpnctl certificate ...` (pki/): returns the process exit status.
+int run_certificate_command(const std::vector<std::string>& args, const GlobalOptions& options);
+
+} // namespace vp::tools

@@ -1,0 +1,49 @@
+// vpnctl: the operator's CLI. Global options, then a command family.
+#include "tools/vpnctl/command.hpp"
+
+#include <cstdio>
+#include <cstring>
+#include <string>
+#include <vector>
+
+namespace {
+
+void usage() {
+    std::fputs("usage: vpnctl [-c CONFIG] [-s SOCKET] [--store DIR] [--json] COMMAND ...\n"
+               "commands:\n"
+               "  certificate add|sign|print|export-certificate|import|revoke|crl ...\n",
+               stderr);
+}
+
+} // namespace
+
+int main(int argc, char** argv) {
+    vp::tools::GlobalOptions options;
+    std::vector<std::string> args;
+    for (int i = 1; i < argc; ++i) {
+        std::string a = argv[i];
+        if (!args.empty()) {
+            args.push_back(a);
+        } else if ((a == "-c" || a == "-s" || a == "--store") && i + 1 < argc) {
+            std::string v = argv[++i];
+            (a == "-c" ? options.config_path : a == "-s" ? options.socket_path : options.store_dir) = v;
+        } else if (a == "--json") {
+            options.json = true;
+        } else if (a == "-h" || a == "--help") {
+            usage();
+            return 0;
+        } else {
+            args.push_back(a);
+        }
+    }
+    if (args.empty()) {
+        usage();
+        return 2;
+    }
+    std::string family = args.front();
+    std::vector<std::string> rest(args.begin() + 1, args.end());
+    if (family == "certificate") return vp::tools::run_certificate_command(rest, options);
+    std::fprintf(stderr, "vpnctl: unknown command '%s'\n", family.c_str());
+    usage();
+    return 2;
+}
