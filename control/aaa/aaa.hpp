@@ -66,9 +66,9 @@ struct Grant {
     uint8_t remote_prefix_length = 32; // netmask pushed with `topology subnet`
     std::vector<Route> routes;         // site-to-site routes through this session
     std::vector<net::Ipv4> dns_servers;
-    bool change_tcp_mss = true;        // profile change-tcp-mss (yes/no/default -> yes)
-    uint32_t session_timeout_s = 0;    // 0: unlimited
-    uint32_t idle_timeout_s = 0;       // 0: unlimited
+    bool change_tcp_mss = true;                // profile change-tcp-mss (yes/no/default -> yes)
+    uint32_t session_timeout_s = 0;            // 0: unlimited
+    uint32_t idle_timeout_s = 0;               // 0: unlimited
     std::optional<uint64_t> rate_limit_rx_bps; // profile rate-limit, client->server
     std::optional<uint64_t> rate_limit_tx_bps;
 };

@@ -39,7 +39,8 @@ public:
     }
     bool be32(uint32_t& out) {
         if (remaining() < 4) return false;
-        out = static_cast<uint32_t>(data_[pos_]) << 24 | static_cast<uint32_t>(data_[pos_ + 1]) << 16 |
+        out = static_cast<uint32_t>(data_[pos_]) << 24 |
+              static_cast<uint32_t>(data_[pos_ + 1]) << 16 |
               static_cast<uint32_t>(data_[pos_ + 2]) << 8 | data_[pos_ + 3];
         pos_ += 4;
         return true;
@@ -84,7 +85,8 @@ public:
         out_.push_back(static_cast<uint8_t>(v));
     }
     void be32(uint32_t v) {
-        for (int shift = 24; shift >= 0; shift -= 8) out_.push_back(static_cast<uint8_t>(v >> shift));
+        for (int shift = 24; shift >= 0; shift -= 8)
+            out_.push_back(static_cast<uint8_t>(v >> shift));
     }
     void be64(uint64_t v) {
         be32(static_cast<uint32_t>(v >> 32));

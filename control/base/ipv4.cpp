@@ -32,7 +32,8 @@ std::optional<Ipv4Prefix> parse_prefix(std::string_view text) {
     auto len_text = text.substr(slash + 1);
     unsigned len = 0;
     auto [ptr, ec] = std::from_chars(len_text.data(), len_text.data() + len_text.size(), len);
-    if (ec != std::errc{} || ptr != len_text.data() + len_text.size() || len_text.empty() || len > 32)
+    if (ec != std::errc{} || ptr != len_text.data() + len_text.size() || len_text.empty() ||
+        len > 32)
         return std::nullopt;
     return Ipv4Prefix{*address, static_cast<uint8_t>(len)};
 }
@@ -55,6 +56,8 @@ std::string to_string(Ipv4 a) {
            std::to_string(a >> 8 & 0xff) + '.' + std::to_string(a & 0xff);
 }
 
-std::string to_string(const Ipv4Prefix& p) { return to_string(p.address) + '/' + std::to_string(p.length); }
+std::string to_string(const Ipv4Prefix& p) {
+    return to_string(p.address) + '/' + std::to_string(p.length);
+}
 
 } // namespace vp::net

@@ -23,10 +23,14 @@ bool syslog_open = false;
 
 int syslog_priority(Level level) {
     switch (level) {
-    case Level::Error: return LOG_ERR;
-    case Level::Warning: return LOG_WARNING;
-    case Level::Info: return LOG_INFO;
-    case Level::Debug: return LOG_DEBUG;
+    case Level::Error:
+        return LOG_ERR;
+    case Level::Warning:
+        return LOG_WARNING;
+    case Level::Info:
+        return LOG_INFO;
+    case Level::Debug:
+        return LOG_DEBUG;
     }
     return LOG_INFO;
 }
@@ -49,7 +53,8 @@ void set_level(Topic topic, Level lvl) {
 }
 
 void set_all_levels(Level lvl) {
-    for (auto& t : detail::thresholds) t.store(static_cast<uint8_t>(lvl));
+    for (auto& t : detail::thresholds)
+        t.store(static_cast<uint8_t>(lvl));
 }
 
 Level level(Topic topic) {
@@ -72,8 +77,8 @@ void detail::write(Topic topic, Level lvl, std::string_view message) {
     if (sinks.to_stderr) {
         auto now = std::chrono::system_clock::now();
         std::time_t secs = std::chrono::system_clock::to_time_t(now);
-        auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()) %
-                  1000;
+        auto ms =
+            std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()) % 1000;
         std::tm tm{};
         gmtime_r(&secs, &tm);
         char stamp[32];

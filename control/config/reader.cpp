@@ -8,7 +8,8 @@ namespace vp::config {
 
 std::string Diagnostics::text() const {
     std::string out;
-    for (auto& e : errors_) out += e + '\n';
+    for (auto& e : errors_)
+        out += e + '\n';
     return out;
 }
 
@@ -22,9 +23,13 @@ std::string Section::path() const {
     return p.empty() ? "<root>" : p;
 }
 
-std::string Section::where() const { return where_of(*setting_); }
+std::string Section::where() const {
+    return where_of(*setting_);
+}
 
-bool Section::has(const char* name) const { return setting_->exists(name); }
+bool Section::has(const char* name) const {
+    return setting_->exists(name);
+}
 
 const libconfig::Setting* Section::child(const char* name) {
     seen_.insert(name);
@@ -39,8 +44,8 @@ void Section::error(std::string_view what) {
 void Section::error(const char* name, std::string_view what) {
     std::string full = setting_->getPath();
     full += full.empty() ? name : std::string(".") + name;
-    const libconfig::Setting* s = setting_->isGroup() && setting_->exists(name) ? &(*setting_)[name]
-                                                                                : setting_;
+    const libconfig::Setting* s =
+        setting_->isGroup() && setting_->exists(name) ? &(*setting_)[name] : setting_;
     diag_->add(where_of(*s) + ": " + full + ": " + std::string(what));
 }
 
@@ -166,7 +171,8 @@ std::optional<int64_t> parse_duration(std::string_view text) {
             auto part = text.substr(0, colon);
             int64_t v = 0;
             auto [p, ec] = std::from_chars(part.data(), part.data() + part.size(), v);
-            if (ec != std::errc{} || p != part.data() + part.size() || part.empty()) return std::nullopt;
+            if (ec != std::errc{} || p != part.data() + part.size() || part.empty())
+                return std::nullopt;
             total = total * 60 + v;
             ++parts;
             if (colon == std::string_view::npos) break;
@@ -184,12 +190,23 @@ std::optional<int64_t> parse_duration(std::string_view text) {
         int64_t unit = 1;
         if (!text.empty()) {
             switch (text.front()) {
-            case 's': unit = 1; break;
-            case 'm': unit = 60; break;
-            case 'h': unit = 3600; break;
-            case 'd': unit = 86400; break;
-            case 'w': unit = 604800; break;
-            default: return std::nullopt;
+            case 's':
+                unit = 1;
+                break;
+            case 'm':
+                unit = 60;
+                break;
+            case 'h':
+                unit = 3600;
+                break;
+            case 'd':
+                unit = 86400;
+                break;
+            case 'w':
+                unit = 604800;
+                break;
+            default:
+                return std::nullopt;
             }
             text.remove_prefix(1);
         } else if (any) {
@@ -207,7 +224,8 @@ int64_t Section::get_seconds(const char* name, int64_t fallback, int64_t min, in
     auto* s = child(name);
     if (!s) return fallback;
     std::optional<int64_t> v;
-    if (s->getType() == libconfig::Setting::TypeInt || s->getType() == libconfig::Setting::TypeInt64) {
+    if (s->getType() == libconfig::Setting::TypeInt ||
+        s->getType() == libconfig::Setting::TypeInt64) {
         v = static_cast<long long>(*s);
     } else if (s->getType() == libconfig::Setting::TypeString) {
         std::string text = s->c_str();

@@ -10,8 +10,9 @@
 
 int main(int argc, char** argv) {
     ::testing::InitGoogleTest(&argc, argv);
-    std::vector<std::string> eal_args = {argv[0], "--no-huge", "-m", "512", "--no-pci",
-                                         "--in-memory", "--no-telemetry", "--log-level", "lib.*:warning"};
+    std::vector<std::string> eal_args = {
+        argv[0],       "--no-huge",      "-m",          "512",          "--no-pci",
+        "--in-memory", "--no-telemetry", "--log-level", "lib.*:warning"};
     bool lcores_given = false;
     for (int i = 1; i < argc; ++i) {
         if (std::string(argv[i]) == "--eal") {
@@ -27,7 +28,8 @@ int main(int argc, char** argv) {
         eal_args.emplace_back("0");
     }
     std::vector<char*> eal_argv;
-    for (auto& a : eal_args) eal_argv.push_back(a.data());
+    for (auto& a : eal_args)
+        eal_argv.push_back(a.data());
     if (rte_eal_init(static_cast<int>(eal_argv.size()), eal_argv.data()) < 0) {
         fprintf(stderr, "rte_eal_init failed\n");
         return 1;

@@ -36,7 +36,8 @@ std::vector<std::vector<uint8_t>> load_corpus(int argc, char** argv, long& runs)
         }
         for (auto& f : files) {
             std::ifstream in(f, std::ios::binary);
-            corpus.emplace_back(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+            corpus.emplace_back(std::istreambuf_iterator<char>(in),
+                                std::istreambuf_iterator<char>());
         }
     }
     return corpus;
@@ -92,13 +93,15 @@ void mutate(std::vector<uint8_t>& data, const std::vector<std::vector<uint8_t>>&
 int main(int argc, char** argv) {
     long runs = 20000;
     auto corpus = load_corpus(argc, argv, runs);
-    for (auto& input : corpus) LLVMFuzzerTestOneInput(input.data(), input.size());
+    for (auto& input : corpus)
+        LLVMFuzzerTestOneInput(input.data(), input.size());
     std::mt19937_64 rng(0x5eed);
     std::vector<uint8_t> scratch;
     for (long i = 0; i < runs; ++i) {
         if (corpus.empty() || rng() % 8 == 0) {
             scratch.resize(rng() % 512);
-            for (auto& b : scratch) b = static_cast<uint8_t>(rng());
+            for (auto& b : scratch)
+                b = static_cast<uint8_t>(rng());
         } else {
             scratch = corpus[rng() % corpus.size()];
         }

@@ -9,9 +9,9 @@ namespace vp::tools {
 
 struct GlobalOptions {
     std::string config_path = "/etc/vpnplane/vpnplane.cfg"; // -c: the daemon's config file
-    std::string socket_path;                                 // -s: telemetry socket (derived if empty)
-    std::string store_dir;                                   // --store: certificate store override
-    bool json = false;                                       // --json: machine-readable output
+    std::string socket_path; // -s: telemetry socket (derived if empty)
+    std::string store_dir;   // --store: certificate store override
+    bool json = false;       // --json: machine-readable output
 };
 
 // `vpnctl certificate ...` (pki/): returns the process exit status.

@@ -26,7 +26,9 @@ int main(int argc, char** argv) {
             args.push_back(a);
         } else if ((a == "-c" || a == "-s" || a == "--store") && i + 1 < argc) {
             std::string v = argv[++i];
-            (a == "-c" ? options.config_path : a == "-s" ? options.socket_path : options.store_dir) = v;
+            (a == "-c"   ? options.config_path
+             : a == "-s" ? options.socket_path
+                         : options.store_dir) = v;
         } else if (a == "--json") {
             options.json = true;
         } else if (a == "-h" || a == "--help") {

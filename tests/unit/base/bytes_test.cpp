@@ -30,7 +30,8 @@ TEST(ByteWriter, WritesBigEndian) {
     w.be16(0x0102);
     w.be32(0x03040506);
     w.be64(0x0708090a0b0c0d0eULL);
-    EXPECT_EQ(to_hex(out), "aa01020304050607" "08090a0b0c0d0e");
+    EXPECT_EQ(to_hex(out), "aa01020304050607"
+                           "08090a0b0c0d0e");
 }
 
 } // namespace vp

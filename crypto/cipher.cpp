@@ -1,0 +1,90 @@
+// Name tables for ciphers and digests.
+#include "crypto/cipher.hpp"
+
+#include <array>
+#include <cctype>
+#include <utility>
+
+namespace vp::crypto {
+
+namespace {
+
+struct CipherNames {
+    Cipher cipher;
+    std::string_view openvpn;
+    std::string_view routeros;
+};
+
+constexpr std::array<CipherNames, 8> cipher_names = {{
+    {Cipher::None, "none", "null"},
+    {Cipher::Aes128Cbc, "AES-128-CBC", "aes128-cbc"},
+    {Cipher::Aes192Cbc, "AES-192-CBC", "aes192-cbc"},
+    {Cipher::Aes256Cbc, "AES-256-CBC", "aes256-cbc"},
+    {Cipher::Aes128Gcm, "AES-128-GCM", "aes128-gcm"},
+    {Cipher::Aes192Gcm, "AES-192-GCM", "aes192-gcm"},
+    {Cipher::Aes256Gcm, "AES-256-GCM", "aes256-gcm"},
+    {Cipher::ChaCha20Poly1305, "CHACHA20-POLY1305", "chacha20-poly1305"},
+}};
+
+struct DigestNames {
+    Digest digest;
+    std::string_view openvpn;
+    std::string_view routeros;
+    const char* openssl;
+};
+
+constexpr std::array<DigestNames, 5> digest_names = {{
+    {Digest::None, "none", "null", nullptr},
+    {Digest::Md5, "MD5", "md5", "MD5"},
+    {Digest::Sha1, "SHA1", "sha1", "SHA1"},
+    {Digest::Sha256, "SHA256", "sha256", "SHA256"},
+    {Digest::Sha512, "SHA512", "sha512", "SHA512"},
+}};
+
+bool iequals(std::string_view a, std::string_view b) {
+    if (a.size() != b.size()) return false;
+    for (size_t i = 0; i < a.size(); ++i)
+        if (std::tolower(static_cast<unsigned char>(a[i])) !=
+            std::tolower(static_cast<unsigned char>(b[i])))
+            return false;
+    return true;
+}
+
+} // namespace
+
+std::optional<Cipher> cipher_from_openvpn_name(std::string_view name) {
+    for (auto& n : cipher_names)
+        if (iequals(n.openvpn, name)) return n.cipher;
+    return std::nullopt;
+}
+
+std::optional<Cipher> cipher_from_routeros_name(std::string_view name) {
+    for (auto& n : cipher_names)
+        if (n.routeros == name) return n.cipher;
+    return std::nullopt;
+}
+
+std::string_view openvpn_name(Cipher c) {
+    return cipher_names[static_cast<size_t>(c)].openvpn;
+}
+std::string_view routeros_name(Cipher c) {
+    return cipher_names[static_cast<size_t>(c)].routeros;
+}
+
+std::optional<Digest> digest_from_name(std::string_view name) {
+    for (auto& n : digest_names)
+        if (iequals(n.openvpn, name) || n.routeros == name) return n.digest;
+    return std::nullopt;
+}
+
+std::string_view openvpn_name(Digest d) {
+    return digest_names[static_cast<size_t>(d)].openvpn;
+}
+std::string_view routeros_name(Digest d) {
+    return digest_names[static_cast<size_t>(d)].routeros;
+}
+const char* openssl_name(Digest d) {
+    return digest_names[static_cast<size_t>(d)].openssl;
+}
+
+} // namespace vp::crypto
