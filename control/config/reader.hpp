@@ -78,6 +78,9 @@ public:
     void error(std::string_view what);
     void error(const char* name, std::string_view what);
 
+    // Marks a setting as handled elsewhere (a section another module parses).
+    void delegate(const char* name) { seen_.insert(name); }
+
     // Report settings of this group that no getter asked for.
     void finish();
 

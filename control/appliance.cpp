@@ -1,0 +1,278 @@
+// Appliance construction, the control loop and live reload.
+#include "control/appliance.hpp"
+
+#include "control/base/log.hpp"
+#include "dataplane/worker/worker.hpp"
+
+#include <rte_byteorder.h>
+#include <rte_cycles.h>
+
+#include <algorithm>
+#include <set>
+
+namespace vp::ctl {
+
+namespace {
+constexpr uint64_t timer_interval_ms = 10;
+}
+
+uint64_t Appliance::now_ms() {
+    return static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                     std::chrono::steady_clock::now().time_since_epoch())
+                                     .count());
+}
+
+std::vector<dp::PortSettings> port_settings(const config::ApplianceConfig& c) {
+    std::vector<dp::PortSettings> out;
+    for (auto& i : c.interfaces) {
+        dp::PortSettings p;
+        p.name = i.name;
+        p.device = i.device;
+        p.role = i.role == config::InterfaceRole::Wan ? dp::PortRole::Wan : dp::PortRole::Lan;
+        p.address_be = rte_cpu_to_be_32(i.address.address);
+        p.prefix_length = i.address.length;
+        p.mtu = i.mtu;
+        p.rx_descriptors = i.rx_descriptors;
+        p.tx_descriptors = i.tx_descriptors;
+        out.push_back(p);
+    }
+    return out;
+}
+
+Result<std::unique_ptr<Appliance>> Appliance::create(const config::ApplianceConfig& config) {
+    std::unique_ptr<Appliance> a(new Appliance());
+    a->config_ = config;
+    a->started_ms_ = now_ms();
+    a->apply_logging(config.system);
+
+    dp::DataplaneSettings s;
+    s.workers = static_cast<uint16_t>(config.dataplane.worker_lcores.size());
+    s.mbufs = config.dataplane.mbufs;
+    s.mbuf_cache = config.dataplane.mbuf_cache;
+    s.burst = config.dataplane.burst;
+    s.punt_ring_size = config.dataplane.punt_ring_size;
+    s.inject_ring_size = config.dataplane.inject_ring_size;
+    s.handoff_ring_size = config.dataplane.handoff_ring_size;
+    s.max_routes = config.dataplane.max_routes;
+    s.max_neighbors = config.dataplane.max_neighbors;
+    s.max_sessions = config.dataplane.max_sessions;
+    s.idle_sleep_us = config.dataplane.idle_sleep_us;
+    s.ports = port_settings(config);
+    auto dp = dp::Dataplane::create(s);
+    if (!dp.ok()) return dp.error();
+    a->dp_ = std::move(*dp);
+    a->neighbors_ = std::make_unique<NeighborManager>(
+        *a->dp_, NeighborSettings{config.ip.arp_timeout_s, config.ip.arp_queue_length});
+    if (auto st = a->install_interface_routes(); !st.ok()) return st.error();
+    if (auto st = a->apply_static_routes(config.ip.routes); !st.ok()) return st.error();
+    std::vector<std::string> names;
+    for (auto& i : config.interfaces)
+        names.push_back(i.name);
+    if (auto st = a->neighbors_->set_static(config.ip.arp, names, now_ms()); !st.ok())
+        return make_error("ip.arp: " + st.message());
+    a->dp_->set_policy(a->make_policy(config));
+    return a;
+}
+
+Appliance::~Appliance() {
+    stop();
+    neighbors_.reset();
+    dp_.reset();
+}
+
+Status Appliance::start() {
+    return dp_->launch(config_.dataplane.worker_lcores);
+}
+
+void Appliance::stop() {
+    if (dp_) dp_->stop();
+}
+
+void Appliance::apply_logging(const config::SystemConfig& s) {
+    log::set_sinks({s.log_stderr, s.log_syslog});
+    log::set_all_levels(s.log_level);
+    for (auto& [topic, level] : s.topic_levels)
+        log::set_level(topic, level);
+}
+
+dp::WorkerPolicy Appliance::make_policy(const config::ApplianceConfig& c) const {
+    dp::WorkerPolicy p;
+    p.icmp_echo = c.firewall.icmp_echo;
+    p.mss_clamp = c.firewall.mss_clamp;
+    p.icmp_errors_per_s = c.ip.icmp_rate_limit;
+    for (size_t i = 0; i < c.interfaces.size(); ++i)
+        if (c.interfaces[i].proxy_arp) p.proxy_arp_ports |= 1u << i;
+    return p;
+}
+
+Status Appliance::install_interface_routes() {
+    auto& routes = dp_->routes();
+    for (dp::PortId port = 0; port < config_.interfaces.size(); ++port) {
+        auto& i = config_.interfaces[port];
+        dp::NextHop local{dp::NextHopKind::Local, port, 0, dp::no_session, i.mtu};
+        if (auto st = routes.add(i.address.address, 32, local); !st.ok()) return st;
+        if (i.address.length < 32) {
+            dp::NextHop connected{dp::NextHopKind::Connected, port, 0, dp::no_session, i.mtu};
+            if (auto st = routes.add(i.address.network(), i.address.length, connected); !st.ok())
+                return st;
+        }
+        if (i.address.length < 31) {
+            // The subnet's broadcast address is never forwarded (RFC 2644).
+            dp::NextHop broadcast{dp::NextHopKind::Broadcast, port, 0, dp::no_session, i.mtu};
+            if (auto st = routes.add(i.address.network() | ~i.address.mask(), 32, broadcast);
+                !st.ok())
+                return st;
+        }
+        if (i.gateway) {
+            dp::NextHop gw{dp::NextHopKind::Gateway, port, rte_cpu_to_be_32(*i.gateway),
+                           dp::no_session, i.mtu};
+            if (auto st = routes.add(0, 0, gw); !st.ok()) return st;
+        }
+    }
+    return {};
+}
+
+Status Appliance::apply_static_routes(const std::vector<config::StaticRoute>& wanted) {
+    auto& routes = dp_->routes();
+    for (auto& old : installed_static_)
+        if (std::find(wanted.begin(), wanted.end(), old) == wanted.end())
+            (void)routes.remove(old.destination.address, old.destination.length);
+    std::vector<config::StaticRoute> installed;
+    for (auto& r : wanted) {
+        dp::NextHop nh;
+        if (r.blackhole) {
+            nh.kind = dp::NextHopKind::Blackhole;
+        } else {
+            // The gateway must be on a connected subnet (RouterOS's scope rule for static routes).
+            const config::InterfaceConfig* via = nullptr;
+            dp::PortId port = 0;
+            for (dp::PortId p = 0; p < config_.interfaces.size(); ++p)
+                if (config_.interfaces[p].address.contains(*r.gateway)) {
+                    via = &config_.interfaces[p];
+                    port = p;
+                }
+            if (!via)
+                return make_error("ip.routes: gateway " + net::to_string(*r.gateway) + " of " +
+                                  net::to_string(r.destination) +
+                                  " is not on any interface's subnet");
+            nh = {dp::NextHopKind::Gateway, port, rte_cpu_to_be_32(*r.gateway), dp::no_session,
+                  via->mtu};
+        }
+        if (auto st = routes.add(r.destination.address, r.destination.length, nh); !st.ok())
+            return make_error("ip.routes: " + net::to_string(r.destination) + ": " + st.message());
+        installed.push_back(r);
+    }
+    installed_static_ = installed;
+    return {};
+}
+
+void Appliance::handle_punt(const dp::PuntEntry& e, uint64_t now) {
+    ++counters_.punted;
+    switch (e.reason) {
+    case dp::PuntReason::NeighborMiss:
+        neighbors_->on_neighbor_miss(e.mbuf, e.port, e.aux, now);
+        break;
+    case dp::PuntReason::ArpInput:
+        neighbors_->on_arp_input(e.mbuf, e.port, now);
+        break;
+    default:
+        ++counters_.punted_unhandled;
+        if (e.mbuf) rte_pktmbuf_free(e.mbuf);
+        break;
+    }
+}
+
+uint32_t Appliance::poll() {
+    std::lock_guard lock(mutex_);
+    ++counters_.loop_iterations;
+    uint64_t now = now_ms();
+    dp::PuntEntry entries[64];
+    unsigned n = rte_ring_sc_dequeue_burst_elem(dp_->punt_ring(), entries, sizeof(dp::PuntEntry),
+                                                64, nullptr);
+    for (unsigned i = 0; i < n; ++i)
+        handle_punt(entries[i], now);
+    if (now >= next_timer_ms_) {
+        next_timer_ms_ = now + timer_interval_ms;
+        neighbors_->on_timer(now);
+        dp_->rcu().reclaim();
+    }
+    return n;
+}
+
+Result<std::string> Appliance::reload(const config::ApplianceConfig& next) {
+    std::lock_guard lock(mutex_);
+    std::vector<std::string> restart;
+    auto same_interfaces = [&] {
+        if (next.interfaces.size() != config_.interfaces.size()) return false;
+        for (size_t i = 0; i < next.interfaces.size(); ++i) {
+            auto& a = next.interfaces[i];
+            auto& b = config_.interfaces[i];
+            if (a.name != b.name || a.device != b.device || a.address != b.address ||
+                a.gateway != b.gateway || a.mtu != b.mtu || a.role != b.role ||
+                a.rx_descriptors != b.rx_descriptors || a.tx_descriptors != b.tx_descriptors)
+                return false;
+        }
+        return true;
+    };
+    if (!same_interfaces()) restart.push_back("interfaces (other than arp)");
+    if (next.dpdk.lcores != config_.dpdk.lcores ||
+        next.dpdk.main_lcore != config_.dpdk.main_lcore ||
+        next.dpdk.no_huge != config_.dpdk.no_huge ||
+        next.dpdk.memory_mb != config_.dpdk.memory_mb ||
+        next.dpdk.file_prefix != config_.dpdk.file_prefix ||
+        next.dpdk.extra_args != config_.dpdk.extra_args)
+        restart.push_back("dpdk");
+    auto& a = next.dataplane;
+    auto& b = config_.dataplane;
+    if (a.worker_lcores != b.worker_lcores || a.mbufs != b.mbufs || a.mbuf_cache != b.mbuf_cache ||
+        a.burst != b.burst || a.punt_ring_size != b.punt_ring_size ||
+        a.inject_ring_size != b.inject_ring_size || a.handoff_ring_size != b.handoff_ring_size ||
+        a.max_routes != b.max_routes || a.max_neighbors != b.max_neighbors ||
+        a.max_sessions != b.max_sessions || a.idle_sleep_us != b.idle_sleep_us)
+        restart.push_back("dataplane");
+
+    // Live parts: check first, then apply, so that an error changes nothing.
+    for (auto& r : next.ip.routes)
+        if (!r.blackhole) {
+            bool on_link = false;
+            for (auto& i : config_.interfaces)
+                on_link |= i.address.contains(*r.gateway);
+            if (!on_link)
+                return make_error("ip.routes: gateway " + net::to_string(*r.gateway) + " of " +
+                                  net::to_string(r.destination) +
+                                  " is not on any interface's subnet");
+        }
+    for (auto& e : next.ip.arp)
+        if (!config_.find_interface(e.interface))
+            return make_error("ip.arp: unknown interface " + e.interface);
+
+    apply_logging(next.system);
+    if (auto st = apply_static_routes(next.ip.routes); !st.ok()) return st.error();
+    std::vector<std::string> names;
+    for (auto& i : config_.interfaces)
+        names.push_back(i.name);
+    if (auto st = neighbors_->set_static(next.ip.arp, names, now_ms()); !st.ok()) return st.error();
+    neighbors_->set_settings({next.ip.arp_timeout_s, next.ip.arp_queue_length});
+    // Keep the interfaces we run with; take the live settings of the new configuration.
+    config::ApplianceConfig applied = next;
+    applied.dpdk = config_.dpdk;
+    applied.dataplane = config_.dataplane;
+    if (!same_interfaces()) applied.interfaces = config_.interfaces;
+    for (size_t i = 0; i < applied.interfaces.size() && i < next.interfaces.size(); ++i)
+        if (applied.interfaces[i].name == next.interfaces[i].name)
+            applied.interfaces[i].proxy_arp = next.interfaces[i].proxy_arp;
+    config_ = applied;
+    dp_->set_policy(make_policy(config_));
+
+    std::string report = "configuration reloaded";
+    if (!restart.empty()) {
+        report += "; changes to ";
+        for (size_t i = 0; i < restart.size(); ++i)
+            report += (i ? ", " : "") + restart[i];
+        report += " need a restart and were not applied";
+    }
+    log::info(log::Topic::System, "{}", report);
+    return report;
+}
+
+} // namespace vp::ctl

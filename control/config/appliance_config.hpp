@@ -1,0 +1,121 @@
+// The appliance's configuration model for the sections the foundation owns — system, dpdk,
+// dataplane, interfaces, ip, firewall — and the loader that reads a libconfig file, checks
+// every setting (file:line: setting: what is wrong) and hands the protocol sections
+// (ip_pools, ppp_profiles, ppp_secrets, ovpn_server, sstp_server, certificates) to their own
+// parsers. docs/configuration.md documents every setting.
+#pragma once
+
+#include "control/base/ipv4.hpp"
+#include "control/base/log.hpp"
+#include "control/base/result.hpp"
+#include "control/config/reader.hpp"
+
+#include <array>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace vp::config {
+
+enum class InterfaceRole : uint8_t { Wan, Lan };
+
+struct InterfaceConfig {
+    std::string name;
+    std::string device;
+    InterfaceRole role = InterfaceRole::Lan;
+    net::Ipv4Prefix address;
+    std::optional<net::Ipv4> gateway;
+    uint16_t mtu = 1500;
+    bool proxy_arp = false;
+    uint16_t rx_descriptors = 1024;
+    uint16_t tx_descriptors = 1024;
+};
+
+struct StaticRoute {
+    net::Ipv4Prefix destination; // host bits cleared
+    std::optional<net::Ipv4> gateway;
+    bool blackhole = false;
+    bool operator==(const StaticRoute&) const = default;
+};
+
+struct StaticArp {
+    net::Ipv4 address = 0;
+    std::array<uint8_t, 6> mac{};
+    std::string interface;
+    bool operator==(const StaticArp&) const = default;
+};
+
+struct SystemConfig {
+    std::string identity = "vpnplane";
+    log::Level log_level = log::Level::Info;
+    std::vector<std::pair<log::Topic, log::Level>> topic_levels;
+    bool log_stderr = true;
+    bool log_syslog = false;
+};
+
+struct DpdkConfig {
+    std::vector<unsigned> lcores = {0, 1}; // EAL -l
+    unsigned main_lcore = 0;
+    bool no_huge = false;
+    uint32_t memory_mb = 0; // 0: EAL default (all hugepages / 64 MiB without them)
+    std::string file_prefix = "vpnplane";
+    std::string log_level = "notice";
+    std::vector<std::string> extra_args;
+};
+
+struct DataplaneConfig {
+    std::vector<unsigned> worker_lcores; // default: every lcore except the main one
+    uint32_t mbufs = 0;                  // 0: automatic
+    uint32_t mbuf_cache = 256;
+    uint16_t burst = 32;
+    uint32_t punt_ring_size = 4096;
+    uint32_t inject_ring_size = 2048;
+    uint32_t handoff_ring_size = 4096;
+    uint32_t max_routes = 65536;
+    uint32_t max_neighbors = 16384;
+    uint32_t max_sessions = 65536;
+    uint32_t idle_sleep_us = 0; // 0: busy-poll
+};
+
+struct IpConfig {
+    std::vector<StaticRoute> routes;
+    std::vector<StaticArp> arp;
+    uint32_t arp_timeout_s = 30;
+    uint32_t arp_queue_length = 64; // packets held per unresolved neighbour
+    uint32_t icmp_rate_limit = 100; // ICMP errors per second per worker
+};
+
+struct FirewallConfig {
+    bool icmp_echo = true;
+    bool mss_clamp = true;
+};
+
+struct ApplianceConfig {
+    std::string path;
+    SystemConfig system;
+    DpdkConfig dpdk;
+    DataplaneConfig dataplane;
+    std::vector<InterfaceConfig> interfaces;
+    IpConfig ip;
+    FirewallConfig firewall;
+    // The parsed file, for the protocol sections' own parsers.
+    std::shared_ptr<libconfig::Config> raw;
+
+    const InterfaceConfig* find_interface(const std::string& name) const;
+};
+
+// Sections that other modules parse; the loader does not call them unknown.
+inline constexpr std::array<const char*, 6> delegated_sections = {
+    "ip_pools", "ppp_profiles", "ppp_secrets", "ovpn_server", "sstp_server", "certificates"};
+
+// Parses and checks; on failure the error lists every problem, one per line.
+Result<ApplianceConfig> load_config_file(const std::string& path);
+Result<ApplianceConfig> load_config_text(const std::string& text);
+
+// Parses "0-3", "1,3,5-6" (EAL lcore list syntax, without groups).
+std::optional<std::vector<unsigned>> parse_lcore_list(const std::string& text);
+std::optional<std::array<uint8_t, 6>> parse_mac(const std::string& text);
+
+} // namespace vp::config

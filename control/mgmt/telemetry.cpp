@@ -1,0 +1,387 @@
+// Telemetry commands. Keys of telemetry dictionaries may only hold letters, digits, '_' and '/',
+// so tables are dictionaries keyed by row number whose values carry the fields.
+#include "control/mgmt/telemetry.hpp"
+
+#include "control/appliance.hpp"
+#include "control/base/log.hpp"
+#include "dataplane/worker/worker.hpp"
+
+#include <rte_byteorder.h>
+#include <rte_ethdev.h>
+#include <rte_telemetry.h>
+
+#include <array>
+#include <atomic>
+#include <cstring>
+#include <mutex>
+#include <string>
+
+namespace vp::ctl {
+
+namespace {
+
+std::mutex attach_mutex;
+Appliance* attached = nullptr;
+std::function<std::string(bool&)> reload_fn;
+std::once_flag registered;
+
+const char* version_text = "vpnplane 0.1.0";
+
+// Runs `fn` with the attached appliance locked, or reports that there is none.
+template <class F>
+int with_appliance(rte_tel_data* d, F&& fn) {
+    std::lock_guard attach_lock(attach_mutex);
+    if (!attached) {
+        rte_tel_data_start_dict(d);
+        rte_tel_data_add_dict_string(d, "error", "the appliance is not running");
+        return 0;
+    }
+    std::lock_guard lock(attached->mutex());
+    return fn(*attached);
+}
+
+std::string ip_text(uint32_t be) {
+    return net::to_string(rte_be_to_cpu_32(be));
+}
+
+std::string mac_text(const uint8_t* mac) {
+    char buf[RTE_ETHER_ADDR_FMT_SIZE];
+    rte_ether_format_addr(buf, sizeof buf, reinterpret_cast<const rte_ether_addr*>(mac));
+    return buf;
+}
+
+const char* kind_name(dp::NextHopKind k) {
+    switch (k) {
+    case dp::NextHopKind::Local:
+        return "local";
+    case dp::NextHopKind::Connected:
+        return "connected";
+    case dp::NextHopKind::Gateway:
+        return "gateway";
+    case dp::NextHopKind::Session:
+        return "session";
+    case dp::NextHopKind::Blackhole:
+        return "blackhole";
+    case dp::NextHopKind::Broadcast:
+        return "broadcast";
+    }
+    return "?";
+}
+
+// Port statistics with their descriptions (ethdev basic stats).
+struct PortStatInfo {
+    const char* name;
+    const char* description;
+    uint64_t rte_eth_stats::*field;
+};
+constexpr std::array<PortStatInfo, 8> port_stat_info = {{
+    {"rx_packets", "packets received by the port (all queues)", &rte_eth_stats::ipackets},
+    {"tx_packets", "packets transmitted by the port", &rte_eth_stats::opackets},
+    {"rx_bytes", "bytes received by the port", &rte_eth_stats::ibytes},
+    {"tx_bytes", "bytes transmitted by the port", &rte_eth_stats::obytes},
+    {"rx_missed", "packets the NIC dropped because no RX descriptor was free",
+     &rte_eth_stats::imissed},
+    {"rx_errors", "erroneous packets received", &rte_eth_stats::ierrors},
+    {"tx_errors", "packets that failed to transmit", &rte_eth_stats::oerrors},
+    {"rx_nombuf", "RX mbuf allocation failures", &rte_eth_stats::rx_nombuf},
+}};
+
+rte_tel_data* new_dict() {
+    rte_tel_data* c = rte_tel_data_alloc();
+    rte_tel_data_start_dict(c);
+    return c;
+}
+
+int cmd_info(const char*, const char*, rte_tel_data* d) {
+    return with_appliance(d, [&](Appliance& a) {
+        rte_tel_data_start_dict(d);
+        rte_tel_data_add_dict_string(d, "version", version_text);
+        rte_tel_data_add_dict_string(d, "identity", a.config().system.identity.c_str());
+        rte_tel_data_add_dict_u64(d, "uptime_s", a.uptime_ms() / 1000);
+        rte_tel_data_add_dict_u64(d, "workers", a.dataplane().worker_count());
+        rte_tel_data_add_dict_u64(d, "ports", a.dataplane().ports().size());
+        rte_tel_data_add_dict_u64(d, "routes", a.dataplane().routes().size());
+        rte_tel_data_add_dict_u64(d, "sessions", a.dataplane().sessions().size());
+        rte_tel_data_add_dict_string(d, "config", a.config().path.c_str());
+        return 0;
+    });
+}
+
+int cmd_ports(const char*, const char*, rte_tel_data* d) {
+    return with_appliance(d, [&](Appliance& a) {
+        rte_tel_data_start_dict(d);
+        for (auto& p : a.dataplane().ports()) {
+            rte_tel_data* c = new_dict();
+            rte_tel_data_add_dict_string(c, "role",
+                                         p.settings.role == dp::PortRole::Wan ? "wan" : "lan");
+            rte_tel_data_add_dict_string(c, "device", p.settings.device.substr(0, 120).c_str());
+            rte_tel_data_add_dict_string(c, "mac", mac_text(p.mac.addr_bytes).c_str());
+            rte_tel_data_add_dict_string(
+                c, "address",
+                (ip_text(p.settings.address_be) + "/" + std::to_string(p.settings.prefix_length))
+                    .c_str());
+            rte_tel_data_add_dict_u64(c, "mtu", p.settings.mtu);
+            rte_tel_data_add_dict_u64(c, "queues", p.queues);
+            rte_eth_link link{};
+            rte_eth_link_get_nowait(p.dpdk_id, &link);
+            rte_tel_data_add_dict_string(c, "link", link.link_status ? "up" : "down");
+            rte_tel_data_add_dict_u64(c, "speed_mbps", link.link_speed);
+            rte_eth_stats stats{};
+            rte_eth_stats_get(p.dpdk_id, &stats);
+            for (auto& s : port_stat_info)
+                rte_tel_data_add_dict_u64(c, s.name, stats.*s.field);
+            rte_tel_data_add_dict_container(d, p.settings.name.c_str(), c, 0);
+        }
+        return 0;
+    });
+}
+
+int cmd_port_xstats(const char*, const char* params, rte_tel_data* d) {
+    return with_appliance(d, [&](Appliance& a) {
+        rte_tel_data_start_dict(d);
+        const dp::Port* port = nullptr;
+        for (auto& p : a.dataplane().ports())
+            if (params && p.settings.name == params) port = &p;
+        if (!port) {
+            rte_tel_data_add_dict_string(d, "error",
+                                         "usage: /vpnplane/port_xstats,<interface name>");
+            return 0;
+        }
+        int n = rte_eth_xstats_get(port->dpdk_id, nullptr, 0);
+        if (n <= 0) return 0;
+        std::vector<rte_eth_xstat> values(static_cast<size_t>(n));
+        std::vector<rte_eth_xstat_name> names(static_cast<size_t>(n));
+        rte_eth_xstats_get(port->dpdk_id, values.data(), static_cast<unsigned>(n));
+        rte_eth_xstats_get_names(port->dpdk_id, names.data(), static_cast<unsigned>(n));
+        for (int i = 0; i < n && i < RTE_TEL_MAX_DICT_ENTRIES; ++i)
+            rte_tel_data_add_dict_u64(d, names[static_cast<size_t>(values[i].id)].name,
+                                      values[i].value);
+        return 0;
+    });
+}
+
+int cmd_workers(const char*, const char*, rte_tel_data* d) {
+    return with_appliance(d, [&](Appliance& a) {
+        rte_tel_data_start_dict(d);
+        for (dp::WorkerId w = 0; w < a.dataplane().worker_count(); ++w) {
+            const auto& worker = a.dataplane().worker(w);
+            const auto& st = worker.stats();
+            rte_tel_data* c = new_dict();
+            rte_tel_data_add_dict_u64(c, "lcore", worker.lcore());
+            for (size_t i = 0; i < dp::worker_counter_info.size(); ++i)
+                rte_tel_data_add_dict_u64(c, std::string(dp::worker_counter_info[i].name).c_str(),
+                                          st.counters[i].get());
+            uint64_t dropped = 0;
+            for (auto& c2 : st.drops)
+                dropped += c2.get();
+            rte_tel_data_add_dict_u64(c, "dropped", dropped);
+            rte_tel_data_add_dict_container(d, ("worker" + std::to_string(w)).c_str(), c, 0);
+        }
+        return 0;
+    });
+}
+
+int cmd_drops(const char*, const char*, rte_tel_data* d) {
+    return with_appliance(d, [&](Appliance& a) {
+        rte_tel_data_start_dict(d);
+        for (size_t r = 0; r < dp::drop_reason_info.size(); ++r) {
+            uint64_t total = 0;
+            for (dp::WorkerId w = 0; w < a.dataplane().worker_count(); ++w)
+                total += a.dataplane().worker(w).stats().drops[r].get();
+            rte_tel_data_add_dict_u64(d, std::string(dp::drop_reason_info[r].name).c_str(), total);
+        }
+        return 0;
+    });
+}
+
+int cmd_stages(const char*, const char*, rte_tel_data* d) {
+    return with_appliance(d, [&](Appliance& a) {
+        rte_tel_data_start_dict(d);
+        for (size_t s = 0; s < dp::stage_info.size(); ++s) {
+            uint64_t packets = 0, cycles = 0;
+            for (dp::WorkerId w = 0; w < a.dataplane().worker_count(); ++w) {
+                packets += a.dataplane().worker(w).stats().stage_packets[s].get();
+                cycles += a.dataplane().worker(w).stats().stage_cycles[s].get();
+            }
+            rte_tel_data* c = new_dict();
+            rte_tel_data_add_dict_u64(c, "packets", packets);
+            rte_tel_data_add_dict_u64(c, "cycles", cycles);
+            rte_tel_data_add_dict_u64(c, "cycles_per_packet", packets ? cycles / packets : 0);
+            rte_tel_data_add_dict_container(d, std::string(dp::stage_info[s].name).c_str(), c, 0);
+        }
+        return 0;
+    });
+}
+
+int cmd_counters(const char*, const char*, rte_tel_data* d) {
+    rte_tel_data_start_dict(d);
+    for (auto& c : dp::worker_counter_info)
+        rte_tel_data_add_dict_string(d, ("worker_" + std::string(c.name)).c_str(),
+                                     std::string(c.description).c_str());
+    for (auto& c : dp::drop_reason_info)
+        rte_tel_data_add_dict_string(d, ("drop_" + std::string(c.name)).c_str(),
+                                     std::string(c.description).c_str());
+    for (auto& c : dp::stage_info)
+        rte_tel_data_add_dict_string(d, ("stage_" + std::string(c.name)).c_str(),
+                                     std::string(c.description).c_str());
+    for (auto& c : port_stat_info)
+        rte_tel_data_add_dict_string(d, ("port_" + std::string(c.name)).c_str(), c.description);
+    return 0;
+}
+
+int cmd_routes(const char*, const char*, rte_tel_data* d) {
+    return with_appliance(d, [&](Appliance& a) {
+        rte_tel_data_start_dict(d);
+        size_t row = 0;
+        for (auto& r : a.dataplane().routes().routes()) {
+            if (row >= RTE_TEL_MAX_DICT_ENTRIES) break;
+            rte_tel_data* c = new_dict();
+            rte_tel_data_add_dict_string(
+                c, "dst_address",
+                (net::to_string(r.prefix) + "/" + std::to_string(r.length)).c_str());
+            rte_tel_data_add_dict_string(c, "type", kind_name(r.next_hop.kind));
+            if (r.next_hop.kind == dp::NextHopKind::Gateway)
+                rte_tel_data_add_dict_string(c, "gateway", ip_text(r.next_hop.gateway_be).c_str());
+            if (r.next_hop.kind == dp::NextHopKind::Session)
+                rte_tel_data_add_dict_u64(c, "session", r.next_hop.session);
+            else if (r.next_hop.kind != dp::NextHopKind::Blackhole)
+                rte_tel_data_add_dict_string(
+                    c, "interface", a.dataplane().ports()[r.next_hop.port].settings.name.c_str());
+            rte_tel_data_add_dict_container(d, std::to_string(row++).c_str(), c, 0);
+        }
+        return 0;
+    });
+}
+
+int cmd_neighbors(const char*, const char*, rte_tel_data* d) {
+    return with_appliance(d, [&](Appliance& a) {
+        rte_tel_data_start_dict(d);
+        static const char* states[] = {"reachable", "probing", "failed", "static"};
+        size_t row = 0;
+        for (auto& n : a.neighbors().list(Appliance::now_ms())) {
+            if (row >= RTE_TEL_MAX_DICT_ENTRIES) break;
+            rte_tel_data* c = new_dict();
+            rte_tel_data_add_dict_string(c, "address", ip_text(n.ip_be).c_str());
+            rte_tel_data_add_dict_string(c, "mac_address", mac_text(n.mac.data()).c_str());
+            rte_tel_data_add_dict_string(c, "interface",
+                                         a.dataplane().ports()[n.port].settings.name.c_str());
+            rte_tel_data_add_dict_string(c, "state", states[static_cast<int>(n.state)]);
+            rte_tel_data_add_dict_u64(c, "age_s", n.age_ms / 1000);
+            rte_tel_data_add_dict_container(d, std::to_string(row++).c_str(), c, 0);
+        }
+        return 0;
+    });
+}
+
+int cmd_proxy_arp(const char*, const char*, rte_tel_data* d) {
+    return with_appliance(d, [&](Appliance& a) {
+        rte_tel_data_start_dict(d);
+        size_t row = 0;
+        for (auto& e : a.dataplane().proxy_arp().items()) {
+            if (row >= RTE_TEL_MAX_DICT_ENTRIES) break;
+            rte_tel_data* c = new_dict();
+            rte_tel_data_add_dict_string(c, "address", ip_text(e.ip_be).c_str());
+            rte_tel_data_add_dict_u64(c, "session", e.owner);
+            rte_tel_data_add_dict_container(d, std::to_string(row++).c_str(), c, 0);
+        }
+        return 0;
+    });
+}
+
+int cmd_control(const char*, const char*, rte_tel_data* d) {
+    return with_appliance(d, [&](Appliance& a) {
+        rte_tel_data_start_dict(d);
+        auto& c = a.counters();
+        rte_tel_data_add_dict_u64(d, "punted", c.punted);
+        rte_tel_data_add_dict_u64(d, "punted_unhandled", c.punted_unhandled);
+        auto& n = a.neighbors().counters();
+        rte_tel_data_add_dict_u64(d, "arp_requests_sent", n.requests_sent);
+        rte_tel_data_add_dict_u64(d, "arp_replies_sent", n.replies_sent);
+        rte_tel_data_add_dict_u64(d, "arp_learned", n.learned);
+        rte_tel_data_add_dict_u64(d, "arp_held", n.held);
+        rte_tel_data_add_dict_u64(d, "arp_released", n.released);
+        rte_tel_data_add_dict_u64(d, "arp_dropped_queue_full", n.dropped_queue_full);
+        rte_tel_data_add_dict_u64(d, "arp_dropped_unresolved", n.dropped_unresolved);
+        rte_tel_data_add_dict_u64(d, "arp_expired", n.expired);
+        rte_tel_data_add_dict_u64(d, "arp_pending_packets", a.neighbors().pending_packets());
+        rte_tel_data_add_dict_u64(d, "mbufs_in_use",
+                                  rte_mempool_in_use_count(a.dataplane().pool()));
+        rte_tel_data_add_dict_u64(d, "mbufs_available",
+                                  rte_mempool_avail_count(a.dataplane().pool()));
+        return 0;
+    });
+}
+
+int cmd_reload(const char*, const char*, rte_tel_data* d) {
+    std::function<std::string(bool&)> fn;
+    {
+        std::lock_guard lock(attach_mutex);
+        fn = reload_fn;
+    }
+    rte_tel_data_start_dict(d);
+    if (!fn) {
+        rte_tel_data_add_dict_string(d, "error", "the appliance is not running");
+        return 0;
+    }
+    bool ok = false;
+    std::string text = fn(ok);
+    // Telemetry strings are limited; keep the first line(s) that fit.
+    if (text.size() >= RTE_TEL_MAX_STRING_LEN)
+        text = text.substr(0, RTE_TEL_MAX_STRING_LEN - 4) + "...";
+    rte_tel_data_add_dict_string(d, ok ? "result" : "error", text.c_str());
+    return 0;
+}
+
+int cmd_log(const char*, const char* params, rte_tel_data* d) {
+    rte_tel_data_start_dict(d);
+    std::string p = params ? params : "";
+    auto comma = p.find(',');
+    auto topic = log::topic_from_name(p.substr(0, comma));
+    auto level =
+        comma == std::string::npos ? std::nullopt : log::level_from_name(p.substr(comma + 1));
+    if (!topic || !level) {
+        rte_tel_data_add_dict_string(d, "error",
+                                     "usage: /vpnplane/log,<topic>,<error|warning|info|debug>");
+        return 0;
+    }
+    log::set_level(*topic, *level);
+    rte_tel_data_add_dict_string(d, "result", "ok");
+    return 0;
+}
+
+} // namespace
+
+void attach_telemetry(Appliance* appliance, std::function<std::string(bool& ok)> reload) {
+    std::call_once(registered, [] {
+        rte_telemetry_register_cmd("/vpnplane/info", cmd_info,
+                                   "Appliance summary. Takes no parameters.");
+        rte_telemetry_register_cmd("/vpnplane/ports", cmd_ports,
+                                   "Ports: role, address, link and ethdev statistics.");
+        rte_telemetry_register_cmd("/vpnplane/port_xstats", cmd_port_xstats,
+                                   "Extended statistics of a port. Parameter: interface name.");
+        rte_telemetry_register_cmd("/vpnplane/workers", cmd_workers,
+                                   "Per-worker counters (rx/tx, busy/idle polls and cycles).");
+        rte_telemetry_register_cmd("/vpnplane/drops", cmd_drops,
+                                   "Dropped packets by reason, summed over workers.");
+        rte_telemetry_register_cmd("/vpnplane/stages", cmd_stages,
+                                   "Packets and TSC cycles per processing stage.");
+        rte_telemetry_register_cmd("/vpnplane/counters", cmd_counters,
+                                   "One-line description of every counter.");
+        rte_telemetry_register_cmd("/vpnplane/routes", cmd_routes, "The routing table.");
+        rte_telemetry_register_cmd("/vpnplane/neighbors", cmd_neighbors, "The ARP table.");
+        rte_telemetry_register_cmd("/vpnplane/proxy_arp", cmd_proxy_arp,
+                                   "Addresses answered by proxy-ARP.");
+        rte_telemetry_register_cmd("/vpnplane/control", cmd_control,
+                                   "Control-plane counters (punts, ARP resolution, mbufs).");
+        rte_telemetry_register_cmd(
+            "/vpnplane/reload", cmd_reload,
+            "Re-read the configuration file and apply what can change live.");
+        rte_telemetry_register_cmd("/vpnplane/log", cmd_log,
+                                   "Set a log topic's level. Parameters: topic,level.");
+    });
+    std::lock_guard lock(attach_mutex);
+    attached = appliance;
+    reload_fn = std::move(reload);
+}
+
+} // namespace vp::ctl

@@ -1,0 +1,113 @@
+// The contract between the control plane and the workers — the only way the two planes talk.
+//
+//   worker  --punt ring (MP/SC, one)-------------->  control   packets + why they were punted
+//   control --inject ring (MP/SC, one per worker)-->  worker   packets to send or route
+//   worker  --handoff ring (MP/SC, one per worker)->  worker   packets for a session it owns
+//   control --Publisher (lock-free tables + RCU)--->  workers  routes, neighbours, proxy-ARP,
+//                                                             sessions
+//
+// Everything crossing here is a plain struct or an mbuf. Workers never block on the control
+// plane: a full ring is a counted drop. Tables are written only by the control plane (one
+// writer at a time) and read by workers without locks; whatever a worker might still be reading
+// is freed only after every worker has reported a quiescent state (rte_rcu_qsbr).
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+
+struct rte_mbuf;
+
+namespace vp::dp {
+
+using PortId = uint16_t; // the appliance's port index (0..ports-1), not the DPDK port id
+using WorkerId = uint16_t;
+using SessionId = uint32_t;
+inline constexpr SessionId no_session = UINT32_MAX;
+
+// ---- punt ring: worker -> control ------------------------------------------------------------
+
+enum class PuntReason : uint16_t {
+    // An IPv4 packet routed out of `port` towards next hop `aux` (network order) whose neighbour
+    // is unknown. It is already forwarded (TTL decremented, MSS clamped); the control plane holds
+    // it, resolves the neighbour and injects it with the Ethernet header filled in.
+    NeighborMiss,
+    // An ARP packet the control plane must see: replies, gratuitous ARP, and requests from
+    // senders not yet in the neighbour table (the control plane answers those and learns).
+    ArpInput,
+    // A UDP datagram for the OpenVPN port that is not data for a known peer-id.
+    OvpnControl,
+    // A TCP segment for a listening port that the TCP engine hands to the control plane.
+    TcpControl,
+    // A session event without a packet (mbuf == nullptr): `aux` is the session id.
+    SessionEvent,
+};
+
+struct PuntEntry {
+    rte_mbuf* mbuf; // owned by the receiver of the entry; nullptr for events
+    PuntReason reason;
+    PortId port;     // the port the packet arrived on (or leaves by, for NeighborMiss)
+    WorkerId worker; // the worker that punted it (the owner of the flow under RSS)
+    uint16_t reserved;
+    uint32_t aux; // reason-specific, see PuntReason
+    uint32_t aux2;
+};
+static_assert(sizeof(PuntEntry) == 24);
+
+// ---- inject rings: control -> worker ---------------------------------------------------------
+
+enum class InjectAction : uint16_t {
+    // A complete Ethernet frame: transmit it on `port`.
+    TxPort,
+    // An IPv4 packet at offset 14 (Ethernet header space reserved): route it like a packet the
+    // appliance originates (no TTL decrement), resolve the neighbour, transmit.
+    Route,
+};
+
+struct InjectEntry {
+    rte_mbuf* mbuf;
+    InjectAction action;
+    PortId port;
+    uint32_t aux;
+};
+static_assert(sizeof(InjectEntry) == 16);
+
+// ---- handoff rings: worker -> owner worker ----------------------------------------------------
+
+struct HandoffEntry {
+    rte_mbuf* mbuf; // an inner IPv4 packet (at offset 14) routed to `session`
+    SessionId session;
+    uint32_t reserved;
+};
+static_assert(sizeof(HandoffEntry) == 16);
+
+// ---- published tables --------------------------------------------------------------------------
+
+// What a route points at. Routes are rte_lpm entries whose value indexes a table of NextHops;
+// a NextHop is immutable once published and recycled only after an RCU grace period.
+enum class NextHopKind : uint8_t {
+    Local,     // one of the appliance's own addresses: deliver locally
+    Connected, // on-link: the destination itself is the neighbour
+    Gateway,   // via `gateway` on `port`
+    Session,   // into a VPN session (client tunnel address, site-to-site routes)
+    Blackhole, // drop silently (counted)
+    Broadcast, // a connected subnet's broadcast address: dropped (counted), never forwarded
+};
+
+struct NextHop {
+    NextHopKind kind = NextHopKind::Blackhole;
+    PortId port = 0;
+    uint32_t gateway_be = 0; // Gateway: the next hop's address, network order
+    SessionId session = no_session;
+    uint16_t mtu = 1500; // egress MTU for clamping and DF checks
+};
+
+// A neighbour (ARP entry): the MAC to use for (port, address). Immutable once published except
+// `last_used_tsc`, which workers refresh (at most once per refresh interval, to keep the cache
+// line shared) so that the control plane knows which entries are worth re-probing.
+struct NeighborEntry {
+    uint8_t mac[6] = {};
+    bool reachable = false; // false: resolution failed; workers drop (counted) instead of punting
+    std::atomic<uint64_t> last_used_tsc{0};
+};
+
+} // namespace vp::dp

@@ -1,0 +1,116 @@
+// The dataplane as one object: the mbuf pool, the ports, the rings of the control contract, the
+// published tables and the workers. The control plane builds it from configuration, launches the
+// workers on their lcores and is then the tables' only writer.
+#pragma once
+
+#include "control/base/result.hpp"
+#include "dataplane/contract.hpp"
+#include "dataplane/policy.hpp"
+#include "dataplane/port/port.hpp"
+#include "dataplane/session/session_table.hpp"
+#include "dataplane/tables/neighbor_table.hpp"
+#include "dataplane/tables/proxy_arp_table.hpp"
+#include "dataplane/tables/rcu.hpp"
+#include "dataplane/tables/route_table.hpp"
+
+#include <rte_mempool.h>
+#include <rte_ring.h>
+
+#include <atomic>
+#include <memory>
+#include <vector>
+
+namespace vp::dp {
+
+class Worker;
+
+inline constexpr size_t max_ports = 16;
+inline constexpr uint16_t max_burst = 64;
+
+struct DataplaneSettings {
+    uint16_t workers = 1;
+    uint32_t mbufs = 0; // 0: sized automatically from ports, queues and rings
+    uint32_t mbuf_cache = 256;
+    uint16_t burst = 32;
+    uint32_t punt_ring_size = 4096;
+    uint32_t inject_ring_size = 2048;
+    uint32_t handoff_ring_size = 4096;
+    uint32_t max_routes = 65536;
+    uint32_t max_neighbors = 16384;
+    uint32_t max_proxy_arp = 65536;
+    uint32_t max_sessions = 65536;
+    uint32_t idle_sleep_us =
+        0; // > 0: sleep this long after 64 empty polls (saves CPU, adds latency)
+    std::vector<PortSettings> ports;
+};
+
+// The mbuf count the ports, queues and rings need at least.
+uint32_t minimum_mbufs(const DataplaneSettings& settings);
+
+class Dataplane {
+public:
+    // Creates the pool, opens the ports (one queue per worker), rings and tables. Workers are
+    // created but not launched.
+    static Result<std::unique_ptr<Dataplane>> create(const DataplaneSettings& settings);
+    ~Dataplane();
+    Dataplane(const Dataplane&) = delete;
+    Dataplane& operator=(const Dataplane&) = delete;
+
+    const DataplaneSettings& settings() const { return settings_; }
+    rte_mempool* pool() const { return pool_; }
+    const std::vector<Port>& ports() const { return ports_; }
+    uint16_t worker_count() const { return settings_.workers; }
+    Worker& worker(WorkerId id) { return *workers_[id]; }
+    const Worker& worker(WorkerId id) const { return *workers_[id]; }
+
+    Rcu& rcu() { return *rcu_; }
+    RouteTable& routes() { return *routes_; }
+    const RouteTable& routes() const { return *routes_; }
+    NeighborTable& neighbors() { return *neighbors_; }
+    const NeighborTable& neighbors() const { return *neighbors_; }
+    ProxyArpTable& proxy_arp() { return *proxy_arp_; }
+    const ProxyArpTable& proxy_arp() const { return *proxy_arp_; }
+    SessionTable& sessions() { return *sessions_; }
+    const SessionTable& sessions() const { return *sessions_; }
+
+    rte_ring* punt_ring() const { return punt_ring_; }
+    rte_ring* inject_ring(WorkerId id) const { return inject_rings_[id]; }
+    rte_ring* handoff_ring(WorkerId id) const { return handoff_rings_[id]; }
+
+    // Workers read the policy once per loop iteration.
+    const WorkerPolicy* policy() const { return policy_.load(std::memory_order_acquire); }
+    // Control plane: publish a new policy; the old one is freed after a grace period.
+    void set_policy(const WorkerPolicy& policy);
+
+    // Control plane: hands a packet to a worker (round robin when `worker` is negative).
+    // Returns false (and frees the mbuf) when the ring is full.
+    bool inject(const InjectEntry& entry, int worker = -1);
+
+    // Launch workers on the given lcores (one each) / stop and wait for them.
+    Status launch(const std::vector<unsigned>& lcores);
+    void stop();
+    bool running() const { return running_.load(std::memory_order_relaxed); }
+    const std::atomic<bool>& run_flag() const { return running_; }
+
+private:
+    Dataplane() = default;
+
+    DataplaneSettings settings_;
+    rte_mempool* pool_ = nullptr;
+    std::vector<Port> ports_;
+    std::unique_ptr<Rcu> rcu_;
+    std::unique_ptr<RouteTable> routes_;
+    std::unique_ptr<NeighborTable> neighbors_;
+    std::unique_ptr<ProxyArpTable> proxy_arp_;
+    std::unique_ptr<SessionTable> sessions_;
+    rte_ring* punt_ring_ = nullptr;
+    std::vector<rte_ring*> inject_rings_;
+    std::vector<rte_ring*> handoff_rings_;
+    std::vector<std::unique_ptr<Worker>> workers_;
+    std::vector<unsigned> launched_lcores_;
+    std::atomic<const WorkerPolicy*> policy_{nullptr};
+    std::atomic<bool> running_{false};
+    uint32_t inject_round_robin_ = 0;
+};
+
+} // namespace vp::dp

@@ -1,0 +1,136 @@
+// Forwarding: TTL, MSS clamping, MTU (ICMP frag-needed or fragmentation), the next hop's
+// neighbour, the Ethernet rewrite, TX. Packets into a VPN session go to the session's owner
+// worker instead. A next hop whose neighbour is unknown sends the packet to the control plane,
+// which holds it while ARP resolves.
+#include "dataplane/ip/checksum.hpp"
+#include "dataplane/ip/icmp.hpp"
+#include "dataplane/ip/mss_clamp.hpp"
+#include "dataplane/session/session.hpp"
+#include "dataplane/worker/worker.hpp"
+
+#include <rte_ip.h>
+
+#include <algorithm>
+
+namespace vp::dp {
+
+namespace {
+
+constexpr uint16_t ipv4_tcp_headers = 40; // MSS = MTU - IPv4 header - TCP header
+
+void clamp_tcp_mss(rte_ipv4_hdr* ip, uint16_t mtu, WorkerStats& stats) {
+    size_t header_len = rte_ipv4_hdr_len(ip);
+    size_t l4_len = rte_be_to_cpu_16(ip->total_length) - header_len;
+    auto* tcp = reinterpret_cast<uint8_t*>(ip) + header_len;
+    if (clamp_mss(tcp, l4_len, static_cast<uint16_t>(mtu - ipv4_tcp_headers)) ==
+        MssClampResult::Clamped)
+        stats[WorkerCounter::mss_clamped].inc();
+}
+
+} // namespace
+
+void Worker::forward(rte_mbuf* m, const NextHop& nh, uint16_t in_mtu, uint32_t icmp_src_be,
+                     bool originated) {
+    uint64_t t0 = rte_rdtsc();
+    auto* ip = rte_pktmbuf_mtod_offset(m, rte_ipv4_hdr*, sizeof(rte_ether_hdr));
+    auto stage_done = [&] {
+        stats_.stage_packets[static_cast<size_t>(Stage::forward)].inc();
+        stats_.stage_cycles[static_cast<size_t>(Stage::forward)].add(rte_rdtsc() - t0);
+    };
+    if (!originated) {
+        if (ip->time_to_live <= 1) {
+            send_icmp_error(m, icmp::time_exceeded, 0, 0, icmp_src_be);
+            drop(m, DropReason::ipv4_ttl_expired);
+            return stage_done();
+        }
+        // TTL is the high byte of the TTL/protocol word.
+        uint16_t old_word = static_cast<uint16_t>(ip->time_to_live | ip->next_proto_id << 8);
+        --ip->time_to_live;
+        uint16_t new_word = static_cast<uint16_t>(ip->time_to_live | ip->next_proto_id << 8);
+        ip->hdr_checksum = checksum_update16(ip->hdr_checksum, old_word, new_word);
+    }
+    bool first_fragment = (ip->fragment_offset & RTE_BE16(RTE_IPV4_HDR_OFFSET_MASK)) == 0;
+
+    if (nh.kind == NextHopKind::Session) {
+        Session* s = dp_.sessions().get(nh.session);
+        if (!s) {
+            drop(m, DropReason::session_gone);
+            return stage_done();
+        }
+        if (policy_->mss_clamp && s->clamp_mss && ip->next_proto_id == IPPROTO_TCP &&
+            first_fragment)
+            clamp_tcp_mss(ip, std::min(in_mtu, s->mtu), stats_);
+        if (!originated) count(WorkerCounter::forwarded);
+        stage_done();
+        if (s->owner == id_)
+            session_output(*s, m);
+        else
+            handoff(*s, m);
+        return;
+    }
+
+    PortId out = nh.port;
+    uint32_t next_hop_be = nh.kind == NextHopKind::Gateway ? nh.gateway_be : ip->dst_addr;
+    uint16_t out_mtu = port_views_[out].mtu;
+    if (policy_->mss_clamp && ip->next_proto_id == IPPROTO_TCP && first_fragment)
+        clamp_tcp_mss(ip, std::min(in_mtu, out_mtu), stats_);
+
+    const NeighborEntry* neighbor = dp_.neighbors().lookup(out, next_hop_be);
+    if (!neighbor) {
+        punt(m, PuntReason::NeighborMiss, out, next_hop_be);
+        return stage_done();
+    }
+    if (!neighbor->reachable) {
+        if (!originated)
+            send_icmp_error(m, icmp::dest_unreachable, icmp::host_unreachable, 0, icmp_src_be);
+        drop(m, DropReason::neighbor_failed);
+        return stage_done();
+    }
+    uint64_t used = neighbor->last_used_tsc.load(std::memory_order_relaxed);
+    if (now_tsc_ - used > tsc_hz_) // refresh at most once a second: keep the line shared
+        const_cast<NeighborEntry*>(neighbor)->last_used_tsc.store(now_tsc_,
+                                                                  std::memory_order_relaxed);
+
+    if (!originated) count(WorkerCounter::forwarded);
+    if (rte_be_to_cpu_16(ip->total_length) > out_mtu) {
+        if (ip->fragment_offset & RTE_BE16(RTE_IPV4_HDR_DF_FLAG)) {
+            if (!originated)
+                send_icmp_error(m, icmp::dest_unreachable, icmp::fragmentation_needed, out_mtu,
+                                icmp_src_be);
+            drop(m, DropReason::mtu_exceeded);
+        } else {
+            fragment_and_send(m, out, neighbor->mac, out_mtu);
+        }
+        return stage_done();
+    }
+    auto* eth = rte_pktmbuf_mtod(m, rte_ether_hdr*);
+    rte_memcpy(&eth->dst_addr, neighbor->mac, RTE_ETHER_ADDR_LEN);
+    eth->src_addr = port_views_[out].mac;
+    eth->ether_type = RTE_BE16(RTE_ETHER_TYPE_IPV4);
+    tx(out, m);
+    stage_done();
+}
+
+void Worker::route_originated(rte_mbuf* m) {
+    auto* ip = rte_pktmbuf_mtod_offset(m, rte_ipv4_hdr*, sizeof(rte_ether_hdr));
+    const NextHop* nh = dp_.routes().lookup(rte_be_to_cpu_32(ip->dst_addr));
+    if (!nh) {
+        drop(m, DropReason::no_route);
+        return;
+    }
+    switch (nh->kind) {
+    case NextHopKind::Connected:
+    case NextHopKind::Gateway:
+    case NextHopKind::Session:
+        forward(m, *nh, UINT16_MAX, 0, true);
+        break;
+    case NextHopKind::Broadcast:
+        drop(m, DropReason::ipv4_broadcast);
+        break;
+    default:
+        drop(m, DropReason::blackhole);
+        break;
+    }
+}
+
+} // namespace vp::dp

@@ -1,0 +1,92 @@
+// IPv4 input: validate each packet of the burst, look all destinations up in one bulk LPM call,
+// then dispatch by next hop: local delivery, forwarding, a session, or a counted drop.
+#include "dataplane/ip/icmp.hpp"
+#include "dataplane/ip/ipv4_header.hpp"
+#include "dataplane/session/session.hpp"
+#include "dataplane/worker/worker.hpp"
+
+#include <rte_ip.h>
+
+namespace vp::dp {
+
+void Worker::ipv4_input(PortId port, rte_mbuf** pkts, uint16_t n) {
+    uint64_t t0 = rte_rdtsc();
+    rte_mbuf* ok[max_burst];
+    uint32_t dst[max_burst];
+    uint16_t n_ok = 0;
+    for (uint16_t i = 0; i < n; ++i) {
+        rte_mbuf* m = pkts[i];
+        auto* ip = rte_pktmbuf_mtod_offset(m, uint8_t*, sizeof(rte_ether_hdr));
+        size_t available = rte_pktmbuf_data_len(m) - sizeof(rte_ether_hdr);
+        bool nic_checked =
+            (m->ol_flags & RTE_MBUF_F_RX_IP_CKSUM_MASK) == RTE_MBUF_F_RX_IP_CKSUM_GOOD;
+        if ((m->ol_flags & RTE_MBUF_F_RX_IP_CKSUM_MASK) == RTE_MBUF_F_RX_IP_CKSUM_BAD) {
+            drop(m, DropReason::ipv4_bad_checksum);
+            continue;
+        }
+        Ipv4Facts facts;
+        switch (check_ipv4(ip, available, !nic_checked, facts)) {
+        case Ipv4Check::Ok:
+            break;
+        case Ipv4Check::BadHeader:
+            drop(m, DropReason::ipv4_bad_header);
+            continue;
+        case Ipv4Check::BadChecksum:
+            drop(m, DropReason::ipv4_bad_checksum);
+            continue;
+        case Ipv4Check::BadLength:
+            drop(m, DropReason::ipv4_bad_length);
+            continue;
+        case Ipv4Check::Martian:
+            drop(m, DropReason::ipv4_martian);
+            continue;
+        }
+        // Ethernet pads short frames: keep exactly the IPv4 datagram.
+        if (available > facts.total_len)
+            rte_pktmbuf_trim(m, static_cast<uint16_t>(available - facts.total_len));
+        auto* hdr = reinterpret_cast<rte_ipv4_hdr*>(ip);
+        uint32_t d = rte_be_to_cpu_32(hdr->dst_addr);
+        if ((d >> 28) == 0xe) {
+            drop(m, DropReason::ipv4_multicast);
+            continue;
+        }
+        if (d == 0xffffffff) {
+            drop(m, DropReason::ipv4_broadcast);
+            continue;
+        }
+        ok[n_ok] = m;
+        dst[n_ok++] = d;
+    }
+    const NextHop* hops[max_burst];
+    dp_.routes().lookup_bulk(dst, hops, n_ok);
+    stats_.stage_packets[static_cast<size_t>(Stage::ipv4_input)].add(n);
+    stats_.stage_cycles[static_cast<size_t>(Stage::ipv4_input)].add(rte_rdtsc() - t0);
+
+    uint16_t in_mtu = port_views_[port].mtu;
+    for (uint16_t i = 0; i < n_ok; ++i) {
+        rte_mbuf* m = ok[i];
+        const NextHop* nh = hops[i];
+        if (!nh) {
+            send_icmp_error(m, icmp::dest_unreachable, icmp::net_unreachable, 0,
+                            port_views_[port].address_be);
+            drop(m, DropReason::no_route);
+            continue;
+        }
+        switch (nh->kind) {
+        case NextHopKind::Local:
+            local_input(port, m);
+            break;
+        case NextHopKind::Broadcast:
+            drop(m, DropReason::ipv4_broadcast);
+            break;
+        case NextHopKind::Blackhole:
+            drop(m, DropReason::blackhole);
+            break;
+        default:
+            forward(m, *nh, in_mtu, port_views_[port].address_be, false);
+            break;
+        }
+    }
+}
+
+} // namespace vp::dp

@@ -1,0 +1,28 @@
+// What the workers need to know of the configuration that may change at run time (reload):
+// which services the appliance offers (the input allow-list) and per-packet options. Published
+// as an immutable object through an atomic pointer; the old one is retired through RCU.
+#pragma once
+
+#include <array>
+#include <cstdint>
+
+namespace vp::dp {
+
+struct WorkerPolicy {
+    bool icmp_echo = true;               // answer pings to the appliance's own addresses
+    bool mss_clamp = true;               // clamp TCP SYN MSS to the path MTU (change-tcp-mss)
+    uint16_t ovpn_udp_port = 0;          // host order; 0 = OpenVPN/UDP disabled
+    std::array<uint16_t, 4> tcp_ports{}; // listening TCP ports (host order, 0 = unused)
+    uint32_t icmp_errors_per_s = 100;    // per worker; token bucket with a burst of the same size
+    uint32_t proxy_arp_ports = 0; // bit i: port i answers ARP for registered client addresses
+
+    bool proxy_arp(uint16_t port) const { return proxy_arp_ports >> port & 1; }
+
+    bool tcp_listening(uint16_t port) const {
+        for (uint16_t p : tcp_ports)
+            if (p != 0 && p == port) return true;
+        return false;
+    }
+};
+
+} // namespace vp::dp

@@ -1,0 +1,77 @@
+// SessionTable: id allocation and RCU-deferred destruction.
+#include "dataplane/session/session_table.hpp"
+
+#include <string>
+
+namespace vp::dp {
+
+namespace {
+struct RetiredSession {
+    Session* session;
+    std::vector<bool>* allocated;
+    uint32_t* search_from;
+};
+} // namespace
+
+Result<std::unique_ptr<SessionTable>> SessionTable::create(uint32_t capacity, Rcu& rcu) {
+    if (capacity == 0 || capacity > (1u << 24))
+        return make_error("session capacity must be between 1 and 16777216 (24-bit peer-ids)");
+    std::unique_ptr<SessionTable> t(new SessionTable(rcu));
+    t->capacity_ = capacity;
+    t->slots_ = std::make_unique<std::atomic<Session*>[]>(capacity);
+    for (uint32_t i = 0; i < capacity; ++i)
+        t->slots_[i].store(nullptr);
+    t->allocated_.assign(capacity, false);
+    return t;
+}
+
+SessionTable::~SessionTable() {
+    for (uint32_t i = 0; i < capacity_; ++i)
+        if (slots_[i].load()) retire(i);
+    rcu_.synchronize();
+}
+
+Result<SessionId> SessionTable::allocate_id() {
+    for (uint32_t n = 0; n < capacity_; ++n) {
+        uint32_t id = (search_from_ + n) % capacity_;
+        if (!allocated_[id]) {
+            allocated_[id] = true;
+            search_from_ = id + 1;
+            return id;
+        }
+    }
+    return make_error("session table full (" + std::to_string(capacity_) + " sessions)");
+}
+
+void SessionTable::release_id(SessionId id) {
+    if (id < capacity_) {
+        allocated_[id] = false;
+        if (id < search_from_) search_from_ = id;
+    }
+}
+
+void SessionTable::publish(std::unique_ptr<Session> session) {
+    SessionId id = session->id;
+    slots_[id].store(session.release(), std::memory_order_release);
+    ++published_;
+}
+
+void SessionTable::retire(SessionId id) {
+    if (id >= capacity_) return;
+    Session* s = slots_[id].exchange(nullptr, std::memory_order_acq_rel);
+    if (!s) return;
+    --published_;
+    auto* retired = new RetiredSession{s, &allocated_, &search_from_};
+    rcu_.retire(
+        [](void* p) {
+            auto* r = static_cast<RetiredSession*>(p);
+            SessionId sid = r->session->id;
+            delete r->session;
+            (*r->allocated)[sid] = false;
+            if (sid < *r->search_from) *r->search_from = sid;
+            delete r;
+        },
+        retired);
+}
+
+} // namespace vp::dp

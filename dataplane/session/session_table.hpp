@@ -1,0 +1,57 @@
+// Sessions by id: an array of atomic pointers (ids are small integers the control plane hands
+// out — OpenVPN peer-ids), published with release stores and read with acquire loads. Retired
+// sessions are destroyed, and their ids reused, only after an RCU grace period.
+#pragma once
+
+#include "control/base/result.hpp"
+#include "dataplane/session/session.hpp"
+#include "dataplane/tables/rcu.hpp"
+
+#include <atomic>
+#include <memory>
+#include <vector>
+
+namespace vp::dp {
+
+class SessionTable {
+public:
+    static Result<std::unique_ptr<SessionTable>> create(uint32_t capacity, Rcu& rcu);
+    ~SessionTable();
+    SessionTable(const SessionTable&) = delete;
+    SessionTable& operator=(const SessionTable&) = delete;
+
+    // ---- workers ----
+    Session* get(SessionId id) const {
+        if (id >= capacity_) return nullptr;
+        return slots_[id].load(std::memory_order_acquire);
+    }
+
+    // ---- control plane (single writer) ----
+    uint32_t capacity() const { return capacity_; }
+    // Reserves an id (the lowest free one, so peer-ids stay small); nullopt when full.
+    Result<SessionId> allocate_id();
+    // Publishes a fully built session under its (allocated) id. Takes ownership.
+    void publish(std::unique_ptr<Session> session);
+    // Unpublishes and destroys after a grace period; the id becomes reusable after it too.
+    void retire(SessionId id);
+    // Gives back an allocated id that was never published.
+    void release_id(SessionId id);
+    size_t size() const { return published_; }
+
+    template <class F>
+    void for_each(F&& f) const {
+        for (uint32_t i = 0; i < capacity_; ++i)
+            if (Session* s = slots_[i].load(std::memory_order_acquire)) f(*s);
+    }
+
+private:
+    SessionTable(Rcu& rcu) : rcu_(rcu) {}
+    Rcu& rcu_;
+    uint32_t capacity_ = 0;
+    std::unique_ptr<std::atomic<Session*>[]> slots_;
+    std::vector<bool> allocated_;
+    uint32_t search_from_ = 0;
+    size_t published_ = 0;
+};
+
+} // namespace vp::dp

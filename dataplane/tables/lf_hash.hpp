@@ -1,0 +1,19 @@
+// A DPDK hash table in lock-free read/write-concurrency mode with RCU-deferred reclamation of
+// deleted keys, as every published keyed table uses it: one writer (the control plane), any
+// number of lock-free readers (the workers).
+#pragma once
+
+#include "control/base/result.hpp"
+#include "dataplane/tables/rcu.hpp"
+
+#include <rte_hash.h>
+
+#include <cstdint>
+
+namespace vp::dp {
+
+// free_data is called, after a grace period, with the data of each deleted key (may be null).
+Result<rte_hash*> create_lf_hash(const char* prefix, uint32_t entries, uint32_t key_len, Rcu& rcu,
+                                 rte_hash_free_key_data free_data);
+
+} // namespace vp::dp

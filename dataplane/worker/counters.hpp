@@ -1,0 +1,153 @@
+// Per-worker counters: plain per-worker values (relaxed atomics, so the reader's sums are
+// race-free; on x86 these compile to ordinary loads and stores), cache-line separated, summed by
+// the reader. Every counter and drop reason has a name and a one-line description, which the
+// telemetry commands and `vpnctl` print.
+#pragma once
+
+#include <rte_common.h>
+
+#include <array>
+#include <atomic>
+#include <cstdint>
+#include <string_view>
+
+namespace vp::dp {
+
+// A counter written by one thread and read by others.
+class Counter {
+public:
+    void add(uint64_t n) {
+        v_.store(v_.load(std::memory_order_relaxed) + n, std::memory_order_relaxed);
+    }
+    void inc() { add(1); }
+    uint64_t get() const { return v_.load(std::memory_order_relaxed); }
+
+private:
+    std::atomic<uint64_t> v_{0};
+};
+
+// Why a worker dropped a packet. Name, then description.
+#define VP_DROP_REASONS(X)                                                                         \
+    X(eth_unsupported, "frames with an EtherType other than IPv4 or ARP (VLAN tags included)")     \
+    X(eth_not_for_us, "unicast frames addressed to another MAC address")                           \
+    X(eth_runt, "frames shorter than their headers")                                               \
+    X(arp_invalid, "malformed ARP packets (hardware/protocol type, lengths)")                      \
+    X(arp_not_for_us, "ARP requests for addresses the appliance neither owns nor proxies")         \
+    X(arp_ignored, "ARP packets needing no action (e.g. replies not addressed to us)")             \
+    X(ipv4_bad_header, "IPv4 headers with a bad version or header length")                         \
+    X(ipv4_bad_checksum, "IPv4 headers with a wrong checksum")                                     \
+    X(ipv4_bad_length, "IPv4 total length inconsistent with the frame")                            \
+    X(ipv4_martian, "IPv4 packets with an impossible source (0/8, 127/8, multicast, own address)") \
+    X(ipv4_ttl_expired, "forwarded packets whose TTL ran out (ICMP time-exceeded sent)")           \
+    X(ipv4_fragment_local, "fragments addressed to the appliance (it does not reassemble)")        \
+    X(ipv4_broadcast, "broadcast packets (limited or directed); no service accepts them")          \
+    X(ipv4_multicast, "multicast packets; the appliance does not route multicast")                 \
+    X(no_route, "packets without a route (ICMP net-unreachable sent)")                             \
+    X(blackhole, "packets routed to a blackhole route")                                            \
+    X(no_service, "packets to the appliance that no enabled service accepts (input allow-list)")   \
+    X(icmp_unsupported, "ICMP to the appliance other than echo requests")                          \
+    X(icmp_bad_checksum, "ICMP messages to the appliance with a wrong checksum")                   \
+    X(mtu_exceeded, "packets larger than the egress MTU with DF set (ICMP frag-needed sent)")      \
+    X(fragment_failed, "packets larger than the egress MTU that could not be fragmented")          \
+    X(neighbor_failed, "packets towards a next hop whose ARP resolution failed")                   \
+    X(icmp_rate_limited, "ICMP errors not sent because of the rate limit")                         \
+    X(session_gone, "packets routed to a session that is no longer installed")                     \
+    X(session_no_keys, "packets for a session that has no transmit key (yet)")                     \
+    X(punt_ring_full, "packets for the control plane dropped because the punt ring was full")      \
+    X(handoff_ring_full, "packets for another worker's session dropped: handoff ring full")        \
+    X(inject_invalid, "malformed requests from the control plane on the inject ring")              \
+    X(tx_full, "packets the NIC did not accept (TX queue full)")                                   \
+    X(mbuf_exhausted, "packets dropped because no mbuf could be allocated")
+
+enum class DropReason : uint16_t {
+#define VP_X(name, description) name,
+    VP_DROP_REASONS(VP_X)
+#undef VP_X
+        Count
+};
+
+struct CounterInfo {
+    std::string_view name;
+    std::string_view description;
+};
+
+inline constexpr std::array<CounterInfo, static_cast<size_t>(DropReason::Count)> drop_reason_info =
+    {{
+#define VP_X(name, description) {#name, description},
+        VP_DROP_REASONS(VP_X)
+#undef VP_X
+    }};
+
+// Per-stage processing: packets that entered the stage and TSC cycles spent in it.
+#define VP_STAGES(X)                                                                               \
+    X(rx, "receiving bursts from the NIC queues and classifying by EtherType")                     \
+    X(arp, "ARP responder, proxy-ARP and ARP punting")                                             \
+    X(ipv4_input, "IPv4 header validation and route lookup")                                       \
+    X(local, "delivery to the appliance's own services (ICMP echo, input allow-list)")             \
+    X(forward, "TTL, MSS clamping, MTU checks, neighbour lookup and Ethernet rewrite")             \
+    X(handoff, "packets received from other workers for sessions this worker owns")                \
+    X(inject, "packets injected by the control plane")                                             \
+    X(tx, "handing bursts to the NIC TX queues")
+
+enum class Stage : uint16_t {
+#define VP_X(name, description) name,
+    VP_STAGES(VP_X)
+#undef VP_X
+        Count
+};
+
+inline constexpr std::array<CounterInfo, static_cast<size_t>(Stage::Count)> stage_info = {{
+#define VP_X(name, description) {#name, description},
+    VP_STAGES(VP_X)
+#undef VP_X
+}};
+
+// Plain per-worker traffic counters.
+#define VP_WORKER_COUNTERS(X)                                                                      \
+    X(rx_packets, "packets received from NIC queues")                                              \
+    X(rx_bytes, "bytes received from NIC queues (Ethernet frames without FCS)")                    \
+    X(tx_packets, "packets sent to NIC queues")                                                    \
+    X(tx_bytes, "bytes sent to NIC queues")                                                        \
+    X(forwarded, "IPv4 packets forwarded between ports")                                           \
+    X(local_delivered, "packets delivered to the appliance's own services")                        \
+    X(arp_replies, "ARP replies sent for own addresses")                                           \
+    X(proxy_arp_replies, "ARP replies sent on behalf of VPN clients (proxy-ARP)")                  \
+    X(icmp_echo_replies, "ICMP echo replies sent")                                                 \
+    X(icmp_errors_sent, "ICMP errors sent (time-exceeded, unreachable, frag-needed)")              \
+    X(mss_clamped, "TCP SYN/SYN-ACK segments whose MSS option was lowered")                        \
+    X(fragments_sent, "fragments produced for packets larger than the egress MTU")                 \
+    X(punted, "packets handed to the control plane")                                               \
+    X(handed_off, "packets handed to the worker that owns their session")                          \
+    X(injected, "packets received from the control plane")                                         \
+    X(busy_polls, "loop iterations that processed at least one packet")                            \
+    X(idle_polls, "loop iterations that found no work")                                            \
+    X(busy_cycles, "TSC cycles spent in iterations that processed packets")                        \
+    X(idle_cycles, "TSC cycles spent in iterations that found no work")
+
+enum class WorkerCounter : uint16_t {
+#define VP_X(name, description) name,
+    VP_WORKER_COUNTERS(VP_X)
+#undef VP_X
+        Count
+};
+
+inline constexpr std::array<CounterInfo, static_cast<size_t>(WorkerCounter::Count)>
+    worker_counter_info = {{
+#define VP_X(name, description) {#name, description},
+        VP_WORKER_COUNTERS(VP_X)
+#undef VP_X
+    }};
+
+struct alignas(RTE_CACHE_LINE_SIZE) WorkerStats {
+    std::array<Counter, static_cast<size_t>(WorkerCounter::Count)> counters;
+    std::array<Counter, static_cast<size_t>(DropReason::Count)> drops;
+    std::array<Counter, static_cast<size_t>(Stage::Count)> stage_packets;
+    std::array<Counter, static_cast<size_t>(Stage::Count)> stage_cycles;
+
+    Counter& operator[](WorkerCounter c) { return counters[static_cast<size_t>(c)]; }
+    const Counter& operator[](WorkerCounter c) const { return counters[static_cast<size_t>(c)]; }
+    Counter& drop(DropReason r) { return drops[static_cast<size_t>(r)]; }
+    const Counter& drop(DropReason r) const { return drops[static_cast<size_t>(r)]; }
+};
+
+} // namespace vp::dp

@@ -1,0 +1,239 @@
+// The worker loop: RX, classification, rings, TX flush, RCU quiescence, busy/idle accounting.
+#include "dataplane/worker/worker.hpp"
+
+#include "dataplane/session/session.hpp"
+
+#include <rte_ethdev.h>
+#include <rte_ether.h>
+#include <rte_prefetch.h>
+
+namespace vp::dp {
+
+Worker::Worker(Dataplane& dataplane, WorkerId id)
+    : dp_(dataplane), id_(id), burst_(std::min<uint16_t>(dataplane.settings().burst, max_burst)),
+      port_count_(static_cast<uint16_t>(dataplane.ports().size())), tsc_hz_(rte_get_tsc_hz()),
+      handoff_out_(dataplane.worker_count()) {
+    for (size_t i = 0; i < dataplane.ports().size(); ++i) {
+        const Port& p = dataplane.ports()[i];
+        port_views_[i] = {p.dpdk_id, p.mac, p.settings.address_be, p.settings.mtu};
+    }
+}
+
+void Worker::run() {
+    dp_.rcu().reader_online(id_);
+    uint32_t idle_sleep_us = dp_.settings().idle_sleep_us;
+    uint32_t empty_polls = 0;
+    while (dp_.run_flag().load(std::memory_order_relaxed)) {
+        if (poll_once() != 0) {
+            empty_polls = 0;
+        } else if (idle_sleep_us && ++empty_polls >= 64) {
+            // Offline while asleep, so that the control plane's grace periods need not wait.
+            dp_.rcu().reader_offline(id_);
+            rte_delay_us_sleep(idle_sleep_us);
+            dp_.rcu().reader_online(id_);
+        }
+    }
+    flush_tx();
+    dp_.rcu().reader_offline(id_);
+}
+
+uint32_t Worker::poll_once() {
+    uint64_t start = rte_rdtsc();
+    now_tsc_ = start;
+    policy_ = dp_.policy();
+    uint32_t work = 0;
+    rte_mbuf* pkts[max_burst];
+    for (PortId p = 0; p < port_count_; ++p) {
+        uint16_t n = rte_eth_rx_burst(port_views_[p].dpdk_id, id_, pkts, burst_);
+        if (n == 0) continue;
+        work += n;
+        process_rx(p, pkts, n);
+    }
+    work += drain_handoff();
+    work += drain_inject();
+    flush_handoff();
+    flush_tx();
+    dp_.rcu().quiescent(id_);
+    uint64_t cycles = rte_rdtsc() - start;
+    if (work) {
+        count(WorkerCounter::busy_polls);
+        count(WorkerCounter::busy_cycles, cycles);
+    } else {
+        count(WorkerCounter::idle_polls);
+        count(WorkerCounter::idle_cycles, cycles);
+    }
+    return work;
+}
+
+void Worker::process_rx(PortId port, rte_mbuf** pkts, uint16_t n) {
+    uint64_t t0 = rte_rdtsc();
+    rte_mbuf* arp[max_burst];
+    rte_mbuf* ipv4[max_burst];
+    uint16_t n_arp = 0, n_ipv4 = 0;
+    uint64_t bytes = 0;
+    const rte_ether_addr& own_mac = port_views_[port].mac;
+    for (uint16_t i = 0; i < n; ++i) {
+        if (i + 2 < n) rte_prefetch0(rte_pktmbuf_mtod(pkts[i + 2], void*));
+        rte_mbuf* m = pkts[i];
+        bytes += rte_pktmbuf_pkt_len(m);
+        if (m->nb_segs > 1 && rte_pktmbuf_linearize(m) != 0) {
+            drop(m, DropReason::mbuf_exhausted);
+            continue;
+        }
+        if (rte_pktmbuf_data_len(m) < sizeof(rte_ether_hdr)) {
+            drop(m, DropReason::eth_runt);
+            continue;
+        }
+        auto* eth = rte_pktmbuf_mtod(m, rte_ether_hdr*);
+        if (rte_is_unicast_ether_addr(&eth->dst_addr) &&
+            !rte_is_same_ether_addr(&eth->dst_addr, &own_mac)) {
+            drop(m, DropReason::eth_not_for_us);
+            continue;
+        }
+        switch (eth->ether_type) {
+        case RTE_BE16(RTE_ETHER_TYPE_IPV4):
+            ipv4[n_ipv4++] = m;
+            break;
+        case RTE_BE16(RTE_ETHER_TYPE_ARP):
+            arp[n_arp++] = m;
+            break;
+        default:
+            drop(m, DropReason::eth_unsupported);
+            break;
+        }
+    }
+    count(WorkerCounter::rx_packets, n);
+    count(WorkerCounter::rx_bytes, bytes);
+    uint64_t t1 = rte_rdtsc();
+    stats_.stage_packets[static_cast<size_t>(Stage::rx)].add(n);
+    stats_.stage_cycles[static_cast<size_t>(Stage::rx)].add(t1 - t0);
+    if (n_arp) arp_input(port, arp, n_arp);
+    if (n_ipv4) ipv4_input(port, ipv4, n_ipv4);
+}
+
+void Worker::punt(rte_mbuf* m, PuntReason reason, PortId port, uint32_t aux, uint32_t aux2) {
+    PuntEntry e{m, reason, port, id_, 0, aux, aux2};
+    if (rte_ring_mp_enqueue_elem(dp_.punt_ring(), &e, sizeof e) != 0) {
+        if (m)
+            drop(m, DropReason::punt_ring_full);
+        else
+            stats_.drop(DropReason::punt_ring_full).inc();
+        return;
+    }
+    count(WorkerCounter::punted);
+}
+
+void Worker::handoff(Session& session, rte_mbuf* m) {
+    HandoffQueue& q = handoff_out_[session.owner];
+    q.entries[q.n++] = HandoffEntry{m, session.id, 0};
+    if (q.n == max_burst) flush_handoff();
+}
+
+void Worker::flush_handoff() {
+    for (WorkerId w = 0; w < handoff_out_.size(); ++w) {
+        HandoffQueue& q = handoff_out_[w];
+        if (q.n == 0) continue;
+        unsigned sent = rte_ring_mp_enqueue_burst_elem(dp_.handoff_ring(w), q.entries,
+                                                       sizeof(HandoffEntry), q.n, nullptr);
+        count(WorkerCounter::handed_off, sent);
+        for (unsigned i = sent; i < q.n; ++i)
+            drop(q.entries[i].mbuf, DropReason::handoff_ring_full);
+        q.n = 0;
+    }
+}
+
+uint32_t Worker::drain_handoff() {
+    HandoffEntry entries[max_burst];
+    unsigned n = rte_ring_sc_dequeue_burst_elem(dp_.handoff_ring(id_), entries,
+                                                sizeof(HandoffEntry), burst_, nullptr);
+    if (n == 0) return 0;
+    uint64_t t0 = rte_rdtsc();
+    for (unsigned i = 0; i < n; ++i) {
+        Session* s = dp_.sessions().get(entries[i].session);
+        if (!s || s->owner != id_) {
+            drop(entries[i].mbuf, DropReason::session_gone);
+            continue;
+        }
+        session_output(*s, entries[i].mbuf);
+    }
+    stats_.stage_packets[static_cast<size_t>(Stage::handoff)].add(n);
+    stats_.stage_cycles[static_cast<size_t>(Stage::handoff)].add(rte_rdtsc() - t0);
+    return n;
+}
+
+uint32_t Worker::drain_inject() {
+    InjectEntry entries[max_burst];
+    unsigned n = rte_ring_sc_dequeue_burst_elem(dp_.inject_ring(id_), entries, sizeof(InjectEntry),
+                                                burst_, nullptr);
+    if (n == 0) return 0;
+    uint64_t t0 = rte_rdtsc();
+    count(WorkerCounter::injected, n);
+    for (unsigned i = 0; i < n; ++i) {
+        const InjectEntry& e = entries[i];
+        switch (e.action) {
+        case InjectAction::TxPort:
+            if (e.port < port_count_)
+                tx(e.port, e.mbuf);
+            else
+                drop(e.mbuf, DropReason::inject_invalid);
+            break;
+        case InjectAction::Route:
+            if (rte_pktmbuf_data_len(e.mbuf) < sizeof(rte_ether_hdr) + sizeof(rte_ipv4_hdr))
+                drop(e.mbuf, DropReason::inject_invalid);
+            else
+                route_originated(e.mbuf);
+            break;
+        default:
+            drop(e.mbuf, DropReason::inject_invalid);
+            break;
+        }
+    }
+    stats_.stage_packets[static_cast<size_t>(Stage::inject)].add(n);
+    stats_.stage_cycles[static_cast<size_t>(Stage::inject)].add(rte_rdtsc() - t0);
+    return n;
+}
+
+void Worker::tx(PortId port, rte_mbuf* m) {
+    TxQueue& q = tx_[port];
+    q.pkts[q.n++] = m;
+    if (q.n == 2 * max_burst) flush_tx();
+}
+
+void Worker::flush_tx() {
+    uint64_t t0 = rte_rdtsc();
+    uint32_t total = 0;
+    for (PortId p = 0; p < port_count_; ++p) {
+        TxQueue& q = tx_[p];
+        if (q.n == 0) continue;
+        uint64_t bytes = 0;
+        for (uint16_t i = 0; i < q.n; ++i)
+            bytes += rte_pktmbuf_pkt_len(q.pkts[i]);
+        uint16_t sent = rte_eth_tx_burst(port_views_[p].dpdk_id, id_, q.pkts, q.n);
+        for (uint16_t i = sent; i < q.n; ++i) {
+            bytes -= rte_pktmbuf_pkt_len(q.pkts[i]);
+            drop(q.pkts[i], DropReason::tx_full);
+        }
+        count(WorkerCounter::tx_packets, sent);
+        count(WorkerCounter::tx_bytes, bytes);
+        total += q.n;
+        q.n = 0;
+    }
+    if (total) {
+        stats_.stage_packets[static_cast<size_t>(Stage::tx)].add(total);
+        stats_.stage_cycles[static_cast<size_t>(Stage::tx)].add(rte_rdtsc() - t0);
+    }
+}
+
+bool Worker::icmp_token() {
+    uint32_t rate = policy_->icmp_errors_per_s;
+    if (rate == 0) return false;
+    double elapsed_s =
+        static_cast<double>(now_tsc_ - icmp_refill_tsc_) / static_cast<double>(tsc_hz_);
+    icmp_refill_tsc_ = now_tsc_;
+    icmp_tokens_ = std::min<double>(rate, icmp_tokens_ + elapsed_s * rate);
+    if (icmp_tokens_ < 1.0) return false;
+    icmp_tokens_ -= 1.0;
+    return true;
+}
+
+} // namespace vp::dp
