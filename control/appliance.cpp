@@ -8,6 +8,7 @@
 #include <rte_cycles.h>
 
 #include <algorithm>
+#include <cstring>
 #include <set>
 
 namespace vp::ctl {
@@ -32,6 +33,10 @@ std::vector<dp::PortSettings> port_settings(const config::ApplianceConfig& c) {
         p.address_be = rte_cpu_to_be_32(i.address.address);
         p.prefix_length = i.address.length;
         p.mtu = i.mtu;
+        if (i.mac) {
+            p.set_mac = true;
+            std::memcpy(p.mac.addr_bytes, i.mac->data(), 6);
+        }
         p.rx_descriptors = i.rx_descriptors;
         p.tx_descriptors = i.tx_descriptors;
         out.push_back(p);
@@ -208,7 +213,7 @@ Result<std::string> Appliance::reload(const config::ApplianceConfig& next) {
             auto& a = next.interfaces[i];
             auto& b = config_.interfaces[i];
             if (a.name != b.name || a.device != b.device || a.address != b.address ||
-                a.gateway != b.gateway || a.mtu != b.mtu || a.role != b.role ||
+                a.gateway != b.gateway || a.mtu != b.mtu || a.role != b.role || a.mac != b.mac ||
                 a.rx_descriptors != b.rx_descriptors || a.tx_descriptors != b.tx_descriptors)
                 return false;
         }

@@ -147,6 +147,13 @@ void parse_interfaces(Section& root, std::vector<InterfaceConfig>& out) {
         std::string arp = s.get_enum<std::string>(
             "arp", "enabled", {{"enabled", "enabled"}, {"proxy-arp", "proxy-arp"}});
         ic.proxy_arp = arp == "proxy-arp";
+        if (auto mac_text = s.opt_string("mac_address")) {
+            ic.mac = parse_mac(*mac_text);
+            if (!ic.mac || ((*ic.mac)[0] & 1))
+                s.error("mac_address",
+                        "'" + *mac_text + "' is not a unicast MAC address like 02:00:00:00:00:01");
+        }
+
         ic.rx_descriptors =
             static_cast<uint16_t>(s.get_int("rx_descriptors", ic.rx_descriptors, 64, 32768));
         ic.tx_descriptors =

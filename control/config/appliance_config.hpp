@@ -29,6 +29,7 @@ struct InterfaceConfig {
     std::optional<net::Ipv4> gateway;
     uint16_t mtu = 1500;
     bool proxy_arp = false;
+    std::optional<std::array<uint8_t, 6>> mac; // override the device's MAC address
     uint16_t rx_descriptors = 1024;
     uint16_t tx_descriptors = 1024;
 };

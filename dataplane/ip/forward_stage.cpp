@@ -37,44 +37,61 @@ void Worker::forward(rte_mbuf* m, const NextHop& nh, uint16_t in_mtu, uint32_t i
         stats_.stage_packets[static_cast<size_t>(Stage::forward)].inc();
         stats_.stage_cycles[static_cast<size_t>(Stage::forward)].add(rte_rdtsc() - t0);
     };
-    if (!originated) {
-        if (ip->time_to_live <= 1) {
-            send_icmp_error(m, icmp::time_exceeded, 0, 0, icmp_src_be);
-            drop(m, DropReason::ipv4_ttl_expired);
+    // The order of the checks is Linux's (ip_forward): TTL, then MTU, then the TTL decrement, so
+    // that ICMP errors quote the datagram as it was received.
+    if (!originated && ip->time_to_live <= 1) {
+        send_icmp_error(m, icmp::time_exceeded, 0, 0, icmp_src_be);
+        drop(m, DropReason::ipv4_ttl_expired);
+        return stage_done();
+    }
+    Session* session = nullptr;
+    uint16_t out_mtu;
+    if (nh.kind == NextHopKind::Session) {
+        session = dp_.sessions().get(nh.session);
+        if (!session) {
+            drop(m, DropReason::session_gone);
             return stage_done();
         }
+        out_mtu = session->mtu;
+    } else {
+        out_mtu = port_views_[nh.port].mtu;
+    }
+    bool too_big = rte_be_to_cpu_16(ip->total_length) > out_mtu;
+    if (too_big && (ip->fragment_offset & RTE_BE16(RTE_IPV4_HDR_DF_FLAG))) {
+        if (!originated)
+            send_icmp_error(m, icmp::dest_unreachable, icmp::fragmentation_needed, out_mtu,
+                            icmp_src_be);
+        drop(m, DropReason::mtu_exceeded);
+        return stage_done();
+    }
+    if (!originated) {
         // TTL is the high byte of the TTL/protocol word.
         uint16_t old_word = static_cast<uint16_t>(ip->time_to_live | ip->next_proto_id << 8);
         --ip->time_to_live;
         uint16_t new_word = static_cast<uint16_t>(ip->time_to_live | ip->next_proto_id << 8);
         ip->hdr_checksum = checksum_update16(ip->hdr_checksum, old_word, new_word);
+        count(WorkerCounter::forwarded);
     }
     bool first_fragment = (ip->fragment_offset & RTE_BE16(RTE_IPV4_HDR_OFFSET_MASK)) == 0;
+    bool clamp = policy_->mss_clamp && ip->next_proto_id == IPPROTO_TCP && first_fragment &&
+                 (!session || session->clamp_mss);
+    if (clamp) clamp_tcp_mss(ip, std::min(in_mtu, out_mtu), stats_);
 
-    if (nh.kind == NextHopKind::Session) {
-        Session* s = dp_.sessions().get(nh.session);
-        if (!s) {
-            drop(m, DropReason::session_gone);
-            return stage_done();
-        }
-        if (policy_->mss_clamp && s->clamp_mss && ip->next_proto_id == IPPROTO_TCP &&
-            first_fragment)
-            clamp_tcp_mss(ip, std::min(in_mtu, s->mtu), stats_);
-        if (!originated) count(WorkerCounter::forwarded);
+    if (session) {
         stage_done();
-        if (s->owner == id_)
-            session_output(*s, m);
-        else
-            handoff(*s, m);
+        if (too_big) {
+            // Inner fragmentation before encapsulation is not done on the fast path yet.
+            drop(m, DropReason::fragment_failed);
+        } else if (session->owner == id_) {
+            session_output(*session, m);
+        } else {
+            handoff(*session, m);
+        }
         return;
     }
 
     PortId out = nh.port;
     uint32_t next_hop_be = nh.kind == NextHopKind::Gateway ? nh.gateway_be : ip->dst_addr;
-    uint16_t out_mtu = port_views_[out].mtu;
-    if (policy_->mss_clamp && ip->next_proto_id == IPPROTO_TCP && first_fragment)
-        clamp_tcp_mss(ip, std::min(in_mtu, out_mtu), stats_);
-
     const NeighborEntry* neighbor = dp_.neighbors().lookup(out, next_hop_be);
     if (!neighbor) {
         punt(m, PuntReason::NeighborMiss, out, next_hop_be);
@@ -90,17 +107,8 @@ void Worker::forward(rte_mbuf* m, const NextHop& nh, uint16_t in_mtu, uint32_t i
     if (now_tsc_ - used > tsc_hz_) // refresh at most once a second: keep the line shared
         const_cast<NeighborEntry*>(neighbor)->last_used_tsc.store(now_tsc_,
                                                                   std::memory_order_relaxed);
-
-    if (!originated) count(WorkerCounter::forwarded);
-    if (rte_be_to_cpu_16(ip->total_length) > out_mtu) {
-        if (ip->fragment_offset & RTE_BE16(RTE_IPV4_HDR_DF_FLAG)) {
-            if (!originated)
-                send_icmp_error(m, icmp::dest_unreachable, icmp::fragmentation_needed, out_mtu,
-                                icmp_src_be);
-            drop(m, DropReason::mtu_exceeded);
-        } else {
-            fragment_and_send(m, out, neighbor->mac, out_mtu);
-        }
+    if (too_big) {
+        fragment_and_send(m, out, neighbor->mac, out_mtu);
         return stage_done();
     }
     auto* eth = rte_pktmbuf_mtod(m, rte_ether_hdr*);

@@ -58,9 +58,25 @@ Status configure_and_start(Port& port, uint16_t queues, rte_mempool* pool) {
             return make_error("cannot set MTU " + std::to_string(port.settings.mtu) + ": " +
                               errno_text(rc) + " (device MTU " + std::to_string(current) + ")");
     }
+    bool software_mac = false;
+    if (port.settings.set_mac) {
+        rte_ether_addr mac = port.settings.mac;
+        int rc = rte_eth_dev_default_mac_addr_set(port.dpdk_id, &mac);
+        // Devices that cannot change their address (pcap, some vdevs) still work: the appliance
+        // uses the configured address in software and receives in promiscuous mode.
+        if (rc == -ENOTSUP)
+            software_mac = true;
+        else if (rc != 0)
+            return make_error("cannot set the MAC address: " + errno_text(rc));
+    }
     if (int rc = rte_eth_dev_start(port.dpdk_id); rc != 0)
         return make_error("cannot start the device: " + errno_text(rc));
     rte_eth_macaddr_get(port.dpdk_id, &port.mac);
+    if (software_mac) {
+        port.mac = port.settings.mac;
+        rte_eth_promiscuous_enable(port.dpdk_id);
+    }
+
     port.queues = queues;
     return {};
 }

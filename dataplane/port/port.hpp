@@ -23,6 +23,8 @@ struct PortSettings {
     uint32_t address_be = 0; // interface address (network order)
     uint8_t prefix_length = 0;
     uint16_t mtu = 1500;
+    bool set_mac = false; // use `mac` instead of the device's own address
+    rte_ether_addr mac{};
     uint16_t rx_descriptors = 1024;
     uint16_t tx_descriptors = 1024;
 };

@@ -1,24 +1,29 @@
 // GoogleTest main for tests that need DPDK: initialises the EAL once per process, without
-// hugepages, PCI or shared files, so that tests need no system set-up. Extra EAL arguments can be
-// given after `--eal` on the command line (e.g. `--eal --vdev net_null0`).
+// hugepages or PCI, so that tests need no system set-up. Each process gets its own file prefix
+// (parallel test processes never share state) and its runtime directory is removed on exit.
+// Extra EAL arguments can be given after `--eal` (e.g. `--eal --lcores 0@0,1@1,2@1`).
 #include <gtest/gtest.h>
 #include <rte_eal.h>
 #include <rte_lcore.h>
+#include <unistd.h>
 
+#include <filesystem>
 #include <string>
 #include <vector>
 
 int main(int argc, char** argv) {
     ::testing::InitGoogleTest(&argc, argv);
-    std::vector<std::string> eal_args = {
-        argv[0],       "--no-huge",      "-m",          "512",          "--no-pci",
-        "--in-memory", "--no-telemetry", "--log-level", "lib.*:warning"};
+    std::string prefix = "vptest" + std::to_string(getpid());
+    std::vector<std::string> eal_args = {argv[0],       "--no-huge",     "-m",   "512",
+                                         "--no-pci",    "--file-prefix", prefix, "--no-telemetry",
+                                         "--log-level", "lib.*:warning"};
     bool lcores_given = false;
     for (int i = 1; i < argc; ++i) {
         if (std::string(argv[i]) == "--eal") {
             for (int j = i + 1; j < argc; ++j) {
                 eal_args.emplace_back(argv[j]);
-                if (std::string(argv[j]) == "-l") lcores_given = true;
+                std::string a = argv[j];
+                if (a == "-l" || a == "--lcores") lcores_given = true;
             }
             break;
         }
@@ -35,6 +40,9 @@ int main(int argc, char** argv) {
         return 1;
     }
     int rc = RUN_ALL_TESTS();
+    std::string runtime_dir = rte_eal_get_runtime_dir();
     rte_eal_cleanup();
+    std::error_code ec;
+    std::filesystem::remove_all(runtime_dir, ec);
     return rc;
 }

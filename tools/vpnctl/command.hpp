@@ -14,6 +14,12 @@ struct GlobalOptions {
     bool json = false;       // --json: machine-readable output
 };
 
+// Statistics and management over the daemon's telemetry socket: info, ports, workers, drops,
+// stages, counters, routes, arp, proxy-arp, control, reload, log, port-xstats, raw.
+int run_stats_command(const std::string& command, const std::vector<std::string>& args,
+                      const GlobalOptions& options);
+bool is_stats_command(const std::string& command);
+
 // `vpnctl certificate ...` (pki/): returns the process exit status.
 int run_certificate_command(const std::vector<std::string>& args, const GlobalOptions& options);
 

@@ -11,7 +11,13 @@ namespace {
 void usage() {
     std::fputs("usage: vpnctl [-c CONFIG] [-s SOCKET] [--store DIR] [--json] COMMAND ...\n"
                "commands:\n"
-               "  certificate add|sign|print|export-certificate|import|revoke|crl ...\n",
+               "  info | ports | workers | drops [--all] | stages | counters | control\n"
+               "  routes | arp | proxy-arp | port-xstats NAME\n"
+               "  reload                  re-read the configuration file and apply it\n"
+               "  log TOPIC LEVEL         set a log topic's level (error|warning|info|debug)\n"
+               "  raw /vpnplane/CMD[,ARGS] print a telemetry reply as JSON\n"
+               "  certificate add|sign|print|export-certificate|import|revoke|crl ...\n"
+               "options: -c CONFIG (default /etc/vpnplane/vpnplane.cfg), -s SOCKET, --json\n",
                stderr);
 }
 
@@ -45,6 +51,8 @@ int main(int argc, char** argv) {
     std::string family = args.front();
     std::vector<std::string> rest(args.begin() + 1, args.end());
     if (family == "certificate") return vp::tools::run_certificate_command(rest, options);
+    if (vp::tools::is_stats_command(family))
+        return vp::tools::run_stats_command(family, rest, options);
     std::fprintf(stderr, "vpnctl: unknown command '%s'\n", family.c_str());
     usage();
     return 2;

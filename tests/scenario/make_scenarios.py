@@ -1,0 +1,186 @@
+#!/usr/bin/python3
+"""Writes the pcap scenarios the scenario test replays through the real worker code.
+
+Each scenario is a folder with config.cfg, <port>.in.pcap (what arrives on that port) and
+<port>.expect.pcap (what the appliance must send out of it, byte for byte). The expected frames
+are built here with scapy, independently of the code under test. Run it after changing a
+scenario and commit the result:  /usr/bin/python3 tests/scenario/make_scenarios.py
+"""
+import os
+import sys
+
+from scapy.all import ARP, ICMP, IP, TCP, UDP, Ether, Raw, fragment, wrpcap  # noqa: E402
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+WAN_MAC, WAN_IP = "02:00:00:00:01:01", "10.1.0.1"
+CLIENT_MAC, CLIENT_IP = "02:00:00:00:01:02", "10.1.0.2"
+LAN_MAC, LAN_IP = "02:00:00:00:02:01", "10.2.0.1"
+HOST_MAC, HOST_IP = "02:00:00:00:02:02", "10.2.0.2"
+GW_MAC, GW_IP = "02:00:00:00:02:fe", "10.2.0.254"
+UNKNOWN_MAC = "02:00:00:00:01:77"
+
+BASE_CONFIG = """# Scenario topology: wan0 10.1.0.1/24 (client 10.1.0.2), lan0 10.2.0.1/24 (host 10.2.0.2,
+# router 10.2.0.254 for 10.30.0.0/16). @DIR@ and @OUT@ are filled in by the test.
+dpdk = {{ lcores = "0-1"; no_huge = true; }};
+dataplane = {{ workers = "1"; }};
+interfaces = (
+  {{ name = "wan0"; device = "net_pcap0,rx_pcap=@DIR@/wan0.in.pcap,tx_pcap=@OUT@/wan0.out.pcap";
+     role = "wan"; address = "10.1.0.1/24"; mac_address = "{wan_mac}"; mtu = 1500; }},
+  {{ name = "lan0"; device = "net_pcap1,rx_pcap=@DIR@/lan0.in.pcap,tx_pcap=@OUT@/lan0.out.pcap";
+     role = "lan"; address = "10.2.0.1/24"; mac_address = "{lan_mac}"; mtu = {lan_mtu};
+     arp = "{lan_arp}"; }}
+);
+ip = {{
+  routes = ( {{ dst_address = "10.30.0.0/16"; gateway = "10.2.0.254"; }} );
+  arp = (
+    {{ address = "10.1.0.2"; mac_address = "{client_mac}"; interface = "wan0"; }},
+    {{ address = "10.2.0.2"; mac_address = "{host_mac}"; interface = "lan0"; }},
+    {{ address = "10.2.0.254"; mac_address = "{gw_mac}"; interface = "lan0"; }}
+  );
+}};
+"""
+
+
+def from_client(pkt, ttl=64):
+    return Ether(src=CLIENT_MAC, dst=WAN_MAC) / IP(src=CLIENT_IP, ttl=ttl, **pkt[0]) / pkt[1]
+
+
+def write(name, inputs, expected, lan_mtu=1400, lan_arp="enabled"):
+    d = os.path.join(HERE, name)
+    os.makedirs(d, exist_ok=True)
+    with open(os.path.join(d, "config.cfg"), "w") as f:
+        f.write(BASE_CONFIG.format(wan_mac=WAN_MAC, lan_mac=LAN_MAC, client_mac=CLIENT_MAC,
+                                   host_mac=HOST_MAC, gw_mac=GW_MAC, lan_mtu=lan_mtu,
+                                   lan_arp=lan_arp))
+    for port in ("wan0", "lan0"):
+        wrpcap(os.path.join(d, port + ".in.pcap"), inputs.get(port, []))
+        wrpcap(os.path.join(d, port + ".expect.pcap"), expected.get(port, []))
+
+
+def arp_reply(requester_mac, requester_ip, target_ip, own_mac):
+    return Ether(src=own_mac, dst=requester_mac) / ARP(
+        op=2, hwsrc=own_mac, psrc=target_ip, hwdst=requester_mac, pdst=requester_ip)
+
+
+def arp_request(mac, ip, target):
+    return Ether(src=mac, dst="ff:ff:ff:ff:ff:ff") / ARP(op=1, hwsrc=mac, psrc=ip, pdst=target)
+
+
+def icmp_error(type_, code, offending, router_ip, dst_mac, src_mac, mtu=0):
+    quoted = bytes(offending[IP])[:548]
+    icmp = ICMP(type=type_, code=code)
+    if type_ == 3 and code == 4:
+        icmp = ICMP(type=3, code=4, nexthopmtu=mtu)
+    return (Ether(src=src_mac, dst=dst_mac) /
+            IP(src=router_ip, dst=offending[IP].src, ttl=64, tos=0xC0, id=0, flags=0) /
+            icmp / Raw(quoted))
+
+
+def routed(pkt, src_mac, dst_mac, ttl_dec=1):
+    out = pkt.copy()
+    out[Ether].src, out[Ether].dst = src_mac, dst_mac
+    out[IP].ttl -= ttl_dec
+    del out[IP].chksum
+    return Ether(bytes(out))
+
+
+def main():
+    # 1. ARP for our own address: a known sender is answered by the worker, an unknown one by the
+    # control plane (which learns it); a request for someone else's address is dropped.
+    write("arp_reply",
+          {"wan0": [arp_request(CLIENT_MAC, CLIENT_IP, WAN_IP),
+                    arp_request(UNKNOWN_MAC, "10.1.0.77", WAN_IP),
+                    arp_request(CLIENT_MAC, CLIENT_IP, "10.1.0.99")]},
+          {"wan0": [arp_reply(CLIENT_MAC, CLIENT_IP, WAN_IP, WAN_MAC),
+                    arp_reply(UNKNOWN_MAC, "10.1.0.77", WAN_IP, WAN_MAC)]})
+
+    # 2. Pings to both of the appliance's addresses are answered (routed back to the client).
+    pings = [Ether(src=CLIENT_MAC, dst=WAN_MAC) / IP(src=CLIENT_IP, dst=dst, id=7) /
+             ICMP(type=8, id=0x1234, seq=n) / Raw(b"vpnplane-ping-%d" % n)
+             for n, dst in enumerate((WAN_IP, LAN_IP))]
+    replies = [Ether(src=WAN_MAC, dst=CLIENT_MAC) / IP(src=p[IP].dst, dst=CLIENT_IP, id=7, ttl=64) /
+               ICMP(type=0, id=0x1234, seq=p[ICMP].seq) / p[Raw] for p in pings]
+    write("ping_reply", {"wan0": pings}, {"wan0": replies})
+
+    # 3. Forwarding: TTL decremented, checksum fixed, MACs rewritten; via a static route's gateway.
+    direct = Ether(src=CLIENT_MAC, dst=WAN_MAC) / IP(src=CLIENT_IP, dst=HOST_IP, ttl=64, id=1) / \
+        UDP(sport=4000, dport=5000) / Raw(b"x" * 100)
+    via_gw = Ether(src=CLIENT_MAC, dst=WAN_MAC) / IP(src=CLIENT_IP, dst="10.30.1.1", ttl=20, id=2) / \
+        UDP(sport=4001, dport=5001) / Raw(b"y" * 60)
+    write("forward", {"wan0": [direct, via_gw]},
+          {"lan0": [routed(direct, LAN_MAC, HOST_MAC), routed(via_gw, LAN_MAC, GW_MAC)]})
+
+    # 4. MSS clamping: a SYN from the LAN (MTU 1400) to the WAN gets MSS 1360; a SYN-ACK whose MSS
+    # is already small passes unchanged.
+    syn = Ether(src=HOST_MAC, dst=LAN_MAC) / IP(src=HOST_IP, dst=CLIENT_IP, id=3) / \
+        TCP(sport=40000, dport=80, flags="S", seq=1000,
+            options=[("MSS", 1460), ("SAckOK", b""), ("WScale", 7)])
+    synack = Ether(src=HOST_MAC, dst=LAN_MAC) / IP(src=HOST_IP, dst=CLIENT_IP, id=4) / \
+        TCP(sport=80, dport=40001, flags="SA", seq=5, ack=9, options=[("MSS", 1300)])
+    clamped = routed(syn, WAN_MAC, CLIENT_MAC)
+    clamped[TCP].options = [("MSS", 1360), ("SAckOK", b""), ("WScale", 7)]
+    del clamped[TCP].chksum
+    write("mss_clamp", {"lan0": [syn, synack]},
+          {"wan0": [Ether(bytes(clamped)), routed(synack, WAN_MAC, CLIENT_MAC)]})
+
+    # 5. Proxy-ARP on the LAN for a registered VPN client address (10.9.0.5); not for others.
+    write("proxy_arp",
+          {"lan0": [arp_request(HOST_MAC, HOST_IP, "10.9.0.5"),
+                    arp_request(HOST_MAC, HOST_IP, "10.9.0.6")]},
+          {"lan0": [arp_reply(HOST_MAC, HOST_IP, "10.9.0.5", LAN_MAC)]},
+          lan_arp="proxy-arp")
+
+    # 6. Packets to the appliance that no service accepts: dropped, counted, nothing sent.
+    write("closed_port",
+          {"wan0": [Ether(src=CLIENT_MAC, dst=WAN_MAC) / IP(src=CLIENT_IP, dst=WAN_IP) /
+                    UDP(sport=1, dport=9999) / Raw(b"hello"),
+                    Ether(src=CLIENT_MAC, dst=WAN_MAC) / IP(src=CLIENT_IP, dst=WAN_IP) /
+                    TCP(sport=2, dport=22, flags="S")]},
+          {})
+
+    # 7. TTL expiry: ICMP time-exceeded from the ingress address, quoting the packet.
+    dying = Ether(src=CLIENT_MAC, dst=WAN_MAC) / IP(src=CLIENT_IP, dst=HOST_IP, ttl=1, id=5) / \
+        UDP(sport=33434, dport=33435) / Raw(b"traceroute")
+    write("ttl_expired", {"wan0": [dying]},
+          {"wan0": [icmp_error(11, 0, dying, WAN_IP, CLIENT_MAC, WAN_MAC)]})
+
+    # 8. No route: ICMP net unreachable.
+    lost = Ether(src=CLIENT_MAC, dst=WAN_MAC) / IP(src=CLIENT_IP, dst="8.8.8.8", id=6) / \
+        UDP(sport=53000, dport=53) / Raw(b"q")
+    write("no_route", {"wan0": [lost]},
+          {"wan0": [icmp_error(3, 0, lost, WAN_IP, CLIENT_MAC, WAN_MAC)]})
+
+    # 9. MTU: 1500-byte packets towards the 1400-byte LAN: with DF, ICMP frag-needed (MTU 1400);
+    # without DF, two fragments.
+    big_df = Ether(src=CLIENT_MAC, dst=WAN_MAC) / IP(src=CLIENT_IP, dst=HOST_IP, id=8, flags="DF") / \
+        UDP(sport=1, dport=2) / Raw(bytes(range(256)) * 5 + b"z" * 192)
+    big = Ether(src=CLIENT_MAC, dst=WAN_MAC) / IP(src=CLIENT_IP, dst=HOST_IP, id=9) / \
+        UDP(sport=1, dport=2) / Raw(bytes(range(256)) * 5 + b"z" * 192)
+    frags = [Ether(src=LAN_MAC, dst=HOST_MAC) / f
+             for f in fragment(routed(big, LAN_MAC, HOST_MAC)[IP], fragsize=1376)]
+    write("mtu",
+          {"wan0": [big_df, big]},
+          {"wan0": [icmp_error(3, 4, big_df, WAN_IP, CLIENT_MAC, WAN_MAC, mtu=1400)],
+           "lan0": [Ether(bytes(f)) for f in frags]})
+
+    # 10. Malformed IPv4: bad checksum, truncated header, total length beyond the frame,
+    # martian source, and an Ethernet frame for another MAC: all dropped, counted.
+    good = Ether(src=CLIENT_MAC, dst=WAN_MAC) / IP(src=CLIENT_IP, dst=HOST_IP) / UDP() / Raw(b"a" * 20)
+    bad_sum = Ether(bytes(good))
+    bad_sum[IP].chksum = (bad_sum[IP].chksum + 1) & 0xFFFF
+    raw = bytes(good)
+    truncated = Ether(raw[:14 + 12])
+    too_long_pkt = Ether(raw)
+    too_long_pkt[IP].len = 1400  # beyond the frame; the header checksum is recomputed
+    del too_long_pkt[IP].chksum
+    too_long_pkt = Ether(bytes(too_long_pkt))
+
+    martian = Ether(src=CLIENT_MAC, dst=WAN_MAC) / IP(src="127.0.0.1", dst=HOST_IP) / UDP()
+    other_mac = Ether(src=CLIENT_MAC, dst="02:00:00:00:09:09") / IP(src=CLIENT_IP, dst=HOST_IP) / UDP()
+    write("bad_packets", {"wan0": [bad_sum, truncated, too_long_pkt, martian, other_mac]}, {})
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,243 @@
+// vpnctl's statistics and management commands over the telemetry socket: info, ports, workers,
+// drops, stages, counters, routes, arp, proxy-arp, control, reload, log, raw.
+#include "tools/vpnctl/command.hpp"
+#include "tools/vpnctl/table.hpp"
+#include "tools/vpnctl/telemetry_client.hpp"
+
+#include "control/config/appliance_config.hpp"
+
+#include <cstdio>
+#include <map>
+
+namespace vp::tools {
+
+namespace {
+
+using json = nlohmann::ordered_json;
+
+std::string text(const json& j) {
+    if (j.is_string()) return j.get<std::string>();
+    if (j.is_number_unsigned()) return std::to_string(j.get<unsigned long long>());
+    if (j.is_number_integer()) return std::to_string(j.get<long long>());
+    if (j.is_null()) return "";
+    return j.dump();
+}
+
+unsigned long long num(const json& obj, const char* key) {
+    return obj.contains(key) && obj[key].is_number() ? obj[key].get<unsigned long long>() : 0;
+}
+
+std::string field(const json& obj, const char* key) {
+    return obj.contains(key) ? text(obj[key]) : "";
+}
+
+// Rows of a table reply come keyed "0", "1", ...: keep their numeric order.
+std::vector<json> rows(const json& reply) {
+    std::map<long, json> ordered;
+    for (auto& [k, v] : reply.items())
+        ordered[std::strtol(k.c_str(), nullptr, 10)] = v;
+    std::vector<json> out;
+    for (auto& [k, v] : ordered)
+        out.push_back(v);
+    return out;
+}
+
+int print_error_reply(const json& reply) {
+    if (reply.is_object() && reply.contains("error")) {
+        std::fprintf(stderr, "vpnctl: %s\n", text(reply["error"]).c_str());
+        return 1;
+    }
+    return -1;
+}
+
+int show_info(const json& r) {
+    for (auto& [k, v] : r.items())
+        std::printf("%12s: %s\n", k.c_str(), text(v).c_str());
+    return 0;
+}
+
+int show_ports(const json& r) {
+    Table t({"NAME", "ROLE", "ADDRESS", "MAC-ADDRESS", "MTU", "LINK", "RX-PACKETS", "TX-PACKETS",
+             "RX-BYTES", "TX-BYTES", "RX-MISSED", "ERRORS"});
+    for (auto& [name, p] : r.items())
+        t.add({name, field(p, "role"), field(p, "address"), field(p, "mac"), field(p, "mtu"),
+               field(p, "link"), group_digits(num(p, "rx_packets")),
+               group_digits(num(p, "tx_packets")), group_digits(num(p, "rx_bytes")),
+               group_digits(num(p, "tx_bytes")), group_digits(num(p, "rx_missed")),
+               group_digits(num(p, "rx_errors") + num(p, "tx_errors"))});
+    t.print();
+    return 0;
+}
+
+int show_workers(const json& r) {
+    Table t({"WORKER", "LCORE", "RX-PACKETS", "TX-PACKETS", "FORWARDED", "PUNTED", "HANDED-OFF",
+             "DROPPED", "BUSY", "CYCLES/PKT"});
+    for (auto& [name, w] : r.items()) {
+        unsigned long long busy = num(w, "busy_cycles"), idle = num(w, "idle_cycles");
+        unsigned long long rx = num(w, "rx_packets");
+        char busy_pct[16];
+        std::snprintf(busy_pct, sizeof busy_pct, "%.1f%%",
+                      busy + idle
+                          ? 100.0 * static_cast<double>(busy) / static_cast<double>(busy + idle)
+                          : 0.0);
+        t.add({name, field(w, "lcore"), group_digits(rx), group_digits(num(w, "tx_packets")),
+               group_digits(num(w, "forwarded")), group_digits(num(w, "punted")),
+               group_digits(num(w, "handed_off")), group_digits(num(w, "dropped")), busy_pct,
+               rx ? std::to_string(busy / rx) : "-"});
+    }
+    t.print();
+    return 0;
+}
+
+int show_drops(const json& r, const json& descriptions, bool all) {
+    Table t({"REASON", "PACKETS", "DESCRIPTION"});
+    for (auto& [reason, count] : r.items()) {
+        unsigned long long n = count.get<unsigned long long>();
+        if (n == 0 && !all) continue;
+        t.add({reason, group_digits(n), field(descriptions, ("drop_" + reason).c_str())});
+    }
+    if (t.empty())
+        std::printf("no drops\n");
+    else
+        t.print();
+    return 0;
+}
+
+int show_stages(const json& r) {
+    Table t({"STAGE", "PACKETS", "CYCLES", "CYCLES/PKT"});
+    for (auto& [stage, s] : r.items())
+        t.add({stage, group_digits(num(s, "packets")), group_digits(num(s, "cycles")),
+               std::to_string(num(s, "cycles_per_packet"))});
+    t.print();
+    return 0;
+}
+
+int show_counters(const json& r) {
+    Table t({"COUNTER", "DESCRIPTION"});
+    for (auto& [name, d] : r.items())
+        t.add({name, text(d)});
+    t.print();
+    return 0;
+}
+
+int show_routes(const json& r) {
+    Table t({"#", "DST-ADDRESS", "TYPE", "GATEWAY", "INTERFACE"});
+    size_t i = 0;
+    for (auto& route : rows(r))
+        t.add({std::to_string(i++), field(route, "dst_address"), field(route, "type"),
+               field(route, "gateway"),
+               route.contains("session") ? "session " + field(route, "session")
+                                         : field(route, "interface")});
+    t.print();
+    return 0;
+}
+
+int show_arp(const json& r) {
+    Table t({"#", "ADDRESS", "MAC-ADDRESS", "INTERFACE", "STATE", "AGE"});
+    size_t i = 0;
+    for (auto& n : rows(r))
+        t.add({std::to_string(i++), field(n, "address"), field(n, "mac_address"),
+               field(n, "interface"), field(n, "state"), format_duration(num(n, "age_s"))});
+    t.print();
+    return 0;
+}
+
+int show_proxy_arp(const json& r) {
+    Table t({"#", "ADDRESS", "SESSION"});
+    size_t i = 0;
+    for (auto& n : rows(r))
+        t.add({std::to_string(i++), field(n, "address"), field(n, "session")});
+    t.print();
+    return 0;
+}
+
+int show_flat(const json& r) {
+    Table t({"COUNTER", "VALUE"});
+    for (auto& [k, v] : r.items())
+        t.add({k, v.is_number() ? group_digits(v.get<unsigned long long>()) : text(v)});
+    t.print();
+    return 0;
+}
+
+std::string socket_for(const GlobalOptions& o) {
+    if (!o.socket_path.empty()) return o.socket_path;
+    std::string prefix = "vpnplane";
+    if (auto c = config::load_config_file(o.config_path); c.ok()) prefix = c->dpdk.file_prefix;
+    return telemetry_socket_path(prefix);
+}
+
+} // namespace
+
+bool is_stats_command(const std::string& command) {
+    static const char* commands[] = {"info",     "ports",       "workers", "drops",     "stages",
+                                     "counters", "routes",      "arp",     "proxy-arp", "control",
+                                     "reload",   "port-xstats", "log",     "raw"};
+    for (const char* c : commands)
+        if (command == c) return true;
+    return false;
+}
+
+int run_stats_command(const std::string& command, const std::vector<std::string>& args,
+                      const GlobalOptions& options) {
+    struct Entry {
+        const char* telemetry;
+        int (*show)(const json&);
+    };
+    static const std::map<std::string, Entry> simple = {
+        {"info", {"/vpnplane/info", show_info}},
+        {"ports", {"/vpnplane/ports", show_ports}},
+        {"workers", {"/vpnplane/workers", show_workers}},
+        {"stages", {"/vpnplane/stages", show_stages}},
+        {"counters", {"/vpnplane/counters", show_counters}},
+        {"routes", {"/vpnplane/routes", show_routes}},
+        {"arp", {"/vpnplane/neighbors", show_arp}},
+        {"proxy-arp", {"/vpnplane/proxy_arp", show_proxy_arp}},
+        {"control", {"/vpnplane/control", show_flat}},
+    };
+    auto client = TelemetryClient::connect(socket_for(options));
+    if (!client.ok()) {
+        std::fprintf(stderr, "vpnctl: %s\n", client.message().c_str());
+        return 1;
+    }
+    auto call = [&](const std::string& cmd) { return client->call(cmd); };
+    std::string telemetry_cmd;
+    if (auto it = simple.find(command); it != simple.end())
+        telemetry_cmd = it->second.telemetry;
+    else if (command == "drops")
+        telemetry_cmd = "/vpnplane/drops";
+    else if (command == "reload")
+        telemetry_cmd = "/vpnplane/reload";
+    else if (command == "port-xstats" && args.size() == 1)
+        telemetry_cmd = "/vpnplane/port_xstats," + args[0];
+    else if (command == "log" && args.size() == 2)
+        telemetry_cmd = "/vpnplane/log," + args[0] + "," + args[1];
+    else if (command == "raw" && args.size() == 1)
+        telemetry_cmd = args[0];
+    else {
+        std::fprintf(stderr, "vpnctl: bad arguments for '%s'\n", command.c_str());
+        return 2;
+    }
+    auto reply = call(telemetry_cmd);
+    if (!reply.ok()) {
+        std::fprintf(stderr, "vpnctl: %s\n", reply.message().c_str());
+        return 1;
+    }
+    if (options.json || command == "raw") {
+        std::printf("%s\n", reply->dump(2).c_str());
+        return reply->is_object() && reply->contains("error") ? 1 : 0;
+    }
+    if (int rc = print_error_reply(*reply); rc >= 0) return rc;
+    if (auto it = simple.find(command); it != simple.end()) return it->second.show(*reply);
+    if (command == "drops") {
+        auto descriptions = call("/vpnplane/counters");
+        bool all = !args.empty() && args[0] == "--all";
+        return show_drops(*reply, descriptions.ok() ? *descriptions : json::object(), all);
+    }
+    if (command == "reload" || command == "log") {
+        std::printf("%s\n", field(*reply, "result").c_str());
+        return 0;
+    }
+    return show_flat(*reply);
+}
+
+} // namespace vp::tools
