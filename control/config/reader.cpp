@@ -224,10 +224,12 @@ int64_t Section::get_seconds(const char* name, int64_t fallback, int64_t min, in
     auto* s = child(name);
     if (!s) return fallback;
     std::optional<int64_t> v;
-    if (s->getType() == libconfig::Setting::TypeInt ||
-        s->getType() == libconfig::Setting::TypeInt64) {
+    if (s->getType() == libconfig::Setting::TypeInt) {
+        v = static_cast<int>(*s); // libconfig throws when a 32-bit setting is read as 64-bit
+    } else if (s->getType() == libconfig::Setting::TypeInt64) {
         v = static_cast<long long>(*s);
     } else if (s->getType() == libconfig::Setting::TypeString) {
+
         std::string text = s->c_str();
         if (allow_disabled && (text == "disabled" || text == "none")) return 0;
         v = parse_duration(text);

@@ -57,9 +57,10 @@ void RouteTable::lookup_bulk(const uint32_t* dst, const NextHop** out, unsigned 
     while (n > 0) {
         unsigned chunk = n > 64 ? 64 : n;
         rte_lpm_lookup_bulk(lpm_, dst, hops, chunk);
+        const NextHop* fallback = default_route();
         for (unsigned i = 0; i < chunk; ++i)
             out[i] =
-                (hops[i] & RTE_LPM_LOOKUP_SUCCESS) ? &next_hops_[hops[i] & 0x00ffffff] : nullptr;
+                (hops[i] & RTE_LPM_LOOKUP_SUCCESS) ? &next_hops_[hops[i] & 0x00ffffff] : fallback;
         dst += chunk;
         out += chunk;
         n -= chunk;
@@ -93,8 +94,10 @@ Status RouteTable::add(uint32_t prefix, uint8_t length, const NextHop& next_hop)
     uint32_t index = free_indices_.back();
     free_indices_.pop_back();
     next_hops_[index] = next_hop;
-    // rte_lpm publishes the entry with release semantics after the next hop is written.
-    if (int rc = rte_lpm_add(lpm_, prefix, length, index); rc != 0) {
+    if (length == 0) {
+        default_index_.store(index, std::memory_order_release);
+    } else if (int rc = rte_lpm_add(lpm_, prefix, length, index); rc != 0) {
+        // (rte_lpm publishes entries with release semantics, after the next hop is written.)
         free_indices_.push_back(index);
         return make_error("cannot add route: " + std::string(rte_strerror(-rc)));
     }
@@ -111,7 +114,9 @@ Status RouteTable::remove(uint32_t prefix, uint8_t length) {
     prefix = length == 0 ? 0 : prefix & (~uint32_t{0} << (32 - length));
     auto it = shadow_.find({prefix, length});
     if (it == shadow_.end()) return make_error("no such route");
-    if (int rc = rte_lpm_delete(lpm_, prefix, length); rc != 0)
+    if (length == 0)
+        default_index_.store(no_default, std::memory_order_release);
+    else if (int rc = rte_lpm_delete(lpm_, prefix, length); rc != 0)
         return make_error("cannot delete route: " + std::string(rte_strerror(-rc)));
     recycle(it->second);
     shadow_.erase(it);

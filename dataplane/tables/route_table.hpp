@@ -10,6 +10,7 @@
 
 #include <rte_lpm.h>
 
+#include <atomic>
 #include <cstdint>
 #include <map>
 #include <memory>
@@ -35,7 +36,7 @@ public:
     // dst in host order; nullptr when no route matches.
     const NextHop* lookup(uint32_t dst) const {
         uint32_t index;
-        if (rte_lpm_lookup(lpm_, dst, &index) != 0) return nullptr;
+        if (rte_lpm_lookup(lpm_, dst, &index) != 0) return default_route();
         return &next_hops_[index];
     }
     // Looks up n destinations (host order); out[i] is nullptr on a miss.
@@ -51,6 +52,12 @@ public:
 
 private:
     explicit RouteTable(Rcu& rcu) : rcu_(rcu) {}
+    // rte_lpm has no depth 0: the default route is a next hop used when the LPM misses.
+    const NextHop* default_route() const {
+        uint32_t index = default_index_.load(std::memory_order_acquire);
+        return index == no_default ? nullptr : &next_hops_[index];
+    }
+    static constexpr uint32_t no_default = UINT32_MAX;
     void recycle(uint32_t index);
 
     Rcu& rcu_;
@@ -58,6 +65,7 @@ private:
     rte_lpm* lpm_ = nullptr;
     NextHop* next_hops_ = nullptr;
     std::vector<uint32_t> free_indices_;
+    std::atomic<uint32_t> default_index_{no_default};
     // The writer's view of what is installed: (prefix, length) -> next-hop index.
     std::map<std::pair<uint32_t, uint8_t>, uint32_t> shadow_;
 };

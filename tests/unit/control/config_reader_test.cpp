@@ -26,6 +26,8 @@ TEST(ConfigReader, ReadsTypedValuesWithDefaults) {
     EXPECT_EQ(root.get_int("n", 0, 0, 10), 5);
     EXPECT_TRUE(root.get_bool("b", false));
     EXPECT_EQ(root.get_seconds("t", 0, 0, 100000), 5400);
+    EXPECT_EQ(root.get_seconds("n", 0, 0, 100000), 5) << "a plain integer is seconds";
+
     EXPECT_EQ(root.get_string_list("l"), (std::vector<std::string>{"aes128-cbc", "aes256-gcm"}));
     root.finish();
     EXPECT_TRUE(p->diag.ok()) << p->diag.text();
