@@ -32,8 +32,8 @@ const char* to_string(Service service);
 // always points at the session.
 struct Route {
     net::Ipv4Prefix destination; // host bits are clear (the parser refuses 10.1.2.3/24)
-    std::optional<net::Ipv4> gateway;
     uint32_t metric = 1;
+    std::optional<net::Ipv4> gateway;
     bool operator==(const Route&) const = default;
 };
 
@@ -80,15 +80,16 @@ struct Grant {
     uint8_t remote_prefix_length = 32; // point-to-point, as RouterOS PPP interfaces are
     std::vector<Route> routes;         // site-to-site routes through this session
     std::vector<net::Ipv4> dns_servers;
-    std::vector<net::Ipv4> wins_servers;
-    bool change_tcp_mss = true; // profile change-tcp-mss, resolved (docs/aaa.md)
-    UseEncryption use_encryption = UseEncryption::No;
+    bool change_tcp_mss = true;                // profile change-tcp-mss, resolved (docs/aaa.md)
     uint32_t session_timeout_s = 0;            // 0: unlimited
     uint32_t idle_timeout_s = 0;               // 0: unlimited
     std::optional<uint64_t> rate_limit_rx_bps; // profile rate-limit, client->server
     std::optional<uint64_t> rate_limit_tx_bps; // server->client
-    std::optional<uint64_t> limit_bytes_in;    // secret limit-bytes-in (client upload per session)
-    std::optional<uint64_t> limit_bytes_out;   // secret limit-bytes-out
+    // Added to the first contract (appended, so positional initialisers keep their meaning):
+    std::vector<net::Ipv4> wins_servers; // profile wins-server (PPP IPCP NBNS)
+    UseEncryption use_encryption = UseEncryption::No;
+    std::optional<uint64_t> limit_bytes_in;  // secret limit-bytes-in (client upload per session)
+    std::optional<uint64_t> limit_bytes_out; // secret limit-bytes-out
     std::string address_list; // profile address-list the remote address joins while up ("": none)
 };
 
