@@ -5,6 +5,7 @@
 
 #include "control/base/result.hpp"
 #include "dataplane/contract.hpp"
+#include "dataplane/tables/lf_hash.hpp"
 #include "dataplane/tables/rcu.hpp"
 
 #include <rte_hash.h>
@@ -18,7 +19,7 @@ namespace vp::dp {
 struct NeighborKey {
     uint32_t ip_be;
     PortId port;
-    uint16_t zero = 0;
+    uint16_t tag = lf_hash_key_tag; // never an all-zero key (see lf_hash.hpp)
 };
 static_assert(sizeof(NeighborKey) == 8);
 

@@ -5,6 +5,7 @@
 
 #include "control/base/result.hpp"
 #include "dataplane/contract.hpp"
+#include "dataplane/tables/lf_hash.hpp"
 #include "dataplane/tables/rcu.hpp"
 
 #include <rte_hash.h>
@@ -15,6 +16,11 @@
 
 namespace vp::dp {
 
+struct ProxyArpKey {
+    uint32_t ip_be;
+    uint32_t tag = lf_hash_key_tag; // never an all-zero key (see lf_hash.hpp)
+};
+
 class ProxyArpTable {
 public:
     static Result<std::unique_ptr<ProxyArpTable>> create(uint32_t max_entries, Rcu& rcu);
@@ -23,7 +29,10 @@ public:
     ProxyArpTable& operator=(const ProxyArpTable&) = delete;
 
     // ---- workers ----
-    bool contains(uint32_t ip_be) const { return rte_hash_lookup(hash_, &ip_be) >= 0; }
+    bool contains(uint32_t ip_be) const {
+        ProxyArpKey key{ip_be};
+        return rte_hash_lookup(hash_, &key) >= 0;
+    }
 
     // ---- control plane ----
     Status add(uint32_t ip_be, SessionId owner);
