@@ -62,7 +62,8 @@ int reader_main(void* p) {
             uint32_t slot = rng() % slots;
             if (const NextHop* nh = s.routes->lookup(0x0a000000 | slot << 8 | 1)) {
                 ++reads;
-                if (nh->kind != NextHopKind::Session || nh->gateway_be != (nh->session ^ magic)) ++torn;
+                if (nh->kind != NextHopKind::Session || nh->gateway_be != (nh->session ^ magic))
+                    ++torn;
                 if (Session* sess = s.sessions->get(nh->session)) {
                     auto* t = static_cast<TestSession*>(sess);
                     if (t->check != (t->id ^ magic) || t->tunnel_ip_be != t->id * 7 + 1) ++torn;
@@ -143,8 +144,10 @@ TEST(RcuConcurrency, WriterPublishesAndRetiresWhileReadersRun) {
         default: { // replace or remove a neighbour
             uint8_t b = static_cast<uint8_t>(rng());
             uint8_t mac[6] = {b, b, b, b, b, b};
-            if (b % 5 == 0) (*neighbors)->remove(0, slot);
-            else ASSERT_TRUE((*neighbors)->set(0, slot, mac, b % 2 == 0).ok());
+            if (b % 5 == 0)
+                (*neighbors)->remove(0, slot);
+            else
+                ASSERT_TRUE((*neighbors)->set(0, slot, mac, b % 2 == 0).ok());
             break;
         }
         }
@@ -158,7 +161,8 @@ TEST(RcuConcurrency, WriterPublishesAndRetiresWhileReadersRun) {
     EXPECT_GT(shared.reads.load(), 0u);
     EXPECT_EQ(destroyed.load(), retired) << "every retired session is freed after the grace period";
     EXPECT_GT(published, 1000);
-    for (uint32_t i = 0; i < reader_lcores.size(); ++i) (*rcu)->unregister_reader(i);
+    for (uint32_t i = 0; i < reader_lcores.size(); ++i)
+        (*rcu)->unregister_reader(i);
     sessions->reset();
     EXPECT_EQ(destroyed.load(), published) << "the table frees what it still holds";
     routes->reset();

@@ -1,0 +1,64 @@
+#!/usr/bin/env bash
+# The whole test suite, from a fresh Debian 12 machine: installs the dependencies, checks the
+# formatting, builds with warnings as errors, runs the unit, scenario, fuzz-regression and
+# end-to-end (network namespace, real clients) tests, then rebuilds with AddressSanitizer and
+# UndefinedBehaviorSanitizer and runs the unit, scenario and fuzz tests again, and finally runs
+# every fuzz target under libFuzzer for a short while. Needs root (namespaces, packages).
+#
+#   sudo tests/run.sh            everything
+#   sudo tests/run.sh --quick    skip the sanitizer build and the libFuzzer runs
+#
+# Environment: VP_FUZZ_SECONDS (default 10) per libFuzzer target.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+quick=0
+[ "${1:-}" = "--quick" ] && quick=1
+
+step() { printf '\n=== %s\n' "$*"; }
+
+step "dependencies"
+deploy/install-deps.sh
+
+step "formatting (clang-format, .clang-format)"
+mapfile -t sources < <(git ls-files '*.cpp' '*.hpp' 2>/dev/null || find . -name '*.[ch]pp' -not -path './build*')
+clang-format --dry-run --Werror "${sources[@]}"
+
+setup() { # DIR ARGS...
+    local dir=$1
+    shift
+    if [ -f "$dir/build.ninja" ]; then meson setup --reconfigure "$dir" "$@" >/dev/null
+    else meson setup "$dir" "$@" >/dev/null; fi
+}
+
+step "build (warnings are errors)"
+setup build -Dwerror=true
+ninja -C build
+
+step "unit, scenario, fuzz-regression and end-to-end tests"
+meson test -C build --print-errorlogs --num-processes 2
+
+if [ $quick -eq 0 ]; then
+    step "AddressSanitizer + UndefinedBehaviorSanitizer build"
+    setup build-asan -Dwerror=true -Db_sanitize=address,undefined -Db_lundef=false -Dbenchmarks=false
+    ninja -C build-asan
+    UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 ASAN_OPTIONS=detect_leaks=1 \
+        meson test -C build-asan --print-errorlogs --num-processes 2 --suite unit --suite scenario --suite fuzz
+
+    step "libFuzzer (clang), ${VP_FUZZ_SECONDS:-10} s per target"
+    CXX=clang++ setup build-fuzz -Dfuzz=true -Db_sanitize=address,undefined -Db_lundef=false \
+        -Dbenchmarks=false -Dtests=true
+    mapfile -t fuzzers < <(meson introspect build-fuzz --targets | /usr/bin/python3 -c \
+        'import json,sys; [print(t["name"]) for t in json.load(sys.stdin) if t["name"].startswith("fuzz_")]')
+    meson compile -C build-fuzz "${fuzzers[@]}"
+    for target in build-fuzz/tests/fuzz/fuzz_*; do
+        [ -x "$target" ] || continue
+        name=$(basename "$target")
+        work=$(mktemp -d)
+        cp -r "tests/fuzz/corpus/$name/." "$work/" 2>/dev/null || true
+        echo "--- $name"
+        "$target" -max_total_time="${VP_FUZZ_SECONDS:-10}" -print_final_stats=0 "$work" 2>&1 | tail -n 2
+        rm -rf "$work"
+    done
+fi
+
+step "all tests passed"
