@@ -1,7 +1,7 @@
 // EAL argument construction.
 #include "control/eal_args.hpp"
 
-#include "dataplane/port/port.hpp"
+#include "control/base/pci.hpp"
 
 namespace vp::ctl {
 
@@ -17,7 +17,7 @@ std::vector<std::string> eal_arguments(const config::ApplianceConfig& c, const s
     args.push_back("--log-level=" + c.dpdk.log_level);
     bool any_pci = false;
     for (auto& i : c.interfaces)
-        if (dp::is_pci_address(i.device)) {
+        if (vp::is_pci_address(i.device)) {
             args.insert(args.end(), {"-a", i.device});
             any_pci = true;
         }

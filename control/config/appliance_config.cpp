@@ -1,6 +1,8 @@
 // Parsing of the foundation's sections with the strict reader, plus cross-section checks.
 #include "control/config/appliance_config.hpp"
 
+#include "control/base/pci.hpp"
+
 #include <algorithm>
 #include <charconv>
 #include <set>
@@ -121,9 +123,7 @@ void parse_interfaces(Section& root, std::vector<InterfaceConfig>& out) {
             std::string dev_name = ic.device.substr(0, ic.device.find(','));
             if (!devices.insert(dev_name).second)
                 s.error("device", "device '" + dev_name + "' is used by two interfaces");
-            bool pci = ic.device.find(':') != std::string::npos &&
-                       ic.device.find(',') == std::string::npos &&
-                       ic.device.find('.') != std::string::npos;
+            bool pci = is_pci_address(ic.device);
             if (!pci && !valid_device_string(ic.device))
                 s.error("device",
                         "'" + ic.device +

@@ -2,13 +2,13 @@
 #include "dataplane/port/port.hpp"
 
 #include "control/base/log.hpp"
+#include "control/base/pci.hpp"
 
 #include <rte_dev.h>
 #include <rte_errno.h>
 #include <rte_ethdev.h>
 
 #include <cctype>
-#include <regex>
 
 namespace vp::dp {
 
@@ -83,11 +83,6 @@ Status configure_and_start(Port& port, uint16_t queues, rte_mempool* pool) {
 
 } // namespace
 
-bool is_pci_address(const std::string& device) {
-    static const std::regex pci(R"(^([0-9a-fA-F]{4}:)?[0-9a-fA-F]{2}:[0-9a-fA-F]{2}\.[0-7]$)");
-    return std::regex_match(device, pci);
-}
-
 std::string vdev_args_for_queues(const std::string& device, uint16_t queues) {
     auto has_arg = [&](const char* key) {
         return device.find(std::string(",") + key + "=") != std::string::npos;
@@ -103,7 +98,7 @@ std::string vdev_args_for_queues(const std::string& device, uint16_t queues) {
 Result<Port> open_port(const PortSettings& settings, uint16_t queues, rte_mempool* pool) {
     Port port;
     port.settings = settings;
-    if (is_pci_address(settings.device)) {
+    if (vp::is_pci_address(settings.device)) {
         port.dpdk_name = settings.device;
         if (rte_eth_dev_get_port_by_name(port.dpdk_name.c_str(), &port.dpdk_id) != 0)
             return make_error("PCI device " + settings.device +

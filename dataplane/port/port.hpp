@@ -39,9 +39,6 @@ struct Port {
     std::string dpdk_name; // the ethdev name DPDK knows it by
 };
 
-// True for "0000:03:00.0" and "03:00.0" style names.
-bool is_pci_address(const std::string& device);
-
 // The devargs actually probed: adds per-PMD queue-count arguments (af_packet `qpairs`, af_xdp
 // `queue_count`) when the operator did not give them, so that every worker gets a queue.
 std::string vdev_args_for_queues(const std::string& device, uint16_t queues);

@@ -31,3 +31,20 @@ TEST(Ipv4, PrefixesAndRanges) {
 }
 
 } // namespace vp::net
+
+#include "control/base/pci.hpp"
+
+namespace vp {
+
+TEST(Pci, RecognisesDpdkPciAddresses) {
+    EXPECT_TRUE(is_pci_address("0000:03:00.0"));
+    EXPECT_TRUE(is_pci_address("03:00.1"));
+    EXPECT_TRUE(is_pci_address("0000:af:1f.7"));
+    EXPECT_FALSE(is_pci_address("0000:03:00.8"));
+    EXPECT_FALSE(is_pci_address("net_af_packet0,iface=eth0"));
+    EXPECT_FALSE(is_pci_address("0000-03:00.0"));
+    EXPECT_FALSE(is_pci_address("03:00"));
+    EXPECT_FALSE(is_pci_address(""));
+}
+
+} // namespace vp
