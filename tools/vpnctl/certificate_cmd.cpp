@@ -375,8 +375,10 @@ int run_certificate_command(const std::vector<std::string>& args, const GlobalOp
     }
     auto it = handlers.find(args[0]);
     if (it == handlers.end()) {
-        std::fprintf(stderr, "vpnctl certificate: unknown command '%s'\n%s", args[0].c_str(),
-                     kUsage);
+        std::fprintf(stderr,
+                     "vpnctl certificate: unknown command '%s' (vpnctl certificate help lists "
+                     "them)\n",
+                     args[0].c_str());
         return kMisuse;
     }
     Context ctx{args[0], &options, std::time(nullptr)};

@@ -135,7 +135,9 @@ TEST(Bundle, GarbageIsRefused) {
     auto g = parse_bundle(bytes("hello world, not a certificate"), "");
     ASSERT_FALSE(g.ok());
     EXPECT_NE(g.message().find("not a PEM, DER or PKCS#12"), std::string::npos);
-    EXPECT_FALSE(parse_bundle(bytes("-----BEGIN CERTIFICATE-----\n!!!!\n-----END CERTIFICATE-----\n"), "").ok());
+    EXPECT_FALSE(
+        parse_bundle(bytes("-----BEGIN CERTIFICATE-----\n!!!!\n-----END CERTIFICATE-----\n"), "")
+            .ok());
     std::vector<uint8_t> der = {0x30, 0x03, 0x02, 0x01, 0x03};
     EXPECT_FALSE(parse_bundle(der, "").ok());
 }

@@ -113,7 +113,8 @@ TEST_F(ClientProfileTest, OvpnFixedCipherTcpTlsAuth) {
     p.ncp = false;
     p.cipher = "AES-256-CBC";
     p.proto = OvpnProto::Tcp;
-    p.tls_auth_key = "-----BEGIN OpenVPN Static key V1-----\nab\n-----END OpenVPN Static key V1-----\n";
+    p.tls_auth_key =
+        "-----BEGIN OpenVPN Static key V1-----\nab\n-----END OpenVPN Static key V1-----\n";
     auto text = build_ovpn_profile(p);
     ASSERT_TRUE(text.ok()) << text.message();
     EXPECT_TRUE(has_line(*text, "proto tcp-client"));
@@ -197,7 +198,8 @@ TEST_F(ClientProfileTest, StockOpenVpnParsesEveryVariant) {
         v.tweak(p);
         auto text = build_ovpn_profile(p);
         ASSERT_TRUE(text.ok()) << v.what << ": " << text.message();
-        std::string log = openvpn_log(*text, p.auth_user_pass ? "--auth-user-pass " + authfile : "");
+        std::string log =
+            openvpn_log(*text, p.auth_user_pass ? "--auth-user-pass " + authfile : "");
         EXPECT_EQ(log.find("Options error"), std::string::npos) << v.what << "\n" << log;
         EXPECT_EQ(log.find("Cannot load"), std::string::npos) << v.what << "\n" << log;
         EXPECT_NE(log.find(v.expect), std::string::npos) << v.what << "\n" << log;

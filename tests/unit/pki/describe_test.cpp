@@ -23,7 +23,8 @@ TEST(Describe, FlagsAndProperties) {
     ASSERT_TRUE(store.ok());
     testing::make_basic_pki(*store);
     ASSERT_TRUE(store->revoke("client", kNow).ok());
-    ASSERT_TRUE(store->add_template(testing::make_template({"name=pending", "common-name=bob"})).ok());
+    ASSERT_TRUE(
+        store->add_template(testing::make_template({"name=pending", "common-name=bob"})).ok());
 
     auto entries = describe_store(*store, kNow);
     ASSERT_EQ(entries.size(), 4u);

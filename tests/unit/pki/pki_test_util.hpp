@@ -45,8 +45,8 @@ inline CertificateTemplate make_template(const std::vector<std::string>& args) {
 }
 
 // Adds a template and signs it; fails the test on error.
-inline X509Ptr add_and_sign(Store& store, const std::vector<std::string>& add_args,
-                            SignRequest req, std::time_t now = kNow) {
+inline X509Ptr add_and_sign(Store& store, const std::vector<std::string>& add_args, SignRequest req,
+                            std::time_t now = kNow) {
     auto t = make_template(add_args);
     auto added = store.add_template(t);
     EXPECT_TRUE(added.ok()) << (added ? "" : added.message());
@@ -67,10 +67,9 @@ inline void make_basic_pki(Store& store, std::time_t now = kNow) {
                   "subject-alt-name=DNS:vpn.example.com,IP:192.0.2.1", "key-size=prime256v1",
                   "key-usage=tls-server"},
                  {.ca = "ca"}, now);
-    add_and_sign(store,
-                 {"name=client", "common-name=alice", "key-size=prime256v1",
-                  "key-usage=tls-client"},
-                 {.ca = "ca"}, now);
+    add_and_sign(
+        store, {"name=client", "common-name=alice", "key-size=prime256v1", "key-usage=tls-client"},
+        {.ca = "ca"}, now);
 }
 
 // Verifies `cert` against `store` at time `now` with the SSL client or server purpose; returns

@@ -70,9 +70,9 @@ TEST_F(StoreTest, RouterOsFlow) {
 
 TEST_F(StoreTest, SeedSyntaxSelfSignWithCaEqualToTemplate) {
     // seeds/003: `sign ca-template ca=ca-template name=ca`.
-    auto cert = add_and_sign(store(), {"name=ca-template", "key-size=prime256v1",
-                                       "key-usage=key-cert-sign,crl-sign"},
-                             {.name = "ca", .ca = "ca-template"});
+    auto cert = add_and_sign(
+        store(), {"name=ca-template", "key-size=prime256v1", "key-usage=key-cert-sign,crl-sign"},
+        {.name = "ca", .ca = "ca-template"});
     ASSERT_TRUE(cert);
     EXPECT_TRUE(is_self_signed(cert.get()));
     // seeds/001: `sign sstp-ca` keeps the template's name.
@@ -199,14 +199,13 @@ TEST_F(StoreTest, RevokeAndCrl) {
     ASSERT_TRUE(crl.ok());
     auto client = store().load_certificate("client");
     X509_REVOKED* entry = nullptr;
-    EXPECT_EQ(X509_CRL_get0_by_serial(crl->get(), &entry,
-                                      X509_get0_serialNumber(client->get())),
+    EXPECT_EQ(X509_CRL_get0_by_serial(crl->get(), &entry, X509_get0_serialNumber(client->get())),
               1);
     // CRL numbers increase.
-    auto* n1 = static_cast<ASN1_INTEGER*>(X509_CRL_get_ext_d2i(first->get(), NID_crl_number,
-                                                               nullptr, nullptr));
-    auto* n2 = static_cast<ASN1_INTEGER*>(X509_CRL_get_ext_d2i(crl->get(), NID_crl_number,
-                                                               nullptr, nullptr));
+    auto* n1 = static_cast<ASN1_INTEGER*>(
+        X509_CRL_get_ext_d2i(first->get(), NID_crl_number, nullptr, nullptr));
+    auto* n2 = static_cast<ASN1_INTEGER*>(
+        X509_CRL_get_ext_d2i(crl->get(), NID_crl_number, nullptr, nullptr));
     ASSERT_TRUE(n1 && n2);
     EXPECT_LT(ASN1_INTEGER_get(n1), ASN1_INTEGER_get(n2));
     ASN1_INTEGER_free(n1);
@@ -220,8 +219,7 @@ TEST_F(StoreTest, RevokeAndCrl) {
     EXPECT_EQ(verify_with(trust->get(), server->get(), kNow + 120), X509_V_OK);
 
     // Revoking twice, or a self-signed CA, is refused with a reason.
-    EXPECT_NE(store().revoke("client", kNow).message().find("already revoked"),
-              std::string::npos);
+    EXPECT_NE(store().revoke("client", kNow).message().find("already revoked"), std::string::npos);
     EXPECT_NE(store().revoke("ca", kNow).message().find("self-signed"), std::string::npos);
 }
 
@@ -246,8 +244,7 @@ TEST_F(StoreTest, GenerateCrlUpdatesNextUpdate) {
     EXPECT_EQ(store().load_meta("ca")->crl_days, 7);
     // The next automatic CRL (on revoke) keeps the CA's crl-days.
     ASSERT_TRUE(store().revoke("client", kNow).ok());
-    EXPECT_EQ(to_time_t(X509_CRL_get0_nextUpdate(store().load_crl("ca")->get())),
-              kNow + 7 * 86400);
+    EXPECT_EQ(to_time_t(X509_CRL_get0_nextUpdate(store().load_crl("ca")->get())), kNow + 7 * 86400);
     EXPECT_NE(store().generate_crl("server", kNow).message().find("not a CA"), std::string::npos);
 }
 

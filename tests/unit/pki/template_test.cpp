@@ -59,7 +59,7 @@ TEST(Template, KeySizes) {
 
 TEST(Template, SubjectAltNames) {
     auto t = parse({"name=s", "subject-alt-name=DNS:vpn.example.com,IP:203.0.113.1,"
-                    "IP:2001:db8::1,email:ops@example.com,DNS:*.example.com"});
+                              "IP:2001:db8::1,email:ops@example.com,DNS:*.example.com"});
     ASSERT_TRUE(t.ok()) << t.message();
     ASSERT_EQ(t->subject_alt_names.size(), 5u);
     EXPECT_EQ(t->subject_alt_names[1].kind, SubjectAltName::Kind::Ip);
@@ -88,8 +88,8 @@ TEST(Template, RejectsWhatCannotWork) {
     ASSERT_FALSE(typo.ok());
     EXPECT_NE(typo.message().find("days-vaild"), std::string::npos);
     EXPECT_FALSE(parse({"name=a", "name=b"}).ok());
-    EXPECT_FALSE(parse({"common-name=x"}).ok());          // name is required
-    EXPECT_FALSE(parse({"name=../etc"}).ok());            // names become file names
+    EXPECT_FALSE(parse({"common-name=x"}).ok()); // name is required
+    EXPECT_FALSE(parse({"name=../etc"}).ok());   // names become file names
     EXPECT_FALSE(parse({"name=a", "days-valid=0"}).ok());
     EXPECT_FALSE(parse({"name=a", "country=LVA"}).ok());
     EXPECT_TRUE(parse({"name=a", "country=LV"}).ok());
@@ -145,8 +145,8 @@ TEST(KeyUsageDefaults, ExtendedOnlyGetsSoundKeyUsage) {
     auto ec = resolve_key_usage(*parse({"name=a", "key-type=ec", "key-usage=tls-server"}), false);
     EXPECT_EQ(ec->bits, uint32_t(EkuTlsServer | KuDigitalSignature));
     // Explicit keyUsage names are taken as they are.
-    auto exact = resolve_key_usage(
-        *parse({"name=a", "key-usage=digital-signature,tls-server"}), false);
+    auto exact =
+        resolve_key_usage(*parse({"name=a", "key-usage=digital-signature,tls-server"}), false);
     EXPECT_EQ(exact->bits, uint32_t(EkuTlsServer | KuDigitalSignature));
 }
 
