@@ -6,7 +6,6 @@
 #include <openssl/provider.h>
 
 #include <cstring>
-#include <mutex>
 
 namespace vp::pki {
 
@@ -28,16 +27,28 @@ bool contains(std::string_view haystack, std::string_view needle) {
 }
 
 // OpenSSL stops loading the default provider implicitly once any provider is loaded explicitly,
-// so the legacy provider is always loaded together with the default one.
+// so the legacy provider is always loaded together with the default one. They stay loaded for
+// the process's life and are unloaded at exit (before OpenSSL's own cleanup, which was
+// registered earlier).
+struct LegacyProviders {
+    OSSL_PROVIDER* default_provider = nullptr;
+    OSSL_PROVIDER* legacy_provider = nullptr;
+    LegacyProviders() {
+        default_provider = OSSL_PROVIDER_load(nullptr, "default");
+        legacy_provider = OSSL_PROVIDER_load(nullptr, "legacy");
+        ERR_clear_error();
+    }
+    ~LegacyProviders() {
+        if (legacy_provider) OSSL_PROVIDER_unload(legacy_provider);
+        if (default_provider) OSSL_PROVIDER_unload(default_provider);
+    }
+    LegacyProviders(const LegacyProviders&) = delete;
+    LegacyProviders& operator=(const LegacyProviders&) = delete;
+};
+
 bool load_legacy_provider() {
-    static std::once_flag once;
-    static bool loaded = false;
-    std::call_once(once, [] {
-        loaded = OSSL_PROVIDER_load(nullptr, "default") != nullptr &&
-                 OSSL_PROVIDER_load(nullptr, "legacy") != nullptr;
-    });
-    ERR_clear_error();
-    return loaded;
+    static LegacyProviders providers; // thread-safe one-time initialisation
+    return providers.default_provider && providers.legacy_provider;
 }
 
 Result<EvpPkeyPtr> read_pem_key(const std::string& block, bool encrypted,

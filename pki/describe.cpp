@@ -49,8 +49,25 @@ EntryView template_view(const Store& store, const std::string& name) {
     return v;
 }
 
+// Revocation indexes by CA name, each read once per print.
+using RevokedCache = std::map<std::string, std::vector<RevokedEntry>>;
+
+std::optional<std::time_t> revoked_time(const Store& store, RevokedCache& cache,
+                                        const std::string& issuer, X509* cert) {
+    auto it = cache.find(issuer);
+    if (it == cache.end()) {
+        auto entries = store.revoked_entries(issuer);
+        it = cache.emplace(issuer, entries ? std::move(*entries) : std::vector<RevokedEntry>{})
+                 .first;
+    }
+    std::string serial = serial_hex(X509_get0_serialNumber(cert));
+    for (auto& e : it->second)
+        if (e.serial_hex == serial) return e.revoked_at;
+    return std::nullopt;
+}
+
 EntryView certificate_view(const Store& store, const Loaded& entry, const std::vector<Loaded>& all,
-                           std::time_t now) {
+                           RevokedCache& revoked_cache, std::time_t now) {
     EntryView v;
     v.name = entry.name;
     X509* cert = entry.cert.get();
@@ -72,7 +89,9 @@ EntryView certificate_view(const Store& store, const Loaded& entry, const std::v
     const std::time_t not_before = to_time_t(X509_get0_notBefore(cert));
     const std::time_t not_after = to_time_t(X509_get0_notAfter(cert));
     const bool expired = now > not_after;
-    auto revoked = self_signed ? std::nullopt : store.revoked_at(entry.name);
+    auto revoked = self_signed || issuer_name.empty()
+                       ? std::nullopt
+                       : revoked_time(store, revoked_cache, issuer_name, cert);
     const bool has_crl = authority && store.has_crl(entry.name);
 
     if (has_key) v.flags += 'K';
@@ -195,8 +214,9 @@ std::vector<EntryView> describe_store(const Store& store, std::time_t now) {
             out.push_back(std::move(v));
         }
     }
+    RevokedCache revoked_cache;
     for (auto& entry : all)
-        out.push_back(certificate_view(store, entry, all, now));
+        out.push_back(certificate_view(store, entry, all, revoked_cache, now));
     for (auto& name : store.template_names())
         out.push_back(template_view(store, name));
     std::sort(out.begin(), out.end(),

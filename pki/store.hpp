@@ -109,6 +109,10 @@ public:
     Status revoke(const std::string& name, std::time_t now);
     // When revoked: the time it was revoked.
     std::optional<std::time_t> revoked_at(const std::string& name) const;
+    // The CA's revocation index (empty when it has revoked nothing).
+    Result<std::vector<RevokedEntry>> revoked_entries(const std::string& ca_name) const {
+        return load_revoked(ca_name);
+    }
     // Re-signs the CA's CRL (lastUpdate now, nextUpdate now + days; days 0: the CA's crl-days,
     // which a non-zero `days` also updates). Returns the CRL written to crl/CA.crl.
     Result<X509CrlPtr> generate_crl(const std::string& ca_name, std::time_t now, int days = 0);

@@ -160,7 +160,8 @@ TEST(Issue, RefusesIssuersThatCannotSign) {
     Ca odd = make_ca({KeyType::Ec, 256}, {"name=odd", "key-usage=crl-sign"});
     X509_EXTENSION* bc =
         X509V3_EXT_conf_nid(nullptr, nullptr, NID_basic_constraints, "critical,CA:TRUE");
-    X509_delete_ext(odd.cert.get(), X509_get_ext_by_NID(odd.cert.get(), NID_basic_constraints, -1));
+    X509_EXTENSION_free(X509_delete_ext(
+        odd.cert.get(), X509_get_ext_by_NID(odd.cert.get(), NID_basic_constraints, -1)));
     X509_add_ext(odd.cert.get(), bc, -1);
     X509_EXTENSION_free(bc);
     X509_sign(odd.cert.get(), odd.key.get(), EVP_sha256());
