@@ -12,6 +12,7 @@
 
 #include <algorithm>
 #include <cstdlib>
+#include <filesystem>
 
 namespace vp::pki {
 
@@ -64,6 +65,12 @@ Result<Store> Store::open(const std::string& dir) {
 
 Result<Store> Store::open_or_create(const std::string& dir) {
     if (dir.empty()) return make_error("no certificate store directory given");
+    // Parents (e.g. /var/lib/vpnplane) as mkdir -p would make them; the store itself is 0700.
+    std::error_code ec;
+    auto parent = std::filesystem::path(dir).parent_path();
+    if (!parent.empty() && !std::filesystem::exists(parent, ec))
+        std::filesystem::create_directories(parent, ec);
+    if (ec) return make_error("cannot create directory " + parent.string() + ": " + ec.message());
     if (auto s = ensure_directory(dir, kPrivateDirMode); !s) return s.error();
     for (auto [sub, mode] : {std::pair{"templates", kPublicDirMode},
                              {"certs", kPublicDirMode},
