@@ -2,6 +2,7 @@
 #include "crypto/engine.hpp"
 
 #include "crypto/imb_mgr.hpp"
+#include "crypto/padding.hpp"
 
 #include <openssl/crypto.h>
 
@@ -17,19 +18,6 @@ constexpr uint32_t kAeadNonceBytes = 12;
 constexpr uint32_t kPacketIdBytes = 4;
 constexpr uint32_t kCbcBlockBytes = 16;
 
-// PKCS#7 check over the last block, without branches on the padding bytes (relevant only for
-// CBC with auth none, where OpenVPN offers no integrity and a timing difference would be a
-// padding oracle). Returns the pad length, or 0 if the padding is invalid.
-uint32_t pkcs7_pad_length(const uint8_t* body, uint32_t len) {
-    const uint32_t pad = body[len - 1];
-    uint32_t bad = static_cast<uint32_t>(pad == 0) | static_cast<uint32_t>(pad > kCbcBlockBytes);
-    for (uint32_t i = 0; i < kCbcBlockBytes; ++i) {
-        const uint32_t in_pad = 0u - static_cast<uint32_t>(i < pad);
-        bad |= in_pad & (body[len - 1 - i] ^ pad);
-    }
-    return bad ? 0 : pad;
-}
-
 void wipe_body(DataOp& op, uint32_t offset, uint32_t len) {
     std::memset(op.data + offset, 0, len);
     op.out_len = 0;
@@ -44,7 +32,8 @@ Result<std::unique_ptr<CryptoEngine>> CryptoEngine::create(SubmitMode mode) {
     if (int err = imb_get_errno(mgr.get()); err != 0)
         return make_error(std::string("crypto engine: ipsec-mb initialisation failed: ") +
                           imb_get_strerror(err));
-    if (mgr->used_arch != control_imb_mgr()->used_arch)
+    const IMB_MGR* keys_mgr = control_imb_mgr();
+    if (keys_mgr == nullptr || mgr->used_arch != keys_mgr->used_arch)
         return make_error("crypto engine: ipsec-mb chose a different code path than the one "
                           "data keys are built for");
     if (Status st = e->ivgen_.init(*mgr); !st.ok()) return st.error();
@@ -287,7 +276,7 @@ void CryptoEngine::complete(DataOp* ops, const void* job_ptr) noexcept {
     if (op.direction == Direction::Seal) return;
 
     const uint32_t auth = k.auth_bytes_;
-    if (auth != 0 && CRYPTO_memcmp(slots_[i].tag, op.data, auth) != 0) {
+    if (auth != 0 && !equal_ct(slots_[i].tag, op.data, auth)) {
         op.status = OpStatus::AuthFailed;
         wipe_body(op, hdr, op.out_len);
         return;

@@ -23,8 +23,10 @@
 // writes the tag/HMAC into the auth slot. out_len = bytes of the region to transmit.
 // Open: len = region bytes as received. The tag/HMAC is verified in constant time; the body is
 // decrypted in place; for CBC the PKCS#7 padding is then checked and stripped. The plaintext is
-// data[out_offset, out_offset + out_len). On any failure the body bytes are zeroed: nothing of an
-// unauthenticated packet is left to be trusted by mistake.
+// data[out_offset, out_offset + out_len). When a tag, HMAC or padding check fails (or ipsec-mb
+// fails) the body bytes are zeroed and out_len is 0: nothing decrypted from an unauthenticated
+// packet is left to be trusted by mistake. Ops rejected before any crypto (BadLength, InvalidOp)
+// leave the buffer as it was.
 //
 // AEAD nonce (12 bytes) = the 4-byte packet-id as on the wire (op.packet_id) || the DataKey's
 // 8-byte implicit IV. AAD = op.aad/op.aad_len: for DATA_V2 the 8 bytes opcode/peer-id/packet-id,
@@ -98,6 +100,8 @@ struct DataOp {
     uint32_t out_offset = 0; // open: plaintext body starts at data + out_offset; seal: 0
     uint32_t out_len = 0;    // seal: region bytes to send; open: plaintext body bytes
 };
+
+static_assert(sizeof(DataOp) <= 64, "a burst of ops should stay a few cache lines");
 
 enum class SubmitMode : uint8_t {
     Burst, // IMB_GET_NEXT_BURST / IMB_SUBMIT_BURST / IMB_FLUSH_BURST

@@ -6,7 +6,10 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <cstdint>
+#include <thread>
+#include <vector>
 
 namespace vp::crypto {
 namespace {
@@ -125,6 +128,47 @@ TEST(DataKey, FromOpenVpnKeySlicesTheKeyBlockHalves) {
     auto bad = DataKey::from_openvpn_key(Cipher::Aes128Gcm, Digest::None, Bytes(32), hmac_half);
     ASSERT_FALSE(bad.ok());
     EXPECT_NE(bad.message().find("64-byte halves"), std::string::npos) << bad.message();
+}
+
+// Keys are built concurrently by control threads (the factory shares only an immutable ipsec-mb
+// manager) and one key is read concurrently by every worker's engine.
+TEST(DataKey, ConcurrentCreationAndSharedUseAcrossThreads) {
+    RefKey shared_ref = make_ref_key(Cipher::Aes256Gcm, Digest::None, 99);
+    auto shared_key = make_data_key(shared_ref);
+    std::atomic<int> failures{0};
+    std::vector<std::thread> threads;
+    for (int t = 0; t < 4; ++t) {
+        threads.emplace_back([&, t] {
+            auto eng = CryptoEngine::create();
+            if (!eng.ok()) {
+                ++failures;
+                return;
+            }
+            for (int i = 0; i < 200; ++i) {
+                const auto seed = static_cast<uint32_t>(t * 1000 + i);
+                RefKey ref = make_ref_key(i % 2 ? Cipher::Aes128Cbc : Cipher::Aes128Gcm,
+                                          Digest::Sha256, seed);
+                auto own = DataKey::create(ref.cipher, ref.digest, ref.cipher_key, ref.hmac_key,
+                                           ref.implicit_iv);
+                if (!own.ok()) {
+                    ++failures;
+                    continue;
+                }
+                for (auto [key, r] :
+                     {std::pair{own->get(), &ref}, std::pair{shared_key.get(), &shared_ref}}) {
+                    Bytes buf;
+                    DataOp op = prepare_seal(buf, *key, 1, seed + 1, bytes_of("concurrent"));
+                    (*eng)->process({&op, 1});
+                    auto opened = evp_open_packet(*r, sealed_packet(buf, op));
+                    if (op.status != OpStatus::Ok || !opened || opened->packet_id != seed + 1)
+                        ++failures;
+                }
+            }
+        });
+    }
+    for (auto& th : threads)
+        th.join();
+    EXPECT_EQ(failures.load(), 0);
 }
 
 } // namespace
