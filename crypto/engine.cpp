@@ -1,0 +1,299 @@
+// CryptoEngine: validation, ipsec-mb job construction, batch submission and result checks.
+#include "crypto/engine.hpp"
+
+#include "crypto/imb_mgr.hpp"
+#include "crypto/padding.hpp"
+
+#include <openssl/crypto.h>
+
+#include <algorithm>
+#include <cstring>
+
+namespace vp::crypto {
+
+namespace {
+
+constexpr uint32_t kAeadTagBytes = 16;
+constexpr uint32_t kAeadNonceBytes = 12;
+constexpr uint32_t kPacketIdBytes = 4;
+constexpr uint32_t kCbcBlockBytes = 16;
+
+void wipe_body(DataOp& op, uint32_t offset, uint32_t len) {
+    std::memset(op.data + offset, 0, len);
+    op.out_len = 0;
+}
+
+} // namespace
+
+Result<std::unique_ptr<CryptoEngine>> CryptoEngine::create(SubmitMode mode) {
+    std::unique_ptr<CryptoEngine> e(new CryptoEngine());
+    ImbMgrPtr mgr = make_imb_mgr();
+    if (!mgr) return make_error("crypto engine: cannot allocate an ipsec-mb manager");
+    if (int err = imb_get_errno(mgr.get()); err != 0)
+        return make_error(std::string("crypto engine: ipsec-mb initialisation failed: ") +
+                          imb_get_strerror(err));
+    const IMB_MGR* keys_mgr = control_imb_mgr();
+    if (keys_mgr == nullptr || mgr->used_arch != keys_mgr->used_arch)
+        return make_error("crypto engine: ipsec-mb chose a different code path than the one "
+                          "data keys are built for");
+    if (Status st = e->ivgen_.init(*mgr); !st.ok()) return st.error();
+    e->arch_ = static_cast<uint8_t>(mgr->used_arch);
+    e->mode_ = mode;
+    e->mgr_ = mgr.release();
+    return e;
+}
+
+CryptoEngine::~CryptoEngine() {
+    if (mgr_ != nullptr) free_mb_mgr(mgr_);
+    OPENSSL_cleanse(slots_, sizeof slots_);
+}
+
+std::string_view CryptoEngine::arch_name() const noexcept {
+    return imb_arch_name(*mgr_);
+}
+
+void CryptoEngine::process(std::span<DataOp> ops) noexcept {
+    for (size_t i = 0; i < ops.size(); i += kMaxChunk)
+        process_chunk(ops.data() + i, std::min(kMaxChunk, ops.size() - i));
+}
+
+// Validates every op, applies CBC padding, draws the chunk's IVs, then submits the ops that need
+// ipsec-mb as one batch.
+void CryptoEngine::process_chunk(DataOp* ops, size_t n) noexcept {
+    uint16_t todo[kMaxChunk];
+    size_t ntodo = 0;
+    uint8_t* iv_slots[kMaxChunk];
+    uint16_t iv_ops[kMaxChunk];
+    size_t niv = 0;
+
+    for (size_t i = 0; i < n; ++i) {
+        DataOp& op = ops[i];
+        op.status = OpStatus::Ok;
+        op.out_offset = 0;
+        op.out_len = 0;
+        const DataKey* k = op.key;
+        if (k == nullptr || op.data == nullptr || (op.aad_len != 0 && op.aad == nullptr)) {
+            op.status = OpStatus::InvalidOp;
+            continue;
+        }
+        const bool aead = is_aead(k->cipher_);
+        if (aead && (op.packet_id == nullptr || k->imb_arch_ != arch_)) {
+            op.status = OpStatus::InvalidOp;
+            continue;
+        }
+        if (op.len > kMaxDataBytes) {
+            op.status = OpStatus::BadLength;
+            continue;
+        }
+        const uint32_t hdr = k->header_bytes();
+        const bool cbc = is_cbc(k->cipher_);
+        if (op.direction == Direction::Seal) {
+            if (!aead && op.len < kPacketIdBytes) {
+                op.status = OpStatus::BadLength;
+                continue;
+            }
+            uint32_t body_len = op.len;
+            if (cbc) {
+                const uint32_t pad = kCbcBlockBytes - op.len % kCbcBlockBytes;
+                std::memset(op.data + hdr + op.len, static_cast<int>(pad), pad);
+                body_len += pad;
+                if (!op.caller_iv) {
+                    iv_slots[niv] = op.data + k->auth_bytes_;
+                    iv_ops[niv++] = static_cast<uint16_t>(i);
+                }
+            }
+            op.out_len = hdr + body_len;
+        } else {
+            if (op.len < hdr) {
+                op.status = OpStatus::BadLength;
+                continue;
+            }
+            const uint32_t body_len = op.len - hdr;
+            if ((cbc && (body_len == 0 || body_len % kCbcBlockBytes != 0)) ||
+                (!aead && body_len < kPacketIdBytes)) {
+                op.status = OpStatus::BadLength;
+                continue;
+            }
+            op.out_offset = hdr;
+            op.out_len = body_len;
+        }
+        if (k->cipher_ == Cipher::None && k->digest_ == Digest::None) continue; // nothing to do
+        todo[ntodo++] = static_cast<uint16_t>(i);
+    }
+
+    if (niv != 0 && !ivgen_.fill(*mgr_, iv_slots, niv)) {
+        // Never seal with an IV we did not draw: fail those ops and drop them from the batch.
+        for (size_t j = 0; j < niv; ++j) {
+            DataOp& op = ops[iv_ops[j]];
+            op.status = OpStatus::EngineError;
+            wipe_body(op, op.key->header_bytes(), op.len);
+        }
+        ntodo = static_cast<size_t>(
+            std::remove_if(todo, todo + ntodo,
+                           [&](uint16_t i) { return ops[i].status != OpStatus::Ok; }) -
+            todo);
+    }
+    if (ntodo == 0) return;
+    if (mode_ == SubmitMode::Burst)
+        submit_burst(ops, todo, ntodo);
+    else
+        submit_jobs(ops, todo, ntodo);
+}
+
+// Fills every field of the job that ipsec-mb reads for these modes (a queue slot holds whatever
+// the previous job left there).
+void CryptoEngine::fill_job(void* job_ptr, const DataOp& op, uint16_t index) noexcept {
+    auto* job = static_cast<IMB_JOB*>(job_ptr);
+    const DataKey& k = *op.key;
+    const Cipher cipher = k.cipher_;
+    const uint32_t auth_bytes = k.auth_bytes_;
+    const uint8_t* schedule = k.schedule_;
+    uint8_t* nonce = slots_[index].nonce;
+    uint8_t* computed_tag = slots_[index].tag;
+    const bool seal = op.direction == Direction::Seal;
+    job->cipher_mode = static_cast<IMB_CIPHER_MODE>(k.imb_cipher_mode_);
+    job->hash_alg = static_cast<IMB_HASH_ALG>(k.imb_hash_alg_);
+    job->cipher_direction = seal ? IMB_DIR_ENCRYPT : IMB_DIR_DECRYPT;
+    // Seal: encrypt, then MAC the ciphertext. Open: MAC the ciphertext, then decrypt.
+    job->chain_order = seal ? IMB_ORDER_CIPHER_HASH : IMB_ORDER_HASH_CIPHER;
+    job->key_len_in_bytes = k.imb_key_len_;
+    job->user_data = reinterpret_cast<void*>(static_cast<uintptr_t>(index));
+    uint8_t* d = op.data;
+
+    if (is_aead(cipher)) {
+        uint8_t* body = d + kAeadTagBytes;
+        const uint32_t body_len = op.out_len - (seal ? kAeadTagBytes : 0);
+        std::memcpy(nonce, op.packet_id, kPacketIdBytes);
+        std::memcpy(nonce + kPacketIdBytes, k.implicit_iv_, DataKey::kImplicitIvBytes);
+        job->enc_keys = schedule;
+        job->dec_keys = schedule;
+        job->src = body;
+        job->dst = body;
+        job->cipher_start_src_offset_in_bytes = 0;
+        job->msg_len_to_cipher_in_bytes = body_len;
+        job->hash_start_src_offset_in_bytes = 0;
+        job->msg_len_to_hash_in_bytes = body_len;
+        job->iv = nonce;
+        job->iv_len_in_bytes = kAeadNonceBytes;
+        job->auth_tag_output = seal ? d : computed_tag;
+        job->auth_tag_output_len_in_bytes = kAeadTagBytes;
+        // ipsec-mb wants a valid pointer even for empty AAD.
+        const uint8_t* aad = op.aad_len != 0 ? op.aad : nonce;
+        if (cipher == Cipher::ChaCha20Poly1305) {
+            job->u.CHACHA20_POLY1305.aad = aad;
+            job->u.CHACHA20_POLY1305.aad_len_in_bytes = op.aad_len;
+            job->u.CHACHA20_POLY1305.ctx = nullptr;
+        } else {
+            job->u.GCM.aad = aad;
+            job->u.GCM.aad_len_in_bytes = op.aad_len;
+            job->u.GCM.ctx = nullptr;
+        }
+        return;
+    }
+
+    // CBC or cipher none; region = [HMAC][IV][body], the HMAC covering IV||body.
+    const bool cbc = is_cbc(cipher);
+    const uint32_t iv_len = cbc ? kCbcBlockBytes : 0;
+    uint8_t* covered = d + auth_bytes;
+    const uint32_t body_len = seal ? op.out_len - auth_bytes - iv_len : op.out_len;
+    job->enc_keys = schedule;
+    job->dec_keys = schedule + DataKey::kDecKeysOffset;
+    job->src = covered;
+    job->dst = covered + iv_len;
+    job->cipher_start_src_offset_in_bytes = iv_len;
+    job->msg_len_to_cipher_in_bytes = cbc ? body_len : 0;
+    job->iv = cbc ? covered : nullptr;
+    job->iv_len_in_bytes = iv_len;
+    job->hash_start_src_offset_in_bytes = 0;
+    if (auth_bytes != 0) {
+        job->msg_len_to_hash_in_bytes = iv_len + body_len;
+        job->auth_tag_output = seal ? d : computed_tag;
+        job->auth_tag_output_len_in_bytes = auth_bytes;
+        job->u.HMAC._hashed_auth_key_xor_ipad = k.ipad_state_;
+        job->u.HMAC._hashed_auth_key_xor_opad = k.opad_state_;
+    } else {
+        job->msg_len_to_hash_in_bytes = 0;
+        job->auth_tag_output = nullptr;
+        job->auth_tag_output_len_in_bytes = 0;
+    }
+}
+
+void CryptoEngine::submit_burst(DataOp* ops, const uint16_t* todo, size_t n) noexcept {
+    IMB_JOB* jobs[kMaxChunk];
+    // The queue is empty between calls (every call flushes), so all n slots are available.
+    if (IMB_GET_NEXT_BURST(mgr_, static_cast<uint32_t>(n), jobs) != n) {
+        submit_jobs(ops, todo, n);
+        return;
+    }
+    for (size_t j = 0; j < n; ++j) {
+        const uint16_t i = todo[j];
+        fill_job(jobs[j], ops[i], i);
+    }
+    uint32_t done = IMB_SUBMIT_BURST(mgr_, static_cast<uint32_t>(n), jobs);
+    if (done == 0 && imb_get_errno(mgr_) != 0) {
+        // Validation refused the burst before submitting anything. Our own checks should make
+        // this impossible; run the ops one by one so that only the offending op fails.
+        submit_jobs(ops, todo, n);
+        return;
+    }
+    for (uint32_t j = 0; j < done; ++j)
+        complete(ops, jobs[j]);
+    if (done < n) {
+        const uint32_t flushed = IMB_FLUSH_BURST(mgr_, static_cast<uint32_t>(n - done), jobs);
+        for (uint32_t j = 0; j < flushed; ++j)
+            complete(ops, jobs[j]);
+    }
+}
+
+void CryptoEngine::submit_jobs(DataOp* ops, const uint16_t* todo, size_t n) noexcept {
+    for (size_t j = 0; j < n; ++j) {
+        const uint16_t i = todo[j];
+        IMB_JOB* job = IMB_GET_NEXT_JOB(mgr_);
+        fill_job(job, ops[i], i);
+        job = IMB_SUBMIT_JOB(mgr_);
+        while (job != nullptr) {
+            complete(ops, job);
+            job = IMB_GET_COMPLETED_JOB(mgr_);
+        }
+    }
+    while (IMB_JOB* job = IMB_FLUSH_JOB(mgr_))
+        complete(ops, job);
+}
+
+// Checks one finished job: status, then (open) the tag/HMAC in constant time, then (CBC open)
+// the padding. Failures zero the body.
+void CryptoEngine::complete(DataOp* ops, const void* job_ptr) noexcept {
+    const auto* job = static_cast<const IMB_JOB*>(job_ptr);
+    const auto i = static_cast<uint16_t>(reinterpret_cast<uintptr_t>(job->user_data));
+    DataOp& op = ops[i];
+    const DataKey& k = *op.key;
+    const uint32_t hdr = k.header_bytes();
+    if (job->status != IMB_STATUS_COMPLETED) {
+        op.status = OpStatus::EngineError;
+        wipe_body(op, hdr, op.direction == Direction::Seal ? op.len : op.out_len);
+        return;
+    }
+    if (op.direction == Direction::Seal) return;
+
+    const uint32_t auth = k.auth_bytes_;
+    if (auth != 0 && !equal_ct(slots_[i].tag, op.data, auth)) {
+        op.status = OpStatus::AuthFailed;
+        wipe_body(op, hdr, op.out_len);
+        return;
+    }
+    if (is_cbc(k.cipher_)) {
+        const uint32_t pad = pkcs7_pad_length(op.data + hdr, op.out_len);
+        if (pad == 0) {
+            op.status = OpStatus::BadPadding;
+            wipe_body(op, hdr, op.out_len);
+            return;
+        }
+        op.out_len -= pad;
+        if (op.out_len < kPacketIdBytes) {
+            op.status = OpStatus::BadLength;
+            wipe_body(op, hdr, op.out_len + pad);
+        }
+    }
+}
+
+} // namespace vp::crypto
