@@ -38,7 +38,8 @@ enum class PuntReason : uint16_t {
     OvpnControl,
     // A TCP segment for a listening port that the TCP engine hands to the control plane.
     TcpControl,
-    // A session event without a packet (mbuf == nullptr): `aux` is the session id.
+    // A session event without a packet (mbuf == nullptr): `aux` is the session id, `aux2` the
+    // protocol's event code (OvpnEvent for OpenVPN sessions).
     SessionEvent,
 };
 
@@ -61,6 +62,9 @@ enum class InjectAction : uint16_t {
     // An IPv4 packet at offset 14 (Ethernet header space reserved): route it like a packet the
     // appliance originates (no TTL decrement), resolve the neighbour, transmit.
     Route,
+    // No packet: send the session `aux` a keepalive ping (the owner worker holds its packet-id
+    // counter). Goes to the owner's inject ring.
+    SessionPing,
 };
 
 struct InjectEntry {
@@ -73,10 +77,15 @@ static_assert(sizeof(InjectEntry) == 16);
 
 // ---- handoff rings: worker -> owner worker ----------------------------------------------------
 
+enum class HandoffKind : uint32_t {
+    Encap, // an inner packet (at offset 14) routed into the session: encrypt and send
+    Decap, // an outer packet of the session that arrived on another worker's queue: decrypt
+};
+
 struct HandoffEntry {
-    rte_mbuf* mbuf; // an inner IPv4 packet (at offset 14) routed to `session`
+    rte_mbuf* mbuf;
     SessionId session;
-    uint32_t reserved;
+    HandoffKind kind;
 };
 static_assert(sizeof(HandoffEntry) == 16);
 

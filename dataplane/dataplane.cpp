@@ -81,9 +81,12 @@ Result<std::unique_ptr<Dataplane>> Dataplane::create(const DataplaneSettings& se
     auto neighbors = NeighborTable::create(settings.max_neighbors, *dp->rcu_);
     if (!neighbors.ok()) return neighbors.error();
     dp->neighbors_ = std::move(*neighbors);
-    auto proxy = ProxyArpTable::create(settings.max_proxy_arp, *dp->rcu_);
+    auto proxy = ProxyArpTable::create("vp_parp", settings.max_proxy_arp, *dp->rcu_);
     if (!proxy.ok()) return proxy.error();
     dp->proxy_arp_ = std::move(*proxy);
+    auto v1 = EndpointTable::create("vp_ov1", settings.max_sessions, *dp->rcu_);
+    if (!v1.ok()) return v1.error();
+    dp->ovpn_v1_peers_ = std::move(*v1);
     auto sessions = SessionTable::create(settings.max_sessions, *dp->rcu_);
     if (!sessions.ok()) return sessions.error();
     dp->sessions_ = std::move(*sessions);
@@ -113,6 +116,9 @@ Result<std::unique_ptr<Dataplane>> Dataplane::create(const DataplaneSettings& se
     for (WorkerId w = 0; w < settings.workers; ++w) {
         dp->rcu_->register_reader(w);
         dp->workers_.push_back(std::make_unique<Worker>(*dp, w));
+        if (!dp->workers_.back()->has_crypto())
+            return make_error("cannot create the crypto engine (ipsec-mb) for worker " +
+                              std::to_string(w));
     }
     return dp;
 }
@@ -142,6 +148,7 @@ Dataplane::~Dataplane() {
         close_port(p);
     sessions_.reset();
     proxy_arp_.reset();
+    ovpn_v1_peers_.reset();
     neighbors_.reset();
     routes_.reset();
     if (rcu_) rcu_->synchronize();

@@ -9,9 +9,9 @@
 #include "dataplane/port/port.hpp"
 #include "dataplane/session/session_table.hpp"
 #include "dataplane/tables/neighbor_table.hpp"
-#include "dataplane/tables/proxy_arp_table.hpp"
 #include "dataplane/tables/rcu.hpp"
 #include "dataplane/tables/route_table.hpp"
+#include "dataplane/tables/session_map.hpp"
 
 #include <rte_mempool.h>
 #include <rte_ring.h>
@@ -70,6 +70,8 @@ public:
     const NeighborTable& neighbors() const { return *neighbors_; }
     ProxyArpTable& proxy_arp() { return *proxy_arp_; }
     const ProxyArpTable& proxy_arp() const { return *proxy_arp_; }
+    EndpointTable& ovpn_v1_peers() { return *ovpn_v1_peers_; }
+    const EndpointTable& ovpn_v1_peers() const { return *ovpn_v1_peers_; }
     SessionTable& sessions() { return *sessions_; }
     const SessionTable& sessions() const { return *sessions_; }
 
@@ -102,6 +104,7 @@ private:
     std::unique_ptr<RouteTable> routes_;
     std::unique_ptr<NeighborTable> neighbors_;
     std::unique_ptr<ProxyArpTable> proxy_arp_;
+    std::unique_ptr<EndpointTable> ovpn_v1_peers_;
     std::unique_ptr<SessionTable> sessions_;
     rte_ring* punt_ring_ = nullptr;
     std::vector<rte_ring*> inject_rings_;

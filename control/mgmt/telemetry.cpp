@@ -280,8 +280,8 @@ int cmd_proxy_arp(const char*, const char*, rte_tel_data* d) {
         for (auto& e : a.dataplane().proxy_arp().items()) {
             if (row >= RTE_TEL_MAX_DICT_ENTRIES) break;
             rte_tel_data* c = new_dict();
-            rte_tel_data_add_dict_string(c, "address", ip_text(e.ip_be).c_str());
-            rte_tel_data_add_dict_u64(c, "session", e.owner);
+            rte_tel_data_add_dict_string(c, "address", ip_text(e.first.ip_be).c_str());
+            rte_tel_data_add_dict_u64(c, "session", e.second);
             rte_tel_data_add_dict_container(d, std::to_string(row++).c_str(), c, 0);
         }
         return 0;

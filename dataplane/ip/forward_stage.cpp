@@ -85,7 +85,7 @@ void Worker::forward(rte_mbuf* m, const NextHop& nh, uint16_t in_mtu, uint32_t i
         } else if (session->owner == id_) {
             session_output(*session, m);
         } else {
-            handoff(*session, m);
+            handoff(*session, m, HandoffKind::Encap);
         }
         return;
     }

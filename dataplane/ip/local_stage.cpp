@@ -61,7 +61,7 @@ void Worker::local_input(PortId port, rte_mbuf* m) {
                rte_be_to_cpu_16(reinterpret_cast<rte_udp_hdr*>(l4)->dst_port) ==
                    policy_->ovpn_udp_port) {
         count(WorkerCounter::local_delivered);
-        punt(m, PuntReason::OvpnControl, port, 0);
+        ovpn_input(port, m);
     } else if (ip->next_proto_id == IPPROTO_TCP && l4_len >= sizeof(rte_tcp_hdr) &&
                policy_->tcp_listening(
                    rte_be_to_cpu_16(reinterpret_cast<rte_tcp_hdr*>(l4)->dst_port))) {

@@ -54,7 +54,7 @@ void Worker::arp_input(PortId port, rte_mbuf** pkts, uint16_t n) {
             drop(m, DropReason::arp_invalid);
             continue;
         }
-        bool proxied = !owned && policy_->proxy_arp(port) && dp_.proxy_arp().contains(tip);
+        bool proxied = !owned && policy_->proxy_arp(port) && dp_.proxy_arp().contains({tip});
         if (!owned && !proxied) {
             drop(m, DropReason::arp_not_for_us);
             continue;

@@ -128,6 +128,13 @@ bool RouteTable::contains(uint32_t prefix, uint8_t length) const {
     return shadow_.count({prefix, length}) != 0;
 }
 
+std::optional<NextHop> RouteTable::find(uint32_t prefix, uint8_t length) const {
+    prefix = length == 0 ? 0 : prefix & (~uint32_t{0} << (32 - length));
+    auto it = shadow_.find({prefix, length});
+    if (it == shadow_.end()) return std::nullopt;
+    return next_hops_[it->second];
+}
+
 std::vector<RouteTable::Route> RouteTable::routes() const {
     std::vector<Route> out;
     out.reserve(shadow_.size());

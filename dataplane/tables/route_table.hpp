@@ -14,6 +14,7 @@
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <optional>
 #include <utility>
 #include <vector>
 
@@ -47,6 +48,8 @@ public:
     Status add(uint32_t prefix, uint8_t length, const NextHop& next_hop);
     Status remove(uint32_t prefix, uint8_t length);
     bool contains(uint32_t prefix, uint8_t length) const;
+    // The next hop installed for exactly prefix/length (host bits ignored).
+    std::optional<NextHop> find(uint32_t prefix, uint8_t length) const;
     std::vector<Route> routes() const; // for listings, sorted by prefix then length
     size_t size() const { return shadow_.size(); }
 

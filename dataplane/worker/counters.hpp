@@ -57,7 +57,20 @@ private:
     X(handoff_ring_full, "packets for another worker's session dropped: handoff ring full")        \
     X(inject_invalid, "malformed requests from the control plane on the inject ring")              \
     X(tx_full, "packets the NIC did not accept (TX queue full)")                                   \
-    X(mbuf_exhausted, "packets dropped because no mbuf could be allocated")
+    X(mbuf_exhausted, "packets dropped because no mbuf could be allocated")                        \
+    X(no_headroom, "packets without room for the encapsulation headers")                           \
+    X(anti_spoof, "packets from a session with a source address the session may not use")          \
+    X(ovpn_short, "OpenVPN data packets too short for their header")                               \
+    X(ovpn_no_key, "OpenVPN data packets for a key id the session has no key for")                 \
+    X(ovpn_replay, "OpenVPN data packets whose packet-id was seen before or is too old")           \
+    X(ovpn_auth_failed, "OpenVPN data packets that failed authentication (tag or HMAC)")           \
+    X(ovpn_bad_padding, "OpenVPN CBC packets with invalid padding after authentication")           \
+    X(ovpn_bad_length, "OpenVPN data packets with a length their cipher cannot have")              \
+    X(ovpn_compressed, "OpenVPN payloads compressed by the client (compression is not offered)")   \
+    X(ovpn_not_ipv4, "decrypted OpenVPN payloads that are neither IPv4 nor a ping/OCC message")    \
+    X(ovpn_occ_ignored, "OCC messages on the data channel other than EXIT")                        \
+    X(ovpn_pid_exhausted, "packets not sent because the key's packet-id space is used up")         \
+    X(crypto_error, "packets the crypto engine refused (a bug, never packet contents)")
 
 enum class DropReason : uint16_t {
 #define VP_X(name, description) name,
@@ -87,6 +100,9 @@ inline constexpr std::array<CounterInfo, static_cast<size_t>(DropReason::Count)>
     X(forward, "TTL, MSS clamping, MTU checks, neighbour lookup and Ethernet rewrite")             \
     X(handoff, "packets received from other workers for sessions this worker owns")                \
     X(inject, "packets injected by the control plane")                                             \
+    X(ovpn_decap, "OpenVPN data packets: key lookup, replay check, batched decryption")            \
+    X(session_input, "inner packets from sessions: validation, anti-spoofing, route lookup")       \
+    X(ovpn_encap, "OpenVPN encapsulation: headers, batched encryption, outer IPv4/UDP")            \
     X(tx, "handing bursts to the NIC TX queues")
 
 enum class Stage : uint16_t {
@@ -118,6 +134,11 @@ inline constexpr std::array<CounterInfo, static_cast<size_t>(Stage::Count)> stag
     X(fragments_sent, "fragments produced for packets larger than the egress MTU")                 \
     X(punted, "packets handed to the control plane")                                               \
     X(handed_off, "packets handed to the worker that owns their session")                          \
+    X(ovpn_decrypted, "OpenVPN data packets decrypted and accepted")                               \
+    X(ovpn_encrypted, "OpenVPN data packets encrypted and sent")                                   \
+    X(ovpn_pings_rx, "OpenVPN keepalive pings received (absorbed by the worker)")                  \
+    X(ovpn_pings_tx, "OpenVPN keepalive pings sent")                                               \
+    X(ovpn_floats, "OpenVPN clients that moved to a new address/port (after authenticating)")      \
     X(injected, "packets received from the control plane")                                         \
     X(busy_polls, "loop iterations that processed at least one packet")                            \
     X(idle_polls, "loop iterations that found no work")                                            \

@@ -1,6 +1,7 @@
 // The worker loop: RX, classification, rings, TX flush, RCU quiescence, busy/idle accounting.
 #include "dataplane/worker/worker.hpp"
 
+#include "dataplane/ovpn/ovpn_session.hpp"
 #include "dataplane/session/session.hpp"
 
 #include <rte_ethdev.h>
@@ -12,7 +13,10 @@ namespace vp::dp {
 Worker::Worker(Dataplane& dataplane, WorkerId id)
     : dp_(dataplane), id_(id), burst_(std::min<uint16_t>(dataplane.settings().burst, max_burst)),
       port_count_(static_cast<uint16_t>(dataplane.ports().size())), tsc_hz_(rte_get_tsc_hz()),
-      handoff_out_(dataplane.worker_count()) {
+      ovpn_(std::make_unique<OvpnBatches>()), handoff_out_(dataplane.worker_count()) {
+    // The crypto engine is created on the control thread for this worker; it is used only by it.
+    auto engine = crypto::CryptoEngine::create();
+    if (engine.ok()) crypto_ = std::move(*engine);
     for (size_t i = 0; i < dataplane.ports().size(); ++i) {
         const Port& p = dataplane.ports()[i];
         port_views_[i] = {p.dpdk_id, p.mac, p.settings.address_be, p.settings.mtu};
@@ -48,9 +52,12 @@ uint32_t Worker::poll_once() {
         if (n == 0) continue;
         work += n;
         process_rx(p, pkts, n);
+        ovpn_decap_flush(); // one crypto submission per burst
     }
     work += drain_handoff();
+    ovpn_decap_flush();
     work += drain_inject();
+    ovpn_encap_flush(); // everything routed into sessions during this iteration
     flush_handoff();
     flush_tx();
     dp_.rcu().quiescent(id_);
@@ -123,9 +130,9 @@ void Worker::punt(rte_mbuf* m, PuntReason reason, PortId port, uint32_t aux, uin
     count(WorkerCounter::punted);
 }
 
-void Worker::handoff(Session& session, rte_mbuf* m) {
+void Worker::handoff(Session& session, rte_mbuf* m, HandoffKind kind) {
     HandoffQueue& q = handoff_out_[session.owner];
-    q.entries[q.n++] = HandoffEntry{m, session.id, 0};
+    q.entries[q.n++] = HandoffEntry{m, session.id, kind};
     if (q.n == max_burst) flush_handoff();
 }
 
@@ -154,7 +161,12 @@ uint32_t Worker::drain_handoff() {
             drop(entries[i].mbuf, DropReason::session_gone);
             continue;
         }
-        session_output(*s, entries[i].mbuf);
+        if (entries[i].kind == HandoffKind::Encap)
+            session_output(*s, entries[i].mbuf);
+        else if (s->kind == SessionKind::Ovpn)
+            ovpn_decap_add(static_cast<OvpnSession&>(*s), entries[i].mbuf);
+        else
+            drop(entries[i].mbuf, DropReason::session_gone);
     }
     stats_.stage_packets[static_cast<size_t>(Stage::handoff)].add(n);
     stats_.stage_cycles[static_cast<size_t>(Stage::handoff)].add(rte_rdtsc() - t0);
@@ -183,8 +195,14 @@ uint32_t Worker::drain_inject() {
             else
                 route_originated(e.mbuf);
             break;
+        case InjectAction::SessionPing:
+            ovpn_send_ping(e.aux);
+            break;
         default:
-            drop(e.mbuf, DropReason::inject_invalid);
+            if (e.mbuf)
+                drop(e.mbuf, DropReason::inject_invalid);
+            else
+                stats_.drop(DropReason::inject_invalid).inc();
             break;
         }
     }

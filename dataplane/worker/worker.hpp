@@ -5,6 +5,7 @@
 // ip/local_stage.cpp, ip/forward_stage.cpp, ip/icmp_error.cpp); this file owns the loop.
 #pragma once
 
+#include "crypto/engine.hpp"
 #include "dataplane/contract.hpp"
 #include "dataplane/dataplane.hpp"
 #include "dataplane/worker/counters.hpp"
@@ -18,6 +19,8 @@
 namespace vp::dp {
 
 struct Session;
+struct OvpnSession;
+struct OvpnKeySlot;
 
 class Worker {
 public:
@@ -26,6 +29,7 @@ public:
     Worker& operator=(const Worker&) = delete;
 
     WorkerId id() const { return id_; }
+    bool has_crypto() const { return crypto_ != nullptr; }
     const WorkerStats& stats() const { return stats_; }
     unsigned lcore() const { return lcore_; }
     void set_lcore(unsigned lcore) { lcore_ = lcore; }
@@ -54,7 +58,20 @@ private:
                          uint32_t src_be);
     void fragment_and_send(rte_mbuf* m, PortId out, const uint8_t* dst_mac, uint16_t mtu);
     void session_output(Session& session, rte_mbuf* m);
-    void handoff(Session& session, rte_mbuf* m);
+    // An inner IPv4 packet (at offset 14) that came out of `session`: validate, anti-spoof,
+    // route (dataplane/session/session_input.cpp).
+    void session_input(Session& session, rte_mbuf* m);
+    void handoff(Session& session, rte_mbuf* m, HandoffKind kind);
+
+    // ---- OpenVPN data channel (dataplane/ovpn/) ----
+    // A UDP datagram to the OpenVPN port: steer data packets to their session's owner, punt the
+    // rest. `udp_payload` points into m.
+    void ovpn_input(PortId port, rte_mbuf* m);
+    void ovpn_decap_add(OvpnSession& session, rte_mbuf* m);
+    void ovpn_decap_flush();
+    void ovpn_encap_add(OvpnSession& session, rte_mbuf* m);
+    void ovpn_encap_flush();
+    void ovpn_send_ping(SessionId id);
 
     // ---- rings ----
     uint32_t drain_handoff();
@@ -81,6 +98,28 @@ private:
         uint16_t n = 0;
         HandoffEntry entries[max_burst];
     };
+    // Batches of OpenVPN packets waiting for one crypto submission.
+    struct DecapItem {
+        rte_mbuf* m;
+        OvpnSession* session;
+        OvpnKeySlot* slot;
+        uint64_t endpoint;  // the outer source, OvpnSession::pack_endpoint form
+        uint32_t packet_id; // AEAD: from the wire (checked against replay before decrypting)
+    };
+    struct EncapItem {
+        rte_mbuf* m;
+        OvpnSession* session;
+        OvpnKeySlot* slot;
+        uint16_t udp_payload_header; // opcode/peer-id (+ packet-id for AEAD) bytes
+    };
+    struct OvpnBatches {
+        uint16_t n_decap = 0, n_encap = 0;
+        DecapItem decap[max_burst];
+        crypto::DataOp decap_ops[max_burst];
+        EncapItem encap[max_burst];
+        crypto::DataOp encap_ops[max_burst];
+    };
+
     struct PortView { // what the fast path reads of a port, copied at start
         uint16_t dpdk_id;
         rte_ether_addr mac;
@@ -101,6 +140,9 @@ private:
     uint64_t icmp_refill_tsc_ = 0;
 
     std::array<PortView, max_ports> port_views_{};
+    std::unique_ptr<crypto::CryptoEngine> crypto_;
+    std::unique_ptr<OvpnBatches> ovpn_;
+    uint16_t ip_id_ = 0;
     std::array<TxQueue, max_ports> tx_{};
     std::vector<HandoffQueue> handoff_out_;
     WorkerStats stats_;

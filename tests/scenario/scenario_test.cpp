@@ -140,7 +140,7 @@ TEST(Scenario, ProxyArpAnswersForRegisteredClientAddresses) {
         "proxy_arp",
         {.setup =
              [](ctl::Appliance& a) {
-                 ASSERT_TRUE(a.dataplane().proxy_arp().add(rte_cpu_to_be_32(0x0a090005), 7).ok());
+                 ASSERT_TRUE(a.dataplane().proxy_arp().add({rte_cpu_to_be_32(0x0a090005)}, 7).ok());
              },
          .check =
              [](ctl::Appliance& a) {

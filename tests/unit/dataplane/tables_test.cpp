@@ -3,9 +3,9 @@
 // period.
 #include "dataplane/session/session_table.hpp"
 #include "dataplane/tables/neighbor_table.hpp"
-#include "dataplane/tables/proxy_arp_table.hpp"
 #include "dataplane/tables/rcu.hpp"
 #include "dataplane/tables/route_table.hpp"
+#include "dataplane/tables/session_map.hpp"
 
 #include <gtest/gtest.h>
 #include <rte_byteorder.h>
@@ -87,7 +87,7 @@ TEST_F(Tables, NeighborsPublishReplaceAndRemove) {
 // DPDK 22.11's hash confuses an all-zero key with its empty slots; the tables tag their keys.
 TEST_F(Tables, ZeroAddressKeysBehave) {
     auto n = NeighborTable::create(64, *rcu);
-    auto p = ProxyArpTable::create(64, *rcu);
+    auto p = ProxyArpTable::create("t_parp", 64, *rcu);
     ASSERT_TRUE(n.ok() && p.ok());
     uint8_t mac[6] = {2, 0, 0, 0, 0, 9};
     for (int round = 0; round < 50; ++round) {
@@ -95,10 +95,10 @@ TEST_F(Tables, ZeroAddressKeysBehave) {
         ASSERT_TRUE((*n)->set(0, 0, mac, true).ok());
         (*n)->remove(0, 0);
         EXPECT_EQ((*n)->lookup(0, 0), nullptr) << round;
-        ASSERT_TRUE((*p)->add(0, 1).ok());
-        ASSERT_TRUE((*p)->add(0, 2).ok());
-        (*p)->remove(0);
-        EXPECT_FALSE((*p)->contains(0)) << round;
+        ASSERT_TRUE((*p)->add({0}, 1).ok());
+        ASSERT_TRUE((*p)->add({0}, 2).ok());
+        (*p)->remove({0});
+        EXPECT_FALSE((*p)->contains({0})) << round;
         rcu->reclaim();
     }
     EXPECT_TRUE((*n)->items().empty());
@@ -106,16 +106,17 @@ TEST_F(Tables, ZeroAddressKeysBehave) {
 
 TEST_F(Tables, ProxyArpEntries) {
 
-    auto t = ProxyArpTable::create(64, *rcu);
+    auto t = ProxyArpTable::create("t_parp", 64, *rcu);
     ASSERT_TRUE(t.ok());
     uint32_t ip = rte_cpu_to_be_32(0x0a090005);
-    EXPECT_FALSE((*t)->contains(ip));
-    ASSERT_TRUE((*t)->add(ip, 9).ok());
-    EXPECT_TRUE((*t)->contains(ip));
+    EXPECT_FALSE((*t)->contains({ip}));
+    ASSERT_TRUE((*t)->add({ip}, 9).ok());
+    EXPECT_TRUE((*t)->contains({ip}));
     ASSERT_EQ((*t)->items().size(), 1u);
-    EXPECT_EQ((*t)->items()[0].owner, 9u);
-    (*t)->remove(ip);
-    EXPECT_FALSE((*t)->contains(ip));
+    EXPECT_EQ((*t)->items()[0].second, 9u);
+    EXPECT_EQ((*t)->find({ip}), 9u);
+    (*t)->remove({ip});
+    EXPECT_FALSE((*t)->contains({ip}));
 }
 
 struct CountingSession : Session {

@@ -1,0 +1,174 @@
+// OpenVPN transmit path, on the session's owner worker: an inner packet routed into the session
+// gets the data-channel header (DATA_V2 with our peer-id, or DATA_V1), the next packet-id of the
+// current key (strictly increasing per key), and is sealed in place; the burst is encrypted with
+// one crypto submission, then each packet gets its outer IPv4/UDP header towards the client's
+// current endpoint and is routed like any packet the appliance originates.
+//
+// Layout built in front of the inner packet (the mbuf's headroom holds it):
+//   [Ethernet 14][IPv4 20][UDP 8][op|key_id (peer-id)][packet-id 4][tag 16][inner]       AEAD
+//   [Ethernet 14][IPv4 20][UDP 8][op|key_id (peer-id)][HMAC][IV 16][packet-id 4][inner]  CBC
+// (with a 0xFA byte before the inner packet when the session speaks "comp-lzo no" framing).
+#include "dataplane/ovpn/ovpn_session.hpp"
+#include "dataplane/ovpn/wire.hpp"
+#include "dataplane/worker/worker.hpp"
+
+#include <rte_ip.h>
+#include <rte_udp.h>
+
+#include <cstring>
+
+namespace vp::dp {
+
+namespace {
+
+constexpr uint16_t outer_headers =
+    sizeof(rte_ether_hdr) + sizeof(rte_ipv4_hdr) + sizeof(rte_udp_hdr);
+
+void write_be32(uint8_t* p, uint32_t v) {
+    p[0] = static_cast<uint8_t>(v >> 24);
+    p[1] = static_cast<uint8_t>(v >> 16);
+    p[2] = static_cast<uint8_t>(v >> 8);
+    p[3] = static_cast<uint8_t>(v);
+}
+
+} // namespace
+
+void Worker::ovpn_encap_add(OvpnSession& s, rte_mbuf* m) {
+    OvpnKeySlot* slot = s.tx_key();
+    if (!slot) {
+        drop(m, DropReason::session_no_keys);
+        return;
+    }
+    if (m->nb_segs > 1 && rte_pktmbuf_linearize(m) != 0) {
+        drop(m, DropReason::mbuf_exhausted);
+        return;
+    }
+    const crypto::DataKey& key = *slot->tx;
+    bool aead = crypto::is_aead(key.cipher());
+    uint32_t inner_len = rte_pktmbuf_pkt_len(m) - sizeof(rte_ether_hdr);
+    uint16_t op_len = s.data_v2 ? 4 : 1;
+    uint16_t comp = s.compression == OvpnCompression::NoneLzo ? 1 : 0;
+    // Bytes between the UDP header and the protected region, and inside the region before the
+    // inner packet.
+    uint16_t udp_payload_header = static_cast<uint16_t>(op_len + (aead ? 4 : 0));
+    uint16_t body_prefix = static_cast<uint16_t>((aead ? 0 : 4) + comp);
+    uint16_t front = static_cast<uint16_t>(outer_headers + udp_payload_header + key.header_bytes() +
+                                           body_prefix);
+    rte_pktmbuf_adj(m, sizeof(rte_ether_hdr));
+    uint32_t packet_id = slot->tx_packet_id.load(std::memory_order_relaxed) + 1;
+    if (packet_id == 0) { // never wrap: the control plane renegotiates long before
+        drop(m, DropReason::ovpn_pid_exhausted);
+        return;
+    }
+    auto* start = reinterpret_cast<uint8_t*>(rte_pktmbuf_prepend(m, front));
+    if (!start ||
+        (key.tail_bytes() && !rte_pktmbuf_append(m, static_cast<uint16_t>(key.tail_bytes())))) {
+        drop(m, DropReason::no_headroom);
+        return;
+    }
+    slot->tx_packet_id.store(packet_id, std::memory_order_relaxed);
+    uint8_t* p = start + outer_headers; // the UDP payload
+    if (s.data_v2) {
+        p[0] = static_cast<uint8_t>(ovpn::op_data_v2 << 3 | slot->key_id);
+        p[1] = static_cast<uint8_t>(s.id >> 16);
+        p[2] = static_cast<uint8_t>(s.id >> 8);
+        p[3] = static_cast<uint8_t>(s.id);
+    } else {
+        p[0] = static_cast<uint8_t>(ovpn::op_data_v1 << 3 | slot->key_id);
+    }
+    uint8_t* region = p + udp_payload_header;
+    uint8_t* body = region + key.header_bytes();
+    OvpnBatches& b = *ovpn_;
+    crypto::DataOp& op = b.encap_ops[b.n_encap];
+    op = crypto::DataOp{};
+    op.key = &key;
+    op.direction = crypto::Direction::Seal;
+    op.data = region;
+    if (aead) {
+        write_be32(p + op_len, packet_id);
+        op.packet_id = p + op_len;
+        op.aad = s.data_v2 ? p : p + op_len;
+        op.aad_len = s.data_v2 ? 8 : 4;
+    } else {
+        write_be32(body, packet_id);
+    }
+    if (comp) body[body_prefix - 1] = ovpn::comp_none_byte;
+    op.len = body_prefix + inner_len;
+    b.encap[b.n_encap++] = EncapItem{m, &s, slot, udp_payload_header};
+    if (b.n_encap == max_burst) ovpn_encap_flush();
+}
+
+void Worker::ovpn_encap_flush() {
+    OvpnBatches& b = *ovpn_;
+    uint16_t n = b.n_encap;
+    if (n == 0) return;
+    b.n_encap = 0;
+    uint64_t t0 = rte_rdtsc();
+    crypto_->process({b.encap_ops, n});
+    rte_mbuf* ready[max_burst];
+    uint16_t n_ready = 0;
+    for (uint16_t i = 0; i < n; ++i) {
+        EncapItem& item = b.encap[i];
+        const crypto::DataOp& op = b.encap_ops[i];
+        rte_mbuf* m = item.m;
+        OvpnSession& s = *item.session;
+        if (op.status != crypto::OpStatus::Ok) {
+            drop(m, DropReason::crypto_error);
+            continue;
+        }
+        uint16_t udp_len =
+            static_cast<uint16_t>(sizeof(rte_udp_hdr) + item.udp_payload_header + op.out_len);
+        uint16_t ip_len = static_cast<uint16_t>(sizeof(rte_ipv4_hdr) + udp_len);
+        rte_pktmbuf_trim(
+            m, static_cast<uint16_t>(rte_pktmbuf_pkt_len(m) - sizeof(rte_ether_hdr) - ip_len));
+        auto* ip = rte_pktmbuf_mtod_offset(m, rte_ipv4_hdr*, sizeof(rte_ether_hdr));
+        ip->version_ihl = RTE_IPV4_VHL_DEF;
+        ip->type_of_service = 0;
+        ip->total_length = rte_cpu_to_be_16(ip_len);
+        ip->packet_id = rte_cpu_to_be_16(ip_id_++);
+        ip->fragment_offset = 0;
+        ip->time_to_live = 64;
+        ip->next_proto_id = IPPROTO_UDP;
+        uint64_t endpoint = s.endpoint.load(std::memory_order_acquire);
+        ip->src_addr = s.local_ip_be;
+        ip->dst_addr = static_cast<uint32_t>(endpoint >> 16);
+        ip->hdr_checksum = 0;
+        ip->hdr_checksum = rte_ipv4_cksum(ip);
+        auto* udp = reinterpret_cast<rte_udp_hdr*>(ip + 1);
+        udp->src_port = s.local_port_be;
+        udp->dst_port = static_cast<uint16_t>(endpoint);
+        udp->dgram_len = rte_cpu_to_be_16(udp_len);
+        udp->dgram_cksum = 0; // optional for IPv4 (RFC 768); the AEAD/HMAC protects the payload
+        item.slot->tx_packets.inc();
+        item.slot->tx_bytes.add(op.out_len);
+        s.counters.tx_packets.inc();
+        s.counters.tx_bytes.add(op.out_len);
+        s.last_tx_tsc.store(now_tsc_, std::memory_order_relaxed);
+        ready[n_ready++] = m;
+    }
+    count(WorkerCounter::ovpn_encrypted, n_ready);
+    stats_.stage_packets[static_cast<size_t>(Stage::ovpn_encap)].add(n);
+    stats_.stage_cycles[static_cast<size_t>(Stage::ovpn_encap)].add(rte_rdtsc() - t0);
+    for (uint16_t i = 0; i < n_ready; ++i)
+        route_originated(ready[i]);
+}
+
+void Worker::ovpn_send_ping(SessionId id) {
+    Session* s = dp_.sessions().get(id);
+    if (!s || s->kind != SessionKind::Ovpn || s->owner != id_) {
+        stats_.drop(DropReason::session_gone).inc();
+        return;
+    }
+    rte_mbuf* m = rte_pktmbuf_alloc(dp_.pool());
+    if (!m) {
+        stats_.drop(DropReason::mbuf_exhausted).inc();
+        return;
+    }
+    auto* data = rte_pktmbuf_mtod(m, uint8_t*);
+    rte_pktmbuf_append(m, static_cast<uint16_t>(sizeof(rte_ether_hdr) + ovpn::ping_magic.size()));
+    std::memcpy(data + sizeof(rte_ether_hdr), ovpn::ping_magic.data(), ovpn::ping_magic.size());
+    count(WorkerCounter::ovpn_pings_tx);
+    ovpn_encap_add(static_cast<OvpnSession&>(*s), m);
+}
+
+} // namespace vp::dp

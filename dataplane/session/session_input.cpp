@@ -1,0 +1,94 @@
+// Inner packets that came out of a session (decrypted by the protocol's stage): IPv4 checks,
+// anti-spoofing — the source must route back into the same session (strict reverse-path check
+// against the routing table, so site-to-site routes need no separate list) — then the route
+// lookup and forwarding, as for a packet received on a port.
+#include "dataplane/ip/icmp.hpp"
+#include "dataplane/ip/ipv4_header.hpp"
+#include "dataplane/ovpn/ovpn_session.hpp"
+#include "dataplane/session/session.hpp"
+#include "dataplane/worker/worker.hpp"
+
+#include <rte_ip.h>
+
+namespace vp::dp {
+
+void Worker::session_input(Session& s, rte_mbuf* m) {
+    uint64_t t0 = rte_rdtsc();
+    auto* ip = rte_pktmbuf_mtod_offset(m, uint8_t*, sizeof(rte_ether_hdr));
+    size_t available = rte_pktmbuf_data_len(m) - sizeof(rte_ether_hdr);
+    Ipv4Facts facts;
+    DropReason reason = DropReason::ipv4_bad_header;
+    bool ok = false;
+    switch (check_ipv4(ip, available, true, facts)) {
+    case Ipv4Check::Ok:
+        ok = true;
+        break;
+    case Ipv4Check::BadHeader:
+        reason = DropReason::ipv4_bad_header;
+        break;
+    case Ipv4Check::BadChecksum:
+        reason = DropReason::ipv4_bad_checksum;
+        break;
+    case Ipv4Check::BadLength:
+        reason = DropReason::ipv4_bad_length;
+        break;
+    case Ipv4Check::Martian:
+        reason = DropReason::ipv4_martian;
+        break;
+    }
+    const NextHop* nh = nullptr;
+    if (ok) {
+        if (available > facts.total_len)
+            rte_pktmbuf_trim(m, static_cast<uint16_t>(available - facts.total_len));
+        auto* hdr = reinterpret_cast<rte_ipv4_hdr*>(ip);
+        const NextHop* back = dp_.routes().lookup(rte_be_to_cpu_32(hdr->src_addr));
+        if (!back || back->kind != NextHopKind::Session || back->session != s.id) {
+            ok = false;
+            reason = DropReason::anti_spoof;
+        } else {
+            uint32_t dst = rte_be_to_cpu_32(hdr->dst_addr);
+            if ((dst >> 28) == 0xe) {
+                ok = false;
+                reason = DropReason::ipv4_multicast;
+            } else if (dst == 0xffffffff) {
+                ok = false;
+                reason = DropReason::ipv4_broadcast;
+            } else {
+                nh = dp_.routes().lookup(dst);
+            }
+        }
+    }
+    stats_.stage_packets[static_cast<size_t>(Stage::session_input)].inc();
+    stats_.stage_cycles[static_cast<size_t>(Stage::session_input)].add(rte_rdtsc() - t0);
+    if (!ok) {
+        s.counters.rx_dropped.inc();
+        drop(m, reason);
+        return;
+    }
+    uint32_t icmp_src =
+        s.kind == SessionKind::Ovpn ? static_cast<const OvpnSession&>(s).tunnel_local_ip_be : 0;
+    if (!nh) {
+        send_icmp_error(m, icmp::dest_unreachable, icmp::net_unreachable, 0, icmp_src);
+        drop(m, DropReason::no_route);
+        return;
+    }
+    switch (nh->kind) {
+    case NextHopKind::Local:
+        if (facts.fragment)
+            drop(m, DropReason::ipv4_fragment_local);
+        else
+            local_input(s.wan_port, m);
+        break;
+    case NextHopKind::Broadcast:
+        drop(m, DropReason::ipv4_broadcast);
+        break;
+    case NextHopKind::Blackhole:
+        drop(m, DropReason::blackhole);
+        break;
+    default:
+        forward(m, *nh, s.mtu, icmp_src, false);
+        break;
+    }
+}
+
+} // namespace vp::dp

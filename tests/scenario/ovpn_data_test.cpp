@@ -1,0 +1,583 @@
+// The OpenVPN data channel through the real workers, on net_pcap ports, in-process: sessions and
+// keys are published through the control plane's publish API (OvpnPublisher); the test plays the
+// client with OpenSSL's EVP (an implementation independent of the ipsec-mb engine under test),
+// writes its packets into the input pcaps, steps the workers, and checks what comes out of the
+// other side — decrypting the appliance's packets with EVP again.
+#include "control/appliance.hpp"
+#include "control/config/appliance_config.hpp"
+#include "dataplane/ovpn/publish.hpp"
+#include "dataplane/ovpn/wire.hpp"
+#include "dataplane/worker/worker.hpp"
+
+#include <gtest/gtest.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+#include <openssl/rand.h>
+#include <pcap/pcap.h>
+#include <rte_byteorder.h>
+#include <rte_ip.h>
+
+#include <cstring>
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace vp {
+namespace {
+
+namespace fs = std::filesystem;
+using Bytes = std::vector<uint8_t>;
+using crypto::Cipher;
+using crypto::Digest;
+
+constexpr uint8_t wan_mac[6] = {2, 0, 0, 0, 1, 1}, client_mac[6] = {2, 0, 0, 0, 1, 2};
+constexpr uint8_t lan_mac[6] = {2, 0, 0, 0, 2, 1}, host_mac[6] = {2, 0, 0, 0, 2, 2};
+constexpr uint32_t wan_ip = 0x0a010001, client_ip = 0x0a010002, lan_ip = 0x0a020001,
+                   host_ip = 0x0a020002, tunnel_ip = 0x0a080002, tunnel_local = 0x0a080001;
+constexpr uint16_t client_port = 40000, server_port = 1194;
+
+// ---- packet building (host-order arguments) ----
+
+void put16(Bytes& b, size_t at, uint16_t v) {
+    b[at] = static_cast<uint8_t>(v >> 8);
+    b[at + 1] = static_cast<uint8_t>(v);
+}
+void put32(Bytes& b, size_t at, uint32_t v) {
+    put16(b, at, static_cast<uint16_t>(v >> 16));
+    put16(b, at + 2, static_cast<uint16_t>(v));
+}
+
+Bytes ipv4_udp(uint32_t src, uint32_t dst, uint16_t sport, uint16_t dport, const Bytes& payload,
+               uint8_t ttl = 64) {
+    Bytes p(28 + payload.size(), 0);
+    p[0] = 0x45;
+    put16(p, 2, static_cast<uint16_t>(p.size()));
+    put16(p, 4, 0x1234);
+    p[8] = ttl;
+    p[9] = 17;
+    put32(p, 12, src);
+    put32(p, 16, dst);
+    auto* ip = reinterpret_cast<rte_ipv4_hdr*>(p.data());
+    ip->hdr_checksum = rte_ipv4_cksum(ip);
+    put16(p, 20, sport);
+    put16(p, 22, dport);
+    put16(p, 24, static_cast<uint16_t>(8 + payload.size()));
+    std::memcpy(p.data() + 28, payload.data(), payload.size());
+    return p;
+}
+
+Bytes ethernet(const uint8_t* dst, const uint8_t* src, const Bytes& ip) {
+    Bytes f(14 + ip.size());
+    std::memcpy(f.data(), dst, 6);
+    std::memcpy(f.data() + 6, src, 6);
+    f[12] = 0x08;
+    f[13] = 0x00;
+    std::memcpy(f.data() + 14, ip.data(), ip.size());
+    return f;
+}
+
+// ---- the client side of the data channel, with EVP ----
+
+struct DirKeys {
+    Bytes cipher_key, hmac_key, implicit_iv;
+};
+
+const EVP_CIPHER* evp_cipher(Cipher c) {
+    switch (c) {
+    case Cipher::Aes128Gcm:
+        return EVP_aes_128_gcm();
+    case Cipher::Aes256Gcm:
+        return EVP_aes_256_gcm();
+    case Cipher::ChaCha20Poly1305:
+        return EVP_chacha20_poly1305();
+    case Cipher::Aes128Cbc:
+        return EVP_aes_128_cbc();
+    case Cipher::Aes256Cbc:
+        return EVP_aes_256_cbc();
+    default:
+        return nullptr;
+    }
+}
+
+Bytes random_bytes(size_t n) {
+    Bytes b(n);
+    RAND_bytes(b.data(), static_cast<int>(n));
+    return b;
+}
+
+struct Client {
+    Cipher cipher;
+    Digest digest;
+    uint32_t peer_id;
+    uint8_t key_id = 0;
+    bool data_v2 = true;
+    DirKeys c2s, s2c;
+    uint32_t next_pid = 1;
+
+    Client(Cipher c, Digest d, uint32_t peer) : cipher(c), digest(d), peer_id(peer) {
+        for (DirKeys* k : {&c2s, &s2c}) {
+            k->cipher_key = random_bytes(crypto::key_bytes(c));
+            if (crypto::is_aead(c))
+                k->implicit_iv = random_bytes(8);
+            else if (d != Digest::None)
+                k->hmac_key = random_bytes(crypto::digest_bytes(d));
+        }
+    }
+
+    dp::OvpnDirectionKey key(const DirKeys& k) const {
+        return {k.cipher_key, k.hmac_key, k.implicit_iv};
+    }
+
+    // The UDP payload of a data packet carrying `plain`.
+    Bytes seal(const Bytes& plain, uint32_t pid) const {
+        Bytes out;
+        if (data_v2)
+            out = {static_cast<uint8_t>(dp::ovpn::op_data_v2 << 3 | key_id),
+                   static_cast<uint8_t>(peer_id >> 16), static_cast<uint8_t>(peer_id >> 8),
+                   static_cast<uint8_t>(peer_id)};
+        else
+            out = {static_cast<uint8_t>(dp::ovpn::op_data_v1 << 3 | key_id)};
+        EVP_CIPHER_CTX* ctx = EVP_CIPHER_CTX_new();
+        int len = 0;
+        if (crypto::is_aead(cipher)) {
+            size_t pid_at = out.size();
+            out.resize(out.size() + 4);
+            put32(out, pid_at, pid);
+            Bytes nonce(out.begin() + static_cast<long>(pid_at), out.end());
+            nonce.insert(nonce.end(), c2s.implicit_iv.begin(), c2s.implicit_iv.end());
+            Bytes aad = data_v2 ? out : Bytes(out.begin() + 1, out.end());
+            EVP_EncryptInit_ex(ctx, evp_cipher(cipher), nullptr, nullptr, nullptr);
+            EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_AEAD_SET_IVLEN, 12, nullptr);
+            EVP_EncryptInit_ex(ctx, nullptr, nullptr, c2s.cipher_key.data(), nonce.data());
+            EVP_EncryptUpdate(ctx, nullptr, &len, aad.data(), static_cast<int>(aad.size()));
+            Bytes ct(plain.size() + 16);
+            EVP_EncryptUpdate(ctx, ct.data(), &len, plain.data(), static_cast<int>(plain.size()));
+            int total = len;
+            EVP_EncryptFinal_ex(ctx, ct.data() + total, &len);
+            total += len;
+            uint8_t tag[16];
+            EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_AEAD_GET_TAG, 16, tag);
+            out.insert(out.end(), tag, tag + 16);
+            out.insert(out.end(), ct.begin(), ct.begin() + total);
+        } else {
+            Bytes body(4);
+            put32(body, 0, pid);
+            body.insert(body.end(), plain.begin(), plain.end());
+            Bytes iv = random_bytes(16);
+            EVP_EncryptInit_ex(ctx, evp_cipher(cipher), nullptr, c2s.cipher_key.data(), iv.data());
+            Bytes ct(body.size() + 16);
+            EVP_EncryptUpdate(ctx, ct.data(), &len, body.data(), static_cast<int>(body.size()));
+            int total = len;
+            EVP_EncryptFinal_ex(ctx, ct.data() + total, &len);
+            ct.resize(static_cast<size_t>(total + len));
+            Bytes mac_input = iv;
+            mac_input.insert(mac_input.end(), ct.begin(), ct.end());
+            unsigned mac_len = 0;
+            uint8_t mac[64];
+            HMAC(EVP_get_digestbyname(crypto::openssl_name(digest)), c2s.hmac_key.data(),
+                 static_cast<int>(c2s.hmac_key.size()), mac_input.data(), mac_input.size(), mac,
+                 &mac_len);
+            out.insert(out.end(), mac, mac + mac_len);
+            out.insert(out.end(), mac_input.begin(), mac_input.end());
+        }
+        EVP_CIPHER_CTX_free(ctx);
+        return out;
+    }
+
+    Bytes frame(const Bytes& plain) { return frame_with_pid(plain, next_pid++); }
+    Bytes frame_with_pid(const Bytes& plain, uint32_t pid) const {
+        return ethernet(wan_mac, client_mac,
+                        ipv4_udp(client_ip, wan_ip, client_port, server_port, seal(plain, pid)));
+    }
+
+    // Opens a server->client UDP payload; empty on failure. `pid` receives the packet-id.
+    std::optional<Bytes> open(const Bytes& payload, uint32_t& pid) const {
+        size_t hdr = data_v2 ? 4 : 1;
+        if (payload.size() < hdr) return std::nullopt;
+        EVP_CIPHER_CTX* ctx = EVP_CIPHER_CTX_new();
+        std::optional<Bytes> result;
+        int len = 0;
+        if (crypto::is_aead(cipher)) {
+            if (payload.size() < hdr + 20) return std::nullopt;
+            pid = static_cast<uint32_t>(payload[hdr] << 24 | payload[hdr + 1] << 16 |
+                                        payload[hdr + 2] << 8 | payload[hdr + 3]);
+            Bytes nonce(payload.begin() + static_cast<long>(hdr),
+                        payload.begin() + static_cast<long>(hdr + 4));
+            nonce.insert(nonce.end(), s2c.implicit_iv.begin(), s2c.implicit_iv.end());
+            Bytes aad = data_v2 ? Bytes(payload.begin(), payload.begin() + 8)
+                                : Bytes(payload.begin() + 1, payload.begin() + 5);
+            Bytes tag(payload.begin() + static_cast<long>(hdr + 4),
+                      payload.begin() + static_cast<long>(hdr + 20));
+            Bytes ct(payload.begin() + static_cast<long>(hdr + 20), payload.end());
+            EVP_DecryptInit_ex(ctx, evp_cipher(cipher), nullptr, nullptr, nullptr);
+            EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_AEAD_SET_IVLEN, 12, nullptr);
+            EVP_DecryptInit_ex(ctx, nullptr, nullptr, s2c.cipher_key.data(), nonce.data());
+            EVP_DecryptUpdate(ctx, nullptr, &len, aad.data(), static_cast<int>(aad.size()));
+            Bytes pt(ct.size() + 16);
+            EVP_DecryptUpdate(ctx, pt.data(), &len, ct.data(), static_cast<int>(ct.size()));
+            int total = len;
+            EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_AEAD_SET_TAG, 16, tag.data());
+            if (EVP_DecryptFinal_ex(ctx, pt.data() + total, &len) == 1) {
+                pt.resize(static_cast<size_t>(total + len));
+                result = pt;
+            }
+        } else {
+            size_t mac_len = crypto::digest_bytes(digest);
+            Bytes mac(payload.begin() + static_cast<long>(hdr),
+                      payload.begin() + static_cast<long>(hdr + mac_len));
+            Bytes rest(payload.begin() + static_cast<long>(hdr + mac_len), payload.end());
+            uint8_t expect[64];
+            unsigned expect_len = 0;
+            HMAC(EVP_get_digestbyname(crypto::openssl_name(digest)), s2c.hmac_key.data(),
+                 static_cast<int>(s2c.hmac_key.size()), rest.data(), rest.size(), expect,
+                 &expect_len);
+            if (expect_len == mac_len && std::memcmp(expect, mac.data(), mac_len) == 0) {
+                EVP_DecryptInit_ex(ctx, evp_cipher(cipher), nullptr, s2c.cipher_key.data(),
+                                   rest.data());
+                Bytes pt(rest.size());
+                EVP_DecryptUpdate(ctx, pt.data(), &len, rest.data() + 16,
+                                  static_cast<int>(rest.size() - 16));
+                int total = len;
+                if (EVP_DecryptFinal_ex(ctx, pt.data() + total, &len) == 1) {
+                    pt.resize(static_cast<size_t>(total + len));
+                    pid = static_cast<uint32_t>(pt[0] << 24 | pt[1] << 16 | pt[2] << 8 | pt[3]);
+                    result = Bytes(pt.begin() + 4, pt.end());
+                }
+            }
+        }
+        EVP_CIPHER_CTX_free(ctx);
+        return result;
+    }
+};
+
+// ---- pcap plumbing ----
+
+void write_pcap(const fs::path& path, const std::vector<Bytes>& frames) {
+    pcap_t* p = pcap_open_dead(DLT_EN10MB, 65535);
+    pcap_dumper_t* d = pcap_dump_open(p, path.c_str());
+    for (auto& f : frames) {
+        pcap_pkthdr h{};
+        h.caplen = h.len = static_cast<bpf_u_int32>(f.size());
+        pcap_dump(reinterpret_cast<u_char*>(d), &h, f.data());
+    }
+    pcap_dump_close(d);
+    pcap_close(p);
+}
+
+std::vector<Bytes> read_pcap(const fs::path& path) {
+    std::vector<Bytes> frames;
+    char err[PCAP_ERRBUF_SIZE];
+    pcap_t* p = pcap_open_offline(path.c_str(), err);
+    if (!p) return frames;
+    pcap_pkthdr* h;
+    const u_char* d;
+    while (pcap_next_ex(p, &h, &d) == 1)
+        frames.emplace_back(d, d + h->caplen);
+    pcap_close(p);
+    return frames;
+}
+
+// One run of the appliance: `workers` workers, each port with one queue (pcap file) per
+// worker. in[port][queue] are the frames arriving; out[port][queue] what left.
+struct ApplianceRun {
+    std::vector<std::vector<std::vector<Bytes>>> in{2}, out{2};
+    int workers = 1;
+    std::function<void(ctl::Appliance&, dp::OvpnPublisher&)> setup;
+    std::function<void(ctl::Appliance&, dp::OvpnPublisher&)> check;
+
+    void execute() {
+        fs::path dir = fs::temp_directory_path() / ("vpnplane-ovpn-" + std::to_string(getpid()));
+        fs::remove_all(dir);
+        fs::create_directories(dir);
+        std::string ports[2];
+        const char* names[2] = {"wan0", "lan0"};
+        for (int p = 0; p < 2; ++p) {
+            in[p].resize(static_cast<size_t>(workers));
+            std::string dev = "net_pcap" + std::to_string(p);
+            for (int q = 0; q < workers; ++q) {
+                fs::path rx = dir / (std::string(names[p]) + ".in" + std::to_string(q) + ".pcap");
+                write_pcap(rx, in[p][static_cast<size_t>(q)]);
+                dev +=
+                    ",rx_pcap=" + rx.string() + ",tx_pcap=" +
+                    (dir / (std::string(names[p]) + ".out" + std::to_string(q) + ".pcap")).string();
+            }
+            ports[p] = dev;
+        }
+        std::string config = "dpdk = { lcores = \"0-" + std::to_string(workers) +
+                             "\"; no_huge = true; };\n"
+                             "interfaces = (\n"
+                             "  { name = \"wan0\"; device = \"" +
+                             ports[0] +
+                             "\"; role = \"wan\"; "
+                             "address = \"10.1.0.1/24\"; mac_address = \"02:00:00:00:01:01\"; },\n"
+                             "  { name = \"lan0\"; device = \"" +
+                             ports[1] +
+                             "\"; role = \"lan\"; "
+                             "address = \"10.2.0.1/24\"; mac_address = \"02:00:00:00:02:01\"; arp "
+                             "= \"proxy-arp\"; }\n"
+                             ");\n"
+                             "ip = { arp = ( { address = \"10.1.0.2\"; mac_address = "
+                             "\"02:00:00:00:01:02\"; interface = \"wan0\"; },\n"
+                             "               { address = \"10.2.0.2\"; mac_address = "
+                             "\"02:00:00:00:02:02\"; interface = \"lan0\"; } ); };\n";
+        auto cfg = config::load_config_text(config);
+        ASSERT_TRUE(cfg.ok()) << cfg.message();
+        {
+            auto appliance = ctl::Appliance::create(*cfg);
+            ASSERT_TRUE(appliance.ok()) << appliance.message();
+            ctl::Appliance& a = **appliance;
+            dp::WorkerPolicy policy = *a.dataplane().policy();
+            policy.ovpn_udp_port = server_port;
+            a.dataplane().set_policy(policy);
+            dp::OvpnPublisher publisher(a.dataplane());
+            if (setup) setup(a, publisher);
+            int quiet = 0;
+            for (int i = 0; i < 100000 && quiet < 200; ++i) {
+                uint32_t work = a.poll();
+                for (int w = 0; w < workers; ++w)
+                    work += a.dataplane().worker(static_cast<dp::WorkerId>(w)).poll_once();
+                quiet = work ? 0 : quiet + 1;
+            }
+            if (check) check(a, publisher);
+        }
+        for (int p = 0; p < 2; ++p) {
+            out[p].clear();
+            for (int q = 0; q < workers; ++q)
+                out[p].push_back(read_pcap(
+                    dir / (std::string(names[p]) + ".out" + std::to_string(q) + ".pcap")));
+        }
+        fs::remove_all(dir);
+    }
+};
+
+dp::OvpnPeer peer_for(const Client& c, dp::WorkerId owner = 0) {
+    dp::OvpnPeer p;
+    p.id = c.peer_id;
+    p.owner = owner;
+    p.wan_port = 0;
+    p.local_ip_be = rte_cpu_to_be_32(wan_ip);
+    p.local_port_be = rte_cpu_to_be_16(server_port);
+    p.client_ip_be = rte_cpu_to_be_32(client_ip);
+    p.client_port_be = rte_cpu_to_be_16(client_port);
+    p.data_v2 = c.data_v2;
+    p.tunnel_ip_be = rte_cpu_to_be_32(tunnel_ip);
+    p.tunnel_local_ip_be = rte_cpu_to_be_32(tunnel_local);
+    p.mtu = 1400;
+    p.routes.push_back({0x0a630000, 16}); // 10.99.0.0/16 behind the client (site-to-site)
+    return p;
+}
+
+void install(dp::OvpnPublisher& pub, const Client& c, dp::WorkerId owner = 0) {
+    ASSERT_TRUE(pub.add_peer(peer_for(c, owner)).ok());
+    auto st = pub.add_key(c.peer_id, c.key_id, c.cipher, c.digest, c.key(c.c2s), c.key(c.s2c));
+    ASSERT_TRUE(st.ok()) << st.message();
+    pub.set_tx_key(c.peer_id, c.key_id);
+}
+
+uint64_t drops(ctl::Appliance& a, dp::DropReason r) {
+    uint64_t n = 0;
+    for (dp::WorkerId w = 0; w < a.dataplane().worker_count(); ++w)
+        n += a.dataplane().worker(w).stats().drop(r).get();
+    return n;
+}
+uint64_t counter(ctl::Appliance& a, dp::WorkerCounter c) {
+    uint64_t n = 0;
+    for (dp::WorkerId w = 0; w < a.dataplane().worker_count(); ++w)
+        n += a.dataplane().worker(w).stats()[c].get();
+    return n;
+}
+
+// Client -> LAN and LAN -> client for one cipher suite.
+void round_trip(Cipher cipher, Digest digest, bool data_v2) {
+    Client c(cipher, digest, 5);
+    c.data_v2 = data_v2;
+    Bytes up = ipv4_udp(tunnel_ip, host_ip, 5000, 6000, Bytes(300, 0xab));
+    Bytes down = ipv4_udp(host_ip, tunnel_ip, 6000, 5000, Bytes(700, 0xcd));
+    ApplianceRun run;
+    run.in[0] = {{c.frame(up), c.frame(ipv4_udp(tunnel_ip, host_ip, 5000, 6000, Bytes(1, 1)))}};
+    run.in[1] = {{ethernet(lan_mac, host_mac, down)}};
+    run.setup = [&](ctl::Appliance&, dp::OvpnPublisher& pub) { install(pub, c); };
+    run.check = [&](ctl::Appliance& a, dp::OvpnPublisher& pub) {
+        EXPECT_EQ(counter(a, dp::WorkerCounter::ovpn_decrypted), 2u);
+        EXPECT_EQ(counter(a, dp::WorkerCounter::ovpn_encrypted), 1u);
+        auto keys = pub.key_activity(c.peer_id);
+        ASSERT_EQ(keys.size(), 1u);
+        EXPECT_EQ(keys[0].rx_packets, 2u);
+        EXPECT_EQ(keys[0].tx_packet_id, 1u);
+    };
+    run.execute();
+    // Up: the inner packet leaves on the LAN, TTL decremented.
+    ASSERT_EQ(run.out[1][0].size(), 2u);
+    Bytes expected_up = up;
+    expected_up[8] = 63;
+    auto* ip = reinterpret_cast<rte_ipv4_hdr*>(expected_up.data());
+    ip->hdr_checksum = 0;
+    ip->hdr_checksum = rte_ipv4_cksum(ip);
+    EXPECT_EQ(run.out[1][0][0], ethernet(host_mac, lan_mac, expected_up));
+    // Down: a data packet to the client's endpoint that EVP opens to the inner packet.
+    ASSERT_EQ(run.out[0][0].size(), 1u);
+    const Bytes& f = run.out[0][0][0];
+    ASSERT_GT(f.size(), 42u);
+    EXPECT_EQ(0, std::memcmp(f.data(), client_mac, 6));
+    EXPECT_EQ(f[23], 17);
+    EXPECT_EQ(f[26 + 4] << 24 | f[27 + 4] << 16 | f[28 + 4] << 8 | f[29 + 4],
+              static_cast<int>(client_ip));
+    EXPECT_EQ(f[36] << 8 | f[37], client_port);
+    EXPECT_EQ(f[34] << 8 | f[35], server_port);
+    Bytes udp_payload(f.begin() + 42, f.end());
+    if (data_v2) {
+        EXPECT_EQ(udp_payload[0], dp::ovpn::op_data_v2 << 3);
+        EXPECT_EQ(udp_payload[3], 5) << "our peer-id";
+    } else {
+        EXPECT_EQ(udp_payload[0], dp::ovpn::op_data_v1 << 3);
+    }
+    uint32_t pid = 0;
+    auto plain = c.open(udp_payload, pid);
+    ASSERT_TRUE(plain.has_value()) << "EVP could not open the appliance's packet";
+    EXPECT_EQ(pid, 1u);
+    Bytes expected_down = down;
+    expected_down[8] = 63;
+    ip = reinterpret_cast<rte_ipv4_hdr*>(expected_down.data());
+    ip->hdr_checksum = 0;
+    ip->hdr_checksum = rte_ipv4_cksum(ip);
+    EXPECT_EQ(*plain, expected_down);
+}
+
+TEST(OvpnData, Aes256GcmRoundTrip) {
+    round_trip(Cipher::Aes256Gcm, Digest::None, true);
+}
+TEST(OvpnData, Aes128GcmRoundTrip) {
+    round_trip(Cipher::Aes128Gcm, Digest::None, true);
+}
+TEST(OvpnData, ChaCha20Poly1305RoundTrip) {
+    round_trip(Cipher::ChaCha20Poly1305, Digest::None, true);
+}
+TEST(OvpnData, Aes128CbcSha1RoundTrip) {
+    round_trip(Cipher::Aes128Cbc, Digest::Sha1, true);
+}
+TEST(OvpnData, Aes256CbcSha256RoundTrip) {
+    round_trip(Cipher::Aes256Cbc, Digest::Sha256, true);
+}
+TEST(OvpnData, DataV1RoundTrip) {
+    round_trip(Cipher::Aes256Gcm, Digest::None, false);
+}
+TEST(OvpnData, DataV1CbcRoundTrip) {
+    round_trip(Cipher::Aes128Cbc, Digest::Sha1, false);
+}
+
+TEST(OvpnData, ReplaysForgeriesUnknownKeysAndSpoofedSourcesAreDropped) {
+    Client c(Cipher::Aes256Gcm, Digest::None, 9);
+    Bytes good = ipv4_udp(tunnel_ip, host_ip, 1, 2, Bytes(64, 7));
+    Bytes first = c.frame_with_pid(good, 10);
+    Bytes tampered = c.frame_with_pid(good, 11);
+    tampered.back() ^= 1;
+    Client wrong_key = c;
+    wrong_key.key_id = 3;
+    Bytes spoofed = c.frame_with_pid(ipv4_udp(0x0a080063, host_ip, 1, 2, Bytes(64, 7)), 12);
+    Bytes site = c.frame_with_pid(ipv4_udp(0x0a630005, host_ip, 1, 2, Bytes(8, 1)), 13);
+    Client unknown(Cipher::Aes256Gcm, Digest::None, 77);
+    ApplianceRun run;
+    run.in[0] = {
+        {first, first, tampered, wrong_key.frame_with_pid(good, 14), spoofed, site,
+         c.frame_with_pid(Bytes(dp::ovpn::ping_magic.begin(), dp::ovpn::ping_magic.end()), 15),
+         unknown.frame(good), c.frame_with_pid(good, 2) /* old but inside the window */}};
+    run.setup = [&](ctl::Appliance&, dp::OvpnPublisher& pub) { install(pub, c); };
+    run.check = [&](ctl::Appliance& a, dp::OvpnPublisher&) {
+        EXPECT_EQ(drops(a, dp::DropReason::ovpn_replay), 1u);
+        EXPECT_EQ(drops(a, dp::DropReason::ovpn_auth_failed), 1u);
+        EXPECT_EQ(drops(a, dp::DropReason::ovpn_no_key), 1u);
+        EXPECT_EQ(drops(a, dp::DropReason::anti_spoof), 1u);
+        EXPECT_EQ(counter(a, dp::WorkerCounter::ovpn_pings_rx), 1u);
+        EXPECT_EQ(a.counters().punted_unhandled, 1u)
+            << "the unknown peer-id went to the control plane";
+    };
+    run.execute();
+    EXPECT_EQ(run.out[1][0].size(), 3u) << "first, the site-to-site source and the reordered one";
+}
+
+TEST(OvpnData, ClientsPingTheServerTunnelAddressAndTheLanReachesThemByProxyArp) {
+    Client c(Cipher::Aes256Gcm, Digest::None, 4);
+    Bytes echo(36, 0);
+    echo[0] = 0x45;
+    put16(echo, 2, 36);
+    echo[8] = 64;
+    echo[9] = 1;
+    put32(echo, 12, tunnel_ip);
+    put32(echo, 16, tunnel_local);
+    reinterpret_cast<rte_ipv4_hdr*>(echo.data())->hdr_checksum =
+        rte_ipv4_cksum(reinterpret_cast<rte_ipv4_hdr*>(echo.data()));
+    echo[20] = 8; // echo request
+    uint16_t sum = static_cast<uint16_t>(~rte_raw_cksum(echo.data() + 20, 16));
+    std::memcpy(echo.data() + 22, &sum, 2);
+    Bytes arp = {0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 2, 0, 0, 0, 2,  2, 0x08, 0x06,
+                 0,    1,    0x08, 0,    6,    4,    0, 1, 2, 0, 0,  0, 2,    2,
+                 10,   2,    0,    2,    0,    0,    0, 0, 0, 0, 10, 8, 0,    2};
+    ApplianceRun run;
+    run.in[0] = {{c.frame(echo)}};
+    run.in[1] = {{arp}};
+    run.setup = [&](ctl::Appliance&, dp::OvpnPublisher& pub) { install(pub, c); };
+    run.execute();
+    ASSERT_EQ(run.out[0][0].size(), 1u);
+    uint32_t pid;
+    auto reply = c.open(Bytes(run.out[0][0][0].begin() + 42, run.out[0][0][0].end()), pid);
+    ASSERT_TRUE(reply);
+    EXPECT_EQ((*reply)[20], 0) << "an echo reply";
+    EXPECT_EQ(reply->at(12) << 24 | reply->at(13) << 16 | reply->at(14) << 8 | reply->at(15),
+              static_cast<int>(tunnel_local));
+    ASSERT_EQ(run.out[1][0].size(), 1u) << "proxy-ARP reply for the client's tunnel address";
+    EXPECT_EQ(run.out[1][0][0][21], 2);
+    EXPECT_EQ(0, std::memcmp(run.out[1][0][0].data() + 22, lan_mac, 6));
+}
+
+TEST(OvpnData, PacketsOnAnotherWorkersQueueAreHandedToTheOwner) {
+    Client c(Cipher::Aes256Gcm, Digest::None, 6);
+    Bytes up = ipv4_udp(tunnel_ip, host_ip, 1, 2, Bytes(100, 3));
+    Bytes down = ipv4_udp(host_ip, tunnel_ip, 2, 1, Bytes(100, 4));
+    ApplianceRun run;
+    run.workers = 2;
+    run.in[0] = {{c.frame(up)}, {}};                       // arrives on worker 0's queue
+    run.in[1] = {{ethernet(lan_mac, host_mac, down)}, {}}; // so does the LAN packet
+    run.setup = [&](ctl::Appliance&, dp::OvpnPublisher& pub) { install(pub, c, /*owner=*/1); };
+    run.check = [&](ctl::Appliance& a, dp::OvpnPublisher&) {
+        EXPECT_EQ(a.dataplane().worker(0).stats()[dp::WorkerCounter::handed_off].get(), 2u);
+        EXPECT_EQ(a.dataplane().worker(1).stats()[dp::WorkerCounter::ovpn_decrypted].get(), 1u);
+        EXPECT_EQ(a.dataplane().worker(1).stats()[dp::WorkerCounter::ovpn_encrypted].get(), 1u);
+    };
+    run.execute();
+    EXPECT_EQ(run.out[1][1].size(), 1u) << "the owner (worker 1) forwarded the inner packet";
+    ASSERT_EQ(run.out[0][1].size(), 1u) << "the owner encrypted towards the client";
+    uint32_t pid;
+    EXPECT_TRUE(c.open(Bytes(run.out[0][1][0].begin() + 42, run.out[0][1][0].end()), pid));
+    EXPECT_TRUE(run.out[0][0].empty() && run.out[1][0].empty());
+}
+
+TEST(OvpnData, KeyRolloverKeepsBothKeysUntilTheOldOneIsRemoved) {
+    Client old_key(Cipher::Aes256Gcm, Digest::None, 8);
+    Client new_key(Cipher::Aes256Gcm, Digest::None, 8);
+    new_key.key_id = 1;
+    Bytes up = ipv4_udp(tunnel_ip, host_ip, 1, 2, Bytes(10, 1));
+    ApplianceRun run;
+    run.in[0] = {{old_key.frame(up), new_key.frame(up), old_key.frame(up)}};
+    run.in[1] = {{ethernet(lan_mac, host_mac, ipv4_udp(host_ip, tunnel_ip, 2, 1, Bytes(10, 2)))}};
+    run.setup = [&](ctl::Appliance&, dp::OvpnPublisher& pub) {
+        install(pub, old_key);
+        ASSERT_TRUE(pub.add_key(8, 1, new_key.cipher, new_key.digest, new_key.key(new_key.c2s),
+                                new_key.key(new_key.s2c))
+                        .ok());
+        pub.set_tx_key(8, 1);
+        EXPECT_FALSE(pub.add_key(8, 2, new_key.cipher, new_key.digest, new_key.key(new_key.c2s),
+                                 new_key.key(new_key.s2c))
+                         .ok())
+            << "two live keys at most";
+    };
+    run.execute();
+    EXPECT_EQ(run.out[1][0].size(), 3u) << "both key ids decrypt";
+    ASSERT_EQ(run.out[0][0].size(), 1u);
+    EXPECT_EQ(run.out[0][0][0][42] & 7, 1) << "sent with the new key";
+    uint32_t pid;
+    EXPECT_TRUE(new_key.open(Bytes(run.out[0][0][0].begin() + 42, run.out[0][0][0].end()), pid));
+}
+
+} // namespace
+} // namespace vp
