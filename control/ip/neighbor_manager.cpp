@@ -2,6 +2,7 @@
 #include "control/ip/neighbor_manager.hpp"
 
 #include "control/base/log.hpp"
+#include "dataplane/l2/ethernet.hpp"
 
 #include <rte_arp.h>
 #include <rte_cycles.h>
@@ -73,10 +74,8 @@ Status NeighborManager::set_static(const std::vector<config::StaticArp>& entries
 }
 
 void NeighborManager::transmit_resolved(rte_mbuf* m, dp::PortId port, const uint8_t* mac) {
-    auto* eth = rte_pktmbuf_mtod(m, rte_ether_hdr*);
-    std::memcpy(&eth->dst_addr, mac, RTE_ETHER_ADDR_LEN);
-    eth->src_addr = dp_.ports()[port].mac;
-    eth->ether_type = RTE_BE16(RTE_ETHER_TYPE_IPV4);
+    // Packets that came out of a tunnel may have their Ethernet header at an odd address.
+    dp::write_ipv4_ethernet_header(rte_pktmbuf_mtod(m, uint8_t*), mac, dp_.ports()[port].mac);
     dp_.inject({m, dp::InjectAction::TxPort, port, 0});
 }
 

@@ -5,6 +5,7 @@
 #include "dataplane/ip/checksum.hpp"
 #include "dataplane/ip/icmp.hpp"
 #include "dataplane/ip/mss_clamp.hpp"
+#include "dataplane/l2/ethernet.hpp"
 #include "dataplane/session/session.hpp"
 #include "dataplane/worker/worker.hpp"
 
@@ -111,10 +112,7 @@ void Worker::forward(rte_mbuf* m, const NextHop& nh, uint16_t in_mtu, uint32_t i
         fragment_and_send(m, out, neighbor->mac, out_mtu);
         return stage_done();
     }
-    auto* eth = rte_pktmbuf_mtod(m, rte_ether_hdr*);
-    rte_memcpy(&eth->dst_addr, neighbor->mac, RTE_ETHER_ADDR_LEN);
-    eth->src_addr = port_views_[out].mac;
-    eth->ether_type = RTE_BE16(RTE_ETHER_TYPE_IPV4);
+    write_ipv4_ethernet_header(rte_pktmbuf_mtod(m, uint8_t*), neighbor->mac, port_views_[out].mac);
     tx(out, m);
     stage_done();
 }

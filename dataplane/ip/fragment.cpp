@@ -1,5 +1,6 @@
 // Fragmentation of forwarded packets larger than the egress MTU without DF (RFC 791), with
 // DPDK's librte_ip_frag: fragments share the original payload through indirect mbufs.
+#include "dataplane/l2/ethernet.hpp"
 #include "dataplane/worker/worker.hpp"
 
 #include <rte_ip.h>
@@ -22,14 +23,12 @@ void Worker::fragment_and_send(rte_mbuf* m, PortId out, const uint8_t* dst_mac, 
         auto* ip = rte_pktmbuf_mtod(f, rte_ipv4_hdr*);
         ip->hdr_checksum = 0;
         ip->hdr_checksum = rte_ipv4_cksum(ip);
-        auto* eth = reinterpret_cast<rte_ether_hdr*>(rte_pktmbuf_prepend(f, sizeof(rte_ether_hdr)));
+        auto* eth = reinterpret_cast<uint8_t*>(rte_pktmbuf_prepend(f, sizeof(rte_ether_hdr)));
         if (!eth) {
             drop(f, DropReason::fragment_failed);
             continue;
         }
-        rte_memcpy(&eth->dst_addr, dst_mac, RTE_ETHER_ADDR_LEN);
-        eth->src_addr = port_views_[out].mac;
-        eth->ether_type = RTE_BE16(RTE_ETHER_TYPE_IPV4);
+        write_ipv4_ethernet_header(eth, dst_mac, port_views_[out].mac);
         tx(out, f);
     }
     count(WorkerCounter::fragments_sent, static_cast<uint64_t>(n));
