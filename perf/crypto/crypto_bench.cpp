@@ -1,8 +1,8 @@
 // Data-channel crypto throughput: raw ipsec-mb (the "raw crypto" baseline the worker path is
 // compared with) versus the same work through CryptoEngine (the wrapper's overhead).
 //
-// Run:   ninja -C build perf/crypto/bench_crypto
-//        build/perf/crypto/bench_crypto --benchmark_filter=GCM/seal/1400/
+// Run:   ninja -C build perf/bench_dataplane
+//        build/perf/bench_dataplane --benchmark_filter='^(raw|engine)/.*GCM/seal/1400/'
 //        (add --benchmark_repetitions=5 --benchmark_report_aggregates_only=true for spread)
 // Names: <path>/<cipher>/<seal|open>/<payload bytes or imix>/manual_time, where path is
 //   raw          hand-built ipsec-mb jobs, burst API (GET_NEXT_BURST/SUBMIT_BURST/FLUSH_BURST)
@@ -390,14 +390,12 @@ void register_all() {
 
 } // namespace
 
-int main(int argc, char** argv) {
+// Registers raw/..., raw-jobs/..., engine/... and engine-jobs/... (perf/bench_main.cpp runs them).
+void register_crypto_benchmarks() {
     register_all();
-    benchmark::Initialize(&argc, argv);
-    if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
+}
+
+std::string crypto_bench_arch() {
     auto eng = CryptoEngine::create();
-    if (eng.ok()) benchmark::AddCustomContext("ipsec_mb_arch", std::string((*eng)->arch_name()));
-    benchmark::AddCustomContext("ipsec_mb_version", imb_get_version_str());
-    benchmark::RunSpecifiedBenchmarks();
-    benchmark::Shutdown();
-    return 0;
+    return eng.ok() ? std::string((*eng)->arch_name()) : "unknown";
 }
