@@ -53,7 +53,7 @@ private:
     // SessionHost
     Dataplane& dataplane() override { return dataplane_; }
     aaa::Aaa& aaa() override { return aaa_; }
-    Counters& counters() override { return counters_; }
+    Counters& mutable_counters() override { return counters_; }
     void user_connecting(const Session& session, const std::string& user, uint64_t now_ms) override;
     void session_moved(Session& session, const Endpoint& to) override;
     void session_closed(Session& session) override { closed_.push_back(&session); }

@@ -44,7 +44,7 @@ Session::Session(std::shared_ptr<const ServerSetup> setup, SessionHost& host, Se
     } else {
         add_slot(0, 0, 0, now_ms).keys->queue_reset(Opcode::ControlHardResetServerV2);
     }
-    ++host_.counters().sessions_created;
+    ++host_.mutable_counters().sessions_created;
     log::debug(Topic::Ovpn, "{}: new session ({})", who(),
                wrap_description_.empty() ? "no control-channel wrapping" : wrap_description_);
 }
@@ -84,7 +84,7 @@ Session::Slot& Session::add_slot(uint8_t key_id, uint32_t receive_next, uint32_t
 
 void Session::on_datagram(ByteSpan datagram, uint64_t now_ms) {
     if (closed()) return;
-    auto& counters = host_.counters();
+    auto& counters = host_.mutable_counters();
     auto op = peek_opcode(datagram);
     if (!op) {
         ++counters.unknown_opcode;
@@ -116,7 +116,7 @@ void Session::on_datagram(ByteSpan datagram, uint64_t now_ms) {
 void Session::on_packet(const ControlPacketView& p, uint64_t now_ms) {
     if (closed()) return;
     if (p.session_id != remote_sid_ || (p.ack_count > 0 && p.peer_session_id != local_sid_)) {
-        ++host_.counters().wrong_session_id;
+        ++host_.mutable_counters().wrong_session_id;
         return;
     }
     Slot* slot = find_slot(p.key_id);
@@ -126,7 +126,7 @@ void Session::on_packet(const ControlPacketView& p, uint64_t now_ms) {
                       std::none_of(slots_.begin(), slots_.end(),
                                    [](auto& s) { return s->role == Slot::Role::Negotiating; });
         if (!wanted) {
-            ++host_.counters().unknown_key_id;
+            ++host_.mutable_counters().unknown_key_id;
             return;
         }
         slot = &add_slot(p.key_id, 0, 0, now_ms);
@@ -144,7 +144,7 @@ void Session::on_packet(const ControlPacketView& p, uint64_t now_ms) {
 void Session::process(Slot& slot, uint64_t now_ms) {
     KeyState& ks = *slot.keys;
     if (ks.failed()) {
-        ++host_.counters().tls_failures;
+        ++host_.mutable_counters().tls_failures;
         log::warning(Topic::Ovpn, "{}: TLS handshake failed (key id {}): {}", who(), ks.key_id(),
                      ks.failure());
         flush(now_ms); // the alert, so that the client learns why
@@ -204,7 +204,7 @@ void Session::switch_tx_keys(uint64_t now_ms) {
         primary_key_id_ = slot.keys->key_id();
         have_primary_ = true;
         if (renegotiated) {
-            ++host_.counters().renegotiations;
+            ++host_.mutable_counters().renegotiations;
             log::info(Topic::Ovpn, "{}: now sending with key id {}", who(), primary_key_id_);
             schedule_renegotiation(now_ms);
         }
@@ -268,7 +268,7 @@ void Session::check_active(uint64_t now_ms) {
     }
     if (config.keepalive_timeout_s &&
         now_ms > last_rx_ms + uint64_t{config.keepalive_timeout_s} * 1000) {
-        ++host_.counters().keepalive_expiries;
+        ++host_.mutable_counters().keepalive_expiries;
         log::info(Topic::Ovpn, "{}: nothing received for {} s, keepalive timeout", who(),
                   (now_ms - last_rx_ms) / 1000);
         close("keepalive timeout");
@@ -341,7 +341,7 @@ void Session::on_timer(uint64_t now_ms) {
 void Session::on_explicit_exit(uint64_t now_ms) {
     (void)now_ms;
     if (closed()) return;
-    ++host_.counters().explicit_exits;
+    ++host_.mutable_counters().explicit_exits;
     log::info(Topic::Ovpn, "{}: client exited (explicit-exit-notify)", who());
     close("client exit");
 }

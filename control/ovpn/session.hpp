@@ -50,7 +50,7 @@ class SessionHost {
 public:
     virtual Dataplane& dataplane() = 0;
     virtual aaa::Aaa& aaa() = 0;
-    virtual Counters& counters() = 0;
+    virtual Counters& mutable_counters() = 0;
     // `user` is about to be authenticated on `session`: end the sessions this one replaces.
     virtual void user_connecting(const Session& session, const std::string& user,
                                  uint64_t now_ms) = 0;

@@ -48,7 +48,7 @@ void Session::on_key_method2(Slot& slot, KeyMethod2 client, uint64_t now_ms) {
         return;
     }
     if (!verify_renegotiation(client)) {
-        ++host_.counters().auth_failures;
+        ++host_.mutable_counters().auth_failures;
         finish_with(auth_failed_message_, now_ms);
         return;
     }
@@ -126,7 +126,7 @@ void Session::authenticate(Slot& slot, const KeyMethod2& client, uint64_t now_ms
     }
 
     if (failure) {
-        ++host_.counters().auth_failures;
+        ++host_.mutable_counters().auth_failures;
         log::warning(Topic::Ovpn, "{}: authentication failed: {}", who(), *failure);
         if (grant_) {
             host_.aaa().release(*grant_);
@@ -240,7 +240,7 @@ void Session::on_message(const std::string& message, uint64_t now_ms) {
         return;
     }
     if (is_command(message, "EXIT")) {
-        ++host_.counters().explicit_exits;
+        ++host_.mutable_counters().explicit_exits;
         log::info(Topic::Ovpn, "{}: client exited (EXIT)", who());
         flush(now_ms); // acknowledge, so the client does not resend
         close("client exit");
