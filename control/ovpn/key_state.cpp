@@ -25,6 +25,11 @@ void KeyState::on_packet(const ControlPacketView& p) {
     pump_tls_output();
 }
 
+void KeyState::start_tls() {
+    (void)tls_.feed({});
+    pump_tls_output();
+}
+
 void KeyState::queue_reset(Opcode opcode, ByteSpan payload) {
     send_.enqueue(opcode, Bytes(payload.begin(), payload.end()));
 }

@@ -26,6 +26,8 @@ public:
 
     // A control packet for this key id (unwrapped, session ids checked).
     void on_packet(const ControlPacketView& p);
+    // Client role (tests, tools): sends the ClientHello once the resets are exchanged.
+    void start_tls();
     // Our reset for this key (P_CONTROL_HARD_RESET_SERVER_V2 / P_CONTROL_SOFT_RESET_V1).
     void queue_reset(Opcode opcode, ByteSpan payload = {});
     // Plaintext to the peer through TLS.
