@@ -87,9 +87,15 @@ void AckQueue::add(uint32_t id) {
 size_t AckQueue::take(uint32_t* out, size_t max) {
     size_t n = 0;
     while (n < max && !pending_.empty()) {
-        out[n++] = pending_.front();
+        uint32_t id = pending_.front();
         pending_.pop_front();
+        out[n++] = id;
+        recent_.erase(std::remove(recent_.begin(), recent_.end(), id), recent_.end());
+        recent_.push_front(id);
+        if (recent_.size() > recent_kept) recent_.pop_back();
     }
+    for (size_t i = 0; i < recent_.size() && n < max; ++i)
+        if (std::find(out, out + n, recent_[i]) == out + n) out[n++] = recent_[i];
     return n;
 }
 

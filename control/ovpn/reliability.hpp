@@ -93,17 +93,24 @@ private:
     std::map<uint32_t, Message> buffered_;
 };
 
-// Message ids we owe the peer an acknowledgement for.
+// Message ids we owe the peer an acknowledgement for. Like OpenVPN 2.6, ids already acknowledged
+// recently ride again on packets that have room: if the packet that carried an ack was lost,
+// the peer still learns of it (and a new client's retransmitted first CONTROL packet still
+// carries the acknowledgement of the server's reset that proves its address).
 class AckQueue {
 public:
+    static constexpr size_t recent_kept = 8;
+
     void add(uint32_t id);
     bool empty() const { return pending_.empty(); }
     size_t size() const { return pending_.size(); }
-    // Up to `max` ids, oldest first, removed from the queue.
+    // Up to `max` ids: the pending ones, oldest first (removed from the queue), then recently
+    // sent ones, newest first.
     size_t take(uint32_t* out, size_t max);
 
 private:
     std::deque<uint32_t> pending_;
+    std::deque<uint32_t> recent_; // newest at the front
 };
 
 } // namespace vp::ovpn

@@ -23,7 +23,6 @@ Server::~Server() {
 
 void Server::on_datagram(const Endpoint& from, WorkerId worker, ByteSpan datagram,
                          uint64_t now_ms) {
-    if (!setup_->config.enabled) return;
     ++counters_.datagrams;
     auto op = peek_opcode(datagram);
     if (!op) {
@@ -42,7 +41,8 @@ void Server::on_datagram(const Endpoint& from, WorkerId worker, ByteSpan datagra
         erase_closed();
         return;
     }
-    handle_new(from, worker, datagram, now_ms);
+    // A disabled server still finishes its conversations but takes no new clients.
+    if (setup_->config.enabled) handle_new(from, worker, datagram, now_ms);
 }
 
 void Server::handle_new(const Endpoint& from, WorkerId worker, ByteSpan datagram, uint64_t now_ms) {

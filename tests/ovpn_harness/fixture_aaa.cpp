@@ -28,6 +28,7 @@ std::optional<net::Ipv4> FixtureAaa::take_address(const FixtureProfile& profile)
 }
 
 std::variant<aaa::Grant, aaa::Reject> FixtureAaa::authenticate(const aaa::AuthRequest& r) {
+    last_request_ = r;
     const FixtureSecret* s = find_secret(r.user);
     if (!s) return aaa::Reject{aaa::RejectReason::UnknownUser, "no secret '" + r.user + "'"};
     if (s->disabled) return aaa::Reject{aaa::RejectReason::SecretDisabled, ""};

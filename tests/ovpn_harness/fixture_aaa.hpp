@@ -46,6 +46,7 @@ public:
                                                aaa::Service service) const override;
 
     size_t active_grants() const { return grants_.size(); }
+    const aaa::AuthRequest& last_request() const { return last_request_; }
     size_t addresses_in_use() const { return in_use_.size(); }
     std::vector<FixtureSecret>& secrets() { return secrets_; }
 
@@ -58,6 +59,7 @@ private:
     std::vector<FixtureSecret> secrets_;
     std::map<uint64_t, aaa::Grant> grants_;
     std::set<net::Ipv4> in_use_;
+    aaa::AuthRequest last_request_;
     uint64_t next_id_ = 1;
 };
 

@@ -21,8 +21,8 @@ const std::vector<Cipher> modern = {Cipher::Aes256Gcm, Cipher::Aes128Gcm, Cipher
 
 NcpChoice choose(const std::vector<Cipher>& server, const std::string& peer_info,
                  const std::string& options, std::optional<Cipher> fallback = std::nullopt) {
-    auto r = choose_cipher(server, parse_peer_info(peer_info), parse_options_string(options),
-                           fallback);
+    auto r =
+        choose_cipher(server, parse_peer_info(peer_info), parse_options_string(options), fallback);
     EXPECT_TRUE(r.ok()) << r.message();
     return r.ok() ? *r : NcpChoice{Cipher::None, false, ""};
 }

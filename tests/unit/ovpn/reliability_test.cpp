@@ -85,7 +85,7 @@ TEST(ReliableReceive, ReordersDeduplicatesAndBoundsTheWindow) {
     EXPECT_EQ(r.next_expected(), 4u);
 }
 
-TEST(AckQueue, DeduplicatesAndHandsOutOldestFirst) {
+TEST(AckQueue, DeduplicatesAndHandsOutOldestFirstThenRecentOnes) {
     AckQueue q;
     for (uint32_t id : {5u, 6u, 5u, 7u, 8u, 9u})
         q.add(id);
@@ -93,8 +93,13 @@ TEST(AckQueue, DeduplicatesAndHandsOutOldestFirst) {
     ASSERT_EQ(q.take(out, 4), 4u);
     EXPECT_EQ(out[0], 5u);
     EXPECT_EQ(out[3], 8u);
-    EXPECT_EQ(q.take(out, 4), 1u);
+    ASSERT_EQ(q.take(out, 4), 4u); // 9, then the most recently acknowledged again
+    EXPECT_EQ(out[0], 9u);
+    EXPECT_EQ(out[1], 8u);
+    EXPECT_EQ(out[3], 6u);
     EXPECT_TRUE(q.empty());
+    ASSERT_EQ(q.take(out, 2), 2u); // room on a later packet: re-acks only
+    EXPECT_EQ(out[0], 9u);
 }
 
 // Two endpoints over a link that drops 30%, duplicates 10% and reorders: every message arrives
@@ -111,7 +116,8 @@ TEST(Reliability, DeliversEverythingInOrderOverABadLink) {
     AckQueue acks;
     const int total = 200;
     for (int i = 0; i < total; ++i)
-        sender.enqueue(Opcode::ControlV1, Bytes{static_cast<uint8_t>(i), static_cast<uint8_t>(i >> 8)});
+        sender.enqueue(Opcode::ControlV1,
+                       Bytes{static_cast<uint8_t>(i), static_cast<uint8_t>(i >> 8)});
     std::vector<Frame> to_receiver, to_sender;
     std::vector<int> delivered;
     auto lossy = [&](std::vector<Frame>& link, Frame f) {
@@ -132,11 +138,12 @@ TEST(Reliability, DeliversEverythingInOrderOverABadLink) {
         to_receiver.clear();
         while (auto m = receiver.pop())
             delivered.push_back(m->payload[0] | m->payload[1] << 8);
-        uint32_t ids[4];
-        size_t n;
-        while ((n = acks.take(ids, 4)) > 0)
+        while (!acks.empty()) {
+            uint32_t ids[4];
+            size_t n = acks.take(ids, 4);
             for (size_t i = 0; i < n; ++i)
                 lossy(to_sender, {true, ids[i], {}});
+        }
         for (auto& f : to_sender)
             sender.ack(f.id);
         to_sender.clear();

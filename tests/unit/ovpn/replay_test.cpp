@@ -42,7 +42,7 @@ TEST(Replay, SmallerWindow) {
 TEST(Replay, SenderEpochs) {
     ReplayWindow w;
     EXPECT_TRUE(w.check_and_accept({500, 100}));
-    EXPECT_FALSE(w.check({501, 99}));         // an older epoch
+    EXPECT_FALSE(w.check({501, 99}));          // an older epoch
     EXPECT_TRUE(w.check_and_accept({1, 101})); // a newer epoch restarts the window
     EXPECT_FALSE(w.check({500, 100}));
     EXPECT_TRUE(w.check_and_accept({2, 101}));

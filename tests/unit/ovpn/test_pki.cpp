@@ -23,8 +23,8 @@ void add_ext(X509* cert, X509* issuer, int nid, const char* value) {
     X509_EXTENSION_free(ext);
 }
 
-tls::X509Ptr make_cert(const char* cn, EVP_PKEY* key, X509* issuer, EVP_PKEY* issuer_key,
-                       bool ca, const char* eku) {
+tls::X509Ptr make_cert(const char* cn, EVP_PKEY* key, X509* issuer, EVP_PKEY* issuer_key, bool ca,
+                       const char* eku) {
     static long serial = 1;
     tls::X509Ptr cert(X509_new());
     X509_set_version(cert.get(), 2);
@@ -64,8 +64,8 @@ TestPki::TestPki() {
     ca_key_ = make_key();
     ca_ = make_cert("test-ca", ca_key_.get(), nullptr, nullptr, true, nullptr);
     server_key_ = make_key();
-    server_ = make_cert("test-server", server_key_.get(), ca_.get(), ca_key_.get(), false,
-                        "serverAuth");
+    server_ =
+        make_cert("test-server", server_key_.get(), ca_.get(), ca_key_.get(), false, "serverAuth");
     client_key_ = make_key();
     client_ = make_cert("alice", client_key_.get(), ca_.get(), ca_key_.get(), false, "clientAuth");
     foreign_ca_key_ = make_key();
