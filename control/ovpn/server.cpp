@@ -17,6 +17,12 @@ Server::Server(std::shared_ptr<const ServerSetup> setup, Dataplane& dataplane, a
       cookies_(setup_->config.handshake_window_s),
       initial_limit_(setup_->config.initial_packet_limit, setup_->config.initial_packet_period_s) {}
 
+Server::Server(std::shared_ptr<const ServerSetup> setup, Dataplane& dataplane, aaa::Aaa& aaa,
+               const std::array<uint8_t, 32>& cookie_secret)
+    : Server(std::move(setup), dataplane, aaa) {
+    cookies_ = CookieJar(setup_->config.handshake_window_s, cookie_secret);
+}
+
 Server::~Server() {
     sessions_.clear(); // each session removes its peer and releases its grant
 }

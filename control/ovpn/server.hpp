@@ -24,6 +24,9 @@ namespace vp::ovpn {
 class Server final : private SessionHost {
 public:
     Server(std::shared_ptr<const ServerSetup> setup, Dataplane& dataplane, aaa::Aaa& aaa);
+    // With a fixed cookie secret (tests and fuzzing only: cookies become predictable).
+    Server(std::shared_ptr<const ServerSetup> setup, Dataplane& dataplane, aaa::Aaa& aaa,
+           const std::array<uint8_t, 32>& cookie_secret);
     ~Server();
     Server(const Server&) = delete;
     Server& operator=(const Server&) = delete;
