@@ -11,12 +11,23 @@ HARNESS_PID=
 PORT=1194
 
 cleanup() {
-    local pid
+    local status=$? pid i
     for pid in "${PIDS[@]}"; do kill -9 "$pid" 2>/dev/null; done
-    [ -n "$HARNESS_PID" ] && kill -9 "$HARNESS_PID" 2>/dev/null
+    if [ -n "$HARNESS_PID" ]; then
+        # A clean stop, so that sanitizer builds report leaks; then make sure.
+        kill -TERM "$HARNESS_PID" 2>/dev/null
+        for ((i = 0; i < 30; i++)); do kill -0 "$HARNESS_PID" 2>/dev/null || break; sleep 0.1; done
+        kill -9 "$HARNESS_PID" 2>/dev/null
+    fi
     wait 2>/dev/null
     ip netns del "$NS" 2>/dev/null
+    if grep -qE "ERROR: (Address|Leak)Sanitizer|runtime error:" "$DIR/harness.log" 2>/dev/null; then
+        echo "FAIL: the harness reported a sanitizer error"
+        grep -E -A20 "ERROR: (Address|Leak)Sanitizer|runtime error:" "$DIR/harness.log" | head -40
+        status=1
+    fi
     if [ "${KEEP:-0}" = 1 ]; then echo "kept $DIR"; else rm -rf "$DIR"; fi
+    exit $status
 }
 trap cleanup EXIT
 trap 'exit 1' INT TERM
@@ -69,6 +80,27 @@ make_pki() {
         sign foreign alice foreign-ca clientAuth
     ) || fail "cannot make the test PKI"
     [ -s "$d/foreign.crt" ] || fail "cannot make the test PKI"
+}
+
+# A CRL from the CA that revokes the client certificate (openssl ca needs a small database).
+make_crl() {
+    local d=$DIR/pki
+    : >"$d/index.txt"
+    echo 1000 >"$d/crlnumber"
+    cat >"$d/ca.cnf" <<CNF
+[ca]
+default_ca = ca_default
+[ca_default]
+database = $d/index.txt
+crlnumber = $d/crlnumber
+certificate = $d/ca.crt
+private_key = $d/ca.key
+default_md = sha256
+default_crl_days = 2
+CNF
+    openssl ca -config "$d/ca.cnf" -revoke "$d/client.crt" >/dev/null 2>&1 &&
+        openssl ca -config "$d/ca.cnf" -gencrl -out "$d/crl.pem" >/dev/null 2>&1 ||
+        fail "cannot make a CRL"
 }
 
 # write_server_conf "<extra ovpn_server settings>" ["<extra secrets>"] ["<profile settings>"]

@@ -43,7 +43,7 @@ legacy_case() { # server cipher, server auth, expected "CIPHER DIGEST", client l
     wait_log harness "authenticated, tunnel address 10\.8\.0\.2, $3, keys by legacy PRF" 5 ||
         fail "expected $3 with the legacy PRF"
     ping_server 5
-    pass "$3 with legacy PRF key derivation, pings answered"
+    echo "PASS: $3 with legacy PRF key derivation, pings answered"
 }
 
 # The seed profile as OpenVPN 2.6 still honours it: --compat-mode 2.4.0 puts --cipher back
@@ -52,9 +52,11 @@ case_legacy_aes128cbc_sha1() {
     legacy_case aes128-cbc sha1 "AES-128-CBC SHA1" \
         $'cipher AES-128-CBC\nauth SHA1\ncompat-mode 2.4.0'
 }
+# As close to a RouterOS client as openvpn 2.6 gets: TLS 1.2 only, CBC, HMAC-SHA256, PRF keys.
 case_legacy_aes256cbc_sha256() {
     legacy_case aes256-cbc sha256 "AES-256-CBC SHA256" \
-        $'cipher AES-256-CBC\nauth SHA256\ndata-ciphers AES-256-CBC\ndata-ciphers-fallback AES-256-CBC'
+        $'cipher AES-256-CBC\nauth SHA256\ndata-ciphers AES-256-CBC\ndata-ciphers-fallback AES-256-CBC\ntls-version-max 1.2'
+    wait_log harness "TLSv1\.2" 1 || fail "the client did not use TLS 1.2"
 }
 
 # --- control-channel wrapping -----------------------------------------------------------------
@@ -123,6 +125,18 @@ case_cert_foreign() {
     cert_fail_case $'cert '"$DIR"$'/pki/foreign.crt\nkey '"$DIR"'/pki/foreign.key' \
         "certificate verify failed"
 }
+case_cert_revoked() {
+    make_crl
+    write_server_conf "require_client_certificate = true; crl_file = \"$DIR/pki/crl.pem\";"
+    start_server
+    write_client_conf c $'cert '"$DIR"$'/pki/client.crt\nkey '"$DIR"'/pki/client.key'
+    start_client c
+    wait_log harness "TLS handshake failed \(key id 0\): .*certificate revoked" 15 ||
+        fail "the revoked certificate was not refused"
+    grep -q "Initialization Sequence Completed" "$DIR/c.log" && fail "the client connected"
+    pass "revoked client certificate refused (CRL)"
+}
+
 case_cert_required_ok() {
     write_server_conf "require_client_certificate = true;"
     start_server

@@ -101,6 +101,27 @@ tls::Credentials TestPki::client(ClientCert cert) const {
     return c;
 }
 
+tls::X509CrlPtr TestPki::crl(bool revoke_client) const {
+    tls::X509CrlPtr crl(X509_CRL_new());
+    X509_CRL_set_version(crl.get(), 1);
+    X509_CRL_set_issuer_name(crl.get(), X509_get_subject_name(ca_.get()));
+    ASN1_TIME* now = ASN1_TIME_adj(nullptr, time(nullptr), 0, -60);
+    ASN1_TIME* next = ASN1_TIME_adj(nullptr, time(nullptr), 1, 0);
+    X509_CRL_set1_lastUpdate(crl.get(), now);
+    X509_CRL_set1_nextUpdate(crl.get(), next);
+    if (revoke_client) {
+        X509_REVOKED* r = X509_REVOKED_new();
+        X509_REVOKED_set_serialNumber(r, X509_get_serialNumber(client_.get()));
+        X509_REVOKED_set_revocationDate(r, now);
+        X509_CRL_add0_revoked(crl.get(), r);
+    }
+    ASN1_TIME_free(now);
+    ASN1_TIME_free(next);
+    X509_CRL_sort(crl.get());
+    X509_CRL_sign(crl.get(), ca_key_.get(), EVP_sha256());
+    return crl;
+}
+
 std::shared_ptr<const tls::Context> TestPki::server_context(bool require_client_cert) const {
     tls::Policy p;
     p.require_peer_certificate = require_client_cert;

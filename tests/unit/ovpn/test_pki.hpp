@@ -19,6 +19,9 @@ public:
     enum class ClientCert { None, Good, Foreign };
     tls::Credentials client(ClientCert cert = ClientCert::None) const;
 
+    // A CRL signed by the CA; it revokes the good client certificate when `revoke_client`.
+    tls::X509CrlPtr crl(bool revoke_client) const;
+
     std::shared_ptr<const tls::Context> server_context(bool require_client_cert = false) const;
     std::shared_ptr<const tls::Context> client_context(ClientCert cert = ClientCert::None) const;
 

@@ -99,6 +99,28 @@ TEST(Tls, ForeignClientCertificateFailsVerification) {
     EXPECT_NE(server.failure().find("unable to get local issuer certificate"), std::string::npos);
 }
 
+TEST(Tls, RevokedClientCertificateIsRefusedWhenACrlIsConfigured) {
+    for (bool revoked : {false, true}) {
+        auto creds = TestPki::get().server();
+        creds.crls.push_back(TestPki::get().crl(revoked));
+        tls::Policy p;
+        p.require_peer_certificate = true;
+        auto ctx = tls::Context::server(creds, p);
+        ASSERT_TRUE(ctx.ok()) << ctx.message();
+        tls::Session server(*ctx);
+        tls::Session client(TestPki::get().client_context(TestPki::ClientCert::Good));
+        (void)client.feed({});
+        pump(client, server);
+        if (revoked) {
+            EXPECT_TRUE(server.failed());
+            EXPECT_NE(server.failure().find("certificate revoked"), std::string::npos)
+                << server.failure();
+        } else {
+            EXPECT_TRUE(server.handshake_done()) << server.failure();
+        }
+    }
+}
+
 TEST(Tls, GarbageFromThePeerFailsTheHandshake) {
     tls::Session server(TestPki::get().server_context());
     Bytes junk(64, 0x42);
