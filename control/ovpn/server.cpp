@@ -225,18 +225,21 @@ void Server::reload(std::shared_ptr<const ServerSetup> setup, uint64_t now_ms) {
     erase_closed();
 }
 
-void Server::user_connecting(const Session& session, const std::string& user, uint64_t now_ms) {
+bool Server::replace_sessions(const Session& session, const std::string& user, uint64_t now_ms) {
     (void)now_ms;
     // A client that reconnects from the same address before its old session expired (killed,
     // crashed, network change behind the same NAT) replaces that session, so that only-one does
     // not lock it out until the keepalive timeout. Other addresses are left to AAA's only-one.
+    bool replaced = false;
     for (auto& [endpoint, other] : sessions_) {
         if (other.get() == &session || other->closed() || other->user() != user) continue;
         if (other->endpoint().address != session.endpoint().address) continue;
         log::info(Topic::Ovpn, "peer {} {}: replaced by a new connection of user '{}'",
                   other->peer_id(), other->endpoint().to_string(), user);
         other->close("replaced by a new connection");
+        replaced = true;
     }
+    return replaced;
 }
 
 void Server::session_moved(Session& session, const Endpoint& to) {

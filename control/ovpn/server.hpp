@@ -57,7 +57,8 @@ private:
     Dataplane& dataplane() override { return dataplane_; }
     aaa::Aaa& aaa() override { return aaa_; }
     Counters& mutable_counters() override { return counters_; }
-    void user_connecting(const Session& session, const std::string& user, uint64_t now_ms) override;
+    bool replace_sessions(const Session& session, const std::string& user,
+                          uint64_t now_ms) override;
     void session_moved(Session& session, const Endpoint& to) override;
     void session_closed(Session& session) override { closed_.push_back(&session); }
 

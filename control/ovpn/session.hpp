@@ -51,9 +51,11 @@ public:
     virtual Dataplane& dataplane() = 0;
     virtual aaa::Aaa& aaa() = 0;
     virtual Counters& mutable_counters() = 0;
-    // `user` is about to be authenticated on `session`: end the sessions this one replaces.
-    virtual void user_connecting(const Session& session, const std::string& user,
-                                 uint64_t now_ms) = 0;
+    // `user` proved its password on `session` but AAA refused it as already connected
+    // (only-one): end the user's sessions from the same client address, which this one
+    // replaces. Returns whether any was ended.
+    virtual bool replace_sessions(const Session& session, const std::string& user,
+                                  uint64_t now_ms) = 0;
     // The dataplane saw the client's data arrive from a new address (float).
     virtual void session_moved(Session& session, const Endpoint& to) = 0;
     // The session reached SessionState::Closed; the host erases it when it is safe to.
@@ -141,6 +143,7 @@ private:
     void on_key_method2(Slot& slot, KeyMethod2 client, uint64_t now_ms);
     void authenticate(Slot& slot, const KeyMethod2& client, uint64_t now_ms);
     bool verify_renegotiation(const KeyMethod2& client);
+    bool password_matches(const std::string& password);
     Status install_keys(Slot& slot, const KeyMethod2& client);
     void on_message(const std::string& message, uint64_t now_ms);
     void send_message(std::string_view text);

@@ -77,7 +77,6 @@ void Session::authenticate(Slot& slot, const KeyMethod2& client, uint64_t now_ms
     if (user_.empty()) {
         failure = "no username (the client needs auth-user-pass)";
     } else {
-        host_.user_connecting(*this, user_, now_ms);
         aaa::AuthRequest request;
         request.service = aaa::Service::Ovpn;
         request.user = user_;
@@ -85,6 +84,12 @@ void Session::authenticate(Slot& slot, const KeyMethod2& client, uint64_t now_ms
         request.caller_id = endpoint_.to_string();
         if (cert.present) request.certificate_common_name = cert.common_name;
         auto verdict = host_.aaa().authenticate(request);
+        // only-one: the same user reconnecting from the same address replaces its stale
+        // session, but only once the password is known to be right.
+        auto* refused = std::get_if<aaa::Reject>(&verdict);
+        if (refused && refused->reason == aaa::RejectReason::AlreadyConnected &&
+            password_matches(client.password) && host_.replace_sessions(*this, user_, now_ms))
+            verdict = host_.aaa().authenticate(request);
         OPENSSL_cleanse(request.password.data(), request.password.size());
         if (auto* reject = std::get_if<aaa::Reject>(&verdict)) {
             failure = describe(reject->reason);
@@ -163,16 +168,21 @@ void Session::authenticate(Slot& slot, const KeyMethod2& client, uint64_t now_ms
     if (peer_info_.iv_proto() & iv_proto::request_push) send_push_reply(now_ms);
 }
 
+bool Session::password_matches(const std::string& password) {
+    auto expected = host_.aaa().secret_password(user_, aaa::Service::Ovpn);
+    bool ok = expected && expected->size() == password.size() &&
+              CRYPTO_memcmp(expected->data(), password.data(), expected->size()) == 0;
+    if (expected) OPENSSL_cleanse(expected->data(), expected->size());
+    return ok;
+}
+
 bool Session::verify_renegotiation(const KeyMethod2& client) {
     if (client.username != user_) {
         log::warning(Topic::Ovpn, "{}: renegotiation as a different user '{}'", who(),
                      client.username);
         return false;
     }
-    auto expected = host_.aaa().secret_password(user_, aaa::Service::Ovpn);
-    bool ok = expected && expected->size() == client.password.size() &&
-              CRYPTO_memcmp(expected->data(), client.password.data(), expected->size()) == 0;
-    if (expected) OPENSSL_cleanse(expected->data(), expected->size());
+    bool ok = password_matches(client.password);
     if (!ok)
         log::warning(Topic::Ovpn, "{}: renegotiation rejected: the credentials no longer match",
                      who());

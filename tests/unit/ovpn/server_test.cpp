@@ -487,6 +487,15 @@ TEST(Server, OnlyOneReplacesTheSameAddressAndRefusesOthers) {
     EXPECT_TRUE(again.connected());
     EXPECT_FALSE(rig.dataplane.peers.count(old_peer));
     EXPECT_EQ(rig.aaa.active_grants(), 1u);
+    // The same address with a wrong password cannot push the session out.
+    ClientConfig wrong;
+    wrong.password = "guess";
+    wrong.endpoint.port = 40002;
+    TestClient intruder(wrong);
+    rig.connect(intruder);
+    EXPECT_TRUE(intruder.received("AUTH_FAILED"));
+    EXPECT_TRUE(rig.session_of(again.endpoint()));
+    EXPECT_EQ(rig.aaa.active_grants(), 1u);
     // From another address: only-one refuses.
     TestClient elsewhere(ClientConfig{});
     elsewhere.config().endpoint = {0x0a000009, 40000};
