@@ -32,6 +32,19 @@ case_seed_profile_default_server() {
         $'cipher AES-128-CBC\nauth SHA1'
 }
 
+# TLS-EKM over TLS 1.2 (the exporter works with both versions).
+case_tls12_ekm() {
+    write_server_conf ""
+    start_server
+    write_client_conf c "tls-version-max 1.2"
+    start_client c
+    wait_connected c
+    wait_log harness "TLSv1\.2" 2 || fail "the client did not use TLS 1.2"
+    wait_log harness "keys by TLS-EKM" 2 || fail "TLS-EKM was not used"
+    ping_server 3
+    pass "TLS 1.2 with TLS-EKM keys, pings answered"
+}
+
 # --- RouterOS-era CBC configurations (legacy PRF, HMAC from `auth`) --------------------------
 
 legacy_case() { # server cipher, server auth, expected "CIPHER DIGEST", client lines
