@@ -1,0 +1,54 @@
+// Expected<T, E>: a value or a typed error, for parsers of untrusted bytes. Unlike vp::Result it
+// carries an enum instead of a message (no allocation on the reject path), so each rejection can
+// be counted by reason.
+#pragma once
+
+#include <cassert>
+#include <utility>
+#include <variant>
+
+namespace vp::ovpn {
+
+template <class E>
+struct Unexpected {
+    E error;
+};
+template <class E>
+Unexpected<E> unexpected(E e) {
+    return {e};
+}
+
+template <class T, class E>
+class [[nodiscard]] Expected {
+public:
+    Expected(T value) : v_(std::in_place_index<0>, std::move(value)) {}
+    Expected(Unexpected<E> e) : v_(std::in_place_index<1>, e.error) {}
+
+    bool ok() const { return v_.index() == 0; }
+    explicit operator bool() const { return ok(); }
+    T& value() & {
+        assert(ok());
+        return std::get<0>(v_);
+    }
+    const T& value() const& {
+        assert(ok());
+        return std::get<0>(v_);
+    }
+    T&& value() && {
+        assert(ok());
+        return std::get<0>(std::move(v_));
+    }
+    T* operator->() { return &value(); }
+    const T* operator->() const { return &value(); }
+    T& operator*() & { return value(); }
+    const T& operator*() const& { return value(); }
+    E error() const {
+        assert(!ok());
+        return std::get<1>(v_);
+    }
+
+private:
+    std::variant<T, E> v_;
+};
+
+} // namespace vp::ovpn
