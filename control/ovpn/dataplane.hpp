@@ -75,6 +75,9 @@ public:
     virtual void remove_peer(uint32_t peer_id) = 0;
 
     virtual std::optional<PeerActivity> activity(uint32_t peer_id) const = 0;
+
+    // Peer-ids are below this (the dataplane's session table is indexed by them).
+    virtual uint32_t peer_id_limit() const { return 0xFFFFFF; }
 };
 
 } // namespace vp::ovpn

@@ -134,7 +134,8 @@ Session* Server::create_session(const Endpoint& from, WorkerId worker, SessionSt
         old->second->close("replaced by a new connection");
         erase_closed();
     }
-    if (sessions_.size() >= setup_->config.max_sessions) {
+    if (sessions_.size() >= setup_->config.max_sessions ||
+        by_peer_id_.size() >= std::min(dataplane_.peer_id_limit(), undefined_peer_id)) {
         ++counters_.session_limit;
         return nullptr;
     }
@@ -154,7 +155,7 @@ uint32_t Server::allocate_peer_id() {
     // the old session then fail authentication instead of reaching a new one).
     while (true) {
         uint32_t id = next_peer_id_;
-        next_peer_id_ = (next_peer_id_ + 1) % undefined_peer_id;
+        next_peer_id_ = (next_peer_id_ + 1) % std::min(dataplane_.peer_id_limit(), undefined_peer_id);
         if (!by_peer_id_.count(id)) return id;
     }
 }

@@ -15,27 +15,6 @@ using vp::log::Topic;
 
 namespace {
 
-// aaa::to_string lives with the AAA implementation; the server words its own log lines.
-std::string describe(aaa::RejectReason r) {
-    switch (r) {
-    case aaa::RejectReason::UnknownUser:
-        return "unknown user";
-    case aaa::RejectReason::WrongPassword:
-        return "wrong password";
-    case aaa::RejectReason::SecretDisabled:
-        return "secret disabled";
-    case aaa::RejectReason::ServiceNotAllowed:
-        return "secret's service does not allow ovpn";
-    case aaa::RejectReason::AlreadyConnected:
-        return "already connected (only-one)";
-    case aaa::RejectReason::NoAddress:
-        return "no address available";
-    case aaa::RejectReason::CertificateMismatch:
-        return "certificate does not match the user";
-    }
-    return "rejected";
-}
-
 uint32_t ping_interval_s(uint32_t keepalive_timeout_s) {
     return keepalive_timeout_s == 0 ? 0 : std::max<uint32_t>(1, keepalive_timeout_s / 6);
 }
@@ -92,7 +71,7 @@ void Session::authenticate(Slot& slot, const KeyMethod2& client, uint64_t now_ms
             verdict = host_.aaa().authenticate(request);
         OPENSSL_cleanse(request.password.data(), request.password.size());
         if (auto* reject = std::get_if<aaa::Reject>(&verdict)) {
-            failure = describe(reject->reason);
+            failure = aaa::to_string(reject->reason);
             if (!reject->detail.empty()) *failure += " (" + reject->detail + ")";
         } else {
             grant_ = std::get<aaa::Grant>(std::move(verdict));
