@@ -2,6 +2,8 @@
 #include "control/appliance.hpp"
 
 #include "control/base/log.hpp"
+#include "dataplane/ovpn/outer.hpp"
+#include "dataplane/ovpn/ovpn_session.hpp"
 #include "dataplane/worker/worker.hpp"
 
 #include <rte_byteorder.h>
@@ -45,8 +47,11 @@ std::vector<dp::PortSettings> port_settings(const config::ApplianceConfig& c) {
 }
 
 Result<std::unique_ptr<Appliance>> Appliance::create(const config::ApplianceConfig& config) {
+    auto services = load_services(config);
+    if (!services.ok()) return services.error();
     std::unique_ptr<Appliance> a(new Appliance());
     a->config_ = config;
+    a->services_ = *services;
     a->started_ms_ = now_ms();
     a->apply_logging(config.system);
 
@@ -75,12 +80,35 @@ Result<std::unique_ptr<Appliance>> Appliance::create(const config::ApplianceConf
         names.push_back(i.name);
     if (auto st = a->neighbors_->set_static(config.ip.arp, names, now_ms()); !st.ok())
         return make_error("ip.arp: " + st.message());
+    a->aaa_ = std::make_unique<aaa::LocalAaa>(a->services_.aaa);
+    if (auto st = a->start_ovpn(a->services_, now_ms()); !st.ok()) return st.error();
     a->dp_->set_policy(a->make_policy(config));
     return a;
 }
 
+Status Appliance::start_ovpn(const ServicesConfig& services, uint64_t now) {
+    if (!services.ovpn.enabled) {
+        if (ovpn_) ovpn_->reload(nullptr, now);
+        return {};
+    }
+    auto setup = ovpn_setup(services);
+    if (!setup.ok()) return setup.error();
+    if (ovpn_) {
+        ovpn_->reload(*setup, now);
+        return {};
+    }
+    ovpn_dp_ = std::make_unique<ovpn::WorkerDataplane>(*dp_, services.ovpn.port,
+                                                        services.ovpn_data_replay_window);
+    ovpn_ = std::make_unique<ovpn::Server>(*setup, *ovpn_dp_, *aaa_);
+    log::info(log::Topic::Ovpn, "OpenVPN server listening on UDP port {}", services.ovpn.port);
+    return {};
+}
+
 Appliance::~Appliance() {
     stop();
+    ovpn_.reset(); // its sessions release their grants and retire their peers
+    ovpn_dp_.reset();
+    aaa_.reset();
     neighbors_.reset();
     dp_.reset();
 }
@@ -107,6 +135,7 @@ dp::WorkerPolicy Appliance::make_policy(const config::ApplianceConfig& c) const 
     p.icmp_errors_per_s = c.ip.icmp_rate_limit;
     for (size_t i = 0; i < c.interfaces.size(); ++i)
         if (c.interfaces[i].proxy_arp) p.proxy_arp_ports |= 1u << i;
+    if (ovpn_ && services_.ovpn.enabled) p.ovpn_udp_port = services_.ovpn.port;
     return p;
 }
 
@@ -180,6 +209,18 @@ void Appliance::handle_punt(const dp::PuntEntry& e, uint64_t now) {
     case dp::PuntReason::ArpInput:
         neighbors_->on_arp_input(e.mbuf, e.port, now);
         break;
+    case dp::PuntReason::OvpnControl:
+        if (ovpn_) {
+            ovpn_datagram(e, now);
+            break;
+        }
+        ++counters_.punted_unhandled;
+        rte_pktmbuf_free(e.mbuf);
+        break;
+    case dp::PuntReason::SessionEvent:
+        if (ovpn_ && e.aux2 == static_cast<uint32_t>(dp::OvpnEvent::ExplicitExit))
+            ovpn_->on_explicit_exit(e.aux, now);
+        break;
     default:
         ++counters_.punted_unhandled;
         if (e.mbuf) rte_pktmbuf_free(e.mbuf);
@@ -200,6 +241,11 @@ uint32_t Appliance::poll() {
         next_timer_ms_ = now + timer_interval_ms;
         neighbors_->on_timer(now);
         dp_->rcu().reclaim();
+    }
+    if (ovpn_ && now >= next_ovpn_timer_ms_) {
+        next_ovpn_timer_ms_ = now + 100;
+        ovpn_->on_timer(now);
+        ovpn_dp_->tick(now);
     }
     return n;
 }
@@ -251,6 +297,14 @@ Result<std::string> Appliance::reload(const config::ApplianceConfig& next) {
         if (!config_.find_interface(e.interface))
             return make_error("ip.arp: unknown interface " + e.interface);
 
+    auto services = load_services(next);
+    if (!services.ok()) return services.error();
+    if (services->ovpn.enabled) {
+        // Check the new OpenVPN setup (certificate, keys) before changing anything.
+        if (auto setup = ovpn_setup(*services); !setup.ok()) return setup.error();
+        if (ovpn_ && services->ovpn.port != services_.ovpn.port)
+            restart.push_back("ovpn_server.port");
+    }
     apply_logging(next.system);
     if (auto st = apply_static_routes(next.ip.routes); !st.ok()) return st.error();
     std::vector<std::string> names;
@@ -267,6 +321,14 @@ Result<std::string> Appliance::reload(const config::ApplianceConfig& next) {
         if (applied.interfaces[i].name == next.interfaces[i].name)
             applied.interfaces[i].proxy_arp = next.interfaces[i].proxy_arp;
     config_ = applied;
+    auto summary = aaa_->reload(services->aaa);
+    if (!summary.orphaned_grants.empty())
+        log::info(log::Topic::Aaa, "reload: {} session(s) keep running although their secret changed",
+                  summary.orphaned_grants.size());
+    uint16_t port = services_.ovpn.port;
+    services_ = *services;
+    if (ovpn_) services_.ovpn.port = port; // the port needs a restart
+    if (auto st = start_ovpn(services_, now_ms()); !st.ok()) return st.error();
     dp_->set_policy(make_policy(config_));
 
     std::string report = "configuration reloaded";
@@ -278,6 +340,54 @@ Result<std::string> Appliance::reload(const config::ApplianceConfig& next) {
     }
     log::info(log::Topic::System, "{}", report);
     return report;
+}
+
+void Appliance::ovpn_datagram(const dp::PuntEntry& e, uint64_t now) {
+    dp::ovpn::OuterUdp outer;
+    if (dp::ovpn::locate_udp_payload(e.mbuf, outer)) {
+        auto* ip = rte_pktmbuf_mtod_offset(e.mbuf, rte_ipv4_hdr*, sizeof(rte_ether_hdr));
+        ovpn::Endpoint from{rte_be_to_cpu_32(outer.src_ip_be), rte_be_to_cpu_16(outer.src_port_be)};
+        ovpn_dp_->note_local(from, ip->dst_addr, e.port);
+        ovpn_->on_datagram(from, e.worker, ByteSpan(outer.payload, outer.payload_len), now);
+    }
+    rte_pktmbuf_free(e.mbuf);
+}
+
+std::vector<ActiveSession> Appliance::sessions() {
+    std::lock_guard lock(mutex_);
+    std::vector<ActiveSession> out;
+    if (!ovpn_) return out;
+    for (auto& s : ovpn_->sessions(now_ms())) {
+        ActiveSession a;
+        a.id = s.peer_id;
+        a.user = s.user;
+        a.service = s.service;
+        a.caller = s.caller.to_string();
+        a.address = s.tunnel_address;
+        a.uptime_s = s.uptime_s;
+        a.encoding = s.encoding;
+        a.state = s.state;
+        if (auto* c = ovpn_dp_->counters(s.peer_id)) {
+            a.rx_packets = c->rx_packets.get();
+            a.rx_bytes = c->rx_bytes.get();
+            a.tx_packets = c->tx_packets.get();
+            a.tx_bytes = c->tx_bytes.get();
+        }
+        out.push_back(std::move(a));
+    }
+    return out;
+}
+
+size_t Appliance::disconnect(const std::string& id_or_user) {
+    std::lock_guard lock(mutex_);
+    if (!ovpn_) return 0;
+    uint64_t now = now_ms();
+    std::vector<uint32_t> ids;
+    for (auto& s : ovpn_->sessions(now))
+        if (s.user == id_or_user || std::to_string(s.peer_id) == id_or_user) ids.push_back(s.peer_id);
+    size_t n = 0;
+    for (uint32_t id : ids) n += ovpn_->disconnect(id, now) ? 1 : 0;
+    return n;
 }
 
 } // namespace vp::ctl

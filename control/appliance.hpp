@@ -5,9 +5,13 @@
 // loop with management requests (telemetry callbacks).
 #pragma once
 
+#include "control/aaa/local_aaa.hpp"
 #include "control/base/result.hpp"
 #include "control/config/appliance_config.hpp"
 #include "control/ip/neighbor_manager.hpp"
+#include "control/ovpn/server.hpp"
+#include "control/ovpn/worker_dataplane.hpp"
+#include "control/services.hpp"
 #include "dataplane/dataplane.hpp"
 
 #include <chrono>
@@ -26,9 +30,23 @@ struct ControlCounters {
     uint64_t loop_iterations = 0;
 };
 
+// A VPN session as `vpnctl sessions` lists it (RouterOS /ppp active print).
+struct ActiveSession {
+    uint32_t id = 0;
+    std::string user;
+    std::string service;
+    std::string caller;
+    net::Ipv4 address = 0;
+    uint64_t uptime_s = 0;
+    std::string encoding;
+    std::string state;
+    uint64_t rx_packets = 0, rx_bytes = 0, tx_packets = 0, tx_bytes = 0; // client -> / -> client
+};
+
 class Appliance {
 public:
-    // The EAL must be initialised. Ports are opened, tables filled, workers not yet launched.
+    // The EAL must be initialised. Ports are opened, tables filled, the protocol servers built
+    // (from the config's protocol sections), workers not yet launched.
     static Result<std::unique_ptr<Appliance>> create(const config::ApplianceConfig& config);
     ~Appliance();
 
@@ -44,6 +62,14 @@ public:
     dp::Dataplane& dataplane() { return *dp_; }
     const config::ApplianceConfig& config() const { return config_; }
     const NeighborManager& neighbors() const { return *neighbors_; }
+    aaa::LocalAaa& aaa() { return *aaa_; }
+    const ServicesConfig& services() const { return services_; }
+    ovpn::Server* ovpn_server() { return ovpn_.get(); }
+    const ovpn::WorkerDataplane* ovpn_dataplane() const { return ovpn_dp_.get(); }
+
+    std::vector<ActiveSession> sessions();
+    // Ends a session by id or every session of a user; returns how many were ended.
+    size_t disconnect(const std::string& id_or_user);
     const ControlCounters& counters() const { return counters_; }
     uint64_t uptime_ms() const { return now_ms() - started_ms_; }
     static uint64_t now_ms();
@@ -55,10 +81,17 @@ private:
     dp::WorkerPolicy make_policy(const config::ApplianceConfig& c) const;
     void apply_logging(const config::SystemConfig& s);
     void handle_punt(const dp::PuntEntry& e, uint64_t now);
+    void ovpn_datagram(const dp::PuntEntry& e, uint64_t now);
+    Status start_ovpn(const ServicesConfig& services, uint64_t now);
 
     config::ApplianceConfig config_;
     std::unique_ptr<dp::Dataplane> dp_;
     std::unique_ptr<NeighborManager> neighbors_;
+    ServicesConfig services_;
+    std::unique_ptr<aaa::LocalAaa> aaa_;
+    std::unique_ptr<ovpn::WorkerDataplane> ovpn_dp_;
+    std::unique_ptr<ovpn::Server> ovpn_;
+    uint64_t next_ovpn_timer_ms_ = 0;
     std::vector<config::StaticRoute> installed_static_;
     std::mutex mutex_;
     ControlCounters counters_;

@@ -1,0 +1,64 @@
+// The OpenVPN server's dataplane for real: implements vp::ovpn::Dataplane over the workers.
+// Datagrams go out through a worker's inject ring (the worker routes them); peers and keys are
+// published with dp::OvpnPublisher; activity is read back from the sessions the owner workers
+// update; keepalive pings are requested from the owner worker when a session has been quiet
+// towards the client for the ping interval (the workers absorb the client's pings themselves).
+#pragma once
+
+#include "control/ovpn/dataplane.hpp"
+#include "dataplane/dataplane.hpp"
+#include "dataplane/ovpn/publish.hpp"
+
+#include <deque>
+#include <unordered_map>
+
+namespace vp::ovpn {
+
+class WorkerDataplane final : public Dataplane {
+public:
+    WorkerDataplane(dp::Dataplane& dataplane, uint16_t port, uint32_t data_replay_window_bits);
+
+    // Where the server answers from: the address (and port index) the client's datagrams were
+    // sent to. Called for every punted datagram before the server sees it.
+    void note_local(const Endpoint& client, uint32_t local_ip_be, dp::PortId port);
+    // Keepalive pings; call every few hundred milliseconds.
+    void tick(uint64_t now_ms);
+
+    void send(WorkerId worker, const Endpoint& to, ByteSpan datagram) override;
+    Status add_peer(const PeerSpec& peer) override;
+    Status add_key(uint32_t peer_id, const DataKeys& keys) override;
+    void set_tx_key(uint32_t peer_id, uint8_t key_id) override;
+    void remove_key(uint32_t peer_id, uint8_t key_id) override;
+    void remove_peer(uint32_t peer_id) override;
+    std::optional<PeerActivity> activity(uint32_t peer_id) const override;
+    uint32_t peer_id_limit() const override { return dp_.sessions().capacity(); }
+
+    // Traffic counters of a peer's session (for `vpnctl sessions`).
+    const dp::SessionCounters* counters(uint32_t peer_id) const;
+    uint64_t datagrams_sent() const { return sent_; }
+    uint64_t datagrams_dropped() const { return send_failed_; }
+
+private:
+    struct Local {
+        uint32_t ip_be;
+        dp::PortId port;
+    };
+    Local local_for(const Endpoint& client) const;
+    uint64_t tsc_to_ms(uint64_t tsc) const;
+
+    dp::Dataplane& dp_;
+    dp::OvpnPublisher publisher_;
+    uint16_t port_;
+    uint32_t replay_bits_;
+    // Recently seen client endpoints -> the local address they sent to (bounded, oldest evicted).
+    std::unordered_map<Endpoint, Local, EndpointHash> locals_;
+    std::deque<Endpoint> locals_order_;
+    struct Keepalive {
+        uint32_t interval_s = 0;   // 0: no pings
+        uint64_t requested_ms = 0; // when the last ping was asked of the owner worker
+    };
+    std::unordered_map<uint32_t, Keepalive> keepalive_; // by peer-id
+    uint64_t sent_ = 0, send_failed_ = 0;
+};
+
+} // namespace vp::ovpn

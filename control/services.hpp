@@ -1,0 +1,38 @@
+// The protocol sections of the configuration — ip_pools/ppp_profiles/ppp_secrets (AAA),
+// ovpn_server, sstp_server, certificates — parsed with the same strict reader as the rest, and
+// what the servers build from them: the OpenVPN server's setup, with its TLS identity from the
+// certificate store (RouterOS style: `certificate = "server-certificate"`) or from PEM files.
+#pragma once
+
+#include "control/aaa/aaa_config.hpp"
+#include "control/base/result.hpp"
+#include "control/config/appliance_config.hpp"
+#include "control/ovpn/config.hpp"
+#include "control/ovpn/setup.hpp"
+#include "control/tls/credentials.hpp"
+
+#include <memory>
+#include <string>
+
+namespace vp::ctl {
+
+struct ServicesConfig {
+    aaa::AaaConfig aaa;
+    ovpn::ServerConfig ovpn;
+    uint32_t ovpn_data_replay_window = 2048; // ovpn_server.data_replay_window
+    std::string certificate_store = "/var/lib/vpnplane/certificates";
+};
+
+// Parses the protocol sections of an already loaded configuration; errors as
+// "file:line: setting: what is wrong", one per line.
+Result<ServicesConfig> load_services(const config::ApplianceConfig& config);
+
+// The OpenVPN server's TLS credentials: from the certificate store when `certificate` names an
+// entry (its key, the issuers above it, every trusted CA of the store and their CRLs), otherwise
+// from the PEM files the section names.
+Result<tls::Credentials> ovpn_credentials(const ServicesConfig& services);
+
+// Credentials and wrapping keys, ready for ovpn::Server.
+Result<std::shared_ptr<const ovpn::ServerSetup>> ovpn_setup(const ServicesConfig& services);
+
+} // namespace vp::ctl
