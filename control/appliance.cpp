@@ -98,7 +98,7 @@ Status Appliance::start_ovpn(const ServicesConfig& services, uint64_t now) {
         return {};
     }
     ovpn_dp_ = std::make_unique<ovpn::WorkerDataplane>(*dp_, services.ovpn.port,
-                                                        services.ovpn_data_replay_window);
+                                                       services.ovpn_data_replay_window);
     ovpn_ = std::make_unique<ovpn::Server>(*setup, *ovpn_dp_, *aaa_);
     log::info(log::Topic::Ovpn, "OpenVPN server listening on UDP port {}", services.ovpn.port);
     return {};
@@ -323,7 +323,8 @@ Result<std::string> Appliance::reload(const config::ApplianceConfig& next) {
     config_ = applied;
     auto summary = aaa_->reload(services->aaa);
     if (!summary.orphaned_grants.empty())
-        log::info(log::Topic::Aaa, "reload: {} session(s) keep running although their secret changed",
+        log::info(log::Topic::Aaa,
+                  "reload: {} session(s) keep running although their secret changed",
                   summary.orphaned_grants.size());
     uint16_t port = services_.ovpn.port;
     services_ = *services;
@@ -354,7 +355,6 @@ void Appliance::ovpn_datagram(const dp::PuntEntry& e, uint64_t now) {
 }
 
 std::vector<ActiveSession> Appliance::sessions() {
-    std::lock_guard lock(mutex_);
     std::vector<ActiveSession> out;
     if (!ovpn_) return out;
     for (auto& s : ovpn_->sessions(now_ms())) {
@@ -379,14 +379,15 @@ std::vector<ActiveSession> Appliance::sessions() {
 }
 
 size_t Appliance::disconnect(const std::string& id_or_user) {
-    std::lock_guard lock(mutex_);
     if (!ovpn_) return 0;
     uint64_t now = now_ms();
     std::vector<uint32_t> ids;
     for (auto& s : ovpn_->sessions(now))
-        if (s.user == id_or_user || std::to_string(s.peer_id) == id_or_user) ids.push_back(s.peer_id);
+        if (s.user == id_or_user || std::to_string(s.peer_id) == id_or_user)
+            ids.push_back(s.peer_id);
     size_t n = 0;
-    for (uint32_t id : ids) n += ovpn_->disconnect(id, now) ? 1 : 0;
+    for (uint32_t id : ids)
+        n += ovpn_->disconnect(id, now) ? 1 : 0;
     return n;
 }
 

@@ -67,6 +67,7 @@ public:
     ovpn::Server* ovpn_server() { return ovpn_.get(); }
     const ovpn::WorkerDataplane* ovpn_dataplane() const { return ovpn_dp_.get(); }
 
+    // Management (call with mutex() held, as the telemetry commands do).
     std::vector<ActiveSession> sessions();
     // Ends a session by id or every session of a user; returns how many were ended.
     size_t disconnect(const std::string& id_or_user);

@@ -15,7 +15,8 @@ Result<ServicesConfig> load_services(const config::ApplianceConfig& c) {
     if (auto s = root.group("ovpn_server")) {
         // Settings beyond the OpenVPN control plane's own parser, read first.
         uint32_t bits = static_cast<uint32_t>(s->get_int("data_replay_window", 2048, 64, 65536));
-        if (bits & (bits - 1)) s->error("data_replay_window", "must be a power of two (64 .. 65536)");
+        if (bits & (bits - 1))
+            s->error("data_replay_window", "must be a power of two (64 .. 65536)");
         out.ovpn_data_replay_window = bits;
         out.ovpn = ovpn::parse_server_config(*s);
         if (out.ovpn.enabled && !out.aaa.profile(out.ovpn.default_profile))
@@ -45,10 +46,12 @@ Result<tls::Credentials> ovpn_credentials(const ServicesConfig& services) {
     if (c.certificate.empty()) return ovpn::load_config_credentials(c);
     auto store = pki::Store::open(services.certificate_store);
     if (!store.ok())
-        return make_error("certificate store " + services.certificate_store + ": " + store.message());
+        return make_error("certificate store " + services.certificate_store + ": " +
+                          store.message());
     std::time_t now = std::time(nullptr);
     auto identity = store->load_identity(c.certificate, now);
-    if (!identity.ok()) return make_error("certificate '" + c.certificate + "': " + identity.message());
+    if (!identity.ok())
+        return make_error("certificate '" + c.certificate + "': " + identity.message());
     tls::Credentials creds;
     creds.certificate.reset(identity->certificate.release());
     creds.private_key.reset(identity->private_key.release());
@@ -56,7 +59,8 @@ Result<tls::Credentials> ovpn_credentials(const ServicesConfig& services) {
         X509_up_ref(x);
         creds.chain.emplace_back(x);
     }
-    for (auto& ca : store->trusted_cas()) creds.trusted.emplace_back(ca.release());
+    for (auto& ca : store->trusted_cas())
+        creds.trusted.emplace_back(ca.release());
     // The CRL of every CA in the store that has one: revoked clients are refused.
     for (auto& name : store->certificate_names())
         if (store->has_crl(name))

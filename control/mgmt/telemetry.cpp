@@ -12,6 +12,8 @@
 
 #include <array>
 #include <atomic>
+#include <cctype>
+#include <cstdlib>
 #include <cstring>
 #include <mutex>
 #include <string>
@@ -312,6 +314,116 @@ int cmd_control(const char*, const char*, rte_tel_data* d) {
     });
 }
 
+// Sessions, a page at a time (telemetry replies are limited to 16 KiB): the parameter is the
+// first session id to list; `next` in the reply is where the following page starts.
+int cmd_sessions(const char*, const char* params, rte_tel_data* d) {
+    return with_appliance(d, [&](Appliance& a) {
+        rte_tel_data_start_dict(d);
+        uint32_t from =
+            params && *params ? static_cast<uint32_t>(std::strtoul(params, nullptr, 10)) : 0;
+        constexpr size_t page = 40;
+        size_t listed = 0;
+        for (auto& s : a.sessions()) {
+            if (s.id < from) continue;
+            if (listed == page) {
+                rte_tel_data_add_dict_u64(d, "next", s.id);
+                break;
+            }
+            rte_tel_data* c = new_dict();
+            rte_tel_data_add_dict_string(c, "name", s.user.substr(0, 64).c_str());
+            rte_tel_data_add_dict_string(c, "service", s.service.c_str());
+            rte_tel_data_add_dict_string(c, "caller_id", s.caller.c_str());
+            rte_tel_data_add_dict_string(c, "address", net::to_string(s.address).c_str());
+            rte_tel_data_add_dict_u64(c, "uptime_s", s.uptime_s);
+            rte_tel_data_add_dict_string(c, "encoding", s.encoding.c_str());
+            rte_tel_data_add_dict_string(c, "state", s.state.c_str());
+            rte_tel_data_add_dict_u64(c, "rx_bytes", s.rx_bytes);
+            rte_tel_data_add_dict_u64(c, "tx_bytes", s.tx_bytes);
+            rte_tel_data_add_dict_u64(c, "rx_packets", s.rx_packets);
+            rte_tel_data_add_dict_u64(c, "tx_packets", s.tx_packets);
+            rte_tel_data_add_dict_container(d, std::to_string(s.id).c_str(), c, 0);
+            ++listed;
+        }
+        return 0;
+    });
+}
+
+int cmd_disconnect(const char*, const char* params, rte_tel_data* d) {
+    return with_appliance(d, [&](Appliance& a) {
+        rte_tel_data_start_dict(d);
+        if (!params || !*params) {
+            rte_tel_data_add_dict_string(d, "error",
+                                         "usage: /vpnplane/disconnect,<session id or user>");
+            return 0;
+        }
+        size_t n = a.disconnect(params);
+        if (n == 0)
+            rte_tel_data_add_dict_string(d, "error", "no such session");
+        else
+            rte_tel_data_add_dict_u64(d, "disconnected", n);
+        return 0;
+    });
+}
+
+int cmd_pools(const char*, const char*, rte_tel_data* d) {
+    return with_appliance(d, [&](Appliance& a) {
+        rte_tel_data_start_dict(d);
+        for (auto& p : a.aaa().pool_usage()) {
+            rte_tel_data* c = new_dict();
+            rte_tel_data_add_dict_u64(c, "total", p.total);
+            rte_tel_data_add_dict_u64(c, "used", p.used);
+            rte_tel_data_add_dict_u64(c, "reserved", p.reserved);
+            rte_tel_data_add_dict_u64(c, "available", p.available);
+            rte_tel_data_add_dict_string(c, "retired", p.retired ? "yes" : "no");
+            std::string key;
+            for (char ch : p.name)
+                key += std::isalnum(static_cast<unsigned char>(ch)) ? ch : '_';
+            rte_tel_data_add_dict_container(d, key.c_str(), c, 0);
+        }
+        return 0;
+    });
+}
+
+int cmd_ovpn(const char*, const char*, rte_tel_data* d) {
+    return with_appliance(d, [&](Appliance& a) {
+        rte_tel_data_start_dict(d);
+        ovpn::Server* s = a.ovpn_server();
+        if (!s) {
+            rte_tel_data_add_dict_string(d, "error", "the OpenVPN server is not enabled");
+            return 0;
+        }
+        const ovpn::Counters& c = s->counters();
+#define VP_OVPN_COUNTER(name) rte_tel_data_add_dict_u64(d, #name, c.name)
+        VP_OVPN_COUNTER(datagrams);
+        VP_OVPN_COUNTER(unknown_opcode);
+        VP_OVPN_COUNTER(data_unknown_peer);
+        VP_OVPN_COUNTER(wrap_rejected);
+        VP_OVPN_COUNTER(replayed);
+        VP_OVPN_COUNTER(malformed);
+        VP_OVPN_COUNTER(wrong_session_id);
+        VP_OVPN_COUNTER(unknown_key_id);
+        VP_OVPN_COUNTER(no_session);
+        VP_OVPN_COUNTER(rate_limited);
+        VP_OVPN_COUNTER(bad_cookie);
+        VP_OVPN_COUNTER(session_limit);
+        VP_OVPN_COUNTER(resets_answered);
+        VP_OVPN_COUNTER(sessions_created);
+        VP_OVPN_COUNTER(sessions_closed);
+        VP_OVPN_COUNTER(tls_failures);
+        VP_OVPN_COUNTER(auth_failures);
+        VP_OVPN_COUNTER(renegotiations);
+        VP_OVPN_COUNTER(keepalive_expiries);
+        VP_OVPN_COUNTER(explicit_exits);
+#undef VP_OVPN_COUNTER
+        rte_tel_data_add_dict_u64(d, "sessions", s->session_count());
+        if (auto* wd = a.ovpn_dataplane()) {
+            rte_tel_data_add_dict_u64(d, "datagrams_sent", wd->datagrams_sent());
+            rte_tel_data_add_dict_u64(d, "datagrams_send_failed", wd->datagrams_dropped());
+        }
+        return 0;
+    });
+}
+
 int cmd_reload(const char*, const char*, rte_tel_data* d) {
     std::function<std::string(bool&)> fn;
     {
@@ -378,6 +490,12 @@ void attach_telemetry(Appliance* appliance, std::function<std::string(bool& ok)>
             "Re-read the configuration file and apply what can change live.");
         rte_telemetry_register_cmd("/vpnplane/log", cmd_log,
                                    "Set a log topic's level. Parameters: topic,level.");
+        rte_telemetry_register_cmd("/vpnplane/sessions", cmd_sessions,
+                                   "Active VPN sessions (/ppp active). Parameter: first id.");
+        rte_telemetry_register_cmd("/vpnplane/disconnect", cmd_disconnect,
+                                   "End a session. Parameter: session id or user.");
+        rte_telemetry_register_cmd("/vpnplane/pools", cmd_pools, "IP pool usage (/ip pool used).");
+        rte_telemetry_register_cmd("/vpnplane/ovpn", cmd_ovpn, "OpenVPN server counters.");
     });
     std::lock_guard lock(attach_mutex);
     attached = appliance;

@@ -26,7 +26,8 @@ uint64_t steady_ms() {
 }
 } // namespace
 
-WorkerDataplane::WorkerDataplane(dp::Dataplane& dataplane, uint16_t port, uint32_t data_replay_window_bits)
+WorkerDataplane::WorkerDataplane(dp::Dataplane& dataplane, uint16_t port,
+                                 uint32_t data_replay_window_bits)
     : dp_(dataplane), publisher_(dataplane), port_(port), replay_bits_(data_replay_window_bits) {}
 
 void WorkerDataplane::note_local(const Endpoint& client, uint32_t local_ip_be, dp::PortId port) {
@@ -57,13 +58,15 @@ void WorkerDataplane::send(WorkerId worker, const Endpoint& to, ByteSpan datagra
         ++send_failed_;
         return;
     }
-    auto* frame = reinterpret_cast<uint8_t*>(rte_pktmbuf_append(m, static_cast<uint16_t>(headers + datagram.size())));
+    auto* frame = reinterpret_cast<uint8_t*>(
+        rte_pktmbuf_append(m, static_cast<uint16_t>(headers + datagram.size())));
     std::memset(frame, 0, sizeof(rte_ether_hdr));
     Local local = local_for(to);
     auto* ip = reinterpret_cast<rte_ipv4_hdr*>(frame + sizeof(rte_ether_hdr));
     ip->version_ihl = RTE_IPV4_VHL_DEF;
     ip->type_of_service = 0;
-    ip->total_length = rte_cpu_to_be_16(static_cast<uint16_t>(headers - sizeof(rte_ether_hdr) + datagram.size()));
+    ip->total_length =
+        rte_cpu_to_be_16(static_cast<uint16_t>(headers - sizeof(rte_ether_hdr) + datagram.size()));
     ip->packet_id = 0;
     ip->fragment_offset = 0;
     ip->time_to_live = 64;
@@ -80,8 +83,10 @@ void WorkerDataplane::send(WorkerId worker, const Endpoint& to, ByteSpan datagra
     std::memcpy(udp + 1, datagram.data(), datagram.size());
     udp->dgram_cksum = rte_ipv4_udptcp_cksum(ip, udp);
     int target = worker < dp_.worker_count() ? worker : -1;
-    if (dp_.inject({m, dp::InjectAction::Route, 0, 0}, target)) ++sent_;
-    else ++send_failed_;
+    if (dp_.inject({m, dp::InjectAction::Route, 0, 0}, target))
+        ++sent_;
+    else
+        ++send_failed_;
 }
 
 Status WorkerDataplane::add_peer(const PeerSpec& spec) {
@@ -110,11 +115,13 @@ Status WorkerDataplane::add_peer(const PeerSpec& spec) {
 Status WorkerDataplane::add_key(uint32_t peer_id, const DataKeys& keys) {
     auto direction = [&](const DirectionKeys& k) {
         dp::OvpnDirectionKey d;
-        d.cipher_key.assign(k.cipher_key.begin(), k.cipher_key.begin() + crypto::key_bytes(keys.cipher));
+        d.cipher_key.assign(k.cipher_key.begin(),
+                            k.cipher_key.begin() + crypto::key_bytes(keys.cipher));
         if (crypto::is_aead(keys.cipher)) {
             d.implicit_iv.assign(k.implicit_iv.begin(), k.implicit_iv.end());
         } else if (keys.digest != crypto::Digest::None) {
-            d.hmac_key.assign(k.hmac_key.begin(), k.hmac_key.begin() + crypto::digest_bytes(keys.digest));
+            d.hmac_key.assign(k.hmac_key.begin(),
+                              k.hmac_key.begin() + crypto::digest_bytes(keys.digest));
         }
         return d;
     };
@@ -129,8 +136,12 @@ Status WorkerDataplane::add_key(uint32_t peer_id, const DataKeys& keys) {
     return st;
 }
 
-void WorkerDataplane::set_tx_key(uint32_t peer_id, uint8_t key_id) { publisher_.set_tx_key(peer_id, key_id); }
-void WorkerDataplane::remove_key(uint32_t peer_id, uint8_t key_id) { publisher_.remove_key(peer_id, key_id); }
+void WorkerDataplane::set_tx_key(uint32_t peer_id, uint8_t key_id) {
+    publisher_.set_tx_key(peer_id, key_id);
+}
+void WorkerDataplane::remove_key(uint32_t peer_id, uint8_t key_id) {
+    publisher_.remove_key(peer_id, key_id);
+}
 
 void WorkerDataplane::remove_peer(uint32_t peer_id) {
     publisher_.remove_peer(peer_id);
@@ -166,7 +177,8 @@ void WorkerDataplane::tick(uint64_t now_ms) {
         dp::OvpnSession* s = publisher_.find(peer_id);
         if (!s || !s->tx_key()) continue;
         // Quiet towards the client since the last packet or the last ping we asked for.
-        uint64_t last = std::max(tsc_to_ms(s->last_tx_tsc.load(std::memory_order_relaxed)), k.requested_ms);
+        uint64_t last =
+            std::max(tsc_to_ms(s->last_tx_tsc.load(std::memory_order_relaxed)), k.requested_ms);
         if (now_ms - last < uint64_t{k.interval_s} * 1000) continue;
         k.requested_ms = now_ms;
         dp_.inject({nullptr, dp::InjectAction::SessionPing, 0, peer_id}, s->owner);

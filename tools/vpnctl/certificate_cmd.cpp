@@ -10,6 +10,7 @@
 //   set NAME trusted=yes|no
 //   remove NAME
 // Errors print one line on stderr; the exit status is 1 for a failed operation, 2 for misuse.
+#include "tools/vpnctl/args.hpp"
 #include "tools/vpnctl/certificate_store_dir.hpp"
 #include "tools/vpnctl/command.hpp"
 
@@ -63,30 +64,6 @@ int misuse(const Context& ctx, const std::string& message) {
     std::fprintf(stderr, "vpnctl certificate %s: %s (see vpnctl certificate help)\n",
                  ctx.command.c_str(), message.c_str());
     return kMisuse;
-}
-
-// Splits "NAME key=value ..." into the leading positional words and the properties.
-struct Args {
-    std::vector<std::string> words;
-    Properties props;
-};
-
-Result<Args> split_args(const std::vector<std::string>& args, size_t max_words) {
-    Args out;
-    std::vector<std::string> kv;
-    for (auto& a : args) {
-        if (a.find('=') == std::string::npos) {
-            if (!kv.empty() || out.words.size() >= max_words)
-                return make_error("unexpected '" + a + "'");
-            out.words.push_back(a);
-        } else {
-            kv.push_back(a);
-        }
-    }
-    auto props = Properties::from_args(kv);
-    if (!props) return props.error();
-    out.props = std::move(*props);
-    return out;
 }
 
 Result<Store> open_store(const Context& ctx, bool create) {

@@ -20,6 +20,10 @@ int run_stats_command(const std::string& command, const std::vector<std::string>
                       const GlobalOptions& options);
 bool is_stats_command(const std::string& command);
 
+// `vpnctl ovpn profile USER`, `vpnctl ovpn genkey ...`, `vpnctl sstp profile USER`.
+int run_profile_command(const std::string& family, const std::vector<std::string>& args,
+                        const GlobalOptions& options);
+
 // `vpnctl certificate ...` (pki/): returns the process exit status.
 int run_certificate_command(const std::vector<std::string>& args, const GlobalOptions& options);
 

@@ -13,10 +13,16 @@ void usage() {
                "commands:\n"
                "  info | ports | workers | drops [--all] | stages | counters | control\n"
                "  routes | arp | proxy-arp | port-xstats NAME\n"
+               "  sessions                active VPN sessions (RouterOS /ppp active print)\n"
+               "  disconnect ID|USER      end a session (or all of a user's)\n"
+               "  pools | ovpn            IP pool usage, OpenVPN server counters\n"
                "  reload                  re-read the configuration file and apply it\n"
                "  log TOPIC LEVEL         set a log topic's level (error|warning|info|debug)\n"
                "  raw /vpnplane/CMD[,ARGS] print a telemetry reply as JSON\n"
                "  certificate add|sign|print|export-certificate|import|revoke|crl ...\n"
+               "  ovpn profile USER [certificate=NAME] [remote=HOST] [file-name=PATH]\n"
+               "  ovpn genkey secret|tls-crypt-v2-server FILE\n"
+               "  sstp profile USER certificate=SERVER-CERT [remote=HOST]\n"
                "options: -c CONFIG (default /etc/vpnplane/vpnplane.cfg), -s SOCKET, --json\n",
                stderr);
 }
@@ -51,6 +57,10 @@ int main(int argc, char** argv) {
     std::string family = args.front();
     std::vector<std::string> rest(args.begin() + 1, args.end());
     if (family == "certificate") return vp::tools::run_certificate_command(rest, options);
+    if (family == "ovpn" && rest.empty())
+        return vp::tools::run_stats_command(family, rest, options);
+    if (family == "ovpn" || family == "sstp")
+        return vp::tools::run_profile_command(family, rest, options);
     if (vp::tools::is_stats_command(family))
         return vp::tools::run_stats_command(family, rest, options);
     std::fprintf(stderr, "vpnctl: unknown command '%s'\n", family.c_str());

@@ -159,6 +159,54 @@ int show_flat(const json& r) {
     return 0;
 }
 
+int show_pools(const json& r) {
+    Table t({"NAME", "TOTAL", "USED", "RESERVED", "AVAILABLE", "RETIRED"});
+    for (auto& [name, p] : r.items())
+        t.add({name, group_digits(num(p, "total")), group_digits(num(p, "used")),
+               group_digits(num(p, "reserved")), group_digits(num(p, "available")),
+               field(p, "retired")});
+    t.print();
+    return 0;
+}
+
+// All sessions, page by page (each telemetry reply holds a bounded number).
+Result<json> all_sessions(TelemetryClient& client) {
+    json all = json::object();
+    std::string from = "0";
+    for (int pages = 0; pages < 100000; ++pages) {
+        auto reply = client.call("/vpnplane/sessions," + from);
+        if (!reply.ok()) return reply.error();
+        if (reply->contains("error")) return *reply;
+        std::string next;
+        for (auto& [k, v] : reply->items()) {
+            if (k == "next")
+                next = text(v);
+            else
+                all[k] = v;
+        }
+        if (next.empty()) break;
+        from = next;
+    }
+    return all;
+}
+
+// Like RouterOS's `/ppp active print`, with the traffic of each session.
+int show_sessions(const json& r) {
+    if (r.contains("error")) return print_error_reply(r);
+    Table t({"ID", "NAME", "SERVICE", "CALLER-ID", "ADDRESS", "UPTIME", "ENCODING", "RX-BYTES",
+             "TX-BYTES", "RX-PACKETS", "TX-PACKETS"});
+    for (auto& [id, s] : r.items())
+        t.add({id, field(s, "name"), field(s, "service"), field(s, "caller_id"),
+               field(s, "address"), format_duration(num(s, "uptime_s")), field(s, "encoding"),
+               group_digits(num(s, "rx_bytes")), group_digits(num(s, "tx_bytes")),
+               group_digits(num(s, "rx_packets")), group_digits(num(s, "tx_packets"))});
+    if (t.empty())
+        std::printf("no active sessions\n");
+    else
+        t.print();
+    return 0;
+}
+
 std::string socket_for(const GlobalOptions& o) {
     if (!o.socket_path.empty()) return o.socket_path;
     std::string prefix = "vpnplane";
@@ -169,9 +217,10 @@ std::string socket_for(const GlobalOptions& o) {
 } // namespace
 
 bool is_stats_command(const std::string& command) {
-    static const char* commands[] = {"info",     "ports",       "workers", "drops",     "stages",
-                                     "counters", "routes",      "arp",     "proxy-arp", "control",
-                                     "reload",   "port-xstats", "log",     "raw"};
+    static const char* commands[] = {
+        "info",   "ports", "workers",   "drops",      "stages", "counters",
+        "routes", "arp",   "proxy-arp", "control",    "reload", "port-xstats",
+        "log",    "raw",   "sessions",  "disconnect", "pools",  "ovpn"};
     for (const char* c : commands)
         if (command == c) return true;
     return false;
@@ -193,6 +242,8 @@ int run_stats_command(const std::string& command, const std::vector<std::string>
         {"arp", {"/vpnplane/neighbors", show_arp}},
         {"proxy-arp", {"/vpnplane/proxy_arp", show_proxy_arp}},
         {"control", {"/vpnplane/control", show_flat}},
+        {"pools", {"/vpnplane/pools", show_pools}},
+        {"ovpn", {"/vpnplane/ovpn", show_flat}},
     };
     auto client = TelemetryClient::connect(socket_for(options));
     if (!client.ok()) {
@@ -200,6 +251,18 @@ int run_stats_command(const std::string& command, const std::vector<std::string>
         return 1;
     }
     auto call = [&](const std::string& cmd) { return client->call(cmd); };
+    if (command == "sessions") {
+        auto all = all_sessions(*client);
+        if (!all.ok()) {
+            std::fprintf(stderr, "vpnctl: %s\n", all.message().c_str());
+            return 1;
+        }
+        if (options.json) {
+            std::printf("%s\n", all->dump(2).c_str());
+            return 0;
+        }
+        return show_sessions(*all);
+    }
     std::string telemetry_cmd;
     if (auto it = simple.find(command); it != simple.end())
         telemetry_cmd = it->second.telemetry;
@@ -211,6 +274,8 @@ int run_stats_command(const std::string& command, const std::vector<std::string>
         telemetry_cmd = "/vpnplane/port_xstats," + args[0];
     else if (command == "log" && args.size() == 2)
         telemetry_cmd = "/vpnplane/log," + args[0] + "," + args[1];
+    else if (command == "disconnect" && args.size() == 1)
+        telemetry_cmd = "/vpnplane/disconnect," + args[0];
     else if (command == "raw" && args.size() == 1)
         telemetry_cmd = args[0];
     else {
@@ -235,6 +300,10 @@ int run_stats_command(const std::string& command, const std::vector<std::string>
     }
     if (command == "reload" || command == "log") {
         std::printf("%s\n", field(*reply, "result").c_str());
+        return 0;
+    }
+    if (command == "disconnect") {
+        std::printf("%s session(s) disconnected\n", field(*reply, "disconnected").c_str());
         return 0;
     }
     return show_flat(*reply);
