@@ -13,6 +13,7 @@ VPNPLANED=$VP_BUILD/control/vpnplaned
 VPNCTL=$VP_BUILD/tools/vpnctl
 E2E_FAILURES=0
 E2E_PIDS=()
+E2E_EXTRA_NS=()
 
 e2e_init() { # NAME
     E2E_NAME=$1
@@ -32,7 +33,7 @@ e2e_cleanup() {
     for pid in "${E2E_PIDS[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
     sleep 0.3
     for pid in "${E2E_PIDS[@]}"; do kill -KILL "$pid" 2>/dev/null || true; done
-    for ns in "$NS_APP" "$NS_CLIENT" "$NS_LAN"; do ip netns del "$ns" 2>/dev/null || true; done
+    for ns in "$NS_APP" "$NS_CLIENT" "$NS_LAN" "${E2E_EXTRA_NS[@]}"; do ip netns del "$ns" 2>/dev/null || true; done
     rm -rf "/var/run/dpdk/$E2E_PREFIX"
     if [ $rc -ne 0 ] || [ "$E2E_FAILURES" -ne 0 ]; then
         echo "--- logs kept in $E2E_DIR"
@@ -46,11 +47,44 @@ netns_offloads_off() { # NS DEV: the kernel must put full checksums on the wire,
     ip netns exec "$1" ethtool -K "$2" tx off rx off tso off gso off gro off >/dev/null 2>&1 || true
 }
 
+# make_topology [CLIENTS]: with more than one client, the WAN side is a switch (a bridge in its own
+# namespace) and client i lives in namespace ${E2E_TAG}c<i> at 10.1.0.(1+i); NS_CLIENT is the
+# first. client_ns I names them.
+client_ns() { if [ "$1" = 1 ]; then echo "$NS_CLIENT"; else echo "${E2E_TAG}c$1"; fi; }
+
 make_topology() {
+    local clients=${1:-1} i
     ip netns add "$NS_APP"
     ip netns add "$NS_CLIENT"
     ip netns add "$NS_LAN"
-    ip link add vpa-wan netns "$NS_APP" type veth peer name eth0 netns "$NS_CLIENT"
+    if [ "$clients" -eq 1 ]; then
+        ip link add vpa-wan netns "$NS_APP" type veth peer name eth0 netns "$NS_CLIENT"
+    else
+        local sw=${E2E_TAG}s
+        ip netns add "$sw"
+        E2E_EXTRA_NS+=("$sw")
+        ip -n "$sw" link add br0 type bridge
+        ip -n "$sw" link set br0 up
+        ip link add vpa-wan netns "$NS_APP" type veth peer name up0 netns "$sw"
+        ip -n "$sw" link set up0 master br0
+        ip -n "$sw" link set up0 up
+        for ((i = 1; i <= clients; i++)); do
+            local ns
+            ns=$(client_ns "$i")
+            [ "$i" -gt 1 ] && { ip netns add "$ns"; E2E_EXTRA_NS+=("$ns"); }
+            ip link add "p$i" netns "$sw" type veth peer name eth0 netns "$ns"
+            ip -n "$sw" link set "p$i" master br0
+            ip -n "$sw" link set "p$i" up
+            netns_offloads_off "$sw" "p$i"
+            if [ "$i" -gt 1 ]; then
+                ip -n "$ns" addr add "10.1.0.$((1 + i))/24" dev eth0
+                ip -n "$ns" link set lo up
+                ip -n "$ns" link set eth0 up
+                netns_offloads_off "$ns" eth0
+                ip -n "$ns" route add default via 10.1.0.1
+            fi
+        done
+    fi
     ip link add vpa-lan netns "$NS_APP" type veth peer name eth0 netns "$NS_LAN"
     ip -n "$NS_APP" link set lo up
     for dev in vpa-wan vpa-lan; do

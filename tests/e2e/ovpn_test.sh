@@ -1,0 +1,232 @@
+#!/usr/bin/env bash
+# OpenVPN end to end through the appliance: the stock Debian openvpn 2.6 client in client
+# namespaces, vpnplaned on net_af_packet veths, a LAN namespace with ping and iperf3. The
+# certificates are made with `vpnctl certificate` and the client profiles with `vpnctl ovpn
+# profile`, used unchanged (credentials and test-only options go on the command line).
+#
+#   tests/e2e/ovpn_test.sh CASE      (CASE: see the case_* functions; needs root)
+source "$(dirname "$0")/lib.sh"
+source "$(dirname "$0")/ovpn_lib.sh"
+CASE=${1:?usage: ovpn_test.sh CASE}
+E2E_TAG=${E2E_TAG:-$(printf 'o%04x' $(($$ % 65536)))}
+e2e_init "ovpn-$CASE"
+command -v openvpn >/dev/null || { echo "SKIP: openvpn is not installed"; exit 77; }
+
+lan() { in_lan "$@"; }
+
+start() { # CLIENT_NAMESPACES OVPN_SETTINGS [SECRETS] [PROFILE_SETTINGS]
+    make_topology "$1"
+    make_pki alice bob carol
+    ovpn_config "${2:-}" "${3:-}" "${4:-}" >"$E2E_DIR/vpnplane.cfg"
+    start_daemon "$E2E_DIR/vpnplane.cfg"
+}
+
+# --- traffic ---------------------------------------------------------------------------------
+
+case_traffic() {
+    start 1 'max_mtu = 1400;'
+    check "vpnctl ovpn profile writes a profile" profile alice
+    start_client "$NS_CLIENT" alice alice wonderland
+    check "the client connects (AES-256-GCM by NCP)" connected alice
+    check "the client negotiated AES-256-GCM" log_has alice "Data Channel: cipher 'AES-256-GCM'"
+    check "client pings the server's tunnel address" in_client ping -c 3 -i 0.2 -W 2 10.2.0.1
+    check "client pings the LAN host" in_client ping -c 5 -i 0.2 -W 2 10.2.0.2
+    check "the LAN host (no route of its own) pings the client: proxy-ARP" lan ping -c 5 -i 0.2 -W 2 10.2.0.100
+    check "the LAN host has no route to the client's address beyond its subnet" \
+        bash -c "! ip netns exec $NS_LAN ip route get 10.2.0.100 | grep -q via"
+    lan iperf3 -s -D -p 5201 >/dev/null 2>&1
+    sleep 0.5
+    check "iperf3 TCP client -> LAN" in_client iperf3 -c 10.2.0.2 -p 5201 -t 3 -J --logfile "$E2E_DIR/iperf-tcp.json"
+    check "iperf3 TCP LAN -> client (reverse)" in_client iperf3 -c 10.2.0.2 -p 5201 -t 3 -R -J --logfile "$E2E_DIR/iperf-rev.json"
+    check "iperf3 UDP 50 Mbit/s" in_client iperf3 -c 10.2.0.2 -p 5201 -u -b 50M -t 3 -J --logfile "$E2E_DIR/iperf-udp.json"
+    check "UDP loss below 5 %" /usr/bin/python3 -c "
+import json; r = json.load(open('$E2E_DIR/iperf-udp.json'))
+assert r['end']['sum']['lost_percent'] < 5, r['end']['sum']['lost_percent']"
+    # MSS clamping: a SYN from the LAN host to the client arrives with MSS = 1400 - 40.
+    in_client bash -c "timeout 5 tcpdump -ni tun0 -c 1 'tcp[tcpflags] & tcp-syn != 0' -w $E2E_DIR/syn.pcap" >/dev/null 2>&1 &
+    local dump=$!
+    sleep 1
+    lan bash -c 'nc -z -w 2 10.2.0.100 7777' || true
+    wait $dump || true
+    check "the LAN host's SYN reached the client with its MSS clamped to 1360" bash -c \
+        "tcpdump -nr $E2E_DIR/syn.pcap -v 2>/dev/null | grep -q 'mss 1360'"
+    check "vpnctl sessions lists the session like /ppp active" bash -c \
+        "$VPNCTL -s /var/run/dpdk/$E2E_PREFIX/dpdk_telemetry.v2 sessions | grep -E 'alice +ovpn +10\.1\.0\.2:[0-9]+ +10\.2\.0\.100 .*AES-256-GCM'"
+    check "the session counted traffic both ways" test "$(vpnctl --json sessions | /usr/bin/python3 -c \
+        'import json,sys; s=list(json.load(sys.stdin).values())[0]; print(min(s["rx_bytes"], s["tx_bytes"]))')" -gt 1000000
+    check "no authentication, replay or anti-spoofing drops" test "$(json_value drops \
+        "r['ovpn_auth_failed'] + r['ovpn_replay'] + r['anti_spoof'] + r['ovpn_no_key']")" -eq 0
+}
+
+case_three_clients() {
+    start 3 ''
+    profile alice
+    profile bob
+    profile carol
+    start_client "$(client_ns 1)" alice alice wonderland
+    start_client "$(client_ns 2)" bob bob builder
+    start_client "$(client_ns 3)" carol carol singer
+    check "client 1 connects" connected alice
+    check "client 2 connects" connected bob
+    check "client 3 connects" connected carol
+    check "three sessions" wait_for 5 sessions_are 3
+    check "distinct tunnel addresses" test "$(vpnctl --json sessions | /usr/bin/python3 -c \
+        'import json,sys; print(len({s["address"] for s in json.load(sys.stdin).values()}))')" -eq 3
+    local i
+    for i in 1 2 3; do
+        check "client $i pings the LAN host" ip netns exec "$(client_ns "$i")" ping -c 3 -i 0.2 -W 2 10.2.0.2
+    done
+    for a in 10.2.0.100 10.2.0.101 10.2.0.102; do
+        check "the LAN host reaches $a" lan ping -c 2 -i 0.2 -W 2 "$a"
+    done
+}
+
+# --- ciphers ---------------------------------------------------------------------------------
+
+cipher_case() { # SERVER_CIPHERS SERVER_AUTH EXPECTED [SERVER_SETTINGS] CLIENT_OPTIONS...
+    local ciphers=$1 auth=$2 expected=$3 extra=${4:-}
+    shift 4
+    start 1 "cipher = \"$ciphers\"; auth = \"$auth\"; $extra"
+    profile alice
+    start_client "$NS_CLIENT" alice alice wonderland "$@"
+    check "connects with $expected" connected alice
+    check "the data channel uses $expected" log_has alice "Data Channel: cipher '$expected'"
+    check "pings through $expected" in_client ping -c 5 -i 0.2 -W 2 10.2.0.2
+    check "vpnctl shows $expected" bash -c "$VPNCTL -s /var/run/dpdk/$E2E_PREFIX/dpdk_telemetry.v2 sessions | grep -q '$expected'"
+}
+
+case_aes128gcm() { cipher_case "aes128-gcm,aes256-gcm" sha1 AES-128-GCM ""; }
+case_chacha20() { cipher_case "chacha20-poly1305,aes256-gcm" sha1 CHACHA20-POLY1305 ""; }
+# The seeds' RouterOS-era clients: no NCP (compat-mode 2.3), a fixed CBC cipher and HMAC. With
+# tls_ekm off the keys come from the legacy PRF, as for MikroTik clients, which lack TLS-EKM.
+case_legacy_aes128cbc_sha1() {
+    cipher_case "aes128-cbc" sha1 AES-128-CBC "tls_ekm = false;" \
+        --compat-mode 2.3.0 --cipher AES-128-CBC --auth SHA1
+    check "keys from the legacy PRF" grep -q "keys by legacy PRF" "$E2E_DIR/vpnplaned.log"
+}
+case_legacy_aes256cbc_sha256() {
+    cipher_case "aes256-cbc" sha256 AES-256-CBC "" --compat-mode 2.3.0 --cipher AES-256-CBC --auth SHA256
+}
+
+# --- control-channel wrapping ------------------------------------------------------------------
+
+wrap_case() { # KIND (tls_auth | tls_crypt | tls_crypt_v2) GENKEY-TYPE SETTING
+    make_topology 1
+    make_pki alice
+    "$VPNCTL" ovpn genkey "$2" "$E2E_DIR/$1.key" 2>/dev/null
+    ovpn_config "$3" >"$E2E_DIR/vpnplane.cfg"
+    start_daemon "$E2E_DIR/vpnplane.cfg"
+    check "vpnctl ovpn profile embeds the $1 key" bash -c "$(declare -f profile); VPNCTL=$VPNCTL E2E_DIR=$E2E_DIR profile alice && grep -q '<${1//_/-}>' $E2E_DIR/alice.ovpn"
+    start_client "$NS_CLIENT" alice alice wonderland
+    check "connects with $1" connected alice
+    check "pings with $1" in_client ping -c 3 -i 0.2 -W 2 10.2.0.2
+}
+case_tls_auth() { wrap_case tls_auth secret "tls_auth = { key = \"$E2E_DIR/tls_auth.key\"; direction = \"0\"; };"; }
+case_tls_crypt() { wrap_case tls_crypt secret "tls_crypt = \"$E2E_DIR/tls_crypt.key\";"; }
+case_tls_crypt_v2() { wrap_case tls_crypt_v2 tls-crypt-v2-server "tls_crypt_v2 = \"$E2E_DIR/tls_crypt_v2.key\";"; }
+
+# --- refusals ----------------------------------------------------------------------------------
+
+case_refusals() {
+    start 1 'require_client_certificate = true;'
+    profile alice
+    start_client "$NS_CLIENT" wrong alice not-the-password
+    check "wrong password: AUTH_FAILED" wait_for 20 log_has wrong "AUTH_FAILED"
+    check "the log names the reason (wrong password)" grep -q "wrong password" "$E2E_DIR/vpnplaned.log"
+    kill "$(client_pid wrong)" 2>/dev/null || true
+    cp "$E2E_DIR/alice.ovpn" "$E2E_DIR/mallory.ovpn"
+    start_client "$NS_CLIENT" mallory mallory whatever
+    check "unknown user: AUTH_FAILED" wait_for 20 log_has mallory "AUTH_FAILED"
+    check "the log names the reason (unknown user)" grep -q "unknown user" "$E2E_DIR/vpnplaned.log"
+    kill "$(client_pid mallory)" 2>/dev/null || true
+    cp "$E2E_DIR/alice.ovpn" "$E2E_DIR/dave.ovpn"
+    start_client "$NS_CLIENT" dave dave disabled
+    check "disabled secret: AUTH_FAILED" wait_for 20 log_has dave "AUTH_FAILED"
+    check "the log names the reason (secret disabled)" grep -q "secret disabled" "$E2E_DIR/vpnplaned.log"
+    kill "$(client_pid dave)" 2>/dev/null || true
+    # No client certificate while one is required: the TLS handshake fails.
+    "$VPNCTL" -c "$E2E_DIR/vpnplane.cfg" ovpn profile bob file-name="$E2E_DIR/nocert.ovpn" certificate=nosuch 2>/dev/null || true
+    sed -n '/<cert>/,/<\/key>/!p' "$E2E_DIR/alice.ovpn" >"$E2E_DIR/nocert.ovpn"
+    cp "$E2E_DIR/nocert.ovpn" "$E2E_DIR/bob.ovpn"
+    start_client "$NS_CLIENT" nocert bob builder
+    check "missing client certificate: the handshake fails" wait_for 20 log_has nocert "SSL alert|TLS Error|TLS handshake failed"
+    check "the log names the reason (no client certificate)" grep -q "did not return a certificate" "$E2E_DIR/vpnplaned.log"
+    kill "$(client_pid nocert)" 2>/dev/null || true
+    # A certificate from another CA.
+    {
+        sed -n '1,/<cert>/p' "$E2E_DIR/alice.ovpn"
+        cat "$E2E_DIR/foreign-store/certs/foreign-alice.crt"
+        echo '</cert>'
+        echo '<key>'
+        cat "$E2E_DIR/foreign-store/private/foreign-alice.key"
+        echo '</key>'
+    } >"$E2E_DIR/foreign.ovpn"
+    cp "$E2E_DIR/foreign.ovpn" "$E2E_DIR/carol.ovpn"
+    start_client "$NS_CLIENT" foreign carol singer
+    check "foreign client certificate: the handshake fails" wait_for 20 log_has foreign "SSL alert|TLS Error|TLS handshake failed"
+    check "the log names the reason (unknown CA)" wait_for 5 grep -qE "TLS handshake failed.*(unable to get local issuer|verify|unknown ca)" "$E2E_DIR/vpnplaned.log"
+    check "no session remains (failed ones go within seconds)" wait_for 10 sessions_are 0
+}
+
+# --- renegotiation and lifecycle -----------------------------------------------------------------
+
+case_reneg() {
+    start 1 'reneg_sec = "1h";'
+    profile alice
+    start_client "$NS_CLIENT" alice alice wonderland --reneg-sec 10
+    check "connects" connected alice
+    lan iperf3 -s -D -p 5201 >/dev/null 2>&1
+    sleep 0.5
+    check "iperf3 for 25 s across renegotiations every 10 s" in_client iperf3 -c 10.2.0.2 -p 5201 -t 25 -J --logfile "$E2E_DIR/iperf.json"
+    check "at least two renegotiations" test "$(json_value ovpn "r['renegotiations']")" -ge 2
+    check "the session survived (one session, never re-created)" test "$(json_value ovpn "r['sessions_created']")" -eq 1
+    check "throughput stayed up" /usr/bin/python3 -c "
+import json; r = json.load(open('$E2E_DIR/iperf.json'))
+assert min(i['sum']['bits_per_second'] for i in r['intervals'][1:]) > 1e6"
+    check "pings still pass" in_client ping -c 3 -i 0.2 -W 2 10.2.0.2
+}
+
+case_server_reneg() {
+    start 1 'reneg_sec = 8;'
+    profile alice
+    start_client "$NS_CLIENT" alice alice wonderland
+    check "connects" connected alice
+    check "server-started renegotiation within 20 s" wait_for 20 bash -c "[ \$($VPNCTL -s /var/run/dpdk/$E2E_PREFIX/dpdk_telemetry.v2 --json ovpn | /usr/bin/python3 -c 'import json,sys; print(json.load(sys.stdin)[\"renegotiations\"])') -ge 1 ]"
+    check "pings after the new key" in_client ping -c 5 -i 0.2 -W 2 10.2.0.2
+}
+
+case_lifecycle() {
+    start 1 '' '' 'only_one = "yes";'
+    profile alice
+    # A client killed without notice expires after the keepalive timeout (10 s).
+    start_client "$NS_CLIENT" first alice wonderland
+    check "connects" connected first
+    kill -KILL "$(client_pid first)"
+    wait "$(client_pid first)" 2>/dev/null || true
+    check "still listed right after the kill" sessions_are 1
+    check "expires after the keepalive timeout" wait_for 25 sessions_are 0
+    check "its address went back to the pool" test "$(json_value pools "r['vpn']['used']")" -eq 0
+    # Explicit exit removes the session at once.
+    start_client "$NS_CLIENT" second alice wonderland --explicit-exit-notify 2
+    check "connects again" connected second
+    kill -TERM "$(client_pid second)"
+    check "explicit exit removes the session at once" wait_for 3 sessions_are 0
+    # only_one: reconnecting with the same credentials replaces the old session.
+    start_client "$NS_CLIENT" third alice wonderland
+    check "connects (only_one)" connected third
+    kill -KILL "$(client_pid third)"
+    wait "$(client_pid third)" 2>/dev/null || true
+    wait_for 5 bash -c "! ip netns exec $NS_CLIENT ip link show tun0" || true
+    start_client "$NS_CLIENT" fourth alice wonderland
+    check "reconnects under only_one" connected fourth
+    check "one session for alice" wait_for 10 sessions_are 1
+    check "pings after the reconnect" in_client ping -c 3 -i 0.2 -W 2 10.2.0.2
+    # vpnctl disconnect ends the session; the client is told to restart.
+    check "vpnctl disconnect alice" vpnctl disconnect alice
+    check "the client was told to restart" wait_for 10 log_has fourth "RESTART|SIGUSR1"
+}
+
+type "case_$CASE" >/dev/null 2>&1 || { echo "unknown case $CASE"; exit 2; }
+"case_$CASE"
+stop_daemon || true
+e2e_finish
