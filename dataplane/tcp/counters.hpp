@@ -65,7 +65,7 @@ namespace vp::tcp {
     X(drop_table_full, "dropped: connection table full")                                          \
     X(drop_syn_backlog_full, "dropped: SYN backlog full and SYN cookies disabled")               \
     X(drop_rcv_buf_full, "dropped: payload beyond the receive buffer")                           \
-    X(drop_ooo_full, "dropped: out-of-order queue full")                                          \
+    X(drop_ooo_full, "dropped: out-of-order data refused or evicted, queue full")                                          \
     X(drop_rcv_mbuf_limit, "dropped: receive buffer mbuf limit reached")                         \
     X(drop_data_after_fin, "dropped: payload after the peer's FIN or after shutdown")            \
     X(drop_no_mbuf, "segments not built: mbuf pool empty")                                        \

@@ -704,7 +704,9 @@ bool Engine::process_data(uint32_t idx, rte_mbuf* m, const TcpSegment& seg) {
         ++counters_.ooo_segments;
         MbufList data;
         take_payload(m, off, len, data);
-        if (c.ooo.insert(seq, data) == OooQueue::Insert::Full) ++counters_.drop_ooo_full;
+        auto r = c.ooo.insert(seq, data);
+        if (r == OooQueue::Insert::Full || r == OooQueue::Insert::QueuedEvicting)
+            ++counters_.drop_ooo_full;
         c.ack_now = true;
     }
     return whole;

@@ -91,12 +91,14 @@ OooQueue::Insert OooQueue::insert(uint32_t seq, MbufList& data) {
         r_[pos].seq = s;
         return Insert::Queued;
     }
+    Insert result = Insert::Queued;
     if (n_ == max_) {
         if (pos == n_) { // above everything queued: refuse, the sender will resend it
             data.clear();
             return Insert::Full;
         }
         remove(static_cast<uint8_t>(n_ - 1));
+        result = Insert::QueuedEvicting;
     }
     for (uint8_t j = n_; j > pos; --j) {
         r_[j].seq = r_[j - 1].seq;
@@ -105,7 +107,7 @@ OooQueue::Insert OooQueue::insert(uint32_t seq, MbufList& data) {
     r_[pos].seq = s;
     r_[pos].data = std::move(data);
     ++n_;
-    return Insert::Queued;
+    return result;
 }
 
 uint32_t OooQueue::drain(uint32_t rcv_nxt, MbufList& in_order) {

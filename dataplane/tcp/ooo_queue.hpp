@@ -14,7 +14,7 @@ class OooQueue {
 public:
     static constexpr uint8_t kMaxRanges = 8;
 
-    enum class Insert : uint8_t { Queued, Duplicate, Full };
+    enum class Insert : uint8_t { Queued, Duplicate, Full, QueuedEvicting };
 
     void set_max_ranges(uint8_t n) { max_ = n < kMaxRanges ? n : kMaxRanges; }
     bool empty() const { return n_ == 0; }
@@ -26,8 +26,8 @@ public:
 
     // Queues [seq, seq + data.bytes()), which must lie above rcv_nxt. Overlap with queued
     // ranges is trimmed; a range wholly covered by the new data is replaced. When the queue is
-    // full, a segment below the highest range evicts that range (the sender still holds its
-    // data: RFC 2018 §8 lets a receiver renege); otherwise the segment is refused.
+    // full, a segment below the highest range evicts that range (QueuedEvicting: the sender
+    // still holds its data, RFC 2018 §8 lets a receiver renege); otherwise it is refused (Full).
     Insert insert(uint32_t seq, MbufList& data);
 
     // Moves the ranges that now begin at or below rcv_nxt to `in_order`; returns the new
