@@ -14,8 +14,7 @@ Status bad(const char* name, const std::string& what) {
 Status EngineConfig::validate() const {
     if (max_connections < 2 || max_connections > (1u << 24))
         return bad("max_connections", "must be between 2 and 16777216");
-    if (syn_backlog > max_connections)
-        return bad("syn_backlog", "must not exceed max_connections");
+    if (syn_backlog > max_connections) return bad("syn_backlog", "must not exceed max_connections");
     if (time_wait_max > max_connections)
         return bad("time_wait_max", "must not exceed max_connections");
     if (snd_buf_bytes < 4096 || snd_buf_bytes > (1u << 30))

@@ -57,8 +57,8 @@ struct EngineConfig {
     uint32_t keepalive_idle_ms = 120000;
     uint32_t keepalive_interval_ms = 15000;
     uint8_t keepalive_probes = 4;
-    uint32_t time_wait_ms = 60000;  // 2*MSL
-    uint32_t fin_wait2_ms = 60000;  // bound on FIN-WAIT-2 after our FIN was acknowledged
+    uint32_t time_wait_ms = 60000;       // 2*MSL
+    uint32_t fin_wait2_ms = 60000;       // bound on FIN-WAIT-2 after our FIN was acknowledged
     uint32_t initial_cwnd_segments = 10; // RFC 6928
 
     // Timer wheel: tick and slot count (a power of two). Deadlines further than

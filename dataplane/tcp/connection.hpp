@@ -53,9 +53,9 @@ inline constexpr uint8_t Closed = 0x10;
 struct Congestion {
     uint32_t cwnd = 0;
     uint32_t ssthresh = UINT32_MAX;
-    uint32_t recover = 0;      // RFC 6582: highest sequence sent when recovery began
-    uint32_t high_rxt = 0;     // RFC 6675 HighRxt: retransmissions have covered up to here
-    uint32_t bytes_acked = 0;  // RFC 5681 §3.1 byte counting in congestion avoidance
+    uint32_t recover = 0;     // RFC 6582: highest sequence sent when recovery began
+    uint32_t high_rxt = 0;    // RFC 6675 HighRxt: retransmissions have covered up to here
+    uint32_t bytes_acked = 0; // RFC 5681 §3.1 byte counting in congestion avoidance
     uint8_t dupacks = 0;
     bool in_recovery = false;
     bool cwnd_limited = false; // the last send stopped at cwnd (RFC 7661's test for growth)
@@ -94,12 +94,12 @@ struct Connection {
     bool syn_retransmitted = false;
     bool rtt_timing = false;
     bool in_persist = false;
-    bool need_syn = false;      // (re)send our SYN or SYN-ACK at the next output
-    bool rexmit_una = false;    // retransmit the segment at SND.UNA first (fast retransmit,
-                                // NewReno partial ACK)
-    bool ws_ok = false;         // window scaling negotiated
+    bool need_syn = false;   // (re)send our SYN or SYN-ACK at the next output
+    bool rexmit_una = false; // retransmit the segment at SND.UNA first (fast retransmit,
+                             // NewReno partial ACK)
+    bool ws_ok = false;      // window scaling negotiated
     bool closed_notified = false;
-    bool abort_rst = false;     // send RST when flushed (abort, timeouts)
+    bool abort_rst = false; // send RST when flushed (abort, timeouts)
 
     uint64_t user_data = 0;
     PuntMode punt;
@@ -119,9 +119,9 @@ struct Connection {
     // Receive sequence space.
     uint32_t irs = 0;
     uint32_t rcv_nxt = 0;
-    uint32_t rcv_adv = 0;        // right edge of the window we last advertised
-    uint32_t rcv_unacked = 0;    // in-order bytes received since our last ACK
-    uint32_t peer_fin_seq = 0;   // sequence number of a FIN seen out of order
+    uint32_t rcv_adv = 0;      // right edge of the window we last advertised
+    uint32_t rcv_unacked = 0;  // in-order bytes received since our last ACK
+    uint32_t peer_fin_seq = 0; // sequence number of a FIN seen out of order
     bool peer_fin_pending = false;
 
     // RFC 7323 timestamps. TS.Recent, its age, and our clock offset for this connection.
@@ -133,11 +133,11 @@ struct Connection {
     RttEstimator rtt;
     uint32_t rtt_seq = 0; // timing the segment that ends here (no timestamps)
     uint64_t rtt_start_us = 0;
-    uint8_t backoff = 0;  // consecutive RTO expirations
-    uint8_t probes = 0;   // unanswered keepalive or zero-window probes
+    uint8_t backoff = 0; // consecutive RTO expirations
+    uint8_t probes = 0;  // unanswered keepalive or zero-window probes
     uint8_t syn_tries = 0;
     uint8_t ka_probes = 0;
-    uint16_t rcv_mss = 536; // largest payload seen: "full-sized" for delayed ACKs
+    uint16_t rcv_mss = 536;  // largest payload seen: "full-sized" for delayed ACKs
     uint8_t punt_events = 0; // event:: bits waiting for punt_poll()
 
     Congestion cc;

@@ -20,27 +20,42 @@ namespace vp::tcp {
 
 const char* to_string(TcpState s) {
     switch (s) {
-    case TcpState::Closed: return "CLOSED";
-    case TcpState::SynSent: return "SYN-SENT";
-    case TcpState::SynReceived: return "SYN-RECEIVED";
-    case TcpState::Established: return "ESTABLISHED";
-    case TcpState::FinWait1: return "FIN-WAIT-1";
-    case TcpState::FinWait2: return "FIN-WAIT-2";
-    case TcpState::CloseWait: return "CLOSE-WAIT";
-    case TcpState::Closing: return "CLOSING";
-    case TcpState::LastAck: return "LAST-ACK";
-    case TcpState::TimeWait: return "TIME-WAIT";
+    case TcpState::Closed:
+        return "CLOSED";
+    case TcpState::SynSent:
+        return "SYN-SENT";
+    case TcpState::SynReceived:
+        return "SYN-RECEIVED";
+    case TcpState::Established:
+        return "ESTABLISHED";
+    case TcpState::FinWait1:
+        return "FIN-WAIT-1";
+    case TcpState::FinWait2:
+        return "FIN-WAIT-2";
+    case TcpState::CloseWait:
+        return "CLOSE-WAIT";
+    case TcpState::Closing:
+        return "CLOSING";
+    case TcpState::LastAck:
+        return "LAST-ACK";
+    case TcpState::TimeWait:
+        return "TIME-WAIT";
     }
     return "?";
 }
 
 const char* to_string(CloseReason r) {
     switch (r) {
-    case CloseReason::Normal: return "normal";
-    case CloseReason::Reset: return "reset";
-    case CloseReason::Timeout: return "timeout";
-    case CloseReason::Aborted: return "aborted";
-    case CloseReason::Refused: return "refused";
+    case CloseReason::Normal:
+        return "normal";
+    case CloseReason::Reset:
+        return "reset";
+    case CloseReason::Timeout:
+        return "timeout";
+    case CloseReason::Aborted:
+        return "aborted";
+    case CloseReason::Refused:
+        return "refused";
     }
     return "?";
 }
@@ -48,8 +63,7 @@ const char* to_string(CloseReason r) {
 Engine::Engine(const EngineConfig& config, rte_mempool* pool) : cfg_(config), pool_(pool) {}
 
 Result<std::unique_ptr<Engine>> Engine::create(const EngineConfig& config, rte_mempool* pool,
-                                               int socket_id, const char* name,
-                                               uint64_t now_us) {
+                                               int socket_id, const char* name, uint64_t now_us) {
     if (auto st = config.validate(); !st) return st.error();
     if (!pool) return make_error("tcp: no mbuf pool given");
     std::unique_ptr<Engine> e(new Engine(config, pool));
@@ -239,7 +253,12 @@ void Engine::enter_time_wait(uint32_t idx) {
     ++gauges_.time_wait;
     c.rtx_deadline_us = c.delack_deadline_us = c.ka_deadline_us = 0;
     c.state_deadline_us = now_us_ + uint64_t{cfg_.time_wait_ms} * 1000;
-    reset_buffers(c);
+    // Nothing more is sent or reassembled; bytes received in order stay until the consumer
+    // has been told of the end (flush, or punt_poll for punt consumers) - then they go too, so
+    // a TIME-WAIT entry holds no mbufs.
+    c.snd_q.clear();
+    c.ooo.clear();
+    c.cursor_seg = nullptr;
     c.tw_prev = tw_tail_;
     c.tw_next = kNoIndex;
     if (tw_tail_ != kNoIndex)
@@ -320,8 +339,8 @@ uint32_t Engine::rx_free_space(const Connection& c) const {
 void Engine::arm_timer(uint32_t idx) {
     const Connection& c = conns_[idx];
     uint64_t next = 0;
-    for (uint64_t d : {c.rtx_deadline_us, c.delack_deadline_us, c.state_deadline_us,
-                       c.ka_deadline_us})
+    for (uint64_t d :
+         {c.rtx_deadline_us, c.delack_deadline_us, c.state_deadline_us, c.ka_deadline_us})
         if (d && (next == 0 || d < next)) next = d;
     if (next == 0) return; // a stale entry, if any, finds nothing to do when it fires
     uint64_t tick = (next + cfg_.tick_us - 1) / cfg_.tick_us;
@@ -375,6 +394,7 @@ void Engine::flush(TxBatch& out) {
             c.abort_rst = false;
             send_abort_rst(c, out);
         }
+        if (c.state == TcpState::TimeWait && !c.hold && !c.events) c.rcv_q.clear();
         c.in_dirty = false;
         if (c.events) more = true;
         if (more) mark_dirty(idx);
@@ -501,7 +521,8 @@ uint16_t be16_at(const MbufList& q, uint32_t off) {
 uint32_t punt_unit(const MbufList& q, PuntFraming f) {
     uint32_t have = q.bytes();
     switch (f) {
-    case PuntFraming::Raw: return have;
+    case PuntFraming::Raw:
+        return have;
     case PuntFraming::TlsRecords: {
         if (have < 5) return 0;
         uint32_t need = 5u + be16_at(q, 3);
@@ -571,6 +592,7 @@ size_t Engine::punt_poll(PuntEvent* ev, size_t max) {
             e.reason = c.close_reason;
             c.punt_events = 0;
             c.hold = false;
+            if (c.state == TcpState::TimeWait) c.rcv_q.clear();
             pop();
             maybe_free(idx);
             continue;

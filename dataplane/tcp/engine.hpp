@@ -92,8 +92,7 @@ public:
     // Control path: allocates the table, wheel and hash. `name` must be unique in the process
     // (it names the rte_hash). now_us starts the clock.
     static Result<std::unique_ptr<Engine>> create(const EngineConfig& config, rte_mempool* pool,
-                                                  int socket_id, const char* name,
-                                                  uint64_t now_us);
+                                                  int socket_id, const char* name, uint64_t now_us);
     ~Engine();
     Engine(const Engine&) = delete;
     Engine& operator=(const Engine&) = delete;
@@ -195,15 +194,15 @@ private:
 
     // engine_output.cpp
     bool output(uint32_t idx, TxBatch& out);
-    bool send_at(Connection& c, uint32_t seq, uint32_t max_len, bool retransmission,
-                 TxBatch& out, uint32_t& sent_len, bool& fin_sent);
+    bool send_at(Connection& c, uint32_t seq, uint32_t max_len, bool retransmission, TxBatch& out,
+                 uint32_t& sent_len, bool& fin_sent);
     bool emit(Connection& c, uint32_t seq, uint32_t len, uint8_t flags, const OptionsOut& o,
               TxBatch& out);
     void send_persist_probe(uint32_t idx, TxBatch& out);
     void send_abort_rst(Connection& c, TxBatch& out);
     uint32_t rto_now(const Connection& c) const;
-    bool emit_raw(const FlowKey& flow, uint32_t seq, uint32_t ack, uint8_t flags,
-                  uint16_t window, const OptionsOut* opts, TxBatch& out);
+    bool emit_raw(const FlowKey& flow, uint32_t seq, uint32_t ack, uint8_t flags, uint16_t window,
+                  const OptionsOut* opts, TxBatch& out);
     void send_ack(uint32_t idx, TxBatch& out);
     uint16_t window_field(Connection& c, bool syn);
     bool window_update_due(const Connection& c) const;

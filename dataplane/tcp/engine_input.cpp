@@ -41,18 +41,39 @@ void take_payload(rte_mbuf* m, uint32_t off, uint32_t len, MbufList& out) {
 
 void Engine::count_parse_error(ParseError e) {
     switch (e) {
-    case ParseError::Truncated: ++counters_.drop_truncated; break;
-    case ParseError::NotIpv4: ++counters_.drop_not_ipv4; break;
-    case ParseError::BadIpHeader: ++counters_.drop_bad_ip_header; break;
-    case ParseError::NotTcp: ++counters_.drop_not_tcp; break;
-    case ParseError::Fragment: ++counters_.drop_fragment; break;
-    case ParseError::BadDataOffset: ++counters_.drop_bad_data_offset; break;
-    case ParseError::BadOptions: ++counters_.drop_bad_options; break;
-    case ParseError::BadAddress: ++counters_.drop_bad_address; break;
-    case ParseError::BadPort: ++counters_.drop_bad_port; break;
-    case ParseError::BadFlags: ++counters_.drop_bad_flags; break;
+    case ParseError::Truncated:
+        ++counters_.drop_truncated;
+        break;
+    case ParseError::NotIpv4:
+        ++counters_.drop_not_ipv4;
+        break;
+    case ParseError::BadIpHeader:
+        ++counters_.drop_bad_ip_header;
+        break;
+    case ParseError::NotTcp:
+        ++counters_.drop_not_tcp;
+        break;
+    case ParseError::Fragment:
+        ++counters_.drop_fragment;
+        break;
+    case ParseError::BadDataOffset:
+        ++counters_.drop_bad_data_offset;
+        break;
+    case ParseError::BadOptions:
+        ++counters_.drop_bad_options;
+        break;
+    case ParseError::BadAddress:
+        ++counters_.drop_bad_address;
+        break;
+    case ParseError::BadPort:
+        ++counters_.drop_bad_port;
+        break;
+    case ParseError::BadFlags:
+        ++counters_.drop_bad_flags;
+        break;
     case ParseError::None:
-    case ParseError::Count: break;
+    case ParseError::Count:
+        break;
     }
 }
 
@@ -95,9 +116,15 @@ void Engine::input(rte_mbuf* m, uint64_t now_us, TxBatch& out) {
     } else {
         uint32_t idx = static_cast<uint32_t>(reinterpret_cast<uintptr_t>(d));
         switch (conns_[idx].state) {
-        case TcpState::SynSent: input_syn_sent(idx, m, seg, out); break;
-        case TcpState::TimeWait: input_time_wait(idx, m, seg, out); break;
-        default: input_synchronized(idx, m, seg, out); break;
+        case TcpState::SynSent:
+            input_syn_sent(idx, m, seg, out);
+            break;
+        case TcpState::TimeWait:
+            input_time_wait(idx, m, seg, out);
+            break;
+        default:
+            input_synchronized(idx, m, seg, out);
+            break;
         }
     }
     flush(out);
@@ -154,7 +181,8 @@ void Engine::established(uint32_t idx) {
     c.backoff = 0;
     c.syn_tries = 0;
     c.need_syn = false;
-    if (cfg_.keepalive_idle_ms) c.ka_deadline_us = now_us_ + uint64_t{cfg_.keepalive_idle_ms} * 1000;
+    if (cfg_.keepalive_idle_ms)
+        c.ka_deadline_us = now_us_ + uint64_t{cfg_.keepalive_idle_ms} * 1000;
     // RFC 6298 §5.7: a SYN that timed out without a later RTT sample leaves RTO at 3 s.
     if (c.syn_retransmitted && !c.rtt.has_sample)
         c.rtt.rto_us = std::min(std::max(c.rtt.rto_us, 3000000u), cfg_.rto_max_ms * 1000);
@@ -164,8 +192,7 @@ void Engine::established(uint32_t idx) {
 
 // ---- LISTEN ----
 
-void Engine::input_listen(rte_mbuf* m, const TcpSegment& seg, const FlowKey& flow,
-                          TxBatch& out) {
+void Engine::input_listen(rte_mbuf* m, const TcpSegment& seg, const FlowKey& flow, TxBatch& out) {
     const Listener* l = find_listener(seg.dst_port);
     if (seg.has(flag::Rst)) {
         ++counters_.drop_rst_no_conn;
@@ -181,10 +208,9 @@ void Engine::input_listen(rte_mbuf* m, const TcpSegment& seg, const FlowKey& flo
     if (seg.has(flag::Ack) && !seg.has(flag::Syn)) {
         // An ACK for no connection: the third segment of a handshake we answered with a cookie,
         // or junk (RFC 9293: answer with RST).
-        bool recent = cookies_last_sent_us_ &&
-                      now_us_ - cookies_last_sent_us_ <
-                          uint64_t{SynCookies::kStepSeconds} * (SynCookies::kMaxAgeSteps + 1) *
-                              1000000;
+        bool recent = cookies_last_sent_us_ && now_us_ - cookies_last_sent_us_ <
+                                                   uint64_t{SynCookies::kStepSeconds} *
+                                                       (SynCookies::kMaxAgeSteps + 1) * 1000000;
         if (recent && cookies_.ready()) {
             uint32_t idx = kNoIndex;
             if (open_from_cookie(seg, flow, *l, idx)) {
@@ -195,7 +221,13 @@ void Engine::input_listen(rte_mbuf* m, const TcpSegment& seg, const FlowKey& flo
                 input_synchronized(idx, m, seg, out);
                 return;
             }
+            // While cookies are in use, a segment that fails the check may be a cookie
+            // connection's later segment whose first ones were lost (only the first carries
+            // SEQ = ISN + 1, which the cookie covers): drop it quietly, the peer resends. An
+            // RST here would kill such connections, and would answer spoofed ACKs.
             ++counters_.syn_cookies_rejected;
+            rte_pktmbuf_free(m);
+            return;
         }
         send_rst_for(seg, out);
         rte_pktmbuf_free(m);
@@ -389,8 +421,7 @@ void Engine::input_time_wait(uint32_t idx, rte_mbuf* m, const TcpSegment& seg, T
     if (seg.has(flag::Fin) || seg.payload_len || seg.has(flag::Syn)) {
         // A retransmitted FIN (our ACK was lost) or a stray: ACK again and restart 2*MSL for a
         // FIN (RFC 9293 §3.10.7.4).
-        if (seg.has(flag::Fin))
-            c.state_deadline_us = now_us_ + uint64_t{cfg_.time_wait_ms} * 1000;
+        if (seg.has(flag::Fin)) c.state_deadline_us = now_us_ + uint64_t{cfg_.time_wait_ms} * 1000;
         c.ack_now = true;
         mark_dirty(idx);
     }
@@ -399,8 +430,7 @@ void Engine::input_time_wait(uint32_t idx, rte_mbuf* m, const TcpSegment& seg, T
 
 // ---- Synchronized states ----
 
-void Engine::input_synchronized(uint32_t idx, rte_mbuf* m, const TcpSegment& seg,
-                                TxBatch& out) {
+void Engine::input_synchronized(uint32_t idx, rte_mbuf* m, const TcpSegment& seg, TxBatch& out) {
     Connection& c = conns_[idx];
     if (c.state == TcpState::SynReceived && seg.has(flag::Syn) && !seg.has(flag::Ack)) {
         if (seg.seq == c.irs) { // our SYN-ACK was lost: send it again
@@ -425,15 +455,16 @@ void Engine::input_synchronized(uint32_t idx, rte_mbuf* m, const TcpSegment& seg
     bool acceptable;
     bool ack_only = false;
     if (seg_len == 0) {
-        acceptable = rcv_wnd == 0 ? seg.seq == c.rcv_nxt
-                                  : seq_in(seg.seq, c.rcv_nxt, c.rcv_nxt + rcv_wnd);
+        acceptable =
+            rcv_wnd == 0 ? seg.seq == c.rcv_nxt : seq_in(seg.seq, c.rcv_nxt, c.rcv_nxt + rcv_wnd);
     } else if (rcv_wnd == 0) {
         acceptable = false;
         // A closed window still takes the ACK, RST and URG of a segment at RCV.NXT.
         ack_only = seg.seq == c.rcv_nxt;
     } else {
         uint32_t end = c.rcv_nxt + rcv_wnd;
-        acceptable = seq_in(seg.seq, c.rcv_nxt, end) || seq_in(seg.seq + seg_len - 1, c.rcv_nxt, end);
+        acceptable =
+            seq_in(seg.seq, c.rcv_nxt, end) || seq_in(seg.seq + seg_len - 1, c.rcv_nxt, end);
     }
     if (!acceptable && !ack_only) {
         ++counters_.drop_out_of_window;
@@ -599,9 +630,8 @@ bool Engine::process_ack(uint32_t idx, const TcpSegment& seg) {
             c.in_persist = false;
             c.backoff = 0;
             c.probes = 0;
-            c.rtx_deadline_us = seq_lt(c.snd_nxt, c.snd_max) || c.snd_nxt != c.snd_una
-                                    ? now_us_ + rto_now(c)
-                                    : 0;
+            c.rtx_deadline_us =
+                seq_lt(c.snd_nxt, c.snd_max) || c.snd_nxt != c.snd_una ? now_us_ + rto_now(c) : 0;
         }
     }
     bool fin_acked = c.fin_queued && seq_gt(c.snd_una, c.fin_seq());
@@ -625,7 +655,8 @@ bool Engine::process_ack(uint32_t idx, const TcpSegment& seg) {
             return false;
         }
         break;
-    default: break;
+    default:
+        break;
     }
     return true;
 }
@@ -721,10 +752,17 @@ void Engine::process_fin(uint32_t idx) {
     c.events |= event::PeerClosed;
     switch (c.state) {
     case TcpState::SynReceived:
-    case TcpState::Established: c.state = TcpState::CloseWait; break;
-    case TcpState::FinWait1: c.state = TcpState::Closing; break;
-    case TcpState::FinWait2: enter_time_wait(idx); break;
-    default: break;
+    case TcpState::Established:
+        c.state = TcpState::CloseWait;
+        break;
+    case TcpState::FinWait1:
+        c.state = TcpState::Closing;
+        break;
+    case TcpState::FinWait2:
+        enter_time_wait(idx);
+        break;
+    default:
+        break;
     }
 }
 

@@ -326,9 +326,14 @@ void Engine::send_persist_probe(uint32_t idx, TxBatch& out) {
 bool Engine::output(uint32_t idx, TxBatch& out) {
     Connection& c = conns_[idx];
     switch (c.state) {
-    case TcpState::Closed: return false;
+    case TcpState::Closed:
+        return false;
     case TcpState::SynSent:
     case TcpState::SynReceived: {
+        // An ACK owed in SYN-RECEIVED (a challenge, an out-of-window segment) is the SYN-ACK
+        // again: it carries the ACK number the peer needs.
+        if (c.ack_now && c.state == TcpState::SynReceived) c.need_syn = true;
+        c.ack_now = false;
         if (!c.need_syn) return false;
         OptionsOut o;
         fill_options(c, o, true);
@@ -340,7 +345,8 @@ bool Engine::output(uint32_t idx, TxBatch& out) {
     case TcpState::TimeWait:
         if (c.ack_now) send_ack(idx, out);
         return false;
-    default: break;
+    default:
+        break;
     }
 
     uint32_t budget = cfg_.max_burst_segments;

@@ -12,8 +12,10 @@ bool can_send(const Connection& c) {
     case TcpState::SynSent:
     case TcpState::SynReceived:
     case TcpState::Established:
-    case TcpState::CloseWait: return true;
-    default: return false;
+    case TcpState::CloseWait:
+        return true;
+    default:
+        return false;
     }
 }
 } // namespace
@@ -123,8 +125,18 @@ void Stream::close() {
     Engine& e = *engine_;
     Connection& c = e.conns_[index_];
     switch (c.state) {
-    case TcpState::SynSent: e.enter_closed(index_, CloseReason::Normal); return;
+    case TcpState::SynSent:
+        // RFC 9293 §3.10.4: with nothing queued the TCB goes; otherwise the FIN follows the
+        // data once the connection is established.
+        if (c.snd_q.empty()) {
+            e.enter_closed(index_, CloseReason::Normal);
+            return;
+        }
+        c.fin_queued = true;
+        break;
     case TcpState::SynReceived:
+        c.fin_queued = true;
+        break; // FIN-WAIT-1 once established
     case TcpState::Established:
         c.fin_queued = true;
         c.state = TcpState::FinWait1;
@@ -133,7 +145,8 @@ void Stream::close() {
         c.fin_queued = true;
         c.state = TcpState::LastAck;
         break;
-    default: return; // already closing
+    default:
+        return; // already closing
     }
     e.mark_dirty(index_);
 }

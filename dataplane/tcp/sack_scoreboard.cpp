@@ -11,8 +11,7 @@ uint8_t SackScoreboard::update(const SackBlock* blocks, uint8_t n, uint32_t snd_
     for (uint8_t b = 0; b < n; ++b) {
         uint32_t l = blocks[b].left;
         uint32_t r = blocks[b].right;
-        if (!seq_lt(l, r) || !seq_lt(snd_una, r) || seq_gt(r, snd_max) ||
-            r - l > snd_max - snd_una)
+        if (!seq_lt(l, r) || !seq_lt(snd_una, r) || seq_gt(r, snd_max) || r - l > snd_max - snd_una)
             continue; // empty, stale (or D-SACK) or beyond what we sent
         if (seq_lt(l, snd_una)) l = snd_una;
         ++applied;

@@ -51,18 +51,30 @@ inline constexpr uint8_t Timestamps = 8;
 
 const char* to_string(ParseError e) {
     switch (e) {
-    case ParseError::None: return "none";
-    case ParseError::Truncated: return "truncated";
-    case ParseError::NotIpv4: return "not_ipv4";
-    case ParseError::BadIpHeader: return "bad_ip_header";
-    case ParseError::NotTcp: return "not_tcp";
-    case ParseError::Fragment: return "fragment";
-    case ParseError::BadDataOffset: return "bad_data_offset";
-    case ParseError::BadOptions: return "bad_options";
-    case ParseError::BadAddress: return "bad_address";
-    case ParseError::BadPort: return "bad_port";
-    case ParseError::BadFlags: return "bad_flags";
-    case ParseError::Count: break;
+    case ParseError::None:
+        return "none";
+    case ParseError::Truncated:
+        return "truncated";
+    case ParseError::NotIpv4:
+        return "not_ipv4";
+    case ParseError::BadIpHeader:
+        return "bad_ip_header";
+    case ParseError::NotTcp:
+        return "not_tcp";
+    case ParseError::Fragment:
+        return "fragment";
+    case ParseError::BadDataOffset:
+        return "bad_data_offset";
+    case ParseError::BadOptions:
+        return "bad_options";
+    case ParseError::BadAddress:
+        return "bad_address";
+    case ParseError::BadPort:
+        return "bad_port";
+    case ParseError::BadFlags:
+        return "bad_flags";
+    case ParseError::Count:
+        break;
     }
     return "unknown";
 }
@@ -117,7 +129,8 @@ ParseError parse_options(std::span<const uint8_t> b, TcpOptions& o) {
                 o.ts_ecr = load32(p + 4);
             }
             break;
-        default: break;
+        default:
+            break;
         }
         i += len;
     }
@@ -175,8 +188,7 @@ bool tcp_checksum_ok(std::span<const uint8_t> packet, const TcpSegment& seg) {
         return false;
     const auto* ip = reinterpret_cast<const rte_ipv4_hdr*>(packet.data());
     uint32_t sum = rte_ipv4_phdr_cksum(ip, 0);
-    sum += rte_raw_cksum(packet.data() + seg.ip_header_len,
-                         seg.ip_total_len - seg.ip_header_len);
+    sum += rte_raw_cksum(packet.data() + seg.ip_header_len, seg.ip_total_len - seg.ip_header_len);
     return fold_checksum(sum) == 0xffff;
 }
 

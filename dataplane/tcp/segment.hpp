@@ -70,16 +70,16 @@ struct TcpSegment {
 // Every way a packet can fail to be a TCP segment we accept. Each has an engine counter.
 enum class ParseError : uint8_t {
     None = 0,
-    Truncated,      // fewer bytes than the IPv4 total length or the headers claim
-    NotIpv4,        // version != 4
-    BadIpHeader,    // IHL < 5, or total length shorter than the IPv4 header
-    NotTcp,         // protocol != 6
-    Fragment,       // MF set or non-zero fragment offset: reassembly is the IP layer's job
-    BadDataOffset,  // TCP data offset < 5 or past the end of the packet
-    BadOptions,     // an option with an impossible length, or an option of the wrong size
-    BadAddress,     // source is multicast, broadcast, zero or loopback; destination multicast
-    BadPort,        // source or destination port zero
-    BadFlags,       // SYN with FIN or RST; no flags at all
+    Truncated,     // fewer bytes than the IPv4 total length or the headers claim
+    NotIpv4,       // version != 4
+    BadIpHeader,   // IHL < 5, or total length shorter than the IPv4 header
+    NotTcp,        // protocol != 6
+    Fragment,      // MF set or non-zero fragment offset: reassembly is the IP layer's job
+    BadDataOffset, // TCP data offset < 5 or past the end of the packet
+    BadOptions,    // an option with an impossible length, or an option of the wrong size
+    BadAddress,    // source is multicast, broadcast, zero or loopback; destination multicast
+    BadPort,       // source or destination port zero
+    BadFlags,      // SYN with FIN or RST; no flags at all
     Count
 };
 
@@ -103,8 +103,8 @@ uint16_t fold_checksum(uint32_t sum);
 
 // What the output path writes into a segment's option space.
 struct OptionsOut {
-    uint16_t mss = 0; // SYN only; 0 = absent
-    int8_t wscale = -1; // SYN only; -1 = absent
+    uint16_t mss = 0;            // SYN only; 0 = absent
+    int8_t wscale = -1;          // SYN only; -1 = absent
     bool sack_permitted = false; // SYN only
     bool timestamps = false;
     uint32_t ts_val = 0;

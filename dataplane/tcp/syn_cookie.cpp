@@ -97,7 +97,10 @@ bool SynCookies::check(const FlowKey& flow, uint32_t peer_isn, uint32_t cookie, 
 
 uint32_t SynCookies::encode_ts(uint32_t ts_now, bool has_wscale, uint8_t wscale, bool sack) {
     uint32_t ws = has_wscale ? (wscale > 14 ? 14u : wscale) : 15u;
-    return (ts_now & ~0x1fu) | ws | (sack ? 0x10u : 0u);
+    uint32_t ts = (ts_now & ~0x1fu) | ws | (sack ? 0x10u : 0u);
+    // Never ahead of the clock: later segments must not carry an older TSval (PAWS).
+    if (static_cast<int32_t>(ts - ts_now) > 0) ts -= 0x20u;
+    return ts;
 }
 
 void SynCookies::decode_ts(uint32_t ts_ecr, bool& has_wscale, uint8_t& wscale, bool& sack) {
@@ -114,7 +117,8 @@ Status IsnGenerator::init() {
 }
 
 uint32_t IsnGenerator::isn(const FlowKey& flow, uint64_t now_us) const {
-    return static_cast<uint32_t>(now_us / 4) + static_cast<uint32_t>(hash_.hash(&flow, sizeof flow));
+    return static_cast<uint32_t>(now_us / 4) +
+           static_cast<uint32_t>(hash_.hash(&flow, sizeof flow));
 }
 
 uint32_t IsnGenerator::ts_offset(const FlowKey& flow) const {

@@ -9,7 +9,8 @@
 //   bits 23..0   SipHash(secret, flow, peer ISN, t), truncated
 // A cookie is accepted for t up to 2 steps old (64-192 s), under the current or previous secret.
 // When the SYN carried timestamps, the low 5 bits of our TSval carry the peer's window scale
-// (4 bits, 15 = none) and SACK-permitted (1 bit), as Linux does, so cookie connections keep them.
+// (4 bits, 15 = none) and SACK-permitted (1 bit), as Linux does, so cookie connections keep them;
+// the encoded value is kept at or below the clock so that later TSvals never go backwards.
 #pragma once
 
 #include "control/base/result.hpp"

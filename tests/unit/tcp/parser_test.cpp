@@ -11,7 +11,8 @@ namespace {
 
 std::vector<uint8_t> bytes_of(const SegSpec& s) {
     rte_mbuf* m = build_packet(s);
-    std::vector<uint8_t> v(rte_pktmbuf_mtod(m, uint8_t*), rte_pktmbuf_mtod(m, uint8_t*) + m->pkt_len);
+    std::vector<uint8_t> v(rte_pktmbuf_mtod(m, uint8_t*),
+                           rte_pktmbuf_mtod(m, uint8_t*) + m->pkt_len);
     rte_pktmbuf_free(m);
     return v;
 }

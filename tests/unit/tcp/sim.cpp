@@ -11,9 +11,8 @@
 namespace vp::tcp::test {
 
 rte_mempool* test_pool() {
-    static rte_mempool* pool =
-        rte_pktmbuf_pool_create("tcp_test_pool", 65535, 256, 0, RTE_MBUF_DEFAULT_BUF_SIZE,
-                                SOCKET_ID_ANY);
+    static rte_mempool* pool = rte_pktmbuf_pool_create("tcp_test_pool", 65535, 256, 0,
+                                                       RTE_MBUF_DEFAULT_BUF_SIZE, SOCKET_ID_ANY);
     return pool;
 }
 
@@ -71,7 +70,8 @@ rte_mbuf* build_packet(const SegSpec& s) {
 
 OutSeg parse_packet(const rte_mbuf* m) {
     std::vector<uint8_t> bytes(m->pkt_len);
-    const uint8_t* p = static_cast<const uint8_t*>(rte_pktmbuf_read(m, 0, m->pkt_len, bytes.data()));
+    const uint8_t* p =
+        static_cast<const uint8_t*>(rte_pktmbuf_read(m, 0, m->pkt_len, bytes.data()));
     if (p != bytes.data()) memcpy(bytes.data(), p, m->pkt_len);
     OutSeg o;
     EXPECT_EQ(parse_segment(bytes, bytes.size(), o.h), ParseError::None);
@@ -85,7 +85,8 @@ OutSeg parse_packet(const rte_mbuf* m) {
 rte_mbuf* wire_copy(rte_mbuf* m) {
     rte_mbuf* c = rte_pktmbuf_alloc(test_pool());
     if (c) {
-        auto* d = reinterpret_cast<uint8_t*>(rte_pktmbuf_append(c, static_cast<uint16_t>(m->pkt_len)));
+        auto* d =
+            reinterpret_cast<uint8_t*>(rte_pktmbuf_append(c, static_cast<uint16_t>(m->pkt_len)));
         if (d) {
             const void* p = rte_pktmbuf_read(m, 0, m->pkt_len, d);
             if (p != d) memcpy(d, p, m->pkt_len);
@@ -189,7 +190,8 @@ void ScriptedPeer::learn(const std::vector<OutSeg>& segs) {
         uint32_t end = o.h.seq + o.h.seq_len();
         if (o.has(flag::Syn)) rcv_nxt = end;
         // Only in-order data moves RCV.NXT (the scripted peer keeps no reassembly queue).
-        else if (o.h.seq == rcv_nxt) rcv_nxt = end;
+        else if (o.h.seq == rcv_nxt)
+            rcv_nxt = end;
     }
 }
 
@@ -320,7 +322,9 @@ size_t PuntHub::pump() {
                     a = &na;
                 }
                 switch (ev[i].kind) {
-                case PuntEvent::Kind::Opened: a->opened = true; break;
+                case PuntEvent::Kind::Opened:
+                    a->opened = true;
+                    break;
                 case PuntEvent::Kind::Data: {
                     rte_mbuf* m = ev[i].data;
                     size_t at = a->received.size();
@@ -331,7 +335,9 @@ size_t PuntHub::pump() {
                     rte_pktmbuf_free(m);
                     break;
                 }
-                case PuntEvent::Kind::PeerClosed: a->peer_closed = true; break;
+                case PuntEvent::Kind::PeerClosed:
+                    a->peer_closed = true;
+                    break;
                 case PuntEvent::Kind::Closed:
                     a->closed = true;
                     a->reason = ev[i].reason;

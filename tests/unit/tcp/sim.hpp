@@ -82,10 +82,10 @@ struct ScriptedPeer {
     EngineBox& box;
     uint16_t sport = 40000;
     uint16_t dport = 80;
-    uint32_t seq = 1000;     // next sequence number the peer sends
-    uint32_t rcv_nxt = 0;    // what the peer acknowledges
-    uint32_t ts = 5000;      // the peer's timestamp clock
-    uint32_t ts_recent = 0;  // the engine's last TSval
+    uint32_t seq = 1000;    // next sequence number the peer sends
+    uint32_t rcv_nxt = 0;   // what the peer acknowledges
+    uint32_t ts = 5000;     // the peer's timestamp clock
+    uint32_t ts_recent = 0; // the engine's last TSval
     bool use_ts = true;
     bool use_sack = true;
     int wscale = 7;

@@ -11,11 +11,18 @@
 
 int main(int argc, char** argv) {
     ::testing::InitGoogleTest(&argc, argv);
-    std::vector<std::string> eal_args = {argv[0],      "--no-huge",      "-m",
-                                         "1024",       "--no-pci",       "--no-shconf",
+    std::vector<std::string> eal_args = {argv[0],
+                                         "--no-huge",
+                                         "-m",
+                                         "1024",
+                                         "--no-pci",
+                                         "--no-shconf",
                                          "--file-prefix=tcpt" + std::to_string(getpid()),
-                                         "--no-telemetry", "--log-level",   "lib.*:warning",
-                                         "-l",         "0"};
+                                         "--no-telemetry",
+                                         "--log-level",
+                                         "lib.*:warning",
+                                         "-l",
+                                         "0"};
     std::vector<char*> eal_argv;
     for (auto& a : eal_args)
         eal_argv.push_back(a.data());
