@@ -32,6 +32,8 @@ void cc_after_idle(Connection& c, uint32_t initial_segments) {
 void cc_on_ack(Connection& c, uint32_t acked) {
     Congestion& cc = c.cc;
     uint32_t mss = c.snd_mss;
+    cc.last_advance = acked;
+    cc.lt_bytes = 0;
     if (cc.in_recovery) {
         if (seq_geq(c.snd_una, cc.recover)) {
             // Full acknowledgment (RFC 6582 §3.2 step 3, option 1): deflate to ssthresh, but
@@ -80,18 +82,38 @@ bool cc_on_dupack(Connection& c) {
         if (!c.sack_ok) cc.cwnd += mss; // RFC 6582 §3.2 step 4: inflate
         return false;
     }
-    bool lost = cc.dupacks >= 3;
+    // DupThresh is 3, but with fewer than four segments outstanding three duplicates can never
+    // come: Early Retransmit (RFC 5827) lowers it to one less than the segments outstanding.
+    uint32_t flight = c.snd_max - c.snd_una;
+    uint32_t oseg = (flight + mss - 1) / mss;
+    uint32_t thresh = oseg < 4 ? std::max(oseg, 2u) - 1 : 3;
+    bool lost = cc.dupacks >= thresh;
     // RFC 6675 §5 IsLost(SND.UNA): more than (DupThresh - 1) * SMSS bytes SACKed above it.
-    if (c.sack_ok && c.scoreboard.sacked_above(c.snd_una) > 2 * mss) lost = true;
+    if (c.sack_ok && c.scoreboard.sacked_above(c.snd_una) > (thresh - 1) * mss) lost = true;
     if (!lost) return false;
     // RFC 6582 §3.2 step 1: no new recovery until everything sent before the last one (or the
-    // last timeout) is acknowledged, so one window's losses cost one reduction.
-    if (!seq_gt(c.snd_una, cc.recover) && cc.recover != c.iss) return false;
-    uint32_t flight = c.snd_max - c.snd_una;
-    cc.ssthresh = std::max(flight / 2, 2 * mss);
+    // last timeout) is acknowledged, so one window's losses cost one reduction - unless the
+    // ACK heuristic of §4.2 says these duplicates come from a new loss (the ACKs before them
+    // advanced by at most 4 segments, so they are not echoes of a go-back-N resend).
+    bool fresh = seq_gt(c.snd_una, cc.recover) || cc.recover == c.iss;
+    bool heuristic = cc.cwnd > mss && cc.last_advance <= 4 * mss;
+    if (!fresh && !heuristic) {
+        if (!c.sack_ok) return false;
+        // With SACK the scoreboard proves these holes were lost, in a window already reduced
+        // once (typically the go-back-N after a timeout): repair them without reducing again.
+        cc.in_recovery = true;
+        cc.high_rxt = c.snd_una;
+        cc.rxt_mark = c.snd_max;
+        c.rexmit_una = true;
+        return true;
+    }
+    // RFC 3042 §2: segments sent by Limited Transmit do not count in the FlightSize halved.
+    uint32_t counted = flight > cc.lt_bytes ? flight - cc.lt_bytes : flight;
+    cc.ssthresh = std::max(counted / 2, 2 * mss);
     cc.recover = c.snd_max;
     cc.in_recovery = true;
     cc.high_rxt = c.snd_una;
+    cc.rxt_mark = c.snd_max;
     cc.bytes_acked = 0;
     cc.cwnd = c.sack_ok ? cc.ssthresh : cc.ssthresh + 3 * mss;
     c.rexmit_una = true;
@@ -116,6 +138,7 @@ void cc_on_rto(Connection& c) {
     // have reneged); start the retransmission from SND.UNA.
     c.scoreboard.clear();
     c.rexmit_una = false;
+    c.tlp_out = false;
 }
 
 uint32_t cc_pipe(const Connection& c) {
@@ -123,6 +146,17 @@ uint32_t cc_pipe(const Connection& c) {
     uint32_t beyond = seq_gt(c.snd_nxt, high) ? c.snd_nxt - high : 0;
     uint32_t rxt_end = seq_min(c.cc.high_rxt, high);
     return beyond + c.scoreboard.unsacked_between(c.snd_una, rxt_end);
+}
+
+bool cc_detect_lost_retransmissions(Connection& c) {
+    Congestion& cc = c.cc;
+    if (!cc.in_recovery || !c.sack_ok || !seq_gt(cc.high_rxt, c.snd_una)) return false;
+    if (c.scoreboard.sacked_above(cc.rxt_mark) <= 2u * c.snd_mss) return false;
+    uint32_t hs, he;
+    if (!c.scoreboard.next_hole(c.snd_una, hs, he) || !seq_lt(hs, cc.high_rxt)) return false;
+    cc.high_rxt = c.snd_una;
+    cc.rxt_mark = c.snd_nxt;
+    return true;
 }
 
 } // namespace vp::tcp

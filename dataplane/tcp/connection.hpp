@@ -53,9 +53,12 @@ inline constexpr uint8_t Closed = 0x10;
 struct Congestion {
     uint32_t cwnd = 0;
     uint32_t ssthresh = UINT32_MAX;
-    uint32_t recover = 0;     // RFC 6582: highest sequence sent when recovery began
-    uint32_t high_rxt = 0;    // RFC 6675 HighRxt: retransmissions have covered up to here
-    uint32_t bytes_acked = 0; // RFC 5681 §3.1 byte counting in congestion avoidance
+    uint32_t recover = 0;      // RFC 6582: highest sequence sent when recovery began
+    uint32_t high_rxt = 0;     // RFC 6675 HighRxt: retransmissions have covered up to here
+    uint32_t rxt_mark = 0;     // SND.NXT when the last hole was retransmitted
+    uint32_t bytes_acked = 0;  // RFC 5681 §3.1 byte counting in congestion avoidance
+    uint32_t last_advance = 0; // bytes the last advancing ACK covered (RFC 6582 §4.2)
+    uint32_t lt_bytes = 0;     // sent by Limited Transmit since the last advance (RFC 3042)
     uint8_t dupacks = 0;
     bool in_recovery = false;
     bool cwnd_limited = false; // the last send stopped at cwnd (RFC 7661's test for growth)
@@ -99,7 +102,9 @@ struct Connection {
                              // NewReno partial ACK)
     bool ws_ok = false;      // window scaling negotiated
     bool closed_notified = false;
-    bool abort_rst = false; // send RST when flushed (abort, timeouts)
+    bool rtx_is_pto = false; // rtx_deadline is a tail-loss probe timeout (RFC 8985 §7)
+    bool tlp_out = false;    // a probe is out; no other until SND.UNA passes tlp_high
+    bool abort_rst = false;  // send RST when flushed (abort, timeouts)
 
     uint64_t user_data = 0;
     PuntMode punt;
@@ -115,6 +120,7 @@ struct Connection {
     uint32_t snd_wl1 = 0;
     uint32_t snd_wl2 = 0;
     uint32_t snd_q_seq = 0; // sequence number of snd_q's first byte
+    uint32_t tlp_high = 0;  // SND.MAX when the tail-loss probe went out
 
     // Receive sequence space.
     uint32_t irs = 0;

@@ -18,6 +18,8 @@ namespace vp::tcp {
     X(retransmit_bytes, "payload bytes retransmitted")                                             \
     X(fast_retransmits, "loss recoveries entered on duplicate ACKs or SACK (RFC 6582/6675)")       \
     X(rto_expirations, "retransmission timeouts (RFC 6298 §5.4)")                                  \
+    X(lost_retransmits, "retransmissions found lost from later SACKs and sent again")              \
+    X(tlp_probes, "tail-loss probes sent (RFC 8985 §7)")                                           \
     X(dup_acks, "duplicate ACKs received (RFC 5681 §2)")                                           \
     X(ooo_segments, "segments received out of order and queued")                                   \
     X(sack_blocks_rx, "SACK blocks received and applied to the scoreboard")                        \

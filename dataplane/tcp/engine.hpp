@@ -199,6 +199,8 @@ private:
     bool emit(Connection& c, uint32_t seq, uint32_t len, uint8_t flags, const OptionsOut& o,
               TxBatch& out);
     void send_persist_probe(uint32_t idx, TxBatch& out);
+    void send_tail_loss_probe(uint32_t idx, TxBatch& out);
+    void arm_retransmit(Connection& c);
     void send_abort_rst(Connection& c, TxBatch& out);
     uint32_t rto_now(const Connection& c) const;
     bool emit_raw(const FlowKey& flow, uint32_t seq, uint32_t ack, uint8_t flags, uint16_t window,

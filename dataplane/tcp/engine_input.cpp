@@ -607,17 +607,22 @@ bool Engine::process_ack(uint32_t idx, const TcpSegment& seg) {
         if (c.snd_una == c.snd_max)
             c.rtx_deadline_us = c.in_persist ? c.rtx_deadline_us : 0;
         else
-            c.rtx_deadline_us = now_us_ + rto_now(c); // RFC 6298 §5.3
+            arm_retransmit(c); // RFC 6298 §5.3 (or the tail-loss probe before it)
+        if (c.tlp_out && seq_geq(c.snd_una, c.tlp_high)) c.tlp_out = false;
         if (c.want_writable && c.snd_q.bytes() <= cfg_.snd_buf_bytes / 2) {
             c.want_writable = false;
             c.events |= event::Writable;
         }
+        if (cc_detect_lost_retransmissions(c)) ++counters_.lost_retransmits;
     } else if (seg.ack == c.snd_una && seg.payload_len == 0 && !seg.has(flag::Fin) &&
                c.snd_max != c.snd_una && !c.in_persist &&
                (wnd == c.snd_wnd || (c.sack_ok && sacked))) {
         // A duplicate ACK (RFC 5681 §2), or one bringing new SACK information (RFC 6675).
         ++counters_.dup_acks;
-        if (cc_on_dupack(c)) ++counters_.fast_retransmits;
+        if (cc_on_dupack(c))
+            ++counters_.fast_retransmits;
+        else if (cc_detect_lost_retransmissions(c))
+            ++counters_.lost_retransmits;
     }
     // Send window update (RFC 9293 §3.10.7.4, SND.WL1/WL2 rule).
     if (seq_lt(c.snd_wl1, seg.seq) || (c.snd_wl1 == seg.seq && seq_leq(c.snd_wl2, seg.ack))) {

@@ -287,6 +287,53 @@ void Engine::send_abort_rst(Connection& c, TxBatch& out) {
     emit_raw(c.key, c.snd_nxt, c.rcv_nxt, flag::Rst | flag::Ack, 0, nullptr, out);
 }
 
+void Engine::arm_retransmit(Connection& c) {
+    uint32_t rto = rto_now(c);
+    c.rtx_is_pto = false;
+    // RFC 8985 §7.2: outside recovery, probe the tail after 2*SRTT (plus a delayed-ACK allowance
+    // for a lone segment) instead of waiting for the RTO, so that a lost last segment or a
+    // lost run of ACKs is repaired by SACK recovery rather than by a timeout.
+    if (!c.cc.in_recovery && !c.in_persist && c.backoff == 0 && !c.tlp_out && c.rtt.has_sample) {
+        uint64_t pto = 2ull * c.rtt.srtt_us;
+        if (c.snd_max - c.snd_una <= c.snd_mss) pto += 200000;
+        if (pto < 10000) pto = 10000;
+        if (pto < rto) {
+            c.rtx_deadline_us = now_us_ + pto;
+            c.rtx_is_pto = true;
+            return;
+        }
+    }
+    c.rtx_deadline_us = now_us_ + rto;
+}
+
+void Engine::send_tail_loss_probe(uint32_t idx, TxBatch& out) {
+    Connection& c = conns_[idx];
+    if (c.snd_una == c.snd_max) return;
+    uint32_t lim = payload_limit(c);
+    uint32_t data_end = c.fin_seq();
+    uint32_t avail = seq_lt(c.snd_nxt, data_end) ? data_end - c.snd_nxt : 0;
+    uint32_t wnd_end = c.snd_una + c.snd_wnd;
+    uint32_t wnd_room = seq_gt(wnd_end, c.snd_nxt) ? wnd_end - c.snd_nxt : 0;
+    uint32_t sent = 0;
+    bool fin = false;
+    if (avail && wnd_room && c.snd_nxt == c.snd_max) {
+        // New data makes the best probe (RFC 8985 §7.3).
+        if (send_at(c, c.snd_nxt, std::min({avail, wnd_room, lim}), false, out, sent, fin)) {
+            c.snd_nxt += sent + (fin ? 1 : 0);
+            c.snd_max = c.snd_nxt;
+        }
+    } else {
+        // Otherwise the last segment again.
+        uint32_t last_end = seq_min(c.snd_max, data_end);
+        uint32_t start = last_end - std::min(lim, last_end - c.snd_una);
+        send_at(c, start, last_end - start, true, out, sent, fin);
+    }
+    ++counters_.tlp_probes;
+    c.tlp_out = true;
+    c.tlp_high = c.snd_max;
+    c.rtx_deadline_us = now_us_ + rto_now(c);
+}
+
 void Engine::send_persist_probe(uint32_t idx, TxBatch& out) {
     Connection& c = conns_[idx];
     uint32_t data_end = c.fin_seq();
@@ -362,8 +409,10 @@ bool Engine::output(uint32_t idx, TxBatch& out) {
         bool fin = false;
         if (!send_at(c, c.snd_una, lim, true, out, sent, fin)) return true;
         c.rexmit_una = false;
-        if (c.cc.in_recovery && c.sack_ok)
+        if (c.cc.in_recovery && c.sack_ok) {
             c.cc.high_rxt = seq_max(c.cc.high_rxt, c.snd_una + sent + (fin ? 1 : 0));
+            c.cc.rxt_mark = c.snd_nxt;
+        }
         if (!c.rtx_deadline_us) c.rtx_deadline_us = now_us_ + rto_now(c);
         --budget;
         sent_any = true;
@@ -381,6 +430,7 @@ bool Engine::output(uint32_t idx, TxBatch& out) {
             bool fin = false;
             if (!send_at(c, hs, std::min(he - hs, lim), true, out, sent, fin)) return true;
             c.cc.high_rxt = hs + sent + (fin ? 1 : 0);
+            c.cc.rxt_mark = c.snd_nxt;
             --budget;
             sent_any = true;
         }
@@ -402,7 +452,13 @@ bool Engine::output(uint32_t idx, TxBatch& out) {
             used = cc_pipe(c);
         else
             used = c.snd_nxt - c.snd_una;
-        uint32_t cwnd_room = c.cc.cwnd > used ? c.cc.cwnd - used : 0;
+        // Limited Transmit (RFC 3042): each of the first two duplicate ACKs lets one new
+        // segment out beyond cwnd, so that a small window still earns the duplicates that
+        // fast retransmit needs.
+        uint32_t cwnd = c.cc.cwnd;
+        if (!c.cc.in_recovery && c.cc.dupacks)
+            cwnd += std::min<uint32_t>(c.cc.dupacks, 2) * c.snd_mss;
+        uint32_t cwnd_room = cwnd > used ? cwnd - used : 0;
         uint32_t wnd_end = c.snd_una + c.snd_wnd;
         uint32_t wnd_room = seq_gt(wnd_end, c.snd_nxt) ? wnd_end - c.snd_nxt : 0;
         uint32_t room = std::min(cwnd_room, wnd_room);
@@ -422,6 +478,7 @@ bool Engine::output(uint32_t idx, TxBatch& out) {
         uint32_t sent = 0;
         bool fin = false;
         if (!send_at(c, seq, len, retrans, out, sent, fin)) return true;
+        if (!retrans && used + sent > c.cc.cwnd && !c.cc.in_recovery) c.cc.lt_bytes += sent;
         c.snd_nxt = seq + sent + (fin ? 1 : 0);
         if (seq_gt(c.snd_nxt, c.snd_max)) c.snd_max = c.snd_nxt;
         if (!c.ts_ok && !c.rtt_timing && !retrans && sent) {
@@ -431,7 +488,7 @@ bool Engine::output(uint32_t idx, TxBatch& out) {
         }
         if (!c.rtx_deadline_us || c.in_persist) {
             c.in_persist = false;
-            c.rtx_deadline_us = now_us_ + rto_now(c);
+            arm_retransmit(c);
         }
         --budget;
         sent_any = true;

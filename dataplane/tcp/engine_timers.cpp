@@ -36,7 +36,13 @@ void Engine::on_timer(uint32_t idx, TxBatch& out) {
     }
     if (c.rtx_deadline_us && now >= c.rtx_deadline_us) {
         c.rtx_deadline_us = 0;
-        on_rto(idx, out);
+        if (c.rtx_is_pto) {
+            c.rtx_is_pto = false;
+            send_tail_loss_probe(idx, out);
+            mark_dirty(idx);
+        } else {
+            on_rto(idx, out);
+        }
         if (c.state == TcpState::Closed) return;
     }
     if (c.ka_deadline_us && now >= c.ka_deadline_us) {
