@@ -32,11 +32,11 @@ constexpr uint16_t kPort = 80;
 rte_mempool* pool() {
     static rte_mempool* p = [] {
         std::string prefix = "--file-prefix=tcpfz" + std::to_string(getpid());
-        const char* argv[] = {"fuzz",       "--no-huge",    "-m",           "256",
-                              "--no-pci",   "--no-shconf",  prefix.c_str(), "--no-telemetry",
+        const char* argv[] = {"fuzz",        "--no-huge",   "-m",           "256",
+                              "--no-pci",    "--no-shconf", prefix.c_str(), "--no-telemetry",
                               "--log-level", "lib.*:error", "-l",           "0"};
-        if (rte_eal_init(static_cast<int>(sizeof argv / sizeof argv[0]),
-                         const_cast<char**>(argv)) < 0)
+        if (rte_eal_init(static_cast<int>(sizeof argv / sizeof argv[0]), const_cast<char**>(argv)) <
+            0)
             abort();
         return rte_pktmbuf_pool_create("fuzz_pool", 4095, 0, 0, RTE_MBUF_DEFAULT_BUF_SIZE,
                                        SOCKET_ID_ANY);
@@ -157,9 +157,14 @@ void drive_to_state(Run& r, uint8_t which) {
     r.e.flush(r.out);
     r.drain();
     switch (which) {
-    case 2: break;                                        // ESTABLISHED with data in flight
-    case 3: r.e.close(h); r.e.flush(r.out); r.drain(); break; // FIN-WAIT-1
-    case 4:                                               // FIN-WAIT-2
+    case 2:
+        break; // ESTABLISHED with data in flight
+    case 3:
+        r.e.close(h);
+        r.e.flush(r.out);
+        r.drain();
+        break; // FIN-WAIT-1
+    case 4:    // FIN-WAIT-2
         r.e.close(h);
         r.e.flush(r.out);
         r.drain();
@@ -218,7 +223,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
         Engine& e = *created.value();
         uint8_t key[16] = {7};
         (void)e.set_syn_cookie_secret(key);
-        (void)e.listen({kPort, size > 1 && (data[1] & 1) ? ConsumerKind::Echo : ConsumerKind::Punt});
+        (void)e.listen(
+            {kPort, size > 1 && (data[1] & 1) ? ConsumerKind::Echo : ConsumerKind::Punt});
         Run r{e};
         drive_to_state(r, size ? data[0] % 9 : 0);
         size_t at = 2;

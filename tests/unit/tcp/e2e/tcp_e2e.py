@@ -603,7 +603,8 @@ def main():
         if stats:
             keys = ("retransmits", "fast_retransmits", "rto_expirations", "dup_acks",
                     "ooo_segments", "syn_cookies_sent", "syn_cookies_accepted",
-                    "conn_reset_rx", "conn_timeouts", "drop_out_of_window", "drop_paws")
+                    "conn_reset_rx", "conn_timeouts", "drop_out_of_window", "drop_paws",
+                    "tlp_probes", "lost_retransmits", "tx_dropped")
             print("  engine: " + ", ".join("%s=%s" % (k, stats.get(k)) for k in keys))
         print("PASS" if not c.failures else "FAIL: %d check(s)" % len(c.failures))
         return 0 if not c.failures else 1

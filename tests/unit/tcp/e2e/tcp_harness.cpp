@@ -70,25 +70,40 @@ bool parse_args(int argc, char** argv, Options& o) {
         std::string a = argv[i];
         auto val = [&]() -> const char* { return i + 1 < argc ? argv[++i] : ""; };
         auto num = [&]() { return static_cast<uint32_t>(strtoul(val(), nullptr, 10)); };
-        if (a == "--iface") o.iface = val();
+        if (a == "--iface")
+            o.iface = val();
         else if (a == "--ip") {
             in_addr in{};
             if (inet_pton(AF_INET, val(), &in) != 1) return false;
             o.ip = ntohl(in.s_addr);
-        } else if (a == "--stats") o.stats = val();
-        else if (a == "--cpu") o.cpu = static_cast<int>(num());
-        else if (a == "--max-conns") o.cfg.max_connections = num();
-        else if (a == "--syn-backlog") o.cfg.syn_backlog = num();
-        else if (a == "--no-cookies") o.cfg.syn_cookies = false;
-        else if (a == "--time-wait-ms") o.cfg.time_wait_ms = num();
-        else if (a == "--keepalive-idle-ms") o.cfg.keepalive_idle_ms = num();
-        else if (a == "--keepalive-interval-ms") o.cfg.keepalive_interval_ms = num();
-        else if (a == "--keepalive-probes") o.cfg.keepalive_probes = static_cast<uint8_t>(num());
-        else if (a == "--max-retransmits") o.cfg.max_retransmits = static_cast<uint8_t>(num());
-        else if (a == "--rto-max-ms") o.cfg.rto_max_ms = num();
-        else if (a == "--snd-buf") o.cfg.snd_buf_bytes = num();
-        else if (a == "--rcv-buf") o.cfg.rcv_buf_bytes = num();
-        else return false;
+        } else if (a == "--stats")
+            o.stats = val();
+        else if (a == "--cpu")
+            o.cpu = static_cast<int>(num());
+        else if (a == "--max-conns")
+            o.cfg.max_connections = num();
+        else if (a == "--syn-backlog")
+            o.cfg.syn_backlog = num();
+        else if (a == "--no-cookies")
+            o.cfg.syn_cookies = false;
+        else if (a == "--time-wait-ms")
+            o.cfg.time_wait_ms = num();
+        else if (a == "--keepalive-idle-ms")
+            o.cfg.keepalive_idle_ms = num();
+        else if (a == "--keepalive-interval-ms")
+            o.cfg.keepalive_interval_ms = num();
+        else if (a == "--keepalive-probes")
+            o.cfg.keepalive_probes = static_cast<uint8_t>(num());
+        else if (a == "--max-retransmits")
+            o.cfg.max_retransmits = static_cast<uint8_t>(num());
+        else if (a == "--rto-max-ms")
+            o.cfg.rto_max_ms = num();
+        else if (a == "--snd-buf")
+            o.cfg.snd_buf_bytes = num();
+        else if (a == "--rcv-buf")
+            o.cfg.rcv_buf_bytes = num();
+        else
+            return false;
     }
     if (o.cfg.syn_backlog > o.cfg.max_connections) o.cfg.syn_backlog = o.cfg.max_connections;
     if (o.cfg.time_wait_max > o.cfg.max_connections) o.cfg.time_wait_max = o.cfg.max_connections;
@@ -111,8 +126,8 @@ public:
         : o_(std::move(o)), pool_(pool), port_(port), pattern_(make_pattern()) {}
 
     bool start() {
-        auto r = Engine::create(o_.cfg, pool_, static_cast<int>(rte_socket_id()), "harness",
-                                now_us());
+        auto r =
+            Engine::create(o_.cfg, pool_, static_cast<int>(rte_socket_id()), "harness", now_us());
         if (!r) {
             fprintf(stderr, "tcp_harness: %s\n", r.message().c_str());
             return false;
@@ -182,9 +197,9 @@ private:
         size_t total = rte_be_to_cpu_16(ip->total_length);
         // What the worker's IPv4 stage guarantees the engine: a sane header, addressed to us.
         if ((ip->version_ihl >> 4) != 4 || ihl < 20 || total < ihl ||
-            total > m->pkt_len - sizeof(rte_ether_hdr) || m->data_len < sizeof(rte_ether_hdr) + ihl ||
-            rte_ipv4_cksum(ip) != 0 || rte_be_to_cpu_32(ip->dst_addr) != o_.ip ||
-            ip->next_proto_id != IPPROTO_TCP) {
+            total > m->pkt_len - sizeof(rte_ether_hdr) ||
+            m->data_len < sizeof(rte_ether_hdr) + ihl || rte_ipv4_cksum(ip) != 0 ||
+            rte_be_to_cpu_32(ip->dst_addr) != o_.ip || ip->next_proto_id != IPPROTO_TCP) {
             rte_pktmbuf_free(m);
             return;
         }
@@ -220,8 +235,8 @@ private:
         uint16_t n = 0;
         for (uint16_t i = 0; i < out_.count; ++i) {
             rte_mbuf* m = out_.pkts[i];
-            auto* eth = reinterpret_cast<rte_ether_hdr*>(
-                rte_pktmbuf_prepend(m, sizeof(rte_ether_hdr)));
+            auto* eth =
+                reinterpret_cast<rte_ether_hdr*>(rte_pktmbuf_prepend(m, sizeof(rte_ether_hdr)));
             if (!eth || !have_peer_) {
                 rte_pktmbuf_free(m);
                 continue;
@@ -311,8 +326,8 @@ private:
                 for (int i = 0; i < 32; ++i)
                     snprintf(hex + 2 * i, 3, "%02x", md[i]);
                 hex[64] = '\n';
-                engine_->send_copy(e.conn, std::span<const uint8_t>(
-                                               reinterpret_cast<const uint8_t*>(hex), 65));
+                engine_->send_copy(
+                    e.conn, std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(hex), 65));
                 engine_->close(e.conn);
                 a.closed_sent = true;
             } else if (a.kind == App::Source && !a.sending) {
@@ -338,8 +353,9 @@ private:
         FILE* f = fopen(tmp.c_str(), "w");
         if (!f) return;
         EngineGauges g = engine_->gauges();
-        fprintf(f, "{\n  \"connections\": %u,\n  \"syn_received\": %u,\n  \"established\": %u,\n"
-                   "  \"time_wait\": %u,\n  \"punt_apps\": %zu,\n  \"tx_dropped\": %lu",
+        fprintf(f,
+                "{\n  \"connections\": %u,\n  \"syn_received\": %u,\n  \"established\": %u,\n"
+                "  \"time_wait\": %u,\n  \"punt_apps\": %zu,\n  \"tx_dropped\": %lu",
                 g.connections, g.syn_received, g.established, g.time_wait, apps_.size(),
                 static_cast<unsigned long>(tx_dropped_));
         size_t n;
@@ -377,13 +393,13 @@ int main(int argc, char** argv) {
                         "  [--snd-buf N] [--rcv-buf N]\n");
         return 2;
     }
-    std::string vdev = "net_af_packet0,iface=" + o.iface +
-                       ",qpairs=1,blocksz=4096,framesz=2048,framecnt=8192";
+    std::string vdev =
+        "net_af_packet0,iface=" + o.iface + ",qpairs=1,blocksz=4096,framesz=2048,framecnt=8192";
     std::string prefix = "--file-prefix=tcph" + std::to_string(getpid());
     std::string lcores = "--lcores=0@" + std::to_string(o.cpu);
-    std::vector<std::string> eal = {argv[0],       "--no-huge",      "-m",   "1024",
-                                    "--no-pci",    "--no-shconf",    prefix, "--no-telemetry",
-                                    "--log-level", "lib.*:warning",  lcores, "--vdev",
+    std::vector<std::string> eal = {argv[0],       "--no-huge",     "-m",   "1024",
+                                    "--no-pci",    "--no-shconf",   prefix, "--no-telemetry",
+                                    "--log-level", "lib.*:warning", lcores, "--vdev",
                                     vdev};
     std::vector<char*> eal_argv;
     for (auto& s : eal)
@@ -394,8 +410,8 @@ int main(int argc, char** argv) {
     }
     signal(SIGTERM, on_signal);
     signal(SIGINT, on_signal);
-    rte_mempool* pool = rte_pktmbuf_pool_create("harness", 32767, 256, 0,
-                                                RTE_MBUF_DEFAULT_BUF_SIZE, rte_socket_id());
+    rte_mempool* pool = rte_pktmbuf_pool_create("harness", 32767, 256, 0, RTE_MBUF_DEFAULT_BUF_SIZE,
+                                                rte_socket_id());
     uint16_t port = 0;
     if (!pool || rte_eth_dev_count_avail() < 1) {
         fprintf(stderr, "tcp_harness: no mbuf pool or no port\n");
