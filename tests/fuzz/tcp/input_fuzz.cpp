@@ -72,7 +72,7 @@ rte_mbuf* packet(const uint8_t* tcp, size_t len, bool fix_checksum) {
     p[9] = IPPROTO_TCP;
     put32(p + 12, kPeer);
     put32(p + 16, kUs);
-    memcpy(p + 20, tcp, len);
+    if (len) memcpy(p + 20, tcp, len);
     auto* ip = reinterpret_cast<rte_ipv4_hdr*>(p);
     ip->hdr_checksum = rte_ipv4_cksum(ip);
     if (fix_checksum && len >= 20) {

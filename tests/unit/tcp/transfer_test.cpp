@@ -15,10 +15,12 @@ struct Case {
     bool sack;
     bool ts;
     size_t bytes;
+    bool zero_copy = false;
 };
 
-EngineConfig transfer_config(bool sack, bool ts) {
+EngineConfig transfer_config(bool sack, bool ts, bool zero_copy = false) {
     EngineConfig cfg = test_config();
+    cfg.tx_zero_copy = zero_copy;
     cfg.sack = sack;
     cfg.timestamps = ts;
     cfg.time_wait_ms = 1000;
@@ -32,7 +34,8 @@ TEST_P(TcpTransfer, BulkBothWaysIsByteExact) {
     const Case& k = GetParam();
     unsigned baseline = pool_in_use();
     {
-        EngineBox client(transfer_config(k.sack, k.ts)), server(transfer_config(k.sack, k.ts));
+        EngineBox client(transfer_config(k.sack, k.ts, k.zero_copy)),
+            server(transfer_config(k.sack, k.ts, k.zero_copy));
         ASSERT_TRUE(server.e().listen({80, ConsumerKind::Punt}).ok());
         SimNet net(client, server, k.link);
         PuntHub ch(client.e()), sh(server.e());
@@ -68,19 +71,22 @@ TEST_P(TcpTransfer, BulkBothWaysIsByteExact) {
 
 INSTANTIATE_TEST_SUITE_P(
     Links, TcpTransfer,
-    ::testing::Values(Case{"clean", {}, true, true, 1 << 20},
-                      Case{"loss1", {.loss = 0.01, .seed = 11}, true, true, 1 << 20},
-                      Case{"loss5", {.loss = 0.05, .seed = 12}, true, true, 512 << 10},
-                      Case{"loss5_nosack", {.loss = 0.05, .seed = 13}, false, true, 512 << 10},
-                      Case{"loss5_nots", {.loss = 0.05, .seed = 14}, true, false, 512 << 10},
-                      Case{"loss2_plain", {.loss = 0.02, .seed = 15}, false, false, 512 << 10},
-                      Case{"reorder", {.reorder = 0.1, .seed = 16}, true, true, 1 << 20},
-                      Case{"duplicate", {.dup = 0.1, .seed = 17}, true, true, 1 << 20},
-                      Case{"everything",
-                           {.loss = 0.03, .dup = 0.03, .reorder = 0.05, .seed = 18},
-                           true,
-                           true,
-                           512 << 10}),
+    ::testing::Values(
+        Case{"clean", {}, true, true, 1 << 20},
+        Case{"loss1", {.loss = 0.01, .seed = 11}, true, true, 1 << 20},
+        Case{"loss5", {.loss = 0.05, .seed = 12}, true, true, 512 << 10},
+        Case{"loss5_nosack", {.loss = 0.05, .seed = 13}, false, true, 512 << 10},
+        Case{"loss5_nots", {.loss = 0.05, .seed = 14}, true, false, 512 << 10},
+        Case{"loss2_plain", {.loss = 0.02, .seed = 15}, false, false, 512 << 10},
+        Case{"reorder", {.reorder = 0.1, .seed = 16}, true, true, 1 << 20},
+        Case{"duplicate", {.dup = 0.1, .seed = 17}, true, true, 1 << 20},
+        Case{"clean_zero_copy", {}, true, true, 1 << 20, true},
+        Case{"loss5_zero_copy", {.loss = 0.05, .seed = 19}, true, true, 512 << 10, true},
+        Case{"everything",
+             {.loss = 0.03, .dup = 0.03, .reorder = 0.05, .seed = 18},
+             true,
+             true,
+             512 << 10}),
     [](const ::testing::TestParamInfo<Case>& i) { return std::string(i.param.name); });
 
 TEST(TcpTransferMisc, ThousandConnectionsThroughEcho) {
