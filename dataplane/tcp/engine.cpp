@@ -581,6 +581,11 @@ size_t Engine::punt_poll(PuntEvent* ev, size_t max) {
             if (c.state != TcpState::Closed) mark_dirty(idx); // the window opened
             continue;
         }
+        if (c.punt_events & event::Writable) {
+            make(PuntEvent::Kind::Writable);
+            c.punt_events &= static_cast<uint8_t>(~event::Writable);
+            continue;
+        }
         bool drained = c.rcv_q.empty() || !punting;
         if ((c.punt_events & event::PeerClosed) && drained) {
             make(PuntEvent::Kind::PeerClosed);

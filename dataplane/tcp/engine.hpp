@@ -64,7 +64,8 @@ struct ConnectParams {
 
 // What punt_poll() hands the worker for forwarding to the control plane.
 struct PuntEvent {
-    enum class Kind : uint8_t { Opened, Data, PeerClosed, Closed };
+    // Writable: room opened in the send buffer after a send() was refused.
+    enum class Kind : uint8_t { Opened, Data, PeerClosed, Writable, Closed };
     Kind kind = Kind::Opened;
     CloseReason reason = CloseReason::Normal; // Closed only
     ConnHandle conn;

@@ -142,6 +142,10 @@ std::vector<OutSeg> EngineBox::drain() {
 }
 
 std::vector<OutSeg> EngineBox::feed(rte_mbuf* m) {
+    if (!m) {
+        ADD_FAILURE() << "no packet to feed (too large for one mbuf, or pool empty)";
+        return {};
+    }
     engine_->input(m, now_, out_);
     return drain();
 }
@@ -335,6 +339,8 @@ size_t PuntHub::pump() {
                     rte_pktmbuf_free(m);
                     break;
                 }
+                case PuntEvent::Kind::Writable:
+                    break; // the loop below sends what fits
                 case PuntEvent::Kind::PeerClosed:
                     a->peer_closed = true;
                     break;
