@@ -425,6 +425,7 @@ Stream Engine::stream(ConnHandle h) {
 }
 
 ConnHandle Engine::connect(const ConnectParams& p) {
+    if (rte_hash_lookup(table_, &p.flow) >= 0) return {}; // that flow exists already
     uint32_t idx = alloc_slot(p.flow);
     if (idx == kNoIndex) {
         ++counters_.drop_table_full;

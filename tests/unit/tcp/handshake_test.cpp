@@ -202,6 +202,9 @@ TEST(TcpHandshake, ActiveOpenBetweenEngines) {
     EXPECT_TRUE(i.sack_ok);
     EXPECT_EQ(i.snd_wscale, 1);
     EXPECT_EQ(client.e().counters().conn_active, 1u);
+    // The same flow cannot be opened twice.
+    EXPECT_FALSE(
+        client.e().connect({{kServerIp, kClientIp, 7, 33000}, ConsumerKind::Punt}).valid());
 }
 
 TEST(TcpHandshake, ActiveOpenRefusedAndTimedOut) {
