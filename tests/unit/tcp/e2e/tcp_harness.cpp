@@ -336,7 +336,8 @@ private:
             }
             break;
         }
-        case PuntEvent::Kind::Writable: break; // serve_punt() refills every loop
+        case PuntEvent::Kind::Writable:
+            break; // serve_punt() refills every loop
         case PuntEvent::Kind::Closed: {
             auto it = apps_.find(key);
             if (it != apps_.end()) {
