@@ -155,7 +155,8 @@ uint32_t Server::allocate_peer_id() {
     // the old session then fail authentication instead of reaching a new one).
     while (true) {
         uint32_t id = next_peer_id_;
-        next_peer_id_ = (next_peer_id_ + 1) % std::min(dataplane_.peer_id_limit(), undefined_peer_id);
+        next_peer_id_ =
+            (next_peer_id_ + 1) % std::min(dataplane_.peer_id_limit(), undefined_peer_id);
         if (!by_peer_id_.count(id)) return id;
     }
 }
