@@ -25,6 +25,29 @@ uint64_t Appliance::now_ms() {
                                      .count());
 }
 
+tcp::EngineConfig tcp_engine_config(const config::ApplianceConfig& c) {
+    const config::TcpConfig& t = c.tcp;
+    tcp::EngineConfig e;
+    e.max_connections = t.max_connections;
+    e.syn_backlog = t.syn_backlog;
+    e.syn_cookies = t.syn_cookies;
+    e.time_wait_max = t.time_wait_max;
+    e.snd_buf_bytes = t.send_buffer;
+    e.rcv_buf_bytes = t.receive_buffer;
+    e.keepalive_idle_ms = t.keepalive_idle_s * 1000;
+    e.keepalive_interval_ms = t.keepalive_interval_s * 1000;
+    e.keepalive_probes = static_cast<uint8_t>(t.keepalive_probes);
+    e.time_wait_ms = t.time_wait_s * 1000;
+    e.max_retransmits = static_cast<uint8_t>(t.max_retransmits);
+    e.rto_min_ms = t.rto_min_ms;
+    e.rto_max_ms = t.rto_max_s * 1000;
+    uint16_t mtu = 1500;
+    for (auto& i : c.interfaces)
+        mtu = std::min(mtu, i.mtu);
+    e.mss = static_cast<uint16_t>(mtu - 40);
+    return e;
+}
+
 std::vector<dp::PortSettings> port_settings(const config::ApplianceConfig& c) {
     std::vector<dp::PortSettings> out;
     for (auto& i : c.interfaces) {
@@ -68,6 +91,16 @@ Result<std::unique_ptr<Appliance>> Appliance::create(const config::ApplianceConf
     s.max_sessions = config.dataplane.max_sessions;
     s.idle_sleep_us = config.dataplane.idle_sleep_us;
     s.ports = port_settings(config);
+    if (config.tcp.test_services) {
+        dp::TcpSettings tcp;
+        tcp.engine = tcp_engine_config(config);
+        if (auto st = tcp.engine.validate(); !st.ok()) return make_error("tcp: " + st.message());
+        tcp.listeners = {{7, tcp::ConsumerKind::Echo},
+                         {9, tcp::ConsumerKind::Discard},
+                         {TcpTestServices::sink_port, tcp::ConsumerKind::Punt},
+                         {TcpTestServices::source_port, tcp::ConsumerKind::Punt}};
+        s.tcp = tcp;
+    }
     auto dp = dp::Dataplane::create(s);
     if (!dp.ok()) return dp.error();
     a->dp_ = std::move(*dp);
@@ -81,6 +114,7 @@ Result<std::unique_ptr<Appliance>> Appliance::create(const config::ApplianceConf
     if (auto st = a->neighbors_->set_static(config.ip.arp, names, now_ms()); !st.ok())
         return make_error("ip.arp: " + st.message());
     a->aaa_ = std::make_unique<aaa::LocalAaa>(a->services_.aaa);
+    if (config.tcp.test_services) a->tcp_services_ = std::make_unique<TcpTestServices>(*a->dp_);
     if (auto st = a->start_ovpn(a->services_, now_ms()); !st.ok()) return st.error();
     a->dp_->set_policy(a->make_policy(config));
     return a;
@@ -106,6 +140,7 @@ Status Appliance::start_ovpn(const ServicesConfig& services, uint64_t now) {
 
 Appliance::~Appliance() {
     stop();
+    tcp_services_.reset();
     ovpn_.reset(); // its sessions release their grants and retire their peers
     ovpn_dp_.reset();
     aaa_.reset();
@@ -136,6 +171,9 @@ dp::WorkerPolicy Appliance::make_policy(const config::ApplianceConfig& c) const 
     for (size_t i = 0; i < c.interfaces.size(); ++i)
         if (c.interfaces[i].proxy_arp) p.proxy_arp_ports |= 1u << i;
     if (ovpn_ && services_.ovpn.enabled) p.ovpn_udp_port = services_.ovpn.port;
+    if (const auto& tcp = dp_->settings().tcp)
+        for (size_t i = 0; i < tcp->listeners.size() && i < p.tcp_ports.size(); ++i)
+            p.tcp_ports[i] = tcp->listeners[i].port;
     return p;
 }
 
@@ -216,6 +254,12 @@ void Appliance::handle_punt(const dp::PuntEntry& e, uint64_t now) {
         }
         ++counters_.punted_unhandled;
         rte_pktmbuf_free(e.mbuf);
+        break;
+    case dp::PuntReason::TcpStream:
+        if (tcp_services_)
+            tcp_services_->on_event(e);
+        else if (e.mbuf)
+            rte_pktmbuf_free(e.mbuf);
         break;
     case dp::PuntReason::SessionEvent:
         if (ovpn_ && e.aux2 == static_cast<uint32_t>(dp::OvpnEvent::ExplicitExit))

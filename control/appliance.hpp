@@ -12,6 +12,7 @@
 #include "control/ovpn/server.hpp"
 #include "control/ovpn/worker_dataplane.hpp"
 #include "control/services.hpp"
+#include "control/tcp_test_services.hpp"
 #include "dataplane/dataplane.hpp"
 
 #include <chrono>
@@ -92,6 +93,7 @@ private:
     std::unique_ptr<aaa::LocalAaa> aaa_;
     std::unique_ptr<ovpn::WorkerDataplane> ovpn_dp_;
     std::unique_ptr<ovpn::Server> ovpn_;
+    std::unique_ptr<TcpTestServices> tcp_services_;
     uint64_t next_ovpn_timer_ms_ = 0;
     std::vector<config::StaticRoute> installed_static_;
     std::mutex mutex_;
@@ -102,5 +104,7 @@ private:
 
 // Converts the interfaces section into the dataplane's port settings.
 std::vector<dp::PortSettings> port_settings(const config::ApplianceConfig& config);
+// The TCP engines' settings from the `tcp` section.
+tcp::EngineConfig tcp_engine_config(const config::ApplianceConfig& config);
 
 } // namespace vp::ctl

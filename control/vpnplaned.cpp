@@ -120,9 +120,10 @@ int main(int argc, char** argv) {
                 }
                 if (a.poll() == 0) {
                     // The control loop sleeps when idle: it must not steal a core from workers
-                    // sharing the machine, and 1 ms is far below every protocol timer.
+                    // sharing the machine; 200 us is far below every protocol timer and keeps
+                    // punt/inject round trips (handshakes, punted streams) short.
                     if (++idle_rounds > 16) {
-                        timespec ts{0, 1000000};
+                        timespec ts{0, 200000};
                         nanosleep(&ts, nullptr);
                     }
                 } else {

@@ -36,12 +36,19 @@ enum class PuntReason : uint16_t {
     ArpInput,
     // A UDP datagram for the OpenVPN port that is not data for a known peer-id.
     OvpnControl,
-    // A TCP segment for a listening port that the TCP engine hands to the control plane.
+    // A TCP segment for a listening port while no TCP engine runs (not used with one).
     TcpControl,
+    // An event of a TCP connection whose consumer is the control plane (the engine's punt
+    // consumer): `port` is the listening TCP port, `reserved` the TcpEvent, aux (low) and aux2
+    // (high) the connection handle. Data events carry the bytes as an mbuf chain; SendRefused
+    // returns a chain the engine had no room for.
+    TcpStream,
     // A session event without a packet (mbuf == nullptr): `aux` is the session id, `aux2` the
     // protocol's event code (OvpnEvent for OpenVPN sessions).
     SessionEvent,
 };
+
+enum class TcpEvent : uint16_t { Opened, Data, PeerClosed, Writable, Closed, Sent, SendRefused };
 
 struct PuntEntry {
     rte_mbuf* mbuf; // owned by the receiver of the entry; nullptr for events
@@ -65,6 +72,11 @@ enum class InjectAction : uint16_t {
     // No packet: send the session `aux` a keepalive ping (the owner worker holds its packet-id
     // counter). Goes to the owner's inject ring.
     SessionPing,
+    // TCP stream operations for a connection owned by the worker (aux = handle low, aux2 =
+    // high): queue the mbuf chain (answered by a Sent or SendRefused event), close, abort.
+    TcpSend,
+    TcpClose,
+    TcpAbort,
 };
 
 struct InjectEntry {
@@ -72,8 +84,10 @@ struct InjectEntry {
     InjectAction action;
     PortId port;
     uint32_t aux;
+    uint32_t aux2 = 0;
+    uint32_t reserved = 0;
 };
-static_assert(sizeof(InjectEntry) == 16);
+static_assert(sizeof(InjectEntry) == 24);
 
 // ---- handoff rings: worker -> owner worker ----------------------------------------------------
 

@@ -116,9 +116,9 @@ Result<std::unique_ptr<Dataplane>> Dataplane::create(const DataplaneSettings& se
     for (WorkerId w = 0; w < settings.workers; ++w) {
         dp->rcu_->register_reader(w);
         dp->workers_.push_back(std::make_unique<Worker>(*dp, w));
-        if (!dp->workers_.back()->has_crypto())
-            return make_error("cannot create the crypto engine (ipsec-mb) for worker " +
-                              std::to_string(w));
+        if (!dp->workers_.back()->setup_error().empty())
+            return make_error("worker " + std::to_string(w) + ": " +
+                              dp->workers_.back()->setup_error());
     }
     return dp;
 }

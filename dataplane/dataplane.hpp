@@ -12,12 +12,15 @@
 #include "dataplane/tables/rcu.hpp"
 #include "dataplane/tables/route_table.hpp"
 #include "dataplane/tables/session_map.hpp"
+#include "dataplane/tcp/config.hpp"
+#include "dataplane/tcp/stream_types.hpp"
 
 #include <rte_mempool.h>
 #include <rte_ring.h>
 
 #include <atomic>
 #include <memory>
+#include <optional>
 #include <vector>
 
 namespace vp::dp {
@@ -26,6 +29,17 @@ class Worker;
 
 inline constexpr size_t max_ports = 16;
 inline constexpr uint16_t max_burst = 64;
+
+// The per-worker TCP engines: their settings and the ports they accept connections on.
+struct TcpSettings {
+    struct Listener {
+        uint16_t port;
+        tcp::ConsumerKind consumer; // Echo/Discard run on the worker; Punt hands the stream to
+                                    // the control plane
+    };
+    tcp::EngineConfig engine;
+    std::vector<Listener> listeners;
+};
 
 struct DataplaneSettings {
     uint16_t workers = 1;
@@ -42,6 +56,7 @@ struct DataplaneSettings {
     uint32_t idle_sleep_us =
         0; // > 0: sleep this long after 64 empty polls (saves CPU, adds latency)
     std::vector<PortSettings> ports;
+    std::optional<TcpSettings> tcp; // no TCP engine without it
 };
 
 // The mbuf count the ports, queues and rings need at least.

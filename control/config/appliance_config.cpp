@@ -205,6 +205,30 @@ void parse_ip(Section& s, IpConfig& out) {
     s.finish();
 }
 
+void parse_tcp(Section& s, TcpConfig& out) {
+    auto u32 = [&](const char* name, uint32_t fallback, int64_t min, int64_t max) {
+        return static_cast<uint32_t>(s.get_int(name, fallback, min, max));
+    };
+    auto secs = [&](const char* name, uint32_t fallback, int64_t min, int64_t max) {
+        return static_cast<uint32_t>(s.get_seconds(name, fallback, min, max));
+    };
+    out.max_connections = u32("max_connections", out.max_connections, 16, 1 << 22);
+    out.syn_backlog = u32("syn_backlog", out.syn_backlog, 0, 1 << 20);
+    out.syn_cookies = s.get_bool("syn_cookies", out.syn_cookies);
+    out.time_wait_max = u32("time_wait_max", out.time_wait_max, 1, 1 << 22);
+    out.send_buffer = u32("send_buffer", out.send_buffer, 4096, 64 << 20);
+    out.receive_buffer = u32("receive_buffer", out.receive_buffer, 4096, 64 << 20);
+    out.keepalive_idle_s = secs("keepalive_idle", out.keepalive_idle_s, 0, 86400);
+    out.keepalive_interval_s = secs("keepalive_interval", out.keepalive_interval_s, 1, 3600);
+    out.keepalive_probes = u32("keepalive_probes", out.keepalive_probes, 1, 255);
+    out.time_wait_s = secs("time_wait", out.time_wait_s, 1, 600);
+    out.max_retransmits = u32("max_retransmits", out.max_retransmits, 1, 255);
+    out.rto_min_ms = u32("rto_min_ms", out.rto_min_ms, 10, 60000);
+    out.rto_max_s = secs("rto_max", out.rto_max_s, 1, 600);
+    out.test_services = s.get_bool("test_services", out.test_services);
+    s.finish();
+}
+
 void parse_firewall(Section& s, FirewallConfig& out) {
     out.icmp_echo = s.get_bool("icmp_echo", out.icmp_echo);
     out.mss_clamp = s.get_bool("mss_clamp", out.mss_clamp);
@@ -261,6 +285,7 @@ Result<ApplianceConfig> load(std::optional<ParsedFile> parsed, Diagnostics& diag
     parse_interfaces(root, c.interfaces);
     if (auto s = root.group("ip")) parse_ip(*s, c.ip);
     if (auto s = root.group("firewall")) parse_firewall(*s, c.firewall);
+    if (auto s = root.group("tcp")) parse_tcp(*s, c.tcp);
     for (const char* name : delegated_sections)
         root.delegate(name);
     cross_check(c, root);

@@ -88,6 +88,26 @@ struct IpConfig {
     uint32_t icmp_rate_limit = 100; // ICMP errors per second per worker
 };
 
+// The per-worker TCP engines (dataplane/tcp; docs/tcp.md has the reasons for the defaults).
+struct TcpConfig {
+    uint32_t max_connections = 16384; // per worker
+    uint32_t syn_backlog = 1024;
+    bool syn_cookies = true;
+    uint32_t time_wait_max = 4096;
+    uint32_t send_buffer = 256 * 1024;
+    uint32_t receive_buffer = 256 * 1024;
+    uint32_t keepalive_idle_s = 120;
+    uint32_t keepalive_interval_s = 15;
+    uint32_t keepalive_probes = 4;
+    uint32_t time_wait_s = 60;
+    uint32_t max_retransmits = 10;
+    uint32_t rto_min_ms = 200;
+    uint32_t rto_max_s = 60;
+    // echo (7) and discard (9) on the workers, sink (19) and source (20) on the control plane:
+    // services for testing the TCP engine end to end, off by default.
+    bool test_services = false;
+};
+
 struct FirewallConfig {
     bool icmp_echo = true;
     bool mss_clamp = true;
@@ -101,6 +121,7 @@ struct ApplianceConfig {
     std::vector<InterfaceConfig> interfaces;
     IpConfig ip;
     FirewallConfig firewall;
+    TcpConfig tcp;
     // The parsed file, for the protocol sections' own parsers.
     std::shared_ptr<libconfig::Config> raw;
 

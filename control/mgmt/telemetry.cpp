@@ -424,6 +424,40 @@ int cmd_ovpn(const char*, const char*, rte_tel_data* d) {
     });
 }
 
+// The TCP engines' counters and gauges, summed over the workers (names as in dataplane/tcp).
+int cmd_tcp(const char*, const char*, rte_tel_data* d) {
+    return with_appliance(d, [&](Appliance& a) {
+        rte_tel_data_start_dict(d);
+        tcp::EngineCounters sum;
+        tcp::EngineGauges gauges;
+        bool any = false;
+        for (dp::WorkerId w = 0; w < a.dataplane().worker_count(); ++w) {
+            const tcp::Engine* e = a.dataplane().worker(w).tcp_engine();
+            if (!e) continue;
+            any = true;
+            sum += e->counters();
+            tcp::EngineGauges g = e->gauges();
+            gauges.connections += g.connections;
+            gauges.syn_received += g.syn_received;
+            gauges.established += g.established;
+            gauges.time_wait += g.time_wait;
+        }
+        if (!any) {
+            rte_tel_data_add_dict_string(d, "error", "no TCP service is enabled");
+            return 0;
+        }
+        size_t n = 0;
+        const tcp::CounterInfo* table = tcp::counter_table(n);
+        for (size_t i = 0; i < n && i < RTE_TEL_MAX_DICT_ENTRIES - 4; ++i)
+            rte_tel_data_add_dict_u64(d, table[i].name, sum.*(table[i].field));
+        rte_tel_data_add_dict_u64(d, "connections", gauges.connections);
+        rte_tel_data_add_dict_u64(d, "syn_received", gauges.syn_received);
+        rte_tel_data_add_dict_u64(d, "established", gauges.established);
+        rte_tel_data_add_dict_u64(d, "time_wait", gauges.time_wait);
+        return 0;
+    });
+}
+
 int cmd_reload(const char*, const char*, rte_tel_data* d) {
     std::function<std::string(bool&)> fn;
     {
@@ -496,6 +530,8 @@ void attach_telemetry(Appliance* appliance, std::function<std::string(bool& ok)>
                                    "End a session. Parameter: session id or user.");
         rte_telemetry_register_cmd("/vpnplane/pools", cmd_pools, "IP pool usage (/ip pool used).");
         rte_telemetry_register_cmd("/vpnplane/ovpn", cmd_ovpn, "OpenVPN server counters.");
+        rte_telemetry_register_cmd("/vpnplane/tcp", cmd_tcp,
+                                   "TCP engine counters and connection gauges.");
     });
     std::lock_guard lock(attach_mutex);
     attached = appliance;

@@ -7,6 +7,10 @@
 #include <rte_ethdev.h>
 #include <rte_ether.h>
 #include <rte_prefetch.h>
+#include <rte_random.h>
+
+#include <atomic>
+#include <string>
 
 namespace vp::dp {
 
@@ -16,7 +20,29 @@ Worker::Worker(Dataplane& dataplane, WorkerId id)
       ovpn_(std::make_unique<OvpnBatches>()), handoff_out_(dataplane.worker_count()) {
     // The crypto engine is created on the control thread for this worker; it is used only by it.
     auto engine = crypto::CryptoEngine::create();
-    if (engine.ok()) crypto_ = std::move(*engine);
+    if (engine.ok())
+        crypto_ = std::move(*engine);
+    else
+        setup_error_ = "crypto engine: " + engine.message();
+    if (const auto& tcp_settings = dataplane.settings().tcp;
+        tcp_settings && !tcp_settings->listeners.empty()) {
+        static std::atomic<uint32_t> engines{0};
+        std::string name = "vp_tcp" + std::to_string(engines.fetch_add(1));
+        auto t = tcp::Engine::create(tcp_settings->engine, dataplane.pool(), SOCKET_ID_ANY,
+                                     name.c_str(), rte_rdtsc() * 1000000 / tsc_hz_);
+        if (!t.ok()) {
+            setup_error_ = "TCP engine: " + t.message();
+            return;
+        }
+        tcp_ = std::move(*t);
+        uint8_t secret[16];
+        for (auto& b : secret)
+            b = static_cast<uint8_t>(rte_rand());
+        if (auto st = tcp_->set_syn_cookie_secret(secret); !st.ok()) setup_error_ = st.message();
+        for (auto& l : tcp_settings->listeners)
+            if (auto st = tcp_->listen({l.port, l.consumer, {}, l.port}); !st.ok())
+                setup_error_ = "TCP port " + std::to_string(l.port) + ": " + st.message();
+    }
     for (size_t i = 0; i < dataplane.ports().size(); ++i) {
         const Port& p = dataplane.ports()[i];
         port_views_[i] = {p.dpdk_id, p.mac, p.settings.address_be, p.settings.mtu};
@@ -57,6 +83,7 @@ uint32_t Worker::poll_once() {
     work += drain_handoff();
     ovpn_decap_flush();
     work += drain_inject();
+    if (tcp_) tcp_poll();
     ovpn_encap_flush(); // everything routed into sessions during this iteration
     flush_handoff();
     flush_tx();
@@ -197,6 +224,11 @@ uint32_t Worker::drain_inject() {
             break;
         case InjectAction::SessionPing:
             ovpn_send_ping(e.aux);
+            break;
+        case InjectAction::TcpSend:
+        case InjectAction::TcpClose:
+        case InjectAction::TcpAbort:
+            tcp_inject(e);
             break;
         default:
             if (e.mbuf)

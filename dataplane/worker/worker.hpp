@@ -8,6 +8,7 @@
 #include "crypto/engine.hpp"
 #include "dataplane/contract.hpp"
 #include "dataplane/dataplane.hpp"
+#include "dataplane/tcp/engine.hpp"
 #include "dataplane/worker/counters.hpp"
 
 #include <rte_cycles.h>
@@ -30,6 +31,9 @@ public:
 
     WorkerId id() const { return id_; }
     bool has_crypto() const { return crypto_ != nullptr; }
+    // The worker's TCP engine (nullptr without TCP listeners); read-only outside the worker.
+    const tcp::Engine* tcp_engine() const { return tcp_.get(); }
+    const std::string& setup_error() const { return setup_error_; }
     const WorkerStats& stats() const { return stats_; }
     unsigned lcore() const { return lcore_; }
     void set_lcore(unsigned lcore) { lcore_ = lcore; }
@@ -72,6 +76,12 @@ private:
     void ovpn_encap_add(OvpnSession& session, rte_mbuf* m);
     void ovpn_encap_flush();
     void ovpn_send_ping(SessionId id);
+
+    // ---- TCP (dataplane/tcp_stage.cpp) ----
+    void tcp_input(rte_mbuf* m);
+    void tcp_poll();
+    void tcp_inject(const InjectEntry& e);
+    void tcp_flush(); // routes what the engine emitted, punts stream events
 
     // ---- rings ----
     uint32_t drain_handoff();
@@ -141,6 +151,9 @@ private:
 
     std::array<PortView, max_ports> port_views_{};
     std::unique_ptr<crypto::CryptoEngine> crypto_;
+    std::unique_ptr<tcp::Engine> tcp_;
+    tcp::TxBatchArray<2 * max_burst> tcp_out_;
+    std::string setup_error_;
     std::unique_ptr<OvpnBatches> ovpn_;
     uint16_t ip_id_ = 0;
     std::array<TxQueue, max_ports> tx_{};

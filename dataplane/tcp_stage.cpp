@@ -1,0 +1,113 @@
+// The worker's side of its TCP engine: segments for listening ports go in (the engine owns them
+// from there), the segments it emits come out with room for an Ethernet header and are routed
+// like any packet the appliance originates, and the events of connections whose consumer is the
+// control plane go to the punt ring. Stream operations the control plane asks for arrive on the
+// inject ring; a chain the engine has no room for goes back (SendRefused) and is offered again
+// after the engine reports the connection writable, so bytes are never reordered or lost.
+#include "dataplane/worker/worker.hpp"
+
+#include <rte_ether.h>
+
+namespace vp::dp {
+
+namespace {
+
+TcpEvent event_of(tcp::PuntEvent::Kind k) {
+    switch (k) {
+    case tcp::PuntEvent::Kind::Opened:
+        return TcpEvent::Opened;
+    case tcp::PuntEvent::Kind::Data:
+        return TcpEvent::Data;
+    case tcp::PuntEvent::Kind::PeerClosed:
+        return TcpEvent::PeerClosed;
+    case tcp::PuntEvent::Kind::Writable:
+        return TcpEvent::Writable;
+    case tcp::PuntEvent::Kind::Closed:
+        break;
+    }
+    return TcpEvent::Closed;
+}
+
+} // namespace
+
+void Worker::tcp_input(rte_mbuf* m) {
+    rte_pktmbuf_adj(m, sizeof(rte_ether_hdr)); // the engine takes packets from the IPv4 header
+    tcp_->input(m, now_tsc_ * 1000000 / tsc_hz_, tcp_out_);
+    tcp_flush();
+}
+
+void Worker::tcp_poll() {
+    tcp_->poll(now_tsc_ * 1000000 / tsc_hz_, tcp_out_);
+    tcp_flush();
+}
+
+void Worker::tcp_flush() {
+    for (uint16_t i = 0; i < tcp_out_.count; ++i) {
+        rte_mbuf* m = tcp_out_.pkts[i];
+        if (!rte_pktmbuf_prepend(m, sizeof(rte_ether_hdr))) {
+            drop(m, DropReason::no_headroom);
+            continue;
+        }
+        route_originated(m);
+    }
+    tcp_out_.count = 0;
+    tcp::PuntEvent events[16];
+    size_t n;
+    while ((n = tcp_->punt_poll(events, 16)) > 0) {
+        for (size_t i = 0; i < n; ++i) {
+            const tcp::PuntEvent& e = events[i];
+            uint64_t h = e.conn.pack();
+            PuntEntry p{e.data,
+                        PuntReason::TcpStream,
+                        static_cast<PortId>(e.user_data),
+                        id_,
+                        static_cast<uint16_t>(event_of(e.kind)),
+                        static_cast<uint32_t>(h),
+                        static_cast<uint32_t>(h >> 32)};
+            if (rte_ring_mp_enqueue_elem(dp_.punt_ring(), &p, sizeof p) != 0) {
+                // The control plane would lose track of this connection: end it.
+                if (e.data) rte_pktmbuf_free(e.data);
+                stats_.drop(DropReason::punt_ring_full).inc();
+                if (e.kind != tcp::PuntEvent::Kind::Closed) tcp_->abort(e.conn);
+                continue;
+            }
+            count(WorkerCounter::punted);
+        }
+    }
+}
+
+void Worker::tcp_inject(const InjectEntry& e) {
+    if (!tcp_) {
+        if (e.mbuf) drop(e.mbuf, DropReason::inject_invalid);
+        return;
+    }
+    tcp::ConnHandle h = tcp::ConnHandle::unpack(uint64_t{e.aux2} << 32 | e.aux);
+    switch (e.action) {
+    case InjectAction::TcpSend: {
+        uint64_t packed = h.pack();
+        bool sent = tcp_->send(h, e.mbuf);
+        PuntEntry p{sent ? nullptr : e.mbuf,
+                    PuntReason::TcpStream,
+                    e.port,
+                    id_,
+                    static_cast<uint16_t>(sent ? TcpEvent::Sent : TcpEvent::SendRefused),
+                    static_cast<uint32_t>(packed),
+                    static_cast<uint32_t>(packed >> 32)};
+        if (rte_ring_mp_enqueue_elem(dp_.punt_ring(), &p, sizeof p) != 0) {
+            if (!sent) rte_pktmbuf_free(e.mbuf);
+            stats_.drop(DropReason::punt_ring_full).inc();
+            tcp_->abort(h);
+        }
+        break;
+    }
+    case InjectAction::TcpClose:
+        tcp_->close(h);
+        break;
+    default:
+        tcp_->abort(h);
+        break;
+    }
+    tcp_flush();
+}
+
+} // namespace vp::dp
