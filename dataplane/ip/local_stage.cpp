@@ -66,8 +66,10 @@ void Worker::local_input(PortId port, rte_mbuf* m) {
                policy_->tcp_listening(
                    rte_be_to_cpu_16(reinterpret_cast<rte_tcp_hdr*>(l4)->dst_port))) {
         count(WorkerCounter::local_delivered);
-        if (tcp_) tcp_input(m);
-        else punt(m, PuntReason::TcpControl, port, 0);
+        if (tcp_)
+            tcp_input(m);
+        else
+            punt(m, PuntReason::TcpControl, port, 0);
     } else {
         drop(m, DropReason::no_service);
     }
