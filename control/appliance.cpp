@@ -2,6 +2,7 @@
 #include "control/appliance.hpp"
 
 #include "control/base/log.hpp"
+#include "control/perf/session_file.hpp"
 #include "dataplane/ovpn/outer.hpp"
 #include "dataplane/ovpn/ovpn_session.hpp"
 #include "dataplane/worker/worker.hpp"
@@ -115,9 +116,64 @@ Result<std::unique_ptr<Appliance>> Appliance::create(const config::ApplianceConf
         return make_error("ip.arp: " + st.message());
     a->aaa_ = std::make_unique<aaa::LocalAaa>(a->services_.aaa);
     if (config.tcp.test_services) a->tcp_services_ = std::make_unique<TcpTestServices>(*a->dp_);
+    if (config.perf.enabled)
+        if (auto st = a->start_perf_sessions(); !st.ok())
+            return make_error("perf: " + st.message());
     if (auto st = a->start_ovpn(a->services_, now_ms()); !st.ok()) return st.error();
     a->dp_->set_policy(a->make_policy(config));
     return a;
+}
+
+// Perf mode: the sessions of a vpnperf file, spread over the workers, with replay protection as
+// the file says (off for replayed traffic).
+Status Appliance::start_perf_sessions() {
+    auto file = perf::load_session_file(config_.perf.sessions_file);
+    if (!file.ok()) return file.error();
+    if (services_.ovpn.enabled && services_.ovpn.port == file->server.port)
+        return make_error("the perf sessions' port is the OpenVPN server's; use another");
+    dp::PortId wan = 0;
+    bool found = false;
+    for (dp::PortId p = 0; p < config_.interfaces.size() && !found; ++p)
+        if (config_.perf.interface.empty()
+                ? config_.interfaces[p].role == config::InterfaceRole::Wan
+                : config_.interfaces[p].name == config_.perf.interface) {
+            wan = p;
+            found = true;
+        }
+    if (!found) return make_error("no interface for the perf sessions");
+    perf_sessions_ = std::make_unique<dp::OvpnPublisher>(*dp_);
+    perf_port_ = file->server.port;
+    auto keys = [](const perf::DirectionKeys& k) {
+        return dp::OvpnDirectionKey{k.cipher_key, k.hmac_key, k.implicit_iv};
+    };
+    dp::WorkerId next_owner = 0;
+    for (auto& s : file->sessions) {
+        dp::OvpnPeer peer;
+        peer.id = s.peer_id;
+        peer.owner = next_owner;
+        next_owner = static_cast<dp::WorkerId>((next_owner + 1) % dp_->worker_count());
+        peer.wan_port = wan;
+        peer.local_ip_be = rte_cpu_to_be_32(file->server.address);
+        peer.local_port_be = rte_cpu_to_be_16(file->server.port);
+        peer.client_ip_be = rte_cpu_to_be_32(s.client.address);
+        peer.client_port_be = rte_cpu_to_be_16(s.client.port);
+        peer.tunnel_ip_be = rte_cpu_to_be_32(s.tunnel_address);
+        peer.replay_protection = file->replay_protection;
+        peer.clamp_mss = false;
+        if (s.peer_id >= dp_->sessions().capacity())
+            return make_error("peer-id " + std::to_string(s.peer_id) +
+                              " is beyond dataplane.max_sessions");
+        if (auto st = perf_sessions_->add_peer(peer); !st.ok()) return st;
+        if (auto st = perf_sessions_->add_key(s.peer_id, s.key_id, file->cipher, file->auth,
+                                              keys(s.client_to_server), keys(s.server_to_client));
+            !st.ok())
+            return st;
+        perf_sessions_->set_tx_key(s.peer_id, s.key_id);
+    }
+    log::warning(log::Topic::System, "perf mode: {} synthetic {} session(s) on UDP port {}{}",
+                 file->sessions.size(), crypto::openvpn_name(file->cipher), perf_port_,
+                 file->replay_protection ? "" : ", replay protection off");
+    return {};
 }
 
 Status Appliance::start_ovpn(const ServicesConfig& services, uint64_t now) {
@@ -140,6 +196,7 @@ Status Appliance::start_ovpn(const ServicesConfig& services, uint64_t now) {
 
 Appliance::~Appliance() {
     stop();
+    perf_sessions_.reset();
     tcp_services_.reset();
     ovpn_.reset(); // its sessions release their grants and retire their peers
     ovpn_dp_.reset();
@@ -171,6 +228,7 @@ dp::WorkerPolicy Appliance::make_policy(const config::ApplianceConfig& c) const 
     for (size_t i = 0; i < c.interfaces.size(); ++i)
         if (c.interfaces[i].proxy_arp) p.proxy_arp_ports |= 1u << i;
     if (ovpn_ && services_.ovpn.enabled) p.ovpn_udp_port = services_.ovpn.port;
+    if (perf_sessions_) p.ovpn_udp_port = perf_port_;
     if (const auto& tcp = dp_->settings().tcp)
         for (size_t i = 0; i < tcp->listeners.size() && i < p.tcp_ports.size(); ++i)
             p.tcp_ports[i] = tcp->listeners[i].port;

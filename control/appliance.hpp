@@ -14,6 +14,7 @@
 #include "control/services.hpp"
 #include "control/tcp_test_services.hpp"
 #include "dataplane/dataplane.hpp"
+#include "dataplane/ovpn/publish.hpp"
 
 #include <chrono>
 #include <cstdint>
@@ -85,6 +86,7 @@ private:
     void handle_punt(const dp::PuntEntry& e, uint64_t now);
     void ovpn_datagram(const dp::PuntEntry& e, uint64_t now);
     Status start_ovpn(const ServicesConfig& services, uint64_t now);
+    Status start_perf_sessions();
 
     config::ApplianceConfig config_;
     std::unique_ptr<dp::Dataplane> dp_;
@@ -94,6 +96,8 @@ private:
     std::unique_ptr<ovpn::WorkerDataplane> ovpn_dp_;
     std::unique_ptr<ovpn::Server> ovpn_;
     std::unique_ptr<TcpTestServices> tcp_services_;
+    std::unique_ptr<dp::OvpnPublisher> perf_sessions_; // perf mode only
+    uint16_t perf_port_ = 0;
     uint64_t next_ovpn_timer_ms_ = 0;
     std::vector<config::StaticRoute> installed_static_;
     std::mutex mutex_;

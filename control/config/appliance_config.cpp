@@ -229,6 +229,15 @@ void parse_tcp(Section& s, TcpConfig& out) {
     s.finish();
 }
 
+void parse_perf(Section& s, PerfConfig& out) {
+    out.enabled = s.get_bool("enabled", out.enabled);
+    out.sessions_file = s.get_string("sessions_file", out.sessions_file);
+    out.interface = s.get_string("interface", out.interface);
+    if (out.enabled && out.sessions_file.empty())
+        s.error("sessions_file", "is required in perf mode");
+    s.finish();
+}
+
 void parse_firewall(Section& s, FirewallConfig& out) {
     out.icmp_echo = s.get_bool("icmp_echo", out.icmp_echo);
     out.mss_clamp = s.get_bool("mss_clamp", out.mss_clamp);
@@ -286,6 +295,7 @@ Result<ApplianceConfig> load(std::optional<ParsedFile> parsed, Diagnostics& diag
     if (auto s = root.group("ip")) parse_ip(*s, c.ip);
     if (auto s = root.group("firewall")) parse_firewall(*s, c.firewall);
     if (auto s = root.group("tcp")) parse_tcp(*s, c.tcp);
+    if (auto s = root.group("perf")) parse_perf(*s, c.perf);
     for (const char* name : delegated_sections)
         root.delegate(name);
     cross_check(c, root);

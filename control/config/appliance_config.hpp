@@ -108,6 +108,14 @@ struct TcpConfig {
     bool test_services = false;
 };
 
+// Perf mode: synthetic OpenVPN sessions from a vpnperf session file, installed through the same
+// publish API as real ones, for load tests. Never enable it on a box that serves users.
+struct PerfConfig {
+    bool enabled = false;
+    std::string sessions_file;
+    std::string interface; // the WAN interface the sessions use (default: the first wan)
+};
+
 struct FirewallConfig {
     bool icmp_echo = true;
     bool mss_clamp = true;
@@ -122,6 +130,7 @@ struct ApplianceConfig {
     IpConfig ip;
     FirewallConfig firewall;
     TcpConfig tcp;
+    PerfConfig perf;
     // The parsed file, for the protocol sections' own parsers.
     std::shared_ptr<libconfig::Config> raw;
 
