@@ -7,6 +7,7 @@
 #include "dataplane/worker/worker.hpp"
 
 #include <rte_byteorder.h>
+#include <rte_cycles.h>
 #include <rte_ethdev.h>
 #include <rte_telemetry.h>
 
@@ -104,6 +105,7 @@ int cmd_info(const char*, const char*, rte_tel_data* d) {
         rte_tel_data_add_dict_u64(d, "ports", a.dataplane().ports().size());
         rte_tel_data_add_dict_u64(d, "routes", a.dataplane().routes().size());
         rte_tel_data_add_dict_u64(d, "sessions", a.dataplane().sessions().size());
+        rte_tel_data_add_dict_u64(d, "tsc_hz", rte_get_tsc_hz());
         rte_tel_data_add_dict_string(d, "config", a.config().path.c_str());
         return 0;
     });
