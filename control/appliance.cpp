@@ -7,6 +7,7 @@
 #include "dataplane/ovpn/ovpn_session.hpp"
 #include "dataplane/worker/worker.hpp"
 
+#include <openssl/rand.h>
 #include <rte_byteorder.h>
 #include <rte_cycles.h>
 
@@ -343,6 +344,18 @@ uint32_t Appliance::poll() {
         next_timer_ms_ = now + timer_interval_ms;
         neighbors_->on_timer(now);
         dp_->rcu().reclaim();
+    }
+    if (dp_->settings().tcp && now >= next_cookie_rotation_ms_) {
+        // SYN cookies (RFC 4987): a fresh secret every few minutes; the engines keep accepting
+        // cookies made with the previous one.
+        next_cookie_rotation_ms_ = now + 300000;
+        for (dp::WorkerId w = 0; w < dp_->worker_count(); ++w) {
+            rte_mbuf* m = rte_pktmbuf_alloc(dp_->pool());
+            if (!m) break;
+            auto* secret = reinterpret_cast<uint8_t*>(rte_pktmbuf_append(m, 16));
+            RAND_bytes(secret, 16);
+            dp_->inject({m, dp::InjectAction::TcpCookieSecret, 0, 0}, w);
+        }
     }
     if (ovpn_ && now >= next_ovpn_timer_ms_) {
         next_ovpn_timer_ms_ = now + 100;

@@ -99,6 +99,7 @@ private:
     std::unique_ptr<dp::OvpnPublisher> perf_sessions_; // perf mode only
     uint16_t perf_port_ = 0;
     uint64_t next_ovpn_timer_ms_ = 0;
+    uint64_t next_cookie_rotation_ms_ = 0;
     std::vector<config::StaticRoute> installed_static_;
     std::mutex mutex_;
     ControlCounters counters_;

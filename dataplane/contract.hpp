@@ -77,6 +77,8 @@ enum class InjectAction : uint16_t {
     TcpSend,
     TcpClose,
     TcpAbort,
+    // A new SYN-cookie secret for the worker's TCP engine: 16 bytes in the mbuf.
+    TcpCookieSecret,
 };
 
 struct InjectEntry {

@@ -103,6 +103,13 @@ void Worker::tcp_inject(const InjectEntry& e) {
     case InjectAction::TcpClose:
         tcp_->close(h);
         break;
+    case InjectAction::TcpCookieSecret:
+        if (rte_pktmbuf_data_len(e.mbuf) == 16)
+            (void)tcp_->set_syn_cookie_secret(rte_pktmbuf_mtod(e.mbuf, const uint8_t*));
+        else
+            stats_.drop(DropReason::inject_invalid).inc();
+        rte_pktmbuf_free(e.mbuf);
+        return;
     default:
         tcp_->abort(h);
         break;

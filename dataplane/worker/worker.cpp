@@ -228,6 +228,7 @@ uint32_t Worker::drain_inject() {
         case InjectAction::TcpSend:
         case InjectAction::TcpClose:
         case InjectAction::TcpAbort:
+        case InjectAction::TcpCookieSecret:
             tcp_inject(e);
             break;
         default:

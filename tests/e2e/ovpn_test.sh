@@ -168,6 +168,22 @@ case_refusals() {
     check "no session remains (failed ones go within seconds)" wait_for 10 sessions_are 0
 }
 
+# A revoked certificate is refused once the running server reloads the store's CRL.
+case_revocation() {
+    start 1 'require_client_certificate = true;'
+    profile bob
+    start_client "$NS_CLIENT" before bob builder
+    check "bob connects before the revocation" connected before
+    kill "$(client_pid before)" 2>/dev/null || true
+    wait "$(client_pid before)" 2>/dev/null || true
+    "$VPNCTL" --store "$VP_CERTS" certificate revoke bob >/dev/null
+    "$VPNCTL" --store "$VP_CERTS" certificate crl ca-certificate >/dev/null
+    check "vpnctl reload picks up the new CRL" vpnctl reload
+    start_client "$NS_CLIENT" after bob builder
+    check "the revoked certificate is refused" wait_for 20 log_has after "SSL alert|TLS Error|TLS handshake failed"
+    check "the log says it was revoked" wait_for 5 grep -q "certificate revoked" "$E2E_DIR/vpnplaned.log"
+}
+
 # --- renegotiation and lifecycle -----------------------------------------------------------------
 
 case_reneg() {

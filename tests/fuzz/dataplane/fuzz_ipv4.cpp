@@ -1,8 +1,10 @@
-// Fuzz target: the per-packet parsers of untrusted IPv4 bytes — header validation and MSS
-// clamping of the TCP options that follow. Nothing may read outside the buffer (ASan), and a
-// clamped segment must still carry a consistent MSS.
+// Fuzz target: the per-packet parsers of untrusted IPv4 bytes — header validation, MSS clamping
+// of the TCP options that follow, and the OpenVPN data-packet header the workers steer by.
+// Nothing may read outside the buffer (ASan), and a clamped segment must still carry a
+// consistent MSS.
 #include "dataplane/ip/ipv4_header.hpp"
 #include "dataplane/ip/mss_clamp.hpp"
+#include "dataplane/ovpn/wire.hpp"
 
 #include <cstdint>
 #include <cstdlib>
@@ -19,6 +21,15 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
         auto check = vp::dp::check_ipv4(packet.data(), packet.size(), verify, facts);
         if (check != vp::dp::Ipv4Check::Ok) continue;
         if (facts.header_len > facts.total_len || facts.total_len > packet.size()) std::abort();
+        if (packet[9] == 17 && facts.first_fragment && facts.total_len >= facts.header_len + 8u) {
+            const uint8_t* payload = packet.data() + facts.header_len + 8;
+            size_t len = facts.total_len - facts.header_len - 8;
+            vp::dp::ovpn::DataHeader h;
+            if (vp::dp::ovpn::parse_data_header(payload, len, h) &&
+                (h.header_len > len || h.key_id > 7 ||
+                 (h.opcode == vp::dp::ovpn::op_data_v2 && h.peer_id > 0xffffff)))
+                std::abort();
+        }
         if (packet[9] == 6 && facts.first_fragment) {
             uint8_t* tcp = packet.data() + facts.header_len;
             size_t tcp_len = facts.total_len - facts.header_len;
