@@ -30,8 +30,8 @@ struct ServerConfig {
     Transport protocol = Transport::Udp;
     std::string mode = "ip"; // layer 3; "ethernet" (TAP) is not supported
 
-    // TLS identity. `certificate` names an entry of the certificate store (RouterOS style);
-    // until the PKI store is plugged in, the PEM files below are used instead.
+    // TLS identity. `certificate` names an entry of the certificate store (RouterOS style;
+    // control/services.cpp loads it); without it, the PEM files below are used.
     std::string certificate;
     std::string certificate_file; // leaf + chain, PEM
     std::string private_key_file;
