@@ -1,6 +1,8 @@
 // Name tables for ciphers and digests.
 #include "crypto/cipher.hpp"
 
+#include <openssl/evp.h>
+
 #include <array>
 #include <cctype>
 #include <utility>
@@ -85,6 +87,44 @@ std::string_view routeros_name(Digest d) {
 }
 const char* openssl_name(Digest d) {
     return digest_names[static_cast<size_t>(d)].openssl;
+}
+
+const EVP_CIPHER* evp_cipher(Cipher c) {
+    switch (c) {
+    case Cipher::Aes128Cbc:
+        return EVP_aes_128_cbc();
+    case Cipher::Aes192Cbc:
+        return EVP_aes_192_cbc();
+    case Cipher::Aes256Cbc:
+        return EVP_aes_256_cbc();
+    case Cipher::Aes128Gcm:
+        return EVP_aes_128_gcm();
+    case Cipher::Aes192Gcm:
+        return EVP_aes_192_gcm();
+    case Cipher::Aes256Gcm:
+        return EVP_aes_256_gcm();
+    case Cipher::ChaCha20Poly1305:
+        return EVP_chacha20_poly1305();
+    case Cipher::None:
+        break;
+    }
+    return nullptr;
+}
+
+const EVP_MD* evp_md(Digest d) {
+    switch (d) {
+    case Digest::Md5:
+        return EVP_md5();
+    case Digest::Sha1:
+        return EVP_sha1();
+    case Digest::Sha256:
+        return EVP_sha256();
+    case Digest::Sha512:
+        return EVP_sha512();
+    case Digest::None:
+        break;
+    }
+    return nullptr;
 }
 
 } // namespace vp::crypto

@@ -2,6 +2,8 @@
 // Shared by the control plane (negotiation, key derivation) and the workers (crypto engine).
 #pragma once
 
+#include <openssl/types.h>
+
 #include <cstdint>
 #include <optional>
 #include <string_view>
@@ -87,5 +89,10 @@ std::string_view openvpn_name(Digest d);
 std::string_view routeros_name(Digest d);
 // The OpenSSL digest name, for HMACs computed on the control plane ("SHA1", ...); null for None.
 const char* openssl_name(Digest d);
+
+// The OpenSSL EVP algorithms, for computing the same packets on the control plane and in the
+// tests' reference implementations; null for None.
+const EVP_CIPHER* evp_cipher(Cipher c);
+const EVP_MD* evp_md(Digest d);
 
 } // namespace vp::crypto

@@ -21,22 +21,6 @@ uint32_t block_bytes_of(Digest d) {
     return d == Digest::Sha512 ? IMB_SHA_512_BLOCK_SIZE : 64;
 }
 
-const EVP_MD* evp_md_of(Digest d) {
-    switch (d) {
-    case Digest::Md5:
-        return EVP_md5();
-    case Digest::Sha1:
-        return EVP_sha1();
-    case Digest::Sha256:
-        return EVP_sha256();
-    case Digest::Sha512:
-        return EVP_sha512();
-    case Digest::None:
-        break;
-    }
-    return nullptr;
-}
-
 // Runs one compression of `block` from the digest's initial state: the "hashed key xor ipad/opad"
 // ipsec-mb's HMAC jobs start from.
 void one_block(const IMB_MGR* mgr, Digest d, const uint8_t* block, uint8_t* state) {
@@ -87,7 +71,7 @@ Status precompute_hmac(const IMB_MGR* mgr, Digest d, ByteSpan key, uint8_t* ipad
     SecretBuf<128> k; // the key, hashed if longer than a block, zero-padded to a block
     if (key.size() > block) {
         unsigned int len = 0;
-        if (EVP_Digest(key.data(), key.size(), k.b.data(), &len, evp_md_of(d), nullptr) != 1)
+        if (EVP_Digest(key.data(), key.size(), k.b.data(), &len, evp_md(d), nullptr) != 1)
             return make_error(
                 fmt::format("HMAC-{}: hashing the long HMAC key failed", openvpn_name(d)));
     } else {

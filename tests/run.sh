@@ -38,6 +38,7 @@ step "unit, scenario, fuzz-regression and end-to-end tests"
 meson test -C build --print-errorlogs --num-processes 2
 
 if [ $quick -eq 0 ]; then
+    export LSAN_OPTIONS="suppressions=$PWD/tests/lsan.supp:print_suppressions=0"
     step "AddressSanitizer + UndefinedBehaviorSanitizer build"
     setup build-asan -Dwerror=true -Db_sanitize=address,undefined -Db_lundef=false -Dbenchmarks=false
     ninja -C build-asan
@@ -51,7 +52,7 @@ if [ $quick -eq 0 ]; then
         'import json,sys; [print(t["name"]) for t in json.load(sys.stdin) if t["name"].startswith("fuzz_")]')
     meson compile -C build-fuzz "${fuzzers[@]}"
     for target in build-fuzz/tests/fuzz/fuzz_*; do
-        [ -x "$target" ] || continue
+        [ -f "$target" ] && [ -x "$target" ] || continue
         name=$(basename "$target")
         work=$(mktemp -d)
         cp -r "tests/fuzz/corpus/$name/." "$work/" 2>/dev/null || true

@@ -2,10 +2,11 @@
 // Errors carry a message an operator can act on; hot-path code never uses this.
 #pragma once
 
+#include "control/base/expected.hpp"
+
 #include <cassert>
 #include <string>
 #include <utility>
-#include <variant>
 
 namespace vp {
 
@@ -18,39 +19,12 @@ inline Error make_error(std::string message) {
 }
 
 template <class T>
-class [[nodiscard]] Result {
+class [[nodiscard]] Result : public Expected<T, Error> {
 public:
-    Result(T value) : v_(std::move(value)) {}
-    Result(Error error) : v_(std::move(error)) {}
+    Result(T value) : Expected<T, Error>(std::move(value)) {}
+    Result(Error error) : Expected<T, Error>(Unexpected<Error>{std::move(error)}) {}
 
-    bool ok() const { return v_.index() == 0; }
-    explicit operator bool() const { return ok(); }
-
-    T& value() & {
-        assert(ok());
-        return std::get<0>(v_);
-    }
-    const T& value() const& {
-        assert(ok());
-        return std::get<0>(v_);
-    }
-    T&& value() && {
-        assert(ok());
-        return std::get<0>(std::move(v_));
-    }
-    T* operator->() { return &value(); }
-    const T* operator->() const { return &value(); }
-    T& operator*() & { return value(); }
-    const T& operator*() const& { return value(); }
-
-    const Error& error() const {
-        assert(!ok());
-        return std::get<1>(v_);
-    }
-    const std::string& message() const { return error().message; }
-
-private:
-    std::variant<T, Error> v_;
+    const std::string& message() const { return this->error().message; }
 };
 
 template <>

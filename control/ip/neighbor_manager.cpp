@@ -174,14 +174,7 @@ void NeighborManager::on_arp_input(rte_mbuf* m, dp::PortId port, uint64_t now_ms
         // The worker saw a request for one of our (or a proxied) addresses from a sender it did
         // not know: learn it, then answer.
         if (sip != 0 && !rte_is_zero_ether_addr(&arp->arp_data.arp_sha)) learn(sender, sha, now_ms);
-        const dp::Port& p = dp_.ports()[port];
-        arp->arp_opcode = RTE_BE16(RTE_ARP_OP_REPLY);
-        arp->arp_data.arp_tha = arp->arp_data.arp_sha;
-        arp->arp_data.arp_sha = p.mac;
-        arp->arp_data.arp_tip = sip;
-        arp->arp_data.arp_sip = tip;
-        eth->dst_addr = eth->src_addr;
-        eth->src_addr = p.mac;
+        dp::make_arp_reply(eth, dp_.ports()[port].mac);
         if (dp_.inject({m, dp::InjectAction::TxPort, port, 0})) ++counters_.replies_sent;
         return;
     }

@@ -7,7 +7,7 @@
 #pragma once
 
 #include "control/base/bytes.hpp"
-#include "control/ovpn/expected.hpp"
+#include "control/base/expected.hpp"
 #include "control/ovpn/static_key.hpp"
 
 #include <optional>

@@ -5,7 +5,7 @@
 #pragma once
 
 #include "control/base/bytes.hpp"
-#include "control/ovpn/expected.hpp"
+#include "control/base/expected.hpp"
 
 #include <array>
 #include <cstdint>

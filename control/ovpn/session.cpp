@@ -355,8 +355,7 @@ void Session::disconnect(bool halt, uint64_t now_ms) {
         close("disconnected");
 }
 
-void Session::finish_with(std::string_view message, uint64_t now_ms) {
-    send_message(message);
+void Session::release_resources() {
     if (peer_installed_) {
         host_.dataplane().remove_peer(peer_id_);
         peer_installed_ = false;
@@ -365,6 +364,11 @@ void Session::finish_with(std::string_view message, uint64_t now_ms) {
         host_.aaa().release(*grant_);
         grant_.reset();
     }
+}
+
+void Session::finish_with(std::string_view message, uint64_t now_ms) {
+    send_message(message);
+    release_resources();
     state_ = SessionState::Closing;
     deadline_ms_ = now_ms + 5000;
     flush(now_ms);
@@ -376,14 +380,7 @@ void Session::close(const std::string& reason) {
         mark_closed();
         return;
     }
-    if (peer_installed_) {
-        host_.dataplane().remove_peer(peer_id_);
-        peer_installed_ = false;
-    }
-    if (grant_) {
-        host_.aaa().release(*grant_);
-        grant_.reset();
-    }
+    release_resources();
     if (state_ == SessionState::Active || state_ == SessionState::Authenticated)
         log::info(Topic::Ovpn, "{}: disconnected: {}", who(), reason);
     else

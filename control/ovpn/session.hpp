@@ -149,6 +149,8 @@ private:
     void send_message(std::string_view text);
     void send_push_reply(uint64_t now_ms);
     void finish_with(std::string_view message, uint64_t now_ms);
+    // Withdraws the data-channel peer and returns the address grant (idempotent).
+    void release_resources();
     void switch_tx_keys(uint64_t now_ms);
     void check_active(uint64_t now_ms);
     void start_renegotiation(uint64_t now_ms, const char* why);

@@ -10,8 +10,8 @@
 #pragma once
 
 #include "control/base/bytes.hpp"
+#include "control/base/expected.hpp"
 #include "control/base/result.hpp"
-#include "control/ovpn/expected.hpp"
 #include "control/ovpn/static_key.hpp"
 #include "control/ovpn/wrap_error.hpp"
 

@@ -1,6 +1,8 @@
 // Memory-BIO TLS session.
 #include "control/tls/session.hpp"
 
+#include "pki/ossl.hpp"
+
 #include <openssl/err.h>
 
 namespace vp::tls {
@@ -14,18 +16,6 @@ std::string name_text(X509_NAME* name) {
     char* data = nullptr;
     long len = BIO_get_mem_data(bio.get(), &data);
     return len > 0 ? std::string(data, static_cast<size_t>(len)) : std::string();
-}
-
-std::string common_name(X509_NAME* name) {
-    int idx = name ? X509_NAME_get_index_by_NID(name, NID_commonName, -1) : -1;
-    if (idx < 0) return {};
-    ASN1_STRING* data = X509_NAME_ENTRY_get_data(X509_NAME_get_entry(name, idx));
-    unsigned char* utf8 = nullptr;
-    int len = ASN1_STRING_to_UTF8(&utf8, data);
-    if (len < 0) return {};
-    std::string out(reinterpret_cast<char*>(utf8), static_cast<size_t>(len));
-    OPENSSL_free(utf8);
-    return out;
 }
 
 } // namespace
@@ -149,7 +139,7 @@ PeerCertificate Session::peer_certificate() const {
     X509Ptr cert(SSL_get1_peer_certificate(ssl_.get()));
     if (!cert) return info;
     info.present = true;
-    info.common_name = common_name(X509_get_subject_name(cert.get()));
+    info.common_name = pki::common_name(cert.get());
     info.subject = name_text(X509_get_subject_name(cert.get()));
     info.issuer = name_text(X509_get_issuer_name(cert.get()));
     return info;

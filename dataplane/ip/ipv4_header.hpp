@@ -2,6 +2,8 @@
 // after the Ethernet header, so that it can be fuzzed.
 #pragma once
 
+#include "dataplane/worker/counters.hpp"
+
 #include <cstddef>
 #include <cstdint>
 
@@ -20,6 +22,22 @@ struct Ipv4Facts {
 // `ip` points at the IPv4 header; `available` bytes follow it in the frame. `verify_checksum`
 // is false when the NIC already verified it.
 Ipv4Check check_ipv4(const uint8_t* ip, size_t available, bool verify_checksum, Ipv4Facts& facts);
+
+// The drop reason a failed check is counted under (`Ok` has none; callers test it first).
+constexpr DropReason drop_reason(Ipv4Check check) {
+    switch (check) {
+    case Ipv4Check::BadChecksum:
+        return DropReason::ipv4_bad_checksum;
+    case Ipv4Check::BadLength:
+        return DropReason::ipv4_bad_length;
+    case Ipv4Check::Martian:
+        return DropReason::ipv4_martian;
+    case Ipv4Check::Ok:
+    case Ipv4Check::BadHeader:
+        break;
+    }
+    return DropReason::ipv4_bad_header;
+}
 
 // True for sources no host may use: 0/8, 127/8, 224/4 and above (multicast, reserved, broadcast).
 inline bool martian_source(uint32_t src_host_order) {

@@ -25,20 +25,8 @@ void Worker::ipv4_input(PortId port, rte_mbuf** pkts, uint16_t n) {
             continue;
         }
         Ipv4Facts facts;
-        switch (check_ipv4(ip, available, !nic_checked, facts)) {
-        case Ipv4Check::Ok:
-            break;
-        case Ipv4Check::BadHeader:
-            drop(m, DropReason::ipv4_bad_header);
-            continue;
-        case Ipv4Check::BadChecksum:
-            drop(m, DropReason::ipv4_bad_checksum);
-            continue;
-        case Ipv4Check::BadLength:
-            drop(m, DropReason::ipv4_bad_length);
-            continue;
-        case Ipv4Check::Martian:
-            drop(m, DropReason::ipv4_martian);
+        if (Ipv4Check c = check_ipv4(ip, available, !nic_checked, facts); c != Ipv4Check::Ok) {
+            drop(m, drop_reason(c));
             continue;
         }
         // Ethernet pads short frames: keep exactly the IPv4 datagram.
@@ -63,29 +51,30 @@ void Worker::ipv4_input(PortId port, rte_mbuf** pkts, uint16_t n) {
     stats_.stage_cycles[static_cast<size_t>(Stage::ipv4_input)].add(rte_rdtsc() - t0);
 
     uint16_t in_mtu = port_views_[port].mtu;
-    for (uint16_t i = 0; i < n_ok; ++i) {
-        rte_mbuf* m = ok[i];
-        const NextHop* nh = hops[i];
-        if (!nh) {
-            send_icmp_error(m, icmp::dest_unreachable, icmp::net_unreachable, 0,
-                            port_views_[port].address_be);
-            drop(m, DropReason::no_route);
-            continue;
-        }
-        switch (nh->kind) {
-        case NextHopKind::Local:
-            local_input(port, m);
-            break;
-        case NextHopKind::Broadcast:
-            drop(m, DropReason::ipv4_broadcast);
-            break;
-        case NextHopKind::Blackhole:
-            drop(m, DropReason::blackhole);
-            break;
-        default:
-            forward(m, *nh, in_mtu, port_views_[port].address_be, false);
-            break;
-        }
+    for (uint16_t i = 0; i < n_ok; ++i)
+        route_received(ok[i], hops[i], port, in_mtu, port_views_[port].address_be);
+}
+
+void Worker::route_received(rte_mbuf* m, const NextHop* nh, PortId port, uint16_t in_mtu,
+                            uint32_t icmp_src_be) {
+    if (!nh) {
+        send_icmp_error(m, icmp::dest_unreachable, icmp::net_unreachable, 0, icmp_src_be);
+        drop(m, DropReason::no_route);
+        return;
+    }
+    switch (nh->kind) {
+    case NextHopKind::Local:
+        local_input(port, m);
+        break;
+    case NextHopKind::Broadcast:
+        drop(m, DropReason::ipv4_broadcast);
+        break;
+    case NextHopKind::Blackhole:
+        drop(m, DropReason::blackhole);
+        break;
+    default:
+        forward(m, *nh, in_mtu, icmp_src_be, false);
+        break;
     }
 }
 

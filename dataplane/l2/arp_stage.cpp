@@ -3,6 +3,7 @@
 // registered. Replies are built in place. Anything that changes state (replies to our requests,
 // gratuitous ARP, requests from senders we have not learned yet) goes to the control plane,
 // which owns the neighbour table.
+#include "dataplane/l2/ethernet.hpp"
 #include "dataplane/worker/worker.hpp"
 
 #include <rte_arp.h>
@@ -69,13 +70,7 @@ void Worker::arp_input(PortId port, rte_mbuf** pkts, uint16_t n) {
                 continue;
             }
         }
-        arp->arp_opcode = RTE_BE16(RTE_ARP_OP_REPLY);
-        arp->arp_data.arp_tha = arp->arp_data.arp_sha;
-        arp->arp_data.arp_sha = view.mac;
-        arp->arp_data.arp_tip = sip;
-        arp->arp_data.arp_sip = tip;
-        eth->dst_addr = eth->src_addr;
-        eth->src_addr = view.mac;
+        make_arp_reply(eth, view.mac);
         count(owned ? WorkerCounter::arp_replies : WorkerCounter::proxy_arp_replies);
         tx(port, m);
     }

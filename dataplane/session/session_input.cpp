@@ -17,25 +17,9 @@ void Worker::session_input(Session& s, rte_mbuf* m) {
     auto* ip = rte_pktmbuf_mtod_offset(m, uint8_t*, sizeof(rte_ether_hdr));
     size_t available = rte_pktmbuf_data_len(m) - sizeof(rte_ether_hdr);
     Ipv4Facts facts;
-    DropReason reason = DropReason::ipv4_bad_header;
-    bool ok = false;
-    switch (check_ipv4(ip, available, true, facts)) {
-    case Ipv4Check::Ok:
-        ok = true;
-        break;
-    case Ipv4Check::BadHeader:
-        reason = DropReason::ipv4_bad_header;
-        break;
-    case Ipv4Check::BadChecksum:
-        reason = DropReason::ipv4_bad_checksum;
-        break;
-    case Ipv4Check::BadLength:
-        reason = DropReason::ipv4_bad_length;
-        break;
-    case Ipv4Check::Martian:
-        reason = DropReason::ipv4_martian;
-        break;
-    }
+    Ipv4Check check = check_ipv4(ip, available, true, facts);
+    bool ok = check == Ipv4Check::Ok;
+    DropReason reason = drop_reason(check);
     const NextHop* nh = nullptr;
     if (ok) {
         if (available > facts.total_len)
@@ -67,28 +51,7 @@ void Worker::session_input(Session& s, rte_mbuf* m) {
     }
     uint32_t icmp_src =
         s.kind == SessionKind::Ovpn ? static_cast<const OvpnSession&>(s).tunnel_local_ip_be : 0;
-    if (!nh) {
-        send_icmp_error(m, icmp::dest_unreachable, icmp::net_unreachable, 0, icmp_src);
-        drop(m, DropReason::no_route);
-        return;
-    }
-    switch (nh->kind) {
-    case NextHopKind::Local:
-        if (facts.fragment)
-            drop(m, DropReason::ipv4_fragment_local);
-        else
-            local_input(s.wan_port, m);
-        break;
-    case NextHopKind::Broadcast:
-        drop(m, DropReason::ipv4_broadcast);
-        break;
-    case NextHopKind::Blackhole:
-        drop(m, DropReason::blackhole);
-        break;
-    default:
-        forward(m, *nh, s.mtu, icmp_src, false);
-        break;
-    }
+    route_received(m, nh, s.wan_port, s.mtu, icmp_src);
 }
 
 } // namespace vp::dp

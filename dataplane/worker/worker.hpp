@@ -56,6 +56,11 @@ private:
     // `originated` packets are the appliance's own (no TTL decrement, no ICMP errors about them).
     void forward(rte_mbuf* m, const NextHop& nh, uint16_t in_mtu, uint32_t icmp_src_be,
                  bool originated);
+    // Delivers a received, validated packet to its route lookup's result `nh` (null: no route):
+    // local delivery through `port`, forwarding, or a counted drop with an ICMP error from
+    // `icmp_src_be`.
+    void route_received(rte_mbuf* m, const NextHop* nh, PortId port, uint16_t in_mtu,
+                        uint32_t icmp_src_be);
     // Routes a packet the appliance originates (echo replies, ICMP errors, injected packets).
     void route_originated(rte_mbuf* m);
     void send_icmp_error(rte_mbuf* original, uint8_t type, uint8_t code, uint16_t mtu,

@@ -24,6 +24,7 @@
 // The numbers are machine-dependent measurements, not targets: nothing here asserts on time.
 #include "crypto/data_key.hpp"
 #include "crypto/engine.hpp"
+#include "perf/bench_matrix.hpp"
 
 #include <benchmark/benchmark.h>
 #include <intel-ipsec-mb.h>
@@ -48,36 +49,13 @@ using vp::crypto::Digest;
 using vp::crypto::Direction;
 using vp::crypto::OpStatus;
 using vp::crypto::SubmitMode;
+using vp::perf::kSizes;
+using vp::perf::kSuites;
+using vp::perf::Suite;
 
 constexpr size_t kBurst = 32;
 constexpr size_t kBurstsPerIteration = 8;
 constexpr size_t kPackets = kBurst * kBurstsPerIteration;
-constexpr uint32_t kImix = 0; // the size argument that means IMIX
-
-struct Suite {
-    Cipher cipher;
-    Digest digest;
-};
-
-const Suite kSuites[] = {
-    {Cipher::Aes128Gcm, Digest::None},        {Cipher::Aes256Gcm, Digest::None},
-    {Cipher::ChaCha20Poly1305, Digest::None}, {Cipher::Aes128Cbc, Digest::Sha1},
-    {Cipher::Aes128Cbc, Digest::Sha256},      {Cipher::Aes256Cbc, Digest::Sha1},
-    {Cipher::Aes256Cbc, Digest::Sha256},
-};
-const uint32_t kSizes[] = {64, 128, 256, 512, 1024, 1400, kImix};
-
-uint32_t payload_size(uint32_t size_arg, size_t i) {
-    if (size_arg != kImix) return size_arg;
-    const size_t k = i % 12;
-    return k < 7 ? 64 : k < 11 ? 576 : 1400;
-}
-
-std::string suite_name(const Suite& s) {
-    std::string n(vp::crypto::openvpn_name(s.cipher));
-    if (s.digest != Digest::None) n += "-HMAC-" + std::string(vp::crypto::openvpn_name(s.digest));
-    return n;
-}
 
 void die(const std::string& what) {
     std::fprintf(stderr, "bench_crypto: %s\n", what.c_str());
@@ -96,7 +74,7 @@ struct Packets {
     explicit Packets(uint32_t size_arg) : storage(new uint8_t[kPackets * kStride + 64]()) {
         base = storage.get() + (64 - reinterpret_cast<uintptr_t>(storage.get()) % 64);
         for (size_t i = 0; i < kPackets; ++i) {
-            sizes[i] = payload_size(size_arg, i % kBurst);
+            sizes[i] = vp::perf::packet_size(size_arg, i % kBurst);
             payload_bytes += sizes[i];
             std::memset(packet(i), static_cast<int>(i), kStride);
         }
@@ -372,8 +350,8 @@ void register_all() {
     for (const Suite& s : kSuites) {
         for (bool seal : {true, false}) {
             for (uint32_t size : kSizes) {
-                const std::string tail = "/" + suite_name(s) + (seal ? "/seal/" : "/open/") +
-                                         (size == kImix ? "imix" : std::to_string(size));
+                const std::string tail = "/" + vp::perf::suite_name(s) +
+                                         (seal ? "/seal/" : "/open/") + vp::perf::size_name(size);
                 auto reg = [](benchmark::internal::Benchmark* bm) { bm->UseManualTime(); };
                 reg(benchmark::RegisterBenchmark(("raw" + tail).c_str(), bm_raw, s, size, seal,
                                                  true));

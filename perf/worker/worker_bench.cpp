@@ -18,6 +18,7 @@
 #include "dataplane/ovpn/publish.hpp"
 #include "dataplane/ovpn/wire.hpp"
 #include "dataplane/worker/worker.hpp"
+#include "perf/bench_matrix.hpp"
 
 #include <benchmark/benchmark.h>
 #include <pcap/pcap.h>
@@ -35,36 +36,11 @@
 
 namespace {
 
-using vp::crypto::Cipher;
-using vp::crypto::Digest;
+using vp::perf::kSizes;
+using vp::perf::kSuites;
+using vp::perf::Suite;
 
-struct Suite {
-    Cipher cipher;
-    Digest digest;
-};
-
-const Suite kSuites[] = {
-    {Cipher::Aes128Gcm, Digest::None},        {Cipher::Aes256Gcm, Digest::None},
-    {Cipher::ChaCha20Poly1305, Digest::None}, {Cipher::Aes128Cbc, Digest::Sha1},
-    {Cipher::Aes128Cbc, Digest::Sha256},      {Cipher::Aes256Cbc, Digest::Sha1},
-    {Cipher::Aes256Cbc, Digest::Sha256},
-};
-constexpr uint32_t kImix = 0;
-const uint32_t kSizes[] = {64, 128, 256, 512, 1024, 1400, kImix};
 constexpr size_t kPcapPackets = 256;
-
-// The same size sequence as the raw benchmarks: IMIX cycles 7 x 64, 4 x 576, 1 x 1400.
-uint32_t inner_size(uint32_t size_arg, size_t i) {
-    if (size_arg != kImix) return size_arg;
-    size_t k = i % 12;
-    return k < 7 ? 64 : k < 11 ? 576 : 1400;
-}
-
-std::string suite_name(const Suite& s) {
-    std::string n(vp::crypto::openvpn_name(s.cipher));
-    if (s.digest != Digest::None) n += "-HMAC-" + std::string(vp::crypto::openvpn_name(s.digest));
-    return n;
-}
 
 double thread_cpu_seconds() {
     timespec ts{};
@@ -142,7 +118,7 @@ bool write_traffic(const std::string& path, const Suite& s, uint32_t size_arg, b
     std::vector<uint8_t> f(4096);
     bool aead = vp::crypto::is_aead(s.cipher);
     for (size_t i = 0; i < kPcapPackets; ++i) {
-        uint32_t inner = inner_size(size_arg, i);
+        uint32_t inner = vp::perf::packet_size(size_arg, i);
         size_t frame_len;
         if (decap) {
             ethernet(f.data(), wan_mac, client_mac);
@@ -278,7 +254,7 @@ void bm_worker(benchmark::State& state, Suite s, uint32_t size_arg, bool decap) 
         if (drops != drops0) state.SkipWithError("the worker dropped packets");
         double avg = 0;
         for (size_t i = 0; i < 12; ++i)
-            avg += inner_size(size_arg, i);
+            avg += vp::perf::packet_size(size_arg, i);
         avg /= 12;
         state.SetItemsProcessed(static_cast<int64_t>(packets));
         state.SetBytesProcessed(static_cast<int64_t>(packets * avg));
@@ -298,8 +274,8 @@ void register_worker_benchmarks() {
     for (const Suite& s : kSuites)
         for (bool decap : {true, false})
             for (uint32_t size : kSizes) {
-                std::string name = "worker/" + suite_name(s) + (decap ? "/decap/" : "/encap/") +
-                                   (size == kImix ? "imix" : std::to_string(size));
+                std::string name = "worker/" + vp::perf::suite_name(s) +
+                                   (decap ? "/decap/" : "/encap/") + vp::perf::size_name(size);
                 benchmark::RegisterBenchmark(name.c_str(), bm_worker, s, size, decap)
                     ->UseManualTime();
             }

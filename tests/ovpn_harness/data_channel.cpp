@@ -15,33 +15,6 @@ using crypto::Cipher;
 
 namespace {
 
-const EVP_CIPHER* evp_cipher(Cipher c) {
-    switch (c) {
-    case Cipher::Aes128Cbc:
-        return EVP_aes_128_cbc();
-    case Cipher::Aes192Cbc:
-        return EVP_aes_192_cbc();
-    case Cipher::Aes256Cbc:
-        return EVP_aes_256_cbc();
-    case Cipher::Aes128Gcm:
-        return EVP_aes_128_gcm();
-    case Cipher::Aes192Gcm:
-        return EVP_aes_192_gcm();
-    case Cipher::Aes256Gcm:
-        return EVP_aes_256_gcm();
-    case Cipher::ChaCha20Poly1305:
-        return EVP_chacha20_poly1305();
-    case Cipher::None:
-        return nullptr;
-    }
-    return nullptr;
-}
-
-const EVP_MD* evp_md(crypto::Digest d) {
-    const char* name = crypto::openssl_name(d);
-    return name ? EVP_get_digestbyname(name) : nullptr;
-}
-
 uint32_t be32(const uint8_t* p) {
     return uint32_t{p[0]} << 24 | uint32_t{p[1]} << 16 | uint32_t{p[2]} << 8 | p[3];
 }

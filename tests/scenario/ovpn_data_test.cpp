@@ -83,23 +83,6 @@ struct DirKeys {
     Bytes cipher_key, hmac_key, implicit_iv;
 };
 
-const EVP_CIPHER* evp_cipher(Cipher c) {
-    switch (c) {
-    case Cipher::Aes128Gcm:
-        return EVP_aes_128_gcm();
-    case Cipher::Aes256Gcm:
-        return EVP_aes_256_gcm();
-    case Cipher::ChaCha20Poly1305:
-        return EVP_chacha20_poly1305();
-    case Cipher::Aes128Cbc:
-        return EVP_aes_128_cbc();
-    case Cipher::Aes256Cbc:
-        return EVP_aes_256_cbc();
-    default:
-        return nullptr;
-    }
-}
-
 Bytes random_bytes(size_t n) {
     Bytes b(n);
     RAND_bytes(b.data(), static_cast<int>(n));

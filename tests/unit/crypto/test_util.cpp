@@ -20,44 +20,6 @@ struct CtxFree {
 };
 using CtxPtr = std::unique_ptr<EVP_CIPHER_CTX, CtxFree>;
 
-const EVP_CIPHER* evp_cipher(Cipher c) {
-    switch (c) {
-    case Cipher::None:
-        return nullptr;
-    case Cipher::Aes128Cbc:
-        return EVP_aes_128_cbc();
-    case Cipher::Aes192Cbc:
-        return EVP_aes_192_cbc();
-    case Cipher::Aes256Cbc:
-        return EVP_aes_256_cbc();
-    case Cipher::Aes128Gcm:
-        return EVP_aes_128_gcm();
-    case Cipher::Aes192Gcm:
-        return EVP_aes_192_gcm();
-    case Cipher::Aes256Gcm:
-        return EVP_aes_256_gcm();
-    case Cipher::ChaCha20Poly1305:
-        return EVP_chacha20_poly1305();
-    }
-    return nullptr;
-}
-
-const EVP_MD* evp_md(Digest d) {
-    switch (d) {
-    case Digest::None:
-        return nullptr;
-    case Digest::Md5:
-        return EVP_md5();
-    case Digest::Sha1:
-        return EVP_sha1();
-    case Digest::Sha256:
-        return EVP_sha256();
-    case Digest::Sha512:
-        return EVP_sha512();
-    }
-    return nullptr;
-}
-
 void check(int rc, const char* what) {
     if (rc != 1) throw std::runtime_error(std::string("EVP failure: ") + what);
 }

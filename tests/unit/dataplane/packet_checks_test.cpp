@@ -30,7 +30,7 @@ std::vector<uint8_t> tcp_syn(const std::vector<uint8_t>& options, uint8_t flags 
     tcp[3] = 80;
     tcp[12] = static_cast<uint8_t>((tcp_len / 4) << 4);
     tcp[13] = flags;
-    std::memcpy(tcp + 20, options.data(), options.size());
+    if (!options.empty()) std::memcpy(tcp + 20, options.data(), options.size());
     uint16_t sum = rte_ipv4_udptcp_cksum(ip, tcp);
     std::memcpy(tcp + 16, &sum, 2);
     return p;

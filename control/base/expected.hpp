@@ -1,13 +1,14 @@
-// Expected<T, E>: a value or a typed error, for parsers of untrusted bytes. Unlike vp::Result it
-// carries an enum instead of a message (no allocation on the reject path), so each rejection can
-// be counted by reason.
+// Expected<T, E>: a value or a typed error (C++20 has no std::expected). Parsers of untrusted
+// bytes use it with an enum E, so a rejection allocates nothing and can be counted by reason;
+// control-path code uses Result<T> (control/base/result.hpp), an Expected whose error is a
+// message an operator can act on.
 #pragma once
 
 #include <cassert>
 #include <utility>
 #include <variant>
 
-namespace vp::ovpn {
+namespace vp {
 
 template <class E>
 struct Unexpected {
@@ -15,17 +16,18 @@ struct Unexpected {
 };
 template <class E>
 Unexpected<E> unexpected(E e) {
-    return {e};
+    return {std::move(e)};
 }
 
 template <class T, class E>
 class [[nodiscard]] Expected {
 public:
     Expected(T value) : v_(std::in_place_index<0>, std::move(value)) {}
-    Expected(Unexpected<E> e) : v_(std::in_place_index<1>, e.error) {}
+    Expected(Unexpected<E> e) : v_(std::in_place_index<1>, std::move(e.error)) {}
 
     bool ok() const { return v_.index() == 0; }
     explicit operator bool() const { return ok(); }
+
     T& value() & {
         assert(ok());
         return std::get<0>(v_);
@@ -42,7 +44,8 @@ public:
     const T* operator->() const { return &value(); }
     T& operator*() & { return value(); }
     const T& operator*() const& { return value(); }
-    E error() const {
+
+    const E& error() const {
         assert(!ok());
         return std::get<1>(v_);
     }
@@ -51,4 +54,4 @@ private:
     std::variant<T, E> v_;
 };
 
-} // namespace vp::ovpn
+} // namespace vp
