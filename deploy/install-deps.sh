@@ -13,6 +13,7 @@ packages=(
   # tests, demo and benchmarks: namespaces, real clients, traffic tools
   iproute2 iputils-ping ethtool netcat-openbsd nftables tcpdump openssl
   python3 python3-scapy openvpn sstp-client iperf3 procps psmisc
+  lua5.4 # runs the generated pktgen script against a recording stand-in for pktgen
 )
 
 missing=()

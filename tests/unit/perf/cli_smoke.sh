@@ -51,3 +51,22 @@ assert "traffic.pcap" in lua and "pktgen.start" in lua
 print("vpnperf cli: ok")
 PY
 grep -q "decap tx" run.txt
+
+# The pktgen script, run by Lua 5.4 (pktgen embeds Lua 5.4) against a stand-in `pktgen` that
+# records the calls and returns port statistics: the script parses, drives pktgen in the
+# expected order and reports loss from the statistics.
+cat > pktgen_stub.lua <<'LUA'
+calls = {}
+pktgen = setmetatable({}, {__index = function(_, name)
+    return function(...)
+        calls[#calls + 1] = name
+        if name == "portStats" then return {[0] = {opackets = 2000}, [1] = {ipackets = 1990}} end
+    end
+end})
+function printf(fmt, ...) io.write(string.format(fmt, ...)) end
+dofile("traffic.lua")
+print("calls: " .. table.concat(calls, ","))
+LUA
+lua5.4 pktgen_stub.lua > lua.txt
+grep -q "vpnperf-pcap: sent 2000 received 1990 loss 0.5000%" lua.txt
+grep -q "calls: screen,set_ipaddr,process,pcap,set,clr,start,delay,stop,delay,portStats,quit" lua.txt
