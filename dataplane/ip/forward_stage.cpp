@@ -80,14 +80,10 @@ void Worker::forward(rte_mbuf* m, const NextHop& nh, uint16_t in_mtu, uint32_t i
 
     if (session) {
         stage_done();
-        if (too_big) {
-            // Inner fragmentation before encapsulation is not done on the fast path yet.
-            drop(m, DropReason::fragment_failed);
-        } else if (session->owner == id_) {
-            session_output(*session, m);
-        } else {
-            handoff(*session, m, HandoffKind::Encap);
-        }
+        if (too_big)
+            fragment_into_session(*session, m);
+        else
+            to_session(*session, m);
         return;
     }
 

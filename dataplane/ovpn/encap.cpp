@@ -31,6 +31,17 @@ void write_be32(uint8_t* p, uint32_t v) {
     p[3] = static_cast<uint8_t>(v);
 }
 
+// Packets whose headroom is short of the headers in front (a fragment built in a fresh mbuf, with
+// a long CBC+HMAC header): move the data towards the tail, when the tailroom allows.
+bool make_headroom(rte_mbuf* m, uint16_t front) {
+    uint16_t shift = static_cast<uint16_t>(front - rte_pktmbuf_headroom(m));
+    if (rte_pktmbuf_tailroom(m) < shift + 64u) return false; // keep room for tag/padding
+    auto* data = rte_pktmbuf_mtod(m, uint8_t*);
+    std::memmove(data + shift, data, rte_pktmbuf_data_len(m));
+    m->data_off = static_cast<uint16_t>(m->data_off + shift);
+    return true;
+}
+
 } // namespace
 
 void Worker::ovpn_encap_add(OvpnSession& s, rte_mbuf* m) {
@@ -55,6 +66,10 @@ void Worker::ovpn_encap_add(OvpnSession& s, rte_mbuf* m) {
     uint16_t front = static_cast<uint16_t>(outer_headers + udp_payload_header + key.header_bytes() +
                                            body_prefix);
     rte_pktmbuf_adj(m, sizeof(rte_ether_hdr));
+    if (rte_pktmbuf_headroom(m) < front && !make_headroom(m, front)) {
+        drop(m, DropReason::no_headroom);
+        return;
+    }
     uint32_t packet_id = slot->tx_packet_id.load(std::memory_order_relaxed) + 1;
     if (packet_id == 0) { // never wrap: the control plane renegotiates long before
         drop(m, DropReason::ovpn_pid_exhausted);

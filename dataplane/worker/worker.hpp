@@ -16,6 +16,7 @@
 
 #include <array>
 #include <cstdint>
+#include <span>
 
 namespace vp::dp {
 
@@ -65,7 +66,15 @@ private:
     void route_originated(rte_mbuf* m);
     void send_icmp_error(rte_mbuf* original, uint8_t type, uint8_t code, uint16_t mtu,
                          uint32_t src_be);
+    // Fragmentation (dataplane/ip/fragment.cpp). `fragment` splits the IPv4 packet `m` (at
+    // offset 14, consumed) into fragments of at most `mtu` bytes, each with its checksum and room
+    // for an Ethernet header in front; returns how many it wrote to `out` (0: a counted drop).
+    static constexpr uint16_t max_fragments = 48; // a 64 KiB datagram at MTU 1400
+    uint16_t fragment(rte_mbuf* m, uint16_t mtu, std::span<rte_mbuf*> out);
     void fragment_and_send(rte_mbuf* m, PortId out, const uint8_t* dst_mac, uint16_t mtu);
+    void fragment_into_session(Session& session, rte_mbuf* m);
+    // An inner packet for `session`: encapsulated here on its owner, else handed off to it.
+    void to_session(Session& session, rte_mbuf* m);
     void session_output(Session& session, rte_mbuf* m);
     // An inner IPv4 packet (at offset 14) that came out of `session`: validate, anti-spoof,
     // route (dataplane/session/session_input.cpp).

@@ -351,8 +351,10 @@ dp::OvpnPeer peer_for(const Client& c, dp::WorkerId owner = 0) {
     return p;
 }
 
-void install(dp::OvpnPublisher& pub, const Client& c, dp::WorkerId owner = 0) {
-    ASSERT_TRUE(pub.add_peer(peer_for(c, owner)).ok());
+void install(dp::OvpnPublisher& pub, const Client& c, dp::WorkerId owner = 0, uint16_t mtu = 1400) {
+    dp::OvpnPeer peer = peer_for(c, owner);
+    peer.mtu = mtu;
+    ASSERT_TRUE(pub.add_peer(peer).ok());
     auto st = pub.add_key(c.peer_id, c.key_id, c.cipher, c.digest, c.key(c.c2s), c.key(c.s2c));
     ASSERT_TRUE(st.ok()) << st.message();
     pub.set_tx_key(c.peer_id, c.key_id);
@@ -447,6 +449,69 @@ TEST(OvpnData, DataV1RoundTrip) {
 }
 TEST(OvpnData, DataV1CbcRoundTrip) {
     round_trip(Cipher::Aes128Cbc, Digest::Sha1, false);
+}
+
+// LAN -> client packets larger than the session's MTU: without DF, fragmented before
+// encapsulation, each fragment its own data packet; with DF, ICMP fragmentation-needed back to
+// the sender carrying the session's MTU. `mtu` keeps the encapsulated fragments within the WAN's
+// 1500 bytes (larger ones would leave as outer fragments, as from any router).
+void inner_fragments(Cipher cipher, Digest digest, uint16_t mtu) {
+    Client c(cipher, digest, 6);
+    Bytes big = ipv4_udp(host_ip, tunnel_ip, 6000, 5000, random_bytes(1472));
+    Bytes big_df = ipv4_udp(host_ip, tunnel_ip, 6001, 5001, Bytes(1472, 0x5a));
+    big_df[6] = 0x40; // DF
+    auto* df_ip = reinterpret_cast<rte_ipv4_hdr*>(big_df.data());
+    df_ip->hdr_checksum = 0;
+    df_ip->hdr_checksum = rte_ipv4_cksum(df_ip);
+    ApplianceRun run;
+    run.in[1] = {{ethernet(lan_mac, host_mac, big), ethernet(lan_mac, host_mac, big_df)}};
+    run.setup = [&](ctl::Appliance&, dp::OvpnPublisher& pub) { install(pub, c, 0, mtu); };
+    run.check = [&](ctl::Appliance& a, dp::OvpnPublisher&) {
+        EXPECT_EQ(counter(a, dp::WorkerCounter::fragments_sent), 2u);
+        EXPECT_EQ(counter(a, dp::WorkerCounter::ovpn_encrypted), 2u);
+        EXPECT_EQ(drops(a, dp::DropReason::mtu_exceeded), 1u);
+        EXPECT_EQ(drops(a, dp::DropReason::fragment_failed), 0u);
+        EXPECT_EQ(drops(a, dp::DropReason::no_headroom), 0u);
+    };
+    run.execute();
+    // Two data packets to the client; EVP opens them into fragments that reassemble `big`.
+    ASSERT_EQ(run.out[0][0].size(), 2u);
+    Bytes payload;
+    uint32_t expected_pid = 1;
+    for (const Bytes& f : run.out[0][0]) {
+        ASSERT_GT(f.size(), 42u);
+        uint32_t pid = 0;
+        auto frag = c.open(Bytes(f.begin() + 42, f.end()), pid);
+        ASSERT_TRUE(frag.has_value()) << "EVP could not open a fragment's data packet";
+        EXPECT_EQ(pid, expected_pid++);
+        ASSERT_GE(frag->size(), 20u);
+        auto* ip = reinterpret_cast<rte_ipv4_hdr*>(frag->data());
+        EXPECT_LE(frag->size(), mtu);
+        EXPECT_EQ(rte_be_to_cpu_16(ip->total_length), frag->size());
+        EXPECT_EQ(ip->time_to_live, 63);
+        EXPECT_EQ(rte_ipv4_cksum(ip), 0) << "fragment header checksum";
+        uint16_t off = rte_be_to_cpu_16(ip->fragment_offset);
+        bool more = off & RTE_IPV4_HDR_MF_FLAG;
+        EXPECT_EQ(more, payload.empty()) << "MF on the first fragment only";
+        EXPECT_EQ(static_cast<size_t>(off & RTE_IPV4_HDR_OFFSET_MASK) * 8, payload.size());
+        payload.insert(payload.end(), frag->begin() + 20, frag->end());
+    }
+    EXPECT_EQ(payload, Bytes(big.begin() + 20, big.end())) << "the fragments reassemble";
+    // The DF packet: ICMP frag-needed (type 3 code 4) with next-hop MTU 1400, back on the LAN.
+    ASSERT_EQ(run.out[1][0].size(), 1u);
+    const Bytes& icmp = run.out[1][0][0];
+    ASSERT_GE(icmp.size(), 14u + 20 + 8 + 28);
+    EXPECT_EQ(icmp[14 + 9], 1) << "ICMP";
+    EXPECT_EQ(icmp[34], 3);
+    EXPECT_EQ(icmp[35], 4);
+    EXPECT_EQ(icmp[40] << 8 | icmp[41], mtu);
+}
+
+TEST(OvpnData, LanPacketsOverTheSessionMtuAreFragmentedBeforeEncapsulation) {
+    inner_fragments(Cipher::Aes256Gcm, Digest::None, 1400);
+}
+TEST(OvpnData, FragmentsFitTheLongestCbcHmacHeaders) {
+    inner_fragments(Cipher::Aes256Cbc, Digest::Sha512, 1360);
 }
 
 TEST(OvpnData, ReplaysForgeriesUnknownKeysAndSpoofedSourcesAreDropped) {
