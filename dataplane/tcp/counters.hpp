@@ -1,12 +1,43 @@
-// Named per-worker counters of the TCP engine. One plain struct per engine (each engine belongs to
-// one worker), cache-line aligned, no atomics; a reader sums the workers' copies. The list is an
-// X-macro so that the field, its name and its one-line description are written once.
+// Named per-worker counters of the TCP engine. One struct per engine (each engine belongs to one
+// worker), cache-line aligned; the worker is the only writer and the telemetry thread reads, so
+// each field is a relaxed atomic (plain loads and stores on x86, no locked instructions). A
+// reader sums the workers' copies. The list is an X-macro so that the field, its name and its
+// one-line description are written once.
 #pragma once
 
+#include <atomic>
 #include <cstddef>
 #include <cstdint>
 
 namespace vp::tcp {
+
+// A value with a single writer and any number of readers on other threads: read-modify-write is a
+// relaxed load and store, which is exact because only the owner writes. Copyable (a snapshot).
+template <typename T>
+class Relaxed {
+public:
+    Relaxed() = default;
+    Relaxed(const Relaxed& o) : v_(o.get()) {}
+    Relaxed& operator=(const Relaxed& o) {
+        set(o.get());
+        return *this;
+    }
+    operator T() const { return get(); }
+    T get() const { return v_.load(std::memory_order_relaxed); }
+    void set(T v) { v_.store(v, std::memory_order_relaxed); }
+    Relaxed& operator+=(T n) {
+        set(static_cast<T>(get() + n));
+        return *this;
+    }
+    Relaxed& operator++() { return *this += 1; }
+    Relaxed& operator--() {
+        set(static_cast<T>(get() - 1));
+        return *this;
+    }
+
+private:
+    std::atomic<T> v_{0};
+};
 
 #define VP_TCP_COUNTERS(X)                                                                         \
     X(rx_segments, "segments handed to the engine")                                                \
@@ -76,7 +107,7 @@ namespace vp::tcp {
     X(drop_stale_handle, "API calls on a connection handle that is no longer valid")
 
 struct alignas(64) EngineCounters {
-#define VP_TCP_COUNTER_FIELD(name, desc) uint64_t name = 0;
+#define VP_TCP_COUNTER_FIELD(name, desc) Relaxed<uint64_t> name;
     VP_TCP_COUNTERS(VP_TCP_COUNTER_FIELD)
 #undef VP_TCP_COUNTER_FIELD
 
@@ -86,7 +117,7 @@ struct alignas(64) EngineCounters {
 struct CounterInfo {
     const char* name;
     const char* description;
-    uint64_t EngineCounters::*field;
+    Relaxed<uint64_t> EngineCounters::*field;
 };
 
 // Every counter with its name and description, in declaration order.
@@ -94,10 +125,10 @@ const CounterInfo* counter_table(size_t& count);
 
 // Connections of one engine in each state (gauges, not counters).
 struct EngineGauges {
-    uint32_t connections = 0; // every slot in use, TIME-WAIT included
-    uint32_t syn_received = 0;
-    uint32_t established = 0;
-    uint32_t time_wait = 0;
+    Relaxed<uint32_t> connections; // every slot in use, TIME-WAIT included
+    Relaxed<uint32_t> syn_received;
+    Relaxed<uint32_t> established;
+    Relaxed<uint32_t> time_wait;
 };
 
 } // namespace vp::tcp

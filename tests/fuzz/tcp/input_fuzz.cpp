@@ -265,7 +265,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
                 if (ev[i].data) rte_pktmbuf_free(ev[i].data);
         r.advance(1000000);
         if (e.gauges().connections != 0) {
-            fprintf(stderr, "fuzz_tcp_input: %u connections left\n", e.gauges().connections);
+            fprintf(stderr, "fuzz_tcp_input: %u connections left\n", e.gauges().connections.get());
             abort();
         }
     }

@@ -358,8 +358,8 @@ private:
         fprintf(f,
                 "{\n  \"connections\": %u,\n  \"syn_received\": %u,\n  \"established\": %u,\n"
                 "  \"time_wait\": %u,\n  \"punt_apps\": %zu,\n  \"tx_dropped\": %lu",
-                g.connections, g.syn_received, g.established, g.time_wait, apps_.size(),
-                static_cast<unsigned long>(tx_dropped_));
+                g.connections.get(), g.syn_received.get(), g.established.get(), g.time_wait.get(),
+                apps_.size(), static_cast<unsigned long>(tx_dropped_));
         size_t n;
         const CounterInfo* t = counter_table(n);
         for (size_t i = 0; i < n; ++i)
