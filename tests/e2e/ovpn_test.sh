@@ -32,6 +32,10 @@ case_traffic() {
     check "client pings the server's tunnel address" in_client ping -c 3 -i 0.2 -W 2 10.2.0.1
     check "client pings the LAN host" in_client ping -c 5 -i 0.2 -W 2 10.2.0.2
     check "the LAN host (no route of its own) pings the client: proxy-ARP" lan ping -c 5 -i 0.2 -W 2 10.2.0.100
+    check "a 1500-byte ping without DF crosses the 1400-byte tunnel in fragments, both ways" \
+        lan ping -c 3 -i 0.2 -W 2 -s 1472 -M dont 10.2.0.100
+    check "the worker fragmented the LAN side's packets before encapsulation" \
+        test "$(json_value workers "r['worker0']['fragments_sent']")" -ge 3
     check "the LAN host has no route to the client's address beyond its subnet" \
         bash -c "! ip netns exec $NS_LAN ip route get 10.2.0.100 | grep -q via"
     lan iperf3 -s -D -p 5201 >/dev/null 2>&1
