@@ -33,7 +33,11 @@ e2e_cleanup() {
     for pid in "${E2E_PIDS[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
     sleep 0.3
     for pid in "${E2E_PIDS[@]}"; do kill -KILL "$pid" 2>/dev/null || true; done
-    for ns in "$NS_APP" "$NS_CLIENT" "$NS_LAN" "${E2E_EXTRA_NS[@]}"; do ip netns del "$ns" 2>/dev/null || true; done
+    # Daemons started inside the namespaces (iperf3 -D, tcpdump) would keep them alive: end them.
+    for ns in "$NS_APP" "$NS_CLIENT" "$NS_LAN" "${E2E_EXTRA_NS[@]}"; do
+        ip netns pids "$ns" 2>/dev/null | xargs -r kill -KILL 2>/dev/null || true
+        ip netns del "$ns" 2>/dev/null || true
+    done
     rm -rf "/var/run/dpdk/$E2E_PREFIX"
     if [ $rc -ne 0 ] || [ "$E2E_FAILURES" -ne 0 ]; then
         echo "--- logs kept in $E2E_DIR"
