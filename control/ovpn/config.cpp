@@ -83,7 +83,7 @@ ServerConfig parse_server_config(config::Section& s) {
     c.protocol =
         s.get_enum("protocol", Transport::Udp, {{"udp", Transport::Udp}, {"tcp", Transport::Tcp}});
     if (c.protocol == Transport::Tcp)
-        s.error("protocol", "tcp is not available yet (it arrives with the TCP engine)");
+        s.error("protocol", "tcp is not available yet (OpenVPN over TCP is not wired up; use udp)");
     c.mode = s.get_string("mode", c.mode);
     if (c.mode != "ip") s.error("mode", "only 'ip' (layer 3) is supported");
 
