@@ -32,10 +32,11 @@ void write_be32(uint8_t* p, uint32_t v) {
 }
 
 // Packets whose headroom is short of the headers in front (a fragment built in a fresh mbuf, with
-// a long CBC+HMAC header): move the data towards the tail, when the tailroom allows.
-bool make_headroom(rte_mbuf* m, uint16_t front) {
+// a long CBC+HMAC header): move the data towards the tail, when the tailroom keeps `tail` bytes
+// free after it (the cipher's padding).
+bool make_headroom(rte_mbuf* m, uint16_t front, uint32_t tail) {
     uint16_t shift = static_cast<uint16_t>(front - rte_pktmbuf_headroom(m));
-    if (rte_pktmbuf_tailroom(m) < shift + 64u) return false; // keep room for tag/padding
+    if (rte_pktmbuf_tailroom(m) < shift + tail) return false;
     auto* data = rte_pktmbuf_mtod(m, uint8_t*);
     std::memmove(data + shift, data, rte_pktmbuf_data_len(m));
     m->data_off = static_cast<uint16_t>(m->data_off + shift);
@@ -66,7 +67,7 @@ void Worker::ovpn_encap_add(OvpnSession& s, rte_mbuf* m) {
     uint16_t front = static_cast<uint16_t>(outer_headers + udp_payload_header + key.header_bytes() +
                                            body_prefix);
     rte_pktmbuf_adj(m, sizeof(rte_ether_hdr));
-    if (rte_pktmbuf_headroom(m) < front && !make_headroom(m, front)) {
+    if (rte_pktmbuf_headroom(m) < front && !make_headroom(m, front, key.tail_bytes())) {
         drop(m, DropReason::no_headroom);
         return;
     }

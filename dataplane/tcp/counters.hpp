@@ -1,43 +1,15 @@
 // Named per-worker counters of the TCP engine. One struct per engine (each engine belongs to one
 // worker), cache-line aligned; the worker is the only writer and the telemetry thread reads, so
-// each field is a relaxed atomic (plain loads and stores on x86, no locked instructions). A
-// reader sums the workers' copies. The list is an X-macro so that the field, its name and its
-// one-line description are written once.
+// each field is a vp::Relaxed (control/base/relaxed.hpp). A reader sums the workers' copies. The
+// list is an X-macro so that the field, its name and its one-line description are written once.
 #pragma once
 
-#include <atomic>
+#include "control/base/relaxed.hpp"
+
 #include <cstddef>
 #include <cstdint>
 
 namespace vp::tcp {
-
-// A value with a single writer and any number of readers on other threads: read-modify-write is a
-// relaxed load and store, which is exact because only the owner writes. Copyable (a snapshot).
-template <typename T>
-class Relaxed {
-public:
-    Relaxed() = default;
-    Relaxed(const Relaxed& o) : v_(o.get()) {}
-    Relaxed& operator=(const Relaxed& o) {
-        set(o.get());
-        return *this;
-    }
-    operator T() const { return get(); }
-    T get() const { return v_.load(std::memory_order_relaxed); }
-    void set(T v) { v_.store(v, std::memory_order_relaxed); }
-    Relaxed& operator+=(T n) {
-        set(static_cast<T>(get() + n));
-        return *this;
-    }
-    Relaxed& operator++() { return *this += 1; }
-    Relaxed& operator--() {
-        set(static_cast<T>(get() - 1));
-        return *this;
-    }
-
-private:
-    std::atomic<T> v_{0};
-};
 
 #define VP_TCP_COUNTERS(X)                                                                         \
     X(rx_segments, "segments handed to the engine")                                                \

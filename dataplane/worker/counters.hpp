@@ -4,27 +4,18 @@
 // telemetry commands and `vpnctl` print.
 #pragma once
 
+#include "control/base/relaxed.hpp"
+
 #include <rte_common.h>
 
 #include <array>
-#include <atomic>
 #include <cstdint>
 #include <string_view>
 
 namespace vp::dp {
 
 // A counter written by one thread and read by others.
-class Counter {
-public:
-    void add(uint64_t n) {
-        v_.store(v_.load(std::memory_order_relaxed) + n, std::memory_order_relaxed);
-    }
-    void inc() { add(1); }
-    uint64_t get() const { return v_.load(std::memory_order_relaxed); }
-
-private:
-    std::atomic<uint64_t> v_{0};
-};
+using Counter = Relaxed<uint64_t>;
 
 // Why a worker dropped a packet. Name, then description.
 #define VP_DROP_REASONS(X)                                                                         \

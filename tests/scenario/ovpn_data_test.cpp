@@ -48,6 +48,13 @@ void put32(Bytes& b, size_t at, uint32_t v) {
     put16(b, at + 2, static_cast<uint16_t>(v));
 }
 
+// Recomputes the IPv4 header checksum (after building or changing a header).
+void fix_checksum(Bytes& ip_packet) {
+    auto* ip = reinterpret_cast<rte_ipv4_hdr*>(ip_packet.data());
+    ip->hdr_checksum = 0;
+    ip->hdr_checksum = rte_ipv4_cksum(ip);
+}
+
 Bytes ipv4_udp(uint32_t src, uint32_t dst, uint16_t sport, uint16_t dport, const Bytes& payload,
                uint8_t ttl = 64) {
     Bytes p(28 + payload.size(), 0);
@@ -58,8 +65,7 @@ Bytes ipv4_udp(uint32_t src, uint32_t dst, uint16_t sport, uint16_t dport, const
     p[9] = 17;
     put32(p, 12, src);
     put32(p, 16, dst);
-    auto* ip = reinterpret_cast<rte_ipv4_hdr*>(p.data());
-    ip->hdr_checksum = rte_ipv4_cksum(ip);
+    fix_checksum(p);
     put16(p, 20, sport);
     put16(p, 22, dport);
     put16(p, 24, static_cast<uint16_t>(8 + payload.size()));
@@ -396,9 +402,7 @@ void round_trip(Cipher cipher, Digest digest, bool data_v2) {
     ASSERT_EQ(run.out[1][0].size(), 2u);
     Bytes expected_up = up;
     expected_up[8] = 63;
-    auto* ip = reinterpret_cast<rte_ipv4_hdr*>(expected_up.data());
-    ip->hdr_checksum = 0;
-    ip->hdr_checksum = rte_ipv4_cksum(ip);
+    fix_checksum(expected_up);
     EXPECT_EQ(run.out[1][0][0], ethernet(host_mac, lan_mac, expected_up));
     // Down: a data packet to the client's endpoint that EVP opens to the inner packet.
     ASSERT_EQ(run.out[0][0].size(), 1u);
@@ -423,9 +427,7 @@ void round_trip(Cipher cipher, Digest digest, bool data_v2) {
     EXPECT_EQ(pid, 1u);
     Bytes expected_down = down;
     expected_down[8] = 63;
-    ip = reinterpret_cast<rte_ipv4_hdr*>(expected_down.data());
-    ip->hdr_checksum = 0;
-    ip->hdr_checksum = rte_ipv4_cksum(ip);
+    fix_checksum(expected_down);
     EXPECT_EQ(*plain, expected_down);
 }
 
@@ -460,9 +462,7 @@ void inner_fragments(Cipher cipher, Digest digest, uint16_t mtu) {
     Bytes big = ipv4_udp(host_ip, tunnel_ip, 6000, 5000, random_bytes(1472));
     Bytes big_df = ipv4_udp(host_ip, tunnel_ip, 6001, 5001, Bytes(1472, 0x5a));
     big_df[6] = 0x40; // DF
-    auto* df_ip = reinterpret_cast<rte_ipv4_hdr*>(big_df.data());
-    df_ip->hdr_checksum = 0;
-    df_ip->hdr_checksum = rte_ipv4_cksum(df_ip);
+    fix_checksum(big_df);
     ApplianceRun run;
     run.in[1] = {{ethernet(lan_mac, host_mac, big), ethernet(lan_mac, host_mac, big_df)}};
     run.setup = [&](ctl::Appliance&, dp::OvpnPublisher& pub) { install(pub, c, 0, mtu); };
