@@ -1,7 +1,7 @@
 // Appliance construction, the control loop and live reload.
 #include "control/appliance.hpp"
 
-#include "control/base/log.hpp"
+#include "base/log.hpp"
 #include "control/perf/session_file.hpp"
 #include "dataplane/ovpn/outer.hpp"
 #include "dataplane/ovpn/ovpn_session.hpp"

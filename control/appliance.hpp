@@ -5,8 +5,8 @@
 // loop with management requests (telemetry callbacks).
 #pragma once
 
+#include "base/result.hpp"
 #include "control/aaa/local_aaa.hpp"
-#include "control/base/result.hpp"
 #include "control/config/appliance_config.hpp"
 #include "control/ip/neighbor_manager.hpp"
 #include "control/ovpn/server.hpp"

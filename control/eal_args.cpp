@@ -1,7 +1,7 @@
 // EAL argument construction.
 #include "control/eal_args.hpp"
 
-#include "control/base/pci.hpp"
+#include "base/pci.hpp"
 
 namespace vp::ctl {
 

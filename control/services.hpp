@@ -4,8 +4,8 @@
 // certificate store (RouterOS style: `certificate = "server-certificate"`) or from PEM files.
 #pragma once
 
+#include "base/result.hpp"
 #include "control/aaa/aaa_config.hpp"
-#include "control/base/result.hpp"
 #include "control/config/appliance_config.hpp"
 #include "control/ovpn/config.hpp"
 #include "control/ovpn/setup.hpp"

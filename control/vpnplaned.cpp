@@ -1,8 +1,8 @@
 // vpnplaned: the appliance daemon. Reads the configuration (-c), initialises DPDK, builds the
 // appliance, launches the workers and runs the control loop on the main lcore until SIGTERM or
 // SIGINT; SIGHUP (or `vpnctl reload`) re-reads the configuration and applies what can change live.
+#include "base/log.hpp"
 #include "control/appliance.hpp"
-#include "control/base/log.hpp"
 #include "control/config/appliance_config.hpp"
 #include "control/eal_args.hpp"
 #include "control/mgmt/telemetry.hpp"

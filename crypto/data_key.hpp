@@ -9,8 +9,8 @@
 // needs start on their own line.
 #pragma once
 
-#include "control/base/bytes.hpp"
-#include "control/base/result.hpp"
+#include "base/bytes.hpp"
+#include "base/result.hpp"
 #include "crypto/cipher.hpp"
 
 #include <cstdint>

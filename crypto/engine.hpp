@@ -38,7 +38,7 @@
 // decrypted bytes, so the padding check can't become an oracle (encrypt-then-MAC as OpenVPN).
 #pragma once
 
-#include "control/base/result.hpp"
+#include "base/result.hpp"
 #include "crypto/data_key.hpp"
 #include "crypto/iv_generator.hpp"
 

@@ -7,7 +7,7 @@
 // per IV instead of a call into the DRBG per packet.
 #pragma once
 
-#include "control/base/result.hpp"
+#include "base/result.hpp"
 
 #include <cstddef>
 #include <cstdint>

@@ -4,8 +4,8 @@
 // (TLS 1.3 traffic keys).
 #pragma once
 
-#include "control/base/bytes.hpp"
-#include "control/base/result.hpp"
+#include "base/bytes.hpp"
+#include "base/result.hpp"
 
 #include <string_view>
 

@@ -1,7 +1,7 @@
 // Building and tearing down the dataplane; launching workers.
 #include "dataplane/dataplane.hpp"
 
-#include "control/base/log.hpp"
+#include "base/log.hpp"
 #include "dataplane/worker/worker.hpp"
 
 #include <rte_errno.h>

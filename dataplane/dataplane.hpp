@@ -3,7 +3,7 @@
 // workers on their lcores and is then the tables' only writer.
 #pragma once
 
-#include "control/base/result.hpp"
+#include "base/result.hpp"
 #include "dataplane/contract.hpp"
 #include "dataplane/policy.hpp"
 #include "dataplane/port/port.hpp"

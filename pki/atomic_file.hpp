@@ -4,7 +4,7 @@
 // the old file or the new one, never half of either.
 #pragma once
 
-#include "control/base/result.hpp"
+#include "base/result.hpp"
 
 #include <sys/types.h>
 

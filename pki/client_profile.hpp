@@ -5,7 +5,7 @@
 // the certificate store.
 #pragma once
 
-#include "control/base/result.hpp"
+#include "base/result.hpp"
 
 #include <cstdint>
 #include <string>

@@ -2,7 +2,7 @@
 // (PEM/DER in and out, fingerprints, ASN.1 times, the OpenSSL error queue as operator text).
 #pragma once
 
-#include "control/base/result.hpp"
+#include "base/result.hpp"
 
 #include <openssl/bio.h>
 #include <openssl/evp.h>

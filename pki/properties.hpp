@@ -3,7 +3,7 @@
 // for is an error, so a typo never turns into a silent default.
 #pragma once
 
-#include "control/base/result.hpp"
+#include "base/result.hpp"
 
 #include <optional>
 #include <set>

@@ -3,7 +3,7 @@
 // replaced atomically.
 #pragma once
 
-#include "control/base/result.hpp"
+#include "base/result.hpp"
 
 #include <string>
 

@@ -2,7 +2,7 @@
 // (identities and the trust store).
 #include "pki/store.hpp"
 
-#include "control/base/log.hpp"
+#include "base/log.hpp"
 #include "pki/atomic_file.hpp"
 #include "pki/store_lock.hpp"
 

@@ -4,7 +4,7 @@
 // keyUsage / extendedKeyUsage / basicConstraints that signing writes, with sound defaults.
 #pragma once
 
-#include "control/base/result.hpp"
+#include "base/result.hpp"
 #include "pki/properties.hpp"
 
 #include <cstdint>

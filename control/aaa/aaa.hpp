@@ -6,8 +6,8 @@
 // (local_aaa.cpp and friends; docs/aaa.md has the rules); used only on the control plane.
 #pragma once
 
-#include "control/base/ipv4.hpp"
-#include "control/base/result.hpp"
+#include "base/ipv4.hpp"
+#include "base/result.hpp"
 
 #include <cstdint>
 #include <functional>

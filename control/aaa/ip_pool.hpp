@@ -17,7 +17,7 @@
 // Not thread-safe: LocalAaa serialises access.
 #pragma once
 
-#include "control/base/ipv4.hpp"
+#include "base/ipv4.hpp"
 
 #include <cstdint>
 #include <optional>

@@ -2,9 +2,9 @@
 // default-profile, addresses leased from pools, and reload with live grants (docs/aaa.md).
 #include "control/aaa/local_aaa.hpp"
 
+#include "base/log.hpp"
 #include "control/aaa/ip_pool.hpp"
 #include "control/aaa/password.hpp"
-#include "control/base/log.hpp"
 
 #include <map>
 #include <set>

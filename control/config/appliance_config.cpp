@@ -1,7 +1,7 @@
 // Parsing of the foundation's sections with the strict reader, plus cross-section checks.
 #include "control/config/appliance_config.hpp"
 
-#include "control/base/pci.hpp"
+#include "base/pci.hpp"
 
 #include <algorithm>
 #include <charconv>

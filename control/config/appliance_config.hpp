@@ -5,9 +5,9 @@
 // parsers. docs/configuration.md documents every setting.
 #pragma once
 
-#include "control/base/ipv4.hpp"
-#include "control/base/log.hpp"
-#include "control/base/result.hpp"
+#include "base/ipv4.hpp"
+#include "base/log.hpp"
+#include "base/result.hpp"
 #include "control/config/reader.hpp"
 
 #include <array>

@@ -5,7 +5,7 @@
 // against this class, so they all report errors the same way.
 #pragma once
 
-#include "control/base/ipv4.hpp"
+#include "base/ipv4.hpp"
 
 #include <libconfig.h++>
 

@@ -1,7 +1,7 @@
 // ARP state machine of the control plane.
 #include "control/ip/neighbor_manager.hpp"
 
-#include "control/base/log.hpp"
+#include "base/log.hpp"
 #include "dataplane/l2/ethernet.hpp"
 
 #include <rte_arp.h>

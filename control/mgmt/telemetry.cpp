@@ -2,8 +2,8 @@
 // so tables are dictionaries keyed by row number whose values carry the fields.
 #include "control/mgmt/telemetry.hpp"
 
+#include "base/log.hpp"
 #include "control/appliance.hpp"
-#include "control/base/log.hpp"
 #include "dataplane/worker/worker.hpp"
 
 #include <rte_byteorder.h>

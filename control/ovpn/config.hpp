@@ -4,7 +4,7 @@
 // default and its RouterOS counterpart.
 #pragma once
 
-#include "control/base/ipv4.hpp"
+#include "base/ipv4.hpp"
 #include "control/config/reader.hpp"
 #include "control/ovpn/tls_auth.hpp"
 #include "control/tls/context.hpp"

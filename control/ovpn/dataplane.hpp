@@ -15,9 +15,9 @@
 //   `now_ms` the control plane is given.
 #pragma once
 
+#include "base/bytes.hpp"
+#include "base/result.hpp"
 #include "control/aaa/aaa.hpp"
-#include "control/base/bytes.hpp"
-#include "control/base/result.hpp"
 #include "control/ovpn/data_keys.hpp"
 #include "control/ovpn/endpoint.hpp"
 

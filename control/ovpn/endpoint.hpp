@@ -1,7 +1,7 @@
 // A UDP endpoint as the control plane sees it: IPv4 address and port, host byte order.
 #pragma once
 
-#include "control/base/ipv4.hpp"
+#include "base/ipv4.hpp"
 
 #include <compare>
 #include <cstdint>

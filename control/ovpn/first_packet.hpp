@@ -4,7 +4,7 @@
 // or tls-crypt-v2 with the client key unwrapped from WKc) is checked here before anything else.
 #pragma once
 
-#include "control/base/expected.hpp"
+#include "base/expected.hpp"
 #include "control/ovpn/control_wrap.hpp"
 #include "control/ovpn/packet.hpp"
 #include "control/ovpn/setup.hpp"

@@ -9,7 +9,7 @@
 //                    c.random2 | s.random2 | client sid | server sid)                    256 B
 #pragma once
 
-#include "control/base/result.hpp"
+#include "base/result.hpp"
 #include "control/ovpn/data_keys.hpp"
 #include "control/ovpn/key_method2.hpp"
 #include "control/ovpn/packet.hpp"

@@ -6,8 +6,8 @@
 // peer-info. Older clients may stop after the options (or after the password).
 #pragma once
 
-#include "control/base/bytes.hpp"
-#include "control/base/expected.hpp"
+#include "base/bytes.hpp"
+#include "base/expected.hpp"
 #include "control/ovpn/static_key.hpp"
 
 #include <optional>

@@ -10,7 +10,7 @@
 // Anything else fails with OpenVPN's AUTH_FAILED reason text.
 #pragma once
 
-#include "control/base/result.hpp"
+#include "base/result.hpp"
 #include "control/ovpn/options.hpp"
 #include "crypto/cipher.hpp"
 

@@ -6,7 +6,7 @@
 // All parsers are pure and bounded.
 #pragma once
 
-#include "control/base/bytes.hpp"
+#include "base/bytes.hpp"
 #include "crypto/cipher.hpp"
 
 #include <cstdint>

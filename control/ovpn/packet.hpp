@@ -4,8 +4,8 @@
 // the exact bytes OpenVPN 2.6 expects.
 #pragma once
 
-#include "control/base/bytes.hpp"
-#include "control/base/expected.hpp"
+#include "base/bytes.hpp"
+#include "base/expected.hpp"
 
 #include <array>
 #include <cstdint>

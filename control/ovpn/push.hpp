@@ -4,7 +4,7 @@
 // and "push-continuation 1" (last), as OpenVPN does.
 #pragma once
 
-#include "control/base/ipv4.hpp"
+#include "base/ipv4.hpp"
 #include "crypto/cipher.hpp"
 
 #include <optional>

@@ -5,7 +5,7 @@
 // ride on outgoing control packets or in P_ACK_V1.
 #pragma once
 
-#include "control/base/bytes.hpp"
+#include "base/bytes.hpp"
 #include "control/ovpn/packet.hpp"
 
 #include <cstdint>

@@ -1,7 +1,7 @@
 // Dispatch by endpoint and session id, the stateless front door, the session table and timers.
 #include "control/ovpn/server.hpp"
 
-#include "control/base/log.hpp"
+#include "base/log.hpp"
 #include "control/ovpn/first_packet.hpp"
 
 #include <openssl/rand.h>

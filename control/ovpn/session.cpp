@@ -2,7 +2,7 @@
 // Authentication, key installation and the push live in session_auth.cpp.
 #include "control/ovpn/session.hpp"
 
-#include "control/base/log.hpp"
+#include "base/log.hpp"
 #include "control/ovpn/session_slot.hpp"
 #include "control/ovpn/tls_crypt_v2.hpp"
 

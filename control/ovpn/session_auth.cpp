@@ -1,6 +1,6 @@
 // Session: key method 2, authentication, cipher choice, key installation, PUSH_REPLY and the
 // control messages that follow.
-#include "control/base/log.hpp"
+#include "base/log.hpp"
 #include "control/ovpn/ncp.hpp"
 #include "control/ovpn/push.hpp"
 #include "control/ovpn/session.hpp"

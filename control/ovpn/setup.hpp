@@ -3,7 +3,7 @@
 // wrapping keys. A reload builds a new setup; sessions keep the one they started with.
 #pragma once
 
-#include "control/base/result.hpp"
+#include "base/result.hpp"
 #include "control/ovpn/config.hpp"
 #include "control/ovpn/static_key.hpp"
 #include "control/ovpn/tls_auth.hpp"

@@ -4,8 +4,8 @@
 // tls-crypt-v2-client), so that vpnctl and tests can make keys.
 #pragma once
 
-#include "control/base/bytes.hpp"
-#include "control/base/result.hpp"
+#include "base/bytes.hpp"
+#include "base/result.hpp"
 
 #include <openssl/crypto.h>
 

@@ -6,8 +6,8 @@
 //   digest-size bytes of the hmac half of key[k], k chosen by the key direction.
 #pragma once
 
-#include "control/base/bytes.hpp"
-#include "control/base/expected.hpp"
+#include "base/bytes.hpp"
+#include "base/expected.hpp"
 #include "control/ovpn/replay.hpp"
 #include "control/ovpn/static_key.hpp"
 #include "control/ovpn/wrap_error.hpp"

@@ -6,7 +6,7 @@
 // key[1]; a client does the reverse.
 #pragma once
 
-#include "control/base/expected.hpp"
+#include "base/expected.hpp"
 #include "control/ovpn/static_key.hpp"
 #include "control/ovpn/tls_auth.hpp"
 #include "control/ovpn/wrap_error.hpp"

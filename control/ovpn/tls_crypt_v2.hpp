@@ -9,9 +9,9 @@
 // its next packet (P_CONTROL_WKC_V1).
 #pragma once
 
-#include "control/base/bytes.hpp"
-#include "control/base/expected.hpp"
-#include "control/base/result.hpp"
+#include "base/bytes.hpp"
+#include "base/expected.hpp"
+#include "base/result.hpp"
 #include "control/ovpn/static_key.hpp"
 #include "control/ovpn/wrap_error.hpp"
 

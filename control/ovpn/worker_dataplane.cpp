@@ -1,7 +1,7 @@
 // WorkerDataplane: the OpenVPN control plane's view of the DPDK workers.
 #include "control/ovpn/worker_dataplane.hpp"
 
-#include "control/base/log.hpp"
+#include "base/log.hpp"
 
 #include <rte_byteorder.h>
 #include <rte_cycles.h>

@@ -3,7 +3,7 @@
 // synthetic IV + AES-256-CTR.)
 #pragma once
 
-#include "control/base/bytes.hpp"
+#include "base/bytes.hpp"
 
 #include <initializer_list>
 #include <openssl/crypto.h>

@@ -34,9 +34,9 @@
 // memory. Never reuse a perf file's keys for real sessions.
 #pragma once
 
-#include "control/base/bytes.hpp"
-#include "control/base/ipv4.hpp"
-#include "control/base/result.hpp"
+#include "base/bytes.hpp"
+#include "base/ipv4.hpp"
+#include "base/result.hpp"
 #include "crypto/cipher.hpp"
 #include "crypto/data_key.hpp"
 

@@ -4,7 +4,7 @@
 // tools. Contexts are immutable once built and shared by every session made from them.
 #pragma once
 
-#include "control/base/result.hpp"
+#include "base/result.hpp"
 #include "control/tls/credentials.hpp"
 #include "control/tls/ossl.hpp"
 

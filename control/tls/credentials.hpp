@@ -4,7 +4,7 @@
 // they come from PEM files or PEM text.
 #pragma once
 
-#include "control/base/result.hpp"
+#include "base/result.hpp"
 #include "control/tls/ossl.hpp"
 
 #include <string>

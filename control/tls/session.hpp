@@ -3,8 +3,8 @@
 // the OpenVPN reliability layer (or SSTP's TCP stream) decides how bytes travel.
 #pragma once
 
-#include "control/base/bytes.hpp"
-#include "control/base/result.hpp"
+#include "base/bytes.hpp"
+#include "base/result.hpp"
 #include "control/tls/context.hpp"
 
 #include <memory>

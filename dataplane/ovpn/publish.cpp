@@ -1,7 +1,7 @@
 // Publishing OpenVPN sessions and keys.
 #include "dataplane/ovpn/publish.hpp"
 
-#include "control/base/ipv4.hpp"
+#include "base/ipv4.hpp"
 
 #include <rte_byteorder.h>
 

@@ -5,7 +5,7 @@
 // Control thread only (one writer).
 #pragma once
 
-#include "control/base/result.hpp"
+#include "base/result.hpp"
 #include "crypto/cipher.hpp"
 #include "dataplane/dataplane.hpp"
 #include "dataplane/ovpn/ovpn_session.hpp"

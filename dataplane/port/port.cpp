@@ -1,8 +1,8 @@
 // Port bring-up and teardown.
 #include "dataplane/port/port.hpp"
 
-#include "control/base/log.hpp"
-#include "control/base/pci.hpp"
+#include "base/log.hpp"
+#include "base/pci.hpp"
 
 #include <rte_dev.h>
 #include <rte_errno.h>

@@ -2,7 +2,7 @@
 // TX queue per worker (RSS across them where the device supports it), MTU, start/stop.
 #pragma once
 
-#include "control/base/result.hpp"
+#include "base/result.hpp"
 #include "dataplane/contract.hpp"
 
 #include <rte_ether.h>

@@ -3,7 +3,7 @@
 // sessions are destroyed, and their ids reused, only after an RCU grace period.
 #pragma once
 
-#include "control/base/result.hpp"
+#include "base/result.hpp"
 #include "dataplane/session/session.hpp"
 #include "dataplane/tables/rcu.hpp"
 

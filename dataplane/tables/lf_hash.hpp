@@ -3,7 +3,7 @@
 // number of lock-free readers (the workers).
 #pragma once
 
-#include "control/base/result.hpp"
+#include "base/result.hpp"
 #include "dataplane/tables/rcu.hpp"
 
 #include <rte_hash.h>

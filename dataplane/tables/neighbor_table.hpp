@@ -3,7 +3,7 @@
 // resolution, timers and the queue of packets awaiting resolution (control/ip/neighbors).
 #pragma once
 
-#include "control/base/result.hpp"
+#include "base/result.hpp"
 #include "dataplane/contract.hpp"
 #include "dataplane/tables/lf_hash.hpp"
 #include "dataplane/tables/rcu.hpp"

@@ -3,7 +3,7 @@
 // them after every registered worker has passed a quiescent state (rte_rcu_qsbr + defer queue).
 #pragma once
 
-#include "control/base/result.hpp"
+#include "base/result.hpp"
 
 #include <rte_rcu_qsbr.h>
 

@@ -4,7 +4,7 @@
 // period, so a worker never sees a half-written or reused next hop.
 #pragma once
 
-#include "control/base/result.hpp"
+#include "base/result.hpp"
 #include "dataplane/contract.hpp"
 #include "dataplane/tables/rcu.hpp"
 

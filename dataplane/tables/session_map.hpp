@@ -4,7 +4,7 @@
 // One writer (the control plane), lock-free readers; deleted keys are reclaimed through RCU.
 #pragma once
 
-#include "control/base/result.hpp"
+#include "base/result.hpp"
 #include "dataplane/contract.hpp"
 #include "dataplane/tables/lf_hash.hpp"
 #include "dataplane/tables/rcu.hpp"

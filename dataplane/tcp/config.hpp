@@ -2,7 +2,7 @@
 // is created (everything is allocated then); docs/tcp.md gives the reasons for each default.
 #pragma once
 
-#include "control/base/result.hpp"
+#include "base/result.hpp"
 
 #include <cstdint>
 

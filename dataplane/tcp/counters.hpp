@@ -1,10 +1,10 @@
 // Named per-worker counters of the TCP engine. One struct per engine (each engine belongs to one
 // worker), cache-line aligned; the worker is the only writer and the telemetry thread reads, so
-// each field is a vp::Relaxed (control/base/relaxed.hpp). A reader sums the workers' copies. The
+// each field is a vp::Relaxed (base/relaxed.hpp). A reader sums the workers' copies. The
 // list is an X-macro so that the field, its name and its one-line description are written once.
 #pragma once
 
-#include "control/base/relaxed.hpp"
+#include "base/relaxed.hpp"
 
 #include <cstddef>
 #include <cstdint>

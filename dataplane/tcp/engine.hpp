@@ -8,7 +8,7 @@
 // from EngineConfig in create().
 #pragma once
 
-#include "control/base/result.hpp"
+#include "base/result.hpp"
 #include "dataplane/tcp/config.hpp"
 #include "dataplane/tcp/connection.hpp"
 #include "dataplane/tcp/counters.hpp"

@@ -13,7 +13,7 @@
 // the encoded value is kept at or below the clock so that later TSvals never go backwards.
 #pragma once
 
-#include "control/base/result.hpp"
+#include "base/result.hpp"
 #include "dataplane/tcp/connection.hpp"
 
 #include <array>

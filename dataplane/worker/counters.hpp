@@ -4,7 +4,7 @@
 // telemetry commands and `vpnctl` print.
 #pragma once
 
-#include "control/base/relaxed.hpp"
+#include "base/relaxed.hpp"
 
 #include <rte_common.h>
 

@@ -2,8 +2,8 @@
 // operator can act on. No DPDK here; `run` collects the EAL options it passes on.
 #pragma once
 
-#include "control/base/ipv4.hpp"
-#include "control/base/result.hpp"
+#include "base/ipv4.hpp"
+#include "base/result.hpp"
 #include "control/perf/session_file.hpp"
 #include "perf/vpnperf/traffic_model.hpp"
 

@@ -5,7 +5,7 @@
 // (the session file's default).
 #pragma once
 
-#include "control/base/result.hpp"
+#include "base/result.hpp"
 #include "perf/vpnperf/options.hpp"
 #include "perf/vpnperf/traffic_model.hpp"
 

@@ -3,7 +3,7 @@
 // the process (WAN's TX is LAN's RX and the other way round), a self-test without an appliance.
 #pragma once
 
-#include "control/base/result.hpp"
+#include "base/result.hpp"
 #include "dataplane/port/port.hpp"
 #include "perf/vpnperf/wire_format.hpp"
 

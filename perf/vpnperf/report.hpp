@@ -8,7 +8,7 @@
 // sending time (received packets arrive within the drain time after it).
 #pragma once
 
-#include "control/base/result.hpp"
+#include "base/result.hpp"
 #include "perf/vpnperf/latency.hpp"
 #include "perf/vpnperf/traffic_model.hpp"
 

@@ -3,7 +3,7 @@
 // receive jobs on the lcores for the requested time, drains, and collects the results.
 #pragma once
 
-#include "control/base/result.hpp"
+#include "base/result.hpp"
 #include "perf/vpnperf/options.hpp"
 #include "perf/vpnperf/report.hpp"
 #include "perf/vpnperf/traffic_model.hpp"

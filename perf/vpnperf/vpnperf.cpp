@@ -6,7 +6,7 @@
 //   vpnperf pcap ...           write the decap traffic as a pcap + a pktgen-dpdk Lua script
 //
 // `vpnperf` with no arguments prints the usage.
-#include "control/base/pci.hpp"
+#include "base/pci.hpp"
 #include "perf/vpnperf/gen_sessions.hpp"
 #include "perf/vpnperf/options.hpp"
 #include "perf/vpnperf/pcap_export.hpp"

@@ -14,7 +14,7 @@
 // CryptoEngine::process(), finish_data_v2_frame() writes the lengths and checksums.
 #pragma once
 
-#include "control/base/ipv4.hpp"
+#include "base/ipv4.hpp"
 #include "crypto/data_key.hpp"
 #include "crypto/engine.hpp"
 

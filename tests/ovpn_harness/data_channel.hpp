@@ -6,7 +6,7 @@
 //   CBC:   [op|kid][peer-id][HMAC][IV(16)][E(pid(4) || payload || PKCS#7)], HMAC over IV||ct
 #pragma once
 
-#include "control/base/bytes.hpp"
+#include "base/bytes.hpp"
 #include "control/ovpn/data_keys.hpp"
 
 #include <optional>

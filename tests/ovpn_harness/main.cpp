@@ -4,7 +4,7 @@
 // for the fixture AAA, and `harness { listen; log }`.
 // Signals: SIGTERM/SIGINT stop; SIGUSR1 logs the session list; SIGUSR2 makes the server start a
 // renegotiation with every client; SIGHUP disconnects every client (RESTART).
-#include "control/base/log.hpp"
+#include "base/log.hpp"
 #include "control/config/reader.hpp"
 #include "control/ovpn/server.hpp"
 #include "control/ovpn/setup.hpp"

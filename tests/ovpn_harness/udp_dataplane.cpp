@@ -1,7 +1,7 @@
 // TEST HARNESS ONLY: UDP-socket dataplane.
 #include "tests/ovpn_harness/udp_dataplane.hpp"
 
-#include "control/base/log.hpp"
+#include "base/log.hpp"
 #include "control/ovpn/packet.hpp"
 #include "tests/ovpn_harness/data_channel.hpp"
 

@@ -2,7 +2,7 @@
 // words and the strict property list (pki::Properties).
 #pragma once
 
-#include "control/base/result.hpp"
+#include "base/result.hpp"
 #include "pki/properties.hpp"
 
 #include <string>

@@ -2,7 +2,7 @@
 // `certificates { store = "..."; }`, else /var/lib/vpnplane/certificates.
 #pragma once
 
-#include "control/base/result.hpp"
+#include "base/result.hpp"
 #include "tools/vpnctl/command.hpp"
 
 #include <string>

@@ -1,7 +1,7 @@
 // A client of DPDK's telemetry socket (SOCK_SEQPACKET, JSON replies), as dpdk-telemetry.py is.
 #pragma once
 
-#include "control/base/result.hpp"
+#include "base/result.hpp"
 
 #include <nlohmann/json.hpp>
 

@@ -4,7 +4,7 @@
 // runs the timers, bit 3 by 61 s, bit 4 reports an OCC exit for peer 0. The server has a fixed
 // cookie secret and clock, so a corpus entry can carry a valid third packet; arbitrary bytes
 // must never crash it, leak, or leave grants behind once it is gone.
-#include "control/base/log.hpp"
+#include "base/log.hpp"
 #include "control/ovpn/server.hpp"
 #include "tests/ovpn_harness/fixture_aaa.hpp"
 #include "tests/unit/ovpn/fake_dataplane.hpp"

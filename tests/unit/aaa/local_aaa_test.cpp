@@ -2,7 +2,7 @@
 // server default profile), addresses from pools with next-pool, release, thread safety.
 #include "aaa_test_util.hpp"
 
-#include "control/base/log.hpp"
+#include "base/log.hpp"
 
 #include <atomic>
 #include <mutex>

@@ -1,4 +1,4 @@
-#include "control/base/bytes.hpp"
+#include "base/bytes.hpp"
 
 #include <gtest/gtest.h>
 

@@ -1,4 +1,4 @@
-#include "control/base/ipv4.hpp"
+#include "base/ipv4.hpp"
 
 #include <gtest/gtest.h>
 
@@ -32,7 +32,7 @@ TEST(Ipv4, PrefixesAndRanges) {
 
 } // namespace vp::net
 
-#include "control/base/pci.hpp"
+#include "base/pci.hpp"
 
 namespace vp {
 

@@ -1,4 +1,4 @@
-#include "control/base/log.hpp"
+#include "base/log.hpp"
 
 #include <gtest/gtest.h>
 

@@ -2,7 +2,7 @@
 // packet format computed with OpenSSL's EVP API (independently of the ipsec-mb engine).
 #pragma once
 
-#include "control/base/bytes.hpp"
+#include "base/bytes.hpp"
 #include "crypto/cipher.hpp"
 #include "crypto/data_key.hpp"
 #include "crypto/engine.hpp"

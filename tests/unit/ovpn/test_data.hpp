@@ -2,7 +2,7 @@
 // openvpn 2.6.14 sent with each control-channel wrapping (hex).
 #pragma once
 
-#include "control/base/bytes.hpp"
+#include "base/bytes.hpp"
 
 #include <fstream>
 #include <sstream>

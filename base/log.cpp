@@ -1,5 +1,5 @@
 // Log sinks: stderr lines with a UTC timestamp, and syslog(3) with the topic as a prefix.
-#include "control/base/log.hpp"
+#include "base/log.hpp"
 
 #include <syslog.h>
 

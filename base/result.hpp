@@ -2,7 +2,7 @@
 // Errors carry a message an operator can act on; hot-path code never uses this.
 #pragma once
 
-#include "control/base/expected.hpp"
+#include "base/expected.hpp"
 
 #include <cassert>
 #include <string>

@@ -1,5 +1,5 @@
 // Dotted-quad parsing and printing; strict (no octal, no shorthand forms like "10.1").
-#include "control/base/ipv4.hpp"
+#include "base/ipv4.hpp"
 
 #include <charconv>
 

@@ -1,5 +1,5 @@
 // Hex rendering for logs, fingerprints and test diagnostics.
-#include "control/base/bytes.hpp"
+#include "base/bytes.hpp"
 
 namespace vp {
 

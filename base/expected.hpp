@@ -1,6 +1,6 @@
 // Expected<T, E>: a value or a typed error (C++20 has no std::expected). Parsers of untrusted
 // bytes use it with an enum E, so a rejection allocates nothing and can be counted by reason;
-// control-path code uses Result<T> (control/base/result.hpp), an Expected whose error is a
+// control-path code uses Result<T> (base/result.hpp), an Expected whose error is a
 // message an operator can act on.
 #pragma once
 
