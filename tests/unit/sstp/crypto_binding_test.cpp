@@ -2,6 +2,8 @@
 // each check of a received Call Connected failing on its own.
 #include "control/sstp/crypto_binding.hpp"
 
+#include "tests/unit/sstp/hex.hpp"
+
 #include <gtest/gtest.h>
 
 #include <openssl/evp.h>
@@ -11,12 +13,7 @@
 namespace vp::sstp {
 namespace {
 
-Bytes hex(std::string_view h) {
-    Bytes out;
-    for (size_t i = 0; i + 1 < h.size(); i += 2)
-        out.push_back(static_cast<uint8_t>(std::stoi(std::string(h.substr(i, 2)), nullptr, 16)));
-    return out;
-}
+using test::hex;
 
 // RFC 3079 3.5.3 (user "User", password "clientPass"): K2 (Magic2, server receive) then K3.
 Hlak rfc3079_hlak() {

@@ -1,22 +1,14 @@
 // dataplane/sstp/wire.hpp: byte-exact messages, the parsers' refusals, the stream splitter.
 #include "dataplane/sstp/wire.hpp"
 
+#include "tests/unit/sstp/hex.hpp"
+
 #include <gtest/gtest.h>
 
 namespace vp::sstp {
 namespace {
 
-Bytes hex(std::string_view h) {
-    Bytes out;
-    for (size_t i = 0; i + 1 < h.size(); i += 2) {
-        if (h[i] == ' ') {
-            --i;
-            continue;
-        }
-        out.push_back(static_cast<uint8_t>(std::stoi(std::string(h.substr(i, 2)), nullptr, 16)));
-    }
-    return out;
-}
+using test::hex;
 
 std::array<uint8_t, kNonceBytes> counting(uint8_t start) {
     std::array<uint8_t, kNonceBytes> a{};
