@@ -12,14 +12,14 @@ ByteSpan bytes(const std::string& s) {
     return {reinterpret_cast<const uint8_t*>(s.data()), s.size()};
 }
 
-// sstp-client 1.0.18 (sstp-http.c).
+// sstp-client (sstp-http.c): Host, Content-Length, SSTPCORRELATIONID, in this order.
 const std::string kSstpc = "SSTP_DUPLEX_POST /sra_{BA195980-CD49-458b-9E23-C84EE0ADCD75}/ "
                            "HTTP/1.1\r\n"
-                           "Content-Length: 18446744073709551615\r\n"
                            "Host: vpn.example.net\r\n"
+                           "Content-Length: 18446744073709551615\r\n"
                            "SSTPCORRELATIONID: {2A3F8B1C-0D4E-4F5A-9B6C-7D8E9FA0B1C2}\r\n"
                            "\r\n";
-// Windows: same request line, ?tenantid on recent builds, headers in another order.
+// Windows: ?tenantid on recent builds; its header order is not known here, so another is tested.
 const std::string kWindows =
     "SSTP_DUPLEX_POST /sra_{BA195980-CD49-458b-9E23-C84EE0ADCD75}/?tenantid=abc HTTP/1.1\r\n"
     "Host: vpn.example.net\r\n"
