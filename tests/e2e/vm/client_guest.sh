@@ -1,0 +1,30 @@
+# Runs inside the VM (as /test/run.sh, under bash) for client_test.sh: proves the kernel's PPP
+# modules load, /dev/ppp exists, netem is on eth0, the host side answers pings, and sstpc gets
+# through TLS and sends its SSTP_DUPLEX_POST to the host's TLS endpoint. Each result is one
+# "VPVM: OK <name>" or "VPVM: FAIL <name>" line on the console; the host decides.
+set -u
+GW=$(sed -n 's/.* vp\.gw=\([^ ]*\).*/\1/p' /proc/cmdline)
+ok() { echo "VPVM: OK $1"; }
+fail() { echo "VPVM: FAIL $1"; }
+step() { local name=$1; shift; if "$@" >/tmp/step.log 2>&1; then ok "$name"; else fail "$name"; cat /tmp/step.log; fi; }
+
+step modprobe-ppp sh -c 'modprobe ppp_generic && modprobe ppp_async && modprobe ppp_mppe'
+step dev-ppp test -c /dev/ppp
+step netem-25ms sh -c '/usr/sbin/tc qdisc show dev eth0 | grep -q "netem.*delay 25ms"'
+step ping-gateway /usr/bin/ping -c 2 -W 3 "$GW"
+
+# The host pings us while we wait for its go (a TCP connect to port 7777).
+nc -l -p 7777 </dev/null >/dev/null &
+listener=$!
+echo "VPVM: WAITING-HOST"
+if timeout 60 bash -c "while kill -0 $listener 2>/dev/null; do sleep 0.2; done"; then ok host-go; else fail host-go; fi
+
+# sstpc against the host's `openssl s_server`: nothing answers the SSTP call, so sstpc gives up
+# (or is stopped by timeout); what matters is that TLS completed and the HTTP request went out.
+timeout 12 sstpc --cert-warn --tls-ext --log-level 4 --log-stderr --user vpuser --password vppass \
+    --ipparam vmtest "$GW" -- noauth nodetach >/tmp/sstpc.log 2>&1
+echo "VPVM: SSTPC-EXIT rc=$?"
+echo "VPVM: SSTPC-LOG-BEGIN"
+cat /tmp/sstpc.log
+echo "VPVM: SSTPC-LOG-END"
+grep -q "Connected to" /tmp/sstpc.log && ok sstpc-connected || fail sstpc-connected
