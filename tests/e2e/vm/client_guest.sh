@@ -13,16 +13,27 @@ step dev-ppp test -c /dev/ppp
 step netem-25ms sh -c '/usr/sbin/tc qdisc show dev eth0 | grep -q "netem.*delay 25ms"'
 step ping-gateway /usr/bin/ping -c 2 -W 3 "$GW"
 
-# The host pings us while we wait for its go (a TCP connect to port 7777).
-nc -l -p 7777 </dev/null >/dev/null &
-listener=$!
-echo "VPVM: WAITING-HOST"
-if timeout 60 bash -c "while kill -0 $listener 2>/dev/null; do sleep 0.2; done"; then ok host-go; else fail host-go; fi
+# The host tells us when it is done with a step by connecting to a TCP port of ours.
+wait_host() { # PORT NAME: print "VPVM: WAITING <name>", then wait (60 s at most) for the connect
+    nc -l -p "$1" </dev/null >/dev/null &
+    local listener=$!
+    echo "VPVM: WAITING $2"
+    if timeout 60 bash -c "while kill -0 $listener 2>/dev/null; do sleep 0.2; done"; then ok "$2"; else
+        fail "$2"
+        kill "$listener" 2>/dev/null
+    fi
+}
 
-# sstpc against the host's `openssl s_server`: nothing answers the SSTP call, so sstpc gives up
-# (or is stopped by timeout); what matters is that TLS completed and the HTTP request went out.
-timeout 12 sstpc --cert-warn --tls-ext --log-level 4 --log-stderr --user vpuser --password vppass \
-    --ipparam vmtest "$GW" -- noauth nodetach >/tmp/sstpc.log 2>&1
+wait_host 7777 host-pinged
+
+# sstpc against the host's `openssl s_server`: nothing answers the SSTP call, so sstpc would wait;
+# the host says when its s_server has seen the SSTP_DUPLEX_POST, and then sstpc is stopped.
+sstpc --cert-warn --tls-ext --log-level 4 --log-stderr --user vpuser --password vppass \
+    --ipparam vmtest "$GW" -- noauth nodetach >/tmp/sstpc.log 2>&1 &
+sstpc=$!
+wait_host 7778 host-saw-post
+kill -TERM "$sstpc" 2>/dev/null
+wait "$sstpc"
 echo "VPVM: SSTPC-EXIT rc=$?"
 echo "VPVM: SSTPC-LOG-BEGIN"
 cat /tmp/sstpc.log

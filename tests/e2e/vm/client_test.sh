@@ -72,15 +72,21 @@ vm_wait_marker "$VM_LOG" "VPVM: NET-UP" 150 || { echo "FAIL: the VM did not boot
 echo "VM booted and configured eth0 in $((SECONDS - boot0)) s"
 check "the VM is up with its address" grep -q "VPVM: NET-UP addr=10.9.0.2/24" "$VM_LOG"
 
-vm_wait_marker "$VM_LOG" "VPVM: WAITING-HOST" 60 || true
+host_go() { # PORT: connect to the guest's listener (it waits for us between steps)
+    local _
+    for _ in 1 2 3 4 5 6; do
+        ip netns exec "$NS" nc -z -w 3 10.9.0.2 "$1" && return 0
+        sleep 0.5
+    done
+    return 1
+}
+vm_wait_marker "$VM_LOG" "VPVM: WAITING host-pinged" 60 || true
 check "the host namespace pings the VM" ip netns exec "$NS" ping -c 2 -W 3 10.9.0.2
-ok=0
-for _ in 1 2 3 4 5; do
-    ip netns exec "$NS" nc -z -w 3 10.9.0.2 7777 && { ok=1; break; }
-    sleep 0.5
-done
-check "the VM's listener takes a TCP connection" test $ok = 1
-vm_wait_marker "$VM_LOG" "VPVM: TEST-END" 90 || true
+check "the VM's listener takes a TCP connection" host_go 7777
+vm_wait_marker "$VM_LOG" "VPVM: WAITING host-saw-post" 30 || true
+for _ in $(seq 1 150); do grep -q SSTP_DUPLEX_POST "$DIR/s_server.log" && break; sleep 0.2; done
+host_go 7778 || true
+vm_wait_marker "$VM_LOG" "VPVM: TEST-END" 60 || true
 echo "guest script done $((SECONDS - boot0)) s after the boot started"
 
 check "the guest loads ppp_generic, ppp_async and ppp_mppe" guest_ok modprobe-ppp
