@@ -7,7 +7,8 @@
 #
 # Output (in $VP_VM_CACHE, default /var/cache/vpnplane-vm): vmlinux and initramfs.cpio. A stamp
 # of every input's checksum makes a second call a no-op, so a test only pays for the boot.
-# Prints the two paths, one a line. Usage: build_initramfs.sh [--force]
+# Prints the two paths, one a line. Usage: build_initramfs.sh [--force | --refresh] (--force:
+# rebuild the initramfs; --refresh: also ask apt again which kernel linux-image-amd64 means).
 set -euo pipefail
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -25,6 +26,9 @@ die() { log "$*"; exit 1; }
 
 mkdir -p "$CACHE"
 cd "$CACHE"
+# One builder at a time: tests in other worktrees share the cache.
+exec 9>"$CACHE/.lock"
+flock 9
 
 # --- 1. Debian's kernel and busybox-static, as packages in the cache (downloaded once).
 apt_download() { # PACKAGE...: apt-get download, refreshing the package lists once if needed
@@ -33,18 +37,24 @@ apt_download() { # PACKAGE...: apt-get download, refreshing the package lists on
     apt-get -q update >/dev/null 2>&1 || true
     apt-get -q -o APT::Sandbox::User=root download "$@" >&2
 }
-kpkg=$(apt-cache depends linux-image-amd64 2>/dev/null |
-    awk '/Depends: linux-image-[0-9]/ {print $2; exit}')
-if [ -z "$kpkg" ]; then
-    apt-get -q update >/dev/null 2>&1 || true
-    kpkg=$(apt-cache depends linux-image-amd64 | awk '/Depends: linux-image-[0-9]/ {print $2; exit}')
-fi
-[ -n "$kpkg" ] || die "cannot tell which linux-image package linux-image-amd64 depends on"
-kdeb=$(ls "$CACHE"/"${kpkg}"_*.deb 2>/dev/null | head -n1 || true)
-if [ -z "$kdeb" ]; then
-    log "downloading $kpkg"
-    apt_download "$kpkg"
-    kdeb=$(ls "$CACHE"/"${kpkg}"_*.deb | head -n1)
+# Which kernel: the package linux-image-amd64 depends on, remembered in kernel.deb because asking
+# apt-cache costs seconds on a loaded machine; --refresh asks again (and so picks up a new kernel).
+kdeb=$(cat kernel.deb 2>/dev/null || true)
+if [ "${1:-}" = --refresh ] || [ -z "$kdeb" ] || [ ! -f "$kdeb" ]; then
+    kpkg=$(apt-cache depends linux-image-amd64 2>/dev/null |
+        awk '/Depends: linux-image-[0-9]/ {print $2; exit}')
+    if [ -z "$kpkg" ]; then
+        apt-get -q update >/dev/null 2>&1 || true
+        kpkg=$(apt-cache depends linux-image-amd64 | awk '/Depends: linux-image-[0-9]/ {print $2; exit}')
+    fi
+    [ -n "$kpkg" ] || die "cannot tell which linux-image package linux-image-amd64 depends on"
+    kdeb=$(ls "$CACHE"/"${kpkg}"_*.deb 2>/dev/null | head -n1 || true)
+    if [ -z "$kdeb" ]; then
+        log "downloading $kpkg"
+        apt_download "$kpkg"
+        kdeb=$(ls "$CACHE"/"${kpkg}"_*.deb | head -n1)
+    fi
+    echo "$kdeb" >kernel.deb
 fi
 bbdeb=$(ls "$CACHE"/busybox-static_*.deb 2>/dev/null | head -n1 || true)
 if [ -z "$bbdeb" ]; then
@@ -82,7 +92,7 @@ stamp=$({
         stat -L -c '%n %s %Y' "$p"
     done
 } | sha256sum | cut -d' ' -f1)
-if [ "${1:-}" != --force ] && [ -f initramfs.cpio ] && [ -f vmlinux ] &&
+if [ "${1:-}" != --force ] && [ "${1:-}" != --refresh ] && [ -f initramfs.cpio ] && [ -f vmlinux ] &&
     [ "$(cat initramfs.stamp 2>/dev/null)" = "$stamp" ]; then
     echo "$CACHE/vmlinux"
     echo "$CACHE/initramfs.cpio"

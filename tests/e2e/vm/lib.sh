@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Helpers to run a Linux client in a qemu VM (source it): the host kernel has no PPP, so tests that
 # need the stock sstpc + pppd boot Debian's kernel under qemu TCG with an initramfs made by
 # build_initramfs.sh, with the VM's NIC on a tap device inside a network namespace of the test.
@@ -24,9 +25,10 @@ VM_PREP_ERROR=
 
 vm_install_missing() { # PACKAGE...: apt-get install those not installed (root only)
     local missing=() p
-    for p in "$@"; do
-        dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
-    done
+    # One dpkg-query for all (each call costs a fraction of a second on a loaded machine).
+    local installed
+    installed=$(dpkg-query -W -f='${Package} ${Status}\n' "$@" 2>/dev/null | awk '/install ok installed/ {print $1}')
+    for p in "$@"; do grep -qx -- "$p" <<<"$installed" || missing+=("$p"); done
     [ ${#missing[@]} -eq 0 ] && return 0
     echo "vm: installing ${missing[*]}" >&2
     export DEBIAN_FRONTEND=noninteractive
@@ -39,7 +41,7 @@ vm_install_missing() { # PACKAGE...: apt-get install those not installed (root o
 vm_prepare() {
     [ "$(id -u)" -eq 0 ] || { VM_PREP_ERROR="needs root (namespaces, tap, apt)"; return 1; }
     [ -c /dev/net/tun ] || { VM_PREP_ERROR="no /dev/net/tun"; return 1; }
-    vm_install_missing qemu-system-x86 ppp sstp-client iperf3 iputils-ping iproute2 openssl ||
+    vm_install_missing qemu-system-x86 ppp sstp-client iperf3 iputils-ping iproute2 openssl xz-utils ||
         { VM_PREP_ERROR="cannot install the VM's packages"; return 1; }
     local out
     out=$("$VM_LIB_DIR/build_initramfs.sh") || { VM_PREP_ERROR="build_initramfs.sh failed"; return 1; }
@@ -109,6 +111,6 @@ vm_stop() { # gives the guest 5 s to power off by itself, then ends qemu; remove
         wait "$VM_PID" 2>/dev/null || true
         VM_PID=
     fi
-    [ -n "$VM_NS" ] && ip -n "$VM_NS" link del "$VM_TAP" 2>/dev/null || true
+    if [ -n "$VM_NS" ]; then ip -n "$VM_NS" link del "$VM_TAP" 2>/dev/null || true; fi
     VM_NS=
 }
