@@ -28,7 +28,7 @@ wait_host 7777 host-pinged
 
 # sstpc against the host's `openssl s_server`: nothing answers the SSTP call, so sstpc would wait;
 # the host says when its s_server has seen the SSTP_DUPLEX_POST, and then sstpc is stopped.
-sstpc --cert-warn --tls-ext --log-level 4 --log-stderr --user vpuser --password vppass \
+sstpc --cert-warn --tls-ext --save-server-route --log-level 4 --log-stderr --user vpuser --password vppass \
     --ipparam vmtest "$GW" -- noauth nodetach >/tmp/sstpc.log 2>&1 &
 sstpc=$!
 wait_host 7778 host-saw-post
