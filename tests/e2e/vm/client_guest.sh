@@ -8,6 +8,9 @@ ok() { echo "VPVM: OK $1"; }
 fail() { echo "VPVM: FAIL $1"; }
 step() { local name=$1; shift; if "$@" >/tmp/step.log 2>&1; then ok "$name"; else fail "$name"; cat /tmp/step.log; fi; }
 
+# Every copied program finds its libraries (a missing one fails here, not in an SSTP test).
+step tools bash -c 'iperf3 --version && ip -V && tc -V && ping -V && pppd --version && openssl version &&
+    test -f /usr/lib/pppd/2.4.9/sstp-pppd-plugin.so'
 step modprobe-ppp sh -c 'modprobe ppp_generic && modprobe ppp_async && modprobe ppp_mppe'
 step dev-ppp test -c /dev/ppp
 step netem-25ms sh -c '/usr/sbin/tc qdisc show dev eth0 | grep -q "netem.*delay 25ms"'

@@ -91,6 +91,7 @@ host_go 7778 || true
 vm_wait_marker "$VM_LOG" "VPVM: TEST-END" 60 || true
 echo "guest script done $((SECONDS - boot0)) s after the boot started"
 
+check "the guest runs the host's iperf3, ip, tc, ping, pppd, openssl" guest_ok tools
 check "the guest loads ppp_generic, ppp_async and ppp_mppe" guest_ok modprobe-ppp
 check "the guest has /dev/ppp" guest_ok dev-ppp
 check "netem puts 25 ms on the guest's eth0" guest_ok netem-25ms
