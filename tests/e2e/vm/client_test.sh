@@ -34,6 +34,7 @@ cleanup() {
     exit $rc # (a failing test in the loop above must not turn a skip into a failure)
 }
 trap cleanup EXIT
+trap "exit 1" INT TERM # (meson ends a timed-out test with SIGTERM: still tear down)
 
 unmet() { # a missing prerequisite: a skip locally, a failure in CI
     if [ "${CI:-}" = true ]; then echo "FAIL: $*"; exit 1; fi
