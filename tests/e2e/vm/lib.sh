@@ -13,7 +13,9 @@
 # The tap gets GW/PFX as its address in NS (the VM's gateway) unless VM_TAP_MASTER names a bridge in
 # NS to enslave it to instead (the VM then sits on that bridge's segment). The console log is
 # $VM_LOG (default $VM_DIR/console.log). VM_NETEM (default 25ms, 0: none) is the delay the guest
-# puts on its eth0; VM_TIMEOUT (default 120) bounds the guest script.
+# puts on its eth0; VM_TIMEOUT (default 120) bounds the guest script. One VM at a time per shell
+# (VM_PID, VM_LOG are globals); a test that needs two runs the second from a subshell with its
+# own VM_DIR.
 VM_LIB_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 VM_CACHE=${VP_VM_CACHE:-/var/cache/vpnplane-vm}
 VM_PID=
