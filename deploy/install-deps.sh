@@ -12,7 +12,8 @@ packages=(
   clang libclang-rt-14-dev clang-format
   # tests, demo and benchmarks: namespaces, real clients, traffic tools
   iproute2 iputils-ping ethtool netcat-openbsd nftables tcpdump openssl
-  python3 python3-scapy openvpn sstp-client iperf3 procps psmisc
+  python3 python3-scapy openvpn sstp-client ppp iperf3 procps psmisc
+  qemu-system-x86 xz-utils # the SSTP client VM (tests/e2e/vm): Debian kernel under qemu TCG
   lua5.4 # runs the generated pktgen script against a recording stand-in for pktgen
 )
 
