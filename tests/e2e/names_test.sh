@@ -2,7 +2,8 @@
 # Names come back exactly as configured, and --check says what start-up says.
 # 1. The appliance runs with interfaces, pools, profiles and secrets whose names hold '-', '_' and
 #    '.' (two pools differ only by '-' / '_'); `vpnctl` tables and `vpnctl --json` over the real
-#    telemetry socket list every one of them, spelled as configured, one row each.
+#    telemetry socket list every one of them, spelled as configured, one row each; so does
+#    `vpnctl certificate print` for certificates so named.
 # 2. Files that start-up refuses: `vpnplaned --check` refuses them too (status 1), and every line
 #    of its error appears, in the same words, in the refusal of a real start.
 source "$(dirname "$0")/lib.sh"
@@ -76,6 +77,23 @@ check "no password leaves the daemon" test "$(vpnctl --json secrets | /usr/bin/p
     'import json,sys; r=json.load(sys.stdin).values(); print(len([s for s in r if "password" not in s]))')" -eq 3
 check "vpnctl sessions with none" bash -c "$VPNCTL -s /var/run/dpdk/$E2E_PREFIX/dpdk_telemetry.v2 sessions | grep -q 'no active sessions'"
 check "SIGTERM stops the daemon cleanly" stop_daemon
+
+# Certificates (read from the store by vpnctl itself): names as given, '-' / '_' / '.' kept.
+cert() { "$VPNCTL" --store "$E2E_DIR/store" certificate "$@"; }
+cert add name=ca-tpl common-name=ca key-usage=key-cert-sign,crl-sign >/dev/null
+cert sign ca-tpl name=vpn-ca.1 >/dev/null
+cert add name=srv-tpl common-name=vpn.example.com key-size=prime256v1 >/dev/null
+cert sign srv-tpl ca=vpn-ca.1 name=srv_2.b >/dev/null
+cert add name=srv-tpl2 common-name=vpn.example.com key-size=prime256v1 >/dev/null
+cert sign srv-tpl2 ca=vpn-ca.1 name=srv-2_b >/dev/null
+for n in vpn-ca.1 srv_2.b srv-2_b; do
+    check "vpnctl certificate print lists $n" bash -c \
+        "$VPNCTL --store $E2E_DIR/store certificate print | awk -v n=$n '{ for (i = 1; i <= NF; i++) if (\$i == n) f = 1 } END { exit !f }'"
+done
+check "vpnctl --json certificate print: names as given" test "$(
+    "$VPNCTL" --store "$E2E_DIR/store" --json certificate print | /usr/bin/python3 -c \
+        'import json,sys; print(" ".join(sorted(c["name"] for c in json.load(sys.stdin))))')" \
+    = "srv-2_b srv_2.b vpn-ca.1"
 
 # Start-up and --check refuse the same files in the same words.
 same_refusal() { # NAME SECTION-TEXT EXPECTED-TEXT
