@@ -7,6 +7,7 @@
 #include "control/config/appliance_config.hpp"
 #include "control/eal_args.hpp"
 #include "control/mgmt/telemetry.hpp"
+#include "control/perf/session_file.hpp"
 #include "control/services.hpp"
 
 #include <rte_eal.h>
@@ -77,6 +78,12 @@ int main(int argc, char** argv) {
         if (config->tcp.test_services)
             if (auto st = vp::ctl::tcp_engine_config(*config).validate(); !st.ok()) {
                 std::fprintf(stderr, "tcp: %s\n", st.message().c_str());
+                return 1;
+            }
+        // Perf mode: the sessions file, read as start_perf_sessions reads it.
+        if (config->perf.enabled)
+            if (auto file = vp::perf::load_session_file(config->perf.sessions_file); !file.ok()) {
+                std::fprintf(stderr, "perf: %s\n", file.message().c_str());
                 return 1;
             }
         std::printf("%s: configuration is valid\n", config_path.c_str());

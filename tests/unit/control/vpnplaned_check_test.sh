@@ -95,6 +95,18 @@ else
     FAILURES=$((FAILURES + 1))
 fi
 
+# Perf mode's sessions file is read as at start-up ("perf: " and the file's own error).
+{ base; printf 'perf = { enabled = true; sessions_file = "%s/none.json"; };\n' "$DIR"; } >"$DIR/perf.cfg"
+if out=$("$VPNPLANED" -c "$DIR/perf.cfg" --check 2>&1); then
+    echo "FAIL: perf: a missing sessions file was accepted"
+    FAILURES=$((FAILURES + 1))
+elif grep -q "^perf: .*$DIR/none.json" <<<"$out"; then
+    echo "PASS: perf"
+else
+    echo "FAIL: perf: $out"
+    FAILURES=$((FAILURES + 1))
+fi
+
 { base; printf 'ppp_profiles = ( { name = "vpn-profile.1"; } );\n'
   printf 'ovpn_server = { enabled = false; certificate = "server"; default_profile = "vpn-profile.1"; };\n'
   printf 'sstp_server = { enabled = false; port = 443; authentication = "mschap2"; };\n'; } \
