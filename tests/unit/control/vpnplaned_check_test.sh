@@ -82,30 +82,27 @@ fi
 refused route 'ip = { routes = ( { dst_address = "10.77.0.0/16"; gateway = "10.9.9.9"; } ); };' \
     "3: ip.routes.[0].gateway: 10.9.9.9 is not on any interface's subnet"
 
-# The credentials of an enabled server are loaded as at start-up (no file:line: they are files).
-{ base; printf 'ovpn_server = { enabled = true; certificate_file = "%s/none.crt"; };\n' "$DIR"; } \
-    >"$DIR/credentials.cfg"
-if out=$("$VPNPLANED" -c "$DIR/credentials.cfg" --check 2>&1); then
-    echo "FAIL: credentials: a missing certificate file was accepted"
-    FAILURES=$((FAILURES + 1))
-elif grep -q "^ovpn_server: .*$DIR/none.crt" <<<"$out"; then
-    echo "PASS: credentials"
-else
-    echo "FAIL: credentials: $out"
-    FAILURES=$((FAILURES + 1))
-fi
-
+# refused_file NAME SECTION-TEXT PATTERN: refused, and the output matches the grep PATTERN (for
+# errors about files, which have no line to point at).
+refused_file() {
+    { base; printf '%s\n' "$2"; } >"$DIR/$1.cfg"
+    local out
+    if out=$("$VPNPLANED" -c "$DIR/$1.cfg" --check 2>&1); then
+        echo "FAIL: $1: accepted"
+        FAILURES=$((FAILURES + 1))
+    elif grep -q -- "$3" <<<"$out"; then
+        echo "PASS: $1"
+    else
+        echo "FAIL: $1: $out"
+        FAILURES=$((FAILURES + 1))
+    fi
+}
+# The credentials of an enabled server are loaded as at start-up.
+refused_file credentials "ovpn_server = { enabled = true; certificate_file = \"$DIR/none.crt\"; };" \
+    "^ovpn_server: .*$DIR/none.crt"
 # Perf mode's sessions file is read as at start-up ("perf: " and the file's own error).
-{ base; printf 'perf = { enabled = true; sessions_file = "%s/none.json"; };\n' "$DIR"; } >"$DIR/perf.cfg"
-if out=$("$VPNPLANED" -c "$DIR/perf.cfg" --check 2>&1); then
-    echo "FAIL: perf: a missing sessions file was accepted"
-    FAILURES=$((FAILURES + 1))
-elif grep -q "^perf: .*$DIR/none.json" <<<"$out"; then
-    echo "PASS: perf"
-else
-    echo "FAIL: perf: $out"
-    FAILURES=$((FAILURES + 1))
-fi
+refused_file perf "perf = { enabled = true; sessions_file = \"$DIR/none.json\"; };" \
+    "^perf: .*$DIR/none.json"
 
 { base; printf 'ppp_profiles = ( { name = "vpn-profile.1"; } );\n'
   printf 'ovpn_server = { enabled = false; certificate = "server"; default_profile = "vpn-profile.1"; };\n'
