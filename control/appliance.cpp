@@ -72,7 +72,7 @@ std::vector<dp::PortSettings> port_settings(const config::ApplianceConfig& c) {
 }
 
 Result<std::unique_ptr<Appliance>> Appliance::create(const config::ApplianceConfig& config) {
-    auto services = load_services(config);
+    auto services = validate_services(config);
     if (!services.ok()) return services.error();
     std::unique_ptr<Appliance> a(new Appliance());
     a->config_ = config;
@@ -412,7 +412,7 @@ Result<std::string> Appliance::reload(const config::ApplianceConfig& next) {
         if (!config_.find_interface(e.interface))
             return make_error("ip.arp: unknown interface " + e.interface);
 
-    auto services = load_services(next);
+    auto services = validate_services(next);
     if (!services.ok()) return services.error();
     if (services->ovpn.enabled) {
         // Check the new OpenVPN setup (certificate, keys) before changing anything.

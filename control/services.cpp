@@ -7,6 +7,40 @@
 
 namespace vp::ctl {
 
+namespace {
+
+// sstp_server: RouterOS's `/interface sstp-server server` properties, read with their types and
+// bounds so that a typo or a bad value is refused with file:line as in every other section. The
+// server itself is not in this version, so `enabled = true` is refused rather than ignored.
+void check_sstp_server(config::Section& s, const aaa::AaaConfig& aaa) {
+    if (s.get_bool("enabled", false))
+        s.error("enabled", "the SSTP server is not available in this version");
+    s.get_int("port", 443, 1, 65535);
+    s.get_string("certificate", "none");
+    auto profile = s.get_string("default_profile", "default");
+    if (!aaa.profile(profile)) s.error("default_profile", "no profile named '" + profile + "'");
+    for (auto& a : s.get_string_list("authentication"))
+        if (a != "pap" && a != "chap" && a != "mschap1" && a != "mschap2")
+            s.error("authentication", "'" + a + "' is not one of: pap, chap, mschap1, mschap2");
+    s.get_int("max_mtu", 1500, 64, 65535);
+    s.get_int("max_mru", 1500, 64, 65535);
+    if (s.has("mrru") && s.setting()["mrru"].getType() == libconfig::Setting::TypeString)
+        s.get_enum<int>("mrru", 0, {{"disabled", 0}});
+    else
+        s.get_int("mrru", 0, 0, 65535);
+    s.get_seconds("keepalive_timeout", 60, 1, 86400, true);
+    s.get_bool("verify_client_certificate", false);
+    s.get_enum<int>("tls_version", 0, {{"any", 0}, {"only-1.2", 1}, {"only-1.3", 2}});
+    s.get_bool("force_aes", false);
+    s.get_enum<int>("pfs", 0, {{"no", 0}, {"yes", 1}, {"required", 2}});
+    for (auto& c : s.get_string_list("ciphers"))
+        if (c != "aes256-sha" && c != "aes256-gcm-sha384")
+            s.error("ciphers", "'" + c + "' is not one of: aes256-sha, aes256-gcm-sha384");
+    s.finish();
+}
+
+} // namespace
+
 Result<ServicesConfig> load_services(const config::ApplianceConfig& c) {
     ServicesConfig out;
     config::Diagnostics diag;
@@ -18,17 +52,13 @@ Result<ServicesConfig> load_services(const config::ApplianceConfig& c) {
         if (bits & (bits - 1))
             s->error("data_replay_window", "must be a power of two (64 .. 65536)");
         out.ovpn_data_replay_window = bits;
+        // parse_server_config refuses protocol = "tcp" itself: one message, not two.
         out.ovpn = ovpn::parse_server_config(*s);
-        if (out.ovpn.enabled && !out.aaa.profile(out.ovpn.default_profile))
+        // A reference to a profile that does not exist is wrong whether or not the server is on.
+        if (!out.aaa.profile(out.ovpn.default_profile))
             s->error("default_profile", "no profile named '" + out.ovpn.default_profile + "'");
-        if (out.ovpn.enabled && out.ovpn.protocol == ovpn::Transport::Tcp)
-            s->error("protocol", "OpenVPN over TCP is not available yet (udp only)");
     }
-    if (auto s = root.group("sstp_server")) {
-        if (s->get_bool("enabled", false))
-            s->error("enabled", "the SSTP server is not available in this version");
-        // Nothing else of the section is read yet: no "unknown setting" for what will come.
-    }
+    if (auto s = root.group("sstp_server")) check_sstp_server(*s, out.aaa);
     if (auto s = root.group("certificates")) {
         out.certificate_store = s->get_string("store", out.certificate_store);
         s->finish();
@@ -39,6 +69,14 @@ Result<ServicesConfig> load_services(const config::ApplianceConfig& c) {
         return make_error(text);
     }
     return out;
+}
+
+Result<ServicesConfig> validate_services(const config::ApplianceConfig& config) {
+    auto services = load_services(config);
+    if (!services.ok()) return services.error();
+    if (services->ovpn.enabled)
+        if (auto setup = ovpn_setup(*services); !setup.ok()) return setup.error();
+    return services;
 }
 
 Result<tls::Credentials> ovpn_credentials(const ServicesConfig& services) {
@@ -71,8 +109,9 @@ Result<tls::Credentials> ovpn_credentials(const ServicesConfig& services) {
 Result<std::shared_ptr<const ovpn::ServerSetup>> ovpn_setup(const ServicesConfig& services) {
     auto creds = ovpn_credentials(services);
     if (!creds.ok()) return make_error("ovpn_server: " + creds.message());
+    // make_server_setup's errors already name their setting (ovpn_server.tls_auth: ...).
     auto setup = ovpn::make_server_setup(services.ovpn, *creds);
-    if (!setup.ok()) return make_error("ovpn_server: " + setup.message());
+    if (!setup.ok()) return setup.error();
     return setup;
 }
 

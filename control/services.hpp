@@ -27,6 +27,12 @@ struct ServicesConfig {
 // "file:line: setting: what is wrong", one per line.
 Result<ServicesConfig> load_services(const config::ApplianceConfig& config);
 
+// Everything start-up and reload check before they touch the dataplane, and what
+// `vpnplaned --check` runs, so that all three say the same thing in the same words: the protocol
+// sections (load_services), then, for an enabled OpenVPN server, its credentials and keys
+// (certificate store entry or PEM files, tls-auth/tls-crypt keys).
+Result<ServicesConfig> validate_services(const config::ApplianceConfig& config);
+
 // The OpenVPN server's TLS credentials: from the certificate store when `certificate` names an
 // entry (its key, the issuers above it, every trusted CA of the store and their CRLs), otherwise
 // from the PEM files the section names.

@@ -1,11 +1,14 @@
 // vpnplaned: the appliance daemon. Reads the configuration (-c), initialises DPDK, builds the
 // appliance, launches the workers and runs the control loop on the main lcore until SIGTERM or
 // SIGINT; SIGHUP (or `vpnctl reload`) re-reads the configuration and applies what can change live.
+// `--check` runs every check start-up runs short of opening the DPDK ports, and exits.
 #include "base/log.hpp"
 #include "control/appliance.hpp"
 #include "control/config/appliance_config.hpp"
 #include "control/eal_args.hpp"
 #include "control/mgmt/telemetry.hpp"
+#include "control/perf/session_file.hpp"
+#include "control/services.hpp"
 
 #include <rte_eal.h>
 
@@ -66,6 +69,23 @@ int main(int argc, char** argv) {
         return 1;
     }
     if (check_only) {
+        // What start-up checks before it opens a port (Appliance::create), in the same words.
+        auto services = vp::ctl::validate_services(*config);
+        if (!services.ok()) {
+            std::fprintf(stderr, "%s\n", services.message().c_str());
+            return 1;
+        }
+        if (config->tcp.test_services)
+            if (auto st = vp::ctl::tcp_engine_config(*config).validate(); !st.ok()) {
+                std::fprintf(stderr, "tcp: %s\n", st.message().c_str());
+                return 1;
+            }
+        // Perf mode: the sessions file, read as start_perf_sessions reads it.
+        if (config->perf.enabled)
+            if (auto file = vp::perf::load_session_file(config->perf.sessions_file); !file.ok()) {
+                std::fprintf(stderr, "perf: %s\n", file.message().c_str());
+                return 1;
+            }
         std::printf("%s: configuration is valid\n", config_path.c_str());
         return 0;
     }

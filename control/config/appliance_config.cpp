@@ -163,7 +163,7 @@ void parse_interfaces(Section& root, std::vector<InterfaceConfig>& out) {
     }
 }
 
-void parse_ip(Section& s, IpConfig& out) {
+void parse_ip(Section& s, IpConfig& out, const std::vector<InterfaceConfig>& interfaces) {
     for (auto& r : s.groups("routes")) {
         StaticRoute route;
         if (auto dst = r.opt_prefix("dst_address")) {
@@ -177,6 +177,14 @@ void parse_ip(Section& s, IpConfig& out) {
         route.blackhole = type == "blackhole";
         if (!route.blackhole && !route.gateway)
             r.error("gateway", "is required for a unicast route");
+        // RouterOS's scope rule for static routes; checked here, not only when the appliance
+        // installs the route, so that `vpnplaned --check` refuses what start-up would.
+        if (!route.blackhole && route.gateway &&
+            std::none_of(interfaces.begin(), interfaces.end(), [&](const InterfaceConfig& i) {
+                return i.address.contains(*route.gateway);
+            }))
+            r.error("gateway",
+                    net::to_string(*route.gateway) + " is not on any interface's subnet");
         r.finish();
         out.routes.push_back(route);
     }
@@ -292,7 +300,7 @@ Result<ApplianceConfig> load(std::optional<ParsedFile> parsed, Diagnostics& diag
     if (auto s = root.group("dpdk")) parse_dpdk(*s, c.dpdk);
     if (auto s = root.group("dataplane")) parse_dataplane(*s, c.dataplane);
     parse_interfaces(root, c.interfaces);
-    if (auto s = root.group("ip")) parse_ip(*s, c.ip);
+    if (auto s = root.group("ip")) parse_ip(*s, c.ip, c.interfaces);
     if (auto s = root.group("firewall")) parse_firewall(*s, c.firewall);
     if (auto s = root.group("tcp")) parse_tcp(*s, c.tcp);
     if (auto s = root.group("perf")) parse_perf(*s, c.perf);

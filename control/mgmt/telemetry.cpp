@@ -1,5 +1,8 @@
-// Telemetry commands. Keys of telemetry dictionaries may only hold letters, digits, '_' and '/',
-// so tables are dictionaries keyed by row number whose values carry the fields.
+// Telemetry commands. Keys of telemetry dictionaries may only hold letters, digits, '_' and '/'
+// (DPDK refuses others), and DPDK 22.11 cannot put a dictionary in an array, so tables are
+// dictionaries keyed by row number ("0", "1", ...) whose values carry the fields. Configured
+// names (interfaces, pools) are values, under "name", never keys: they come back exactly as
+// configured ("vpn-pool.1" stays that, and "ovpn-pool" and "ovpn_pool" stay two rows).
 #include "control/mgmt/telemetry.hpp"
 
 #include "base/log.hpp"
@@ -13,7 +16,6 @@
 
 #include <array>
 #include <atomic>
-#include <cctype>
 #include <cstdlib>
 #include <cstring>
 #include <mutex>
@@ -114,8 +116,10 @@ int cmd_info(const char*, const char*, rte_tel_data* d) {
 int cmd_ports(const char*, const char*, rte_tel_data* d) {
     return with_appliance(d, [&](Appliance& a) {
         rte_tel_data_start_dict(d);
+        size_t row = 0;
         for (auto& p : a.dataplane().ports()) {
             rte_tel_data* c = new_dict();
+            rte_tel_data_add_dict_string(c, "name", p.settings.name.c_str());
             rte_tel_data_add_dict_string(c, "role",
                                          p.settings.role == dp::PortRole::Wan ? "wan" : "lan");
             rte_tel_data_add_dict_string(c, "device", p.settings.device.substr(0, 120).c_str());
@@ -134,7 +138,7 @@ int cmd_ports(const char*, const char*, rte_tel_data* d) {
             rte_eth_stats_get(p.dpdk_id, &stats);
             for (auto& s : port_stat_info)
                 rte_tel_data_add_dict_u64(c, s.name, stats.*s.field);
-            rte_tel_data_add_dict_container(d, p.settings.name.c_str(), c, 0);
+            rte_tel_data_add_dict_container(d, std::to_string(row++).c_str(), c, 0);
         }
         return 0;
     });
@@ -332,7 +336,8 @@ int cmd_sessions(const char*, const char* params, rte_tel_data* d) {
                 break;
             }
             rte_tel_data* c = new_dict();
-            rte_tel_data_add_dict_string(c, "name", s.user.substr(0, 64).c_str());
+            // The whole name: DPDK keeps strings up to RTE_TEL_MAX_STRING_LEN - 1 bytes.
+            rte_tel_data_add_dict_string(c, "name", s.user.c_str());
             rte_tel_data_add_dict_string(c, "service", s.service.c_str());
             rte_tel_data_add_dict_string(c, "caller_id", s.caller.c_str());
             rte_tel_data_add_dict_string(c, "address", net::to_string(s.address).c_str());
@@ -370,17 +375,103 @@ int cmd_disconnect(const char*, const char* params, rte_tel_data* d) {
 int cmd_pools(const char*, const char*, rte_tel_data* d) {
     return with_appliance(d, [&](Appliance& a) {
         rte_tel_data_start_dict(d);
+        size_t row = 0;
         for (auto& p : a.aaa().pool_usage()) {
+            if (row >= RTE_TEL_MAX_DICT_ENTRIES) break;
             rte_tel_data* c = new_dict();
+            rte_tel_data_add_dict_string(c, "name", p.name.c_str());
             rte_tel_data_add_dict_u64(c, "total", p.total);
             rte_tel_data_add_dict_u64(c, "used", p.used);
             rte_tel_data_add_dict_u64(c, "reserved", p.reserved);
             rte_tel_data_add_dict_u64(c, "available", p.available);
             rte_tel_data_add_dict_string(c, "retired", p.retired ? "yes" : "no");
-            std::string key;
-            for (char ch : p.name)
-                key += std::isalnum(static_cast<unsigned char>(ch)) ? ch : '_';
-            rte_tel_data_add_dict_container(d, key.c_str(), c, 0);
+            rte_tel_data_add_dict_container(d, std::to_string(row++).c_str(), c, 0);
+        }
+        return 0;
+    });
+}
+
+// First row of a paged table: the command's parameter, 0 without one.
+size_t first_row(const char* params) {
+    return params && *params ? static_cast<size_t>(std::strtoul(params, nullptr, 10)) : 0;
+}
+
+std::string address_text(const std::optional<aaa::AddressSource>& a) {
+    if (!a) return "";
+    if (auto* ip = std::get_if<net::Ipv4>(&*a)) return net::to_string(*ip);
+    return std::get<std::string>(*a); // a pool's name
+}
+
+const char* tristate_text(aaa::Tristate t) {
+    return t == aaa::Tristate::Yes ? "yes" : t == aaa::Tristate::No ? "no" : "default";
+}
+
+const char* encryption_text(aaa::EncryptionSetting e) {
+    switch (e) {
+    case aaa::EncryptionSetting::No:
+        return "no";
+    case aaa::EncryptionSetting::Yes:
+        return "yes";
+    case aaa::EncryptionSetting::Required:
+        return "required";
+    case aaa::EncryptionSetting::Default:
+        break;
+    }
+    return "default";
+}
+
+// The configured PPP profiles (/ppp profile print), a page at a time as in cmd_sessions: the
+// parameter is the first row; `next` is where the following page starts.
+int cmd_profiles(const char*, const char* params, rte_tel_data* d) {
+    return with_appliance(d, [&](Appliance& a) {
+        rte_tel_data_start_dict(d);
+        const auto& profiles = a.services().aaa.profiles;
+        constexpr size_t page = 40;
+        for (size_t row = first_row(params); row < profiles.size(); ++row) {
+            if (row == first_row(params) + page) {
+                rte_tel_data_add_dict_u64(d, "next", row);
+                break;
+            }
+            const aaa::PppProfile& p = profiles[row];
+            rte_tel_data* c = new_dict();
+            rte_tel_data_add_dict_string(c, "name", p.name.c_str());
+            rte_tel_data_add_dict_string(c, "local_address", address_text(p.local_address).c_str());
+            rte_tel_data_add_dict_string(c, "remote_address",
+                                         address_text(p.remote_address).c_str());
+            rte_tel_data_add_dict_string(c, "use_encryption", encryption_text(p.use_encryption));
+            rte_tel_data_add_dict_string(c, "only_one", tristate_text(p.only_one));
+            rte_tel_data_add_dict_string(c, "change_tcp_mss", tristate_text(p.change_tcp_mss));
+            rte_tel_data_add_dict_string(c, "builtin", p.builtin ? "yes" : "no");
+            rte_tel_data_add_dict_container(d, std::to_string(row).c_str(), c, 0);
+        }
+        return 0;
+    });
+}
+
+// The configured PPP secrets (/ppp secret print) without their passwords, paged as profiles.
+int cmd_secrets(const char*, const char* params, rte_tel_data* d) {
+    return with_appliance(d, [&](Appliance& a) {
+        rte_tel_data_start_dict(d);
+        const auto& secrets = a.services().aaa.secrets;
+        constexpr size_t page = 40;
+        for (size_t row = first_row(params); row < secrets.size(); ++row) {
+            if (row == first_row(params) + page) {
+                rte_tel_data_add_dict_u64(d, "next", row);
+                break;
+            }
+            const aaa::PppSecret& s = secrets[row];
+            auto ip = [](const std::optional<net::Ipv4>& v) {
+                return v ? net::to_string(*v) : std::string();
+            };
+            rte_tel_data* c = new_dict();
+            rte_tel_data_add_dict_string(c, "name", s.name.c_str());
+            rte_tel_data_add_dict_string(c, "service", aaa::to_string(s.service));
+            rte_tel_data_add_dict_string(c, "profile", s.profile.c_str());
+            rte_tel_data_add_dict_string(c, "caller_id", ip(s.caller_id).c_str());
+            rte_tel_data_add_dict_string(c, "local_address", ip(s.local_address).c_str());
+            rte_tel_data_add_dict_string(c, "remote_address", ip(s.remote_address).c_str());
+            rte_tel_data_add_dict_string(c, "disabled", s.disabled ? "yes" : "no");
+            rte_tel_data_add_dict_container(d, std::to_string(row).c_str(), c, 0);
         }
         return 0;
     });
@@ -531,6 +622,10 @@ void attach_telemetry(Appliance* appliance, std::function<std::string(bool& ok)>
         rte_telemetry_register_cmd("/vpnplane/disconnect", cmd_disconnect,
                                    "End a session. Parameter: session id or user.");
         rte_telemetry_register_cmd("/vpnplane/pools", cmd_pools, "IP pool usage (/ip pool used).");
+        rte_telemetry_register_cmd("/vpnplane/profiles", cmd_profiles,
+                                   "PPP profiles (/ppp profile print). Parameter: first row.");
+        rte_telemetry_register_cmd("/vpnplane/secrets", cmd_secrets,
+                                   "PPP secrets, without passwords. Parameter: first row.");
         rte_telemetry_register_cmd("/vpnplane/ovpn", cmd_ovpn, "OpenVPN server counters.");
         rte_telemetry_register_cmd("/vpnplane/tcp", cmd_tcp,
                                    "TCP engine counters and connection gauges.");

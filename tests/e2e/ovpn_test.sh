@@ -225,7 +225,7 @@ case_lifecycle() {
     wait "$(client_pid first)" 2>/dev/null || true
     check "still listed right after the kill" sessions_are 1
     check "expires after the keepalive timeout" wait_for 25 sessions_are 0
-    check "its address went back to the pool" test "$(json_value pools "r['vpn']['used']")" -eq 0
+    check "its address went back to the pool" test "$(json_value pools "[p['used'] for p in r.values() if p['name'] == 'vpn'][0]")" -eq 0
     # Explicit exit removes the session at once.
     start_client "$NS_CLIENT" second alice wonderland --explicit-exit-notify 2
     check "connects again" connected second

@@ -16,6 +16,7 @@ void usage() {
                "  sessions                active VPN sessions (RouterOS /ppp active print)\n"
                "  disconnect ID|USER      end a session (or all of a user's)\n"
                "  pools | ovpn            IP pool usage, OpenVPN server counters\n"
+               "  profiles | secrets      PPP profiles, PPP secrets (without passwords)\n"
                "  reload                  re-read the configuration file and apply it\n"
                "  log TOPIC LEVEL         set a log topic's level (error|warning|info|debug)\n"
                "  raw /vpnplane/CMD[,ARGS] print a telemetry reply as JSON\n"

@@ -1,5 +1,6 @@
 // vpnctl's statistics and management commands over the telemetry socket: info, ports, workers,
-// drops, stages, counters, routes, arp, proxy-arp, control, reload, log, raw.
+// drops, stages, counters, routes, arp, proxy-arp, control, sessions, pools, profiles, secrets,
+// reload, log, raw.
 #include "tools/vpnctl/command.hpp"
 #include "tools/vpnctl/table.hpp"
 #include "tools/vpnctl/telemetry_client.hpp"
@@ -31,7 +32,8 @@ std::string field(const json& obj, const char* key) {
     return obj.contains(key) ? text(obj[key]) : "";
 }
 
-// Rows of a table reply come keyed "0", "1", ...: keep their numeric order.
+// Rows of a table reply come keyed "0", "1", ... (telemetry keys cannot hold configured names,
+// which are values, under "name"): keep their numeric order.
 std::vector<json> rows(const json& reply) {
     std::map<long, json> ordered;
     for (auto& [k, v] : reply.items())
@@ -59,9 +61,9 @@ int show_info(const json& r) {
 int show_ports(const json& r) {
     Table t({"NAME", "ROLE", "ADDRESS", "MAC-ADDRESS", "MTU", "LINK", "RX-PACKETS", "TX-PACKETS",
              "RX-BYTES", "TX-BYTES", "RX-MISSED", "ERRORS"});
-    for (auto& [name, p] : r.items())
-        t.add({name, field(p, "role"), field(p, "address"), field(p, "mac"), field(p, "mtu"),
-               field(p, "link"), group_digits(num(p, "rx_packets")),
+    for (auto& p : rows(r))
+        t.add({field(p, "name"), field(p, "role"), field(p, "address"), field(p, "mac"),
+               field(p, "mtu"), field(p, "link"), group_digits(num(p, "rx_packets")),
                group_digits(num(p, "tx_packets")), group_digits(num(p, "rx_bytes")),
                group_digits(num(p, "tx_bytes")), group_digits(num(p, "rx_missed")),
                group_digits(num(p, "rx_errors") + num(p, "tx_errors"))});
@@ -161,20 +163,21 @@ int show_flat(const json& r) {
 
 int show_pools(const json& r) {
     Table t({"NAME", "TOTAL", "USED", "RESERVED", "AVAILABLE", "RETIRED"});
-    for (auto& [name, p] : r.items())
-        t.add({name, group_digits(num(p, "total")), group_digits(num(p, "used")),
+    for (auto& p : rows(r))
+        t.add({field(p, "name"), group_digits(num(p, "total")), group_digits(num(p, "used")),
                group_digits(num(p, "reserved")), group_digits(num(p, "available")),
                field(p, "retired")});
     t.print();
     return 0;
 }
 
-// All sessions, page by page (each telemetry reply holds a bounded number).
-Result<json> all_sessions(TelemetryClient& client) {
+// A paged table (sessions, profiles, secrets), page by page: each telemetry reply holds a
+// bounded number of rows and `next`, the parameter that asks for the following page.
+Result<json> all_pages(TelemetryClient& client, const std::string& command) {
     json all = json::object();
     std::string from = "0";
     for (int pages = 0; pages < 100000; ++pages) {
-        auto reply = client.call("/vpnplane/sessions," + from);
+        auto reply = client.call(command + "," + from);
         if (!reply.ok()) return reply.error();
         if (reply->contains("error")) return *reply;
         std::string next;
@@ -188,6 +191,34 @@ Result<json> all_sessions(TelemetryClient& client) {
         from = next;
     }
     return all;
+}
+
+// Like RouterOS's `/ppp profile print`.
+int show_profiles(const json& r) {
+    Table t({"#", "NAME", "LOCAL-ADDRESS", "REMOTE-ADDRESS", "USE-ENCRYPTION", "ONLY-ONE",
+             "CHANGE-TCP-MSS"});
+    size_t i = 0;
+    for (auto& p : rows(r))
+        t.add({std::to_string(i++) + (field(p, "builtin") == "yes" ? " *" : ""), field(p, "name"),
+               field(p, "local_address"), field(p, "remote_address"), field(p, "use_encryption"),
+               field(p, "only_one"), field(p, "change_tcp_mss")});
+    t.print();
+    return 0;
+}
+
+// Like RouterOS's `/ppp secret print`, without the passwords (they never leave the daemon).
+int show_secrets(const json& r) {
+    Table t({"#", "NAME", "SERVICE", "CALLER-ID", "PROFILE", "LOCAL-ADDRESS", "REMOTE-ADDRESS"});
+    size_t i = 0;
+    for (auto& s : rows(r))
+        t.add({std::to_string(i++) + (field(s, "disabled") == "yes" ? " X" : ""), field(s, "name"),
+               field(s, "service"), field(s, "caller_id"), field(s, "profile"),
+               field(s, "local_address"), field(s, "remote_address")});
+    if (t.empty())
+        std::printf("no secrets\n");
+    else
+        t.print();
+    return 0;
 }
 
 // Like RouterOS's `/ppp active print`, with the traffic of each session.
@@ -218,9 +249,9 @@ std::string socket_for(const GlobalOptions& o) {
 
 bool is_stats_command(const std::string& command) {
     static const char* commands[] = {
-        "info",   "ports", "workers",   "drops",      "stages", "counters",
-        "routes", "arp",   "proxy-arp", "control",    "reload", "port-xstats",
-        "log",    "raw",   "sessions",  "disconnect", "pools",  "ovpn"};
+        "info",     "ports",      "workers", "drops",  "stages",      "counters", "routes",
+        "arp",      "proxy-arp",  "control", "reload", "port-xstats", "log",      "raw",
+        "sessions", "disconnect", "pools",   "ovpn",   "profiles",    "secrets"};
     for (const char* c : commands)
         if (command == c) return true;
     return false;
@@ -251,17 +282,23 @@ int run_stats_command(const std::string& command, const std::vector<std::string>
         return 1;
     }
     auto call = [&](const std::string& cmd) { return client->call(cmd); };
-    if (command == "sessions") {
-        auto all = all_sessions(*client);
+    static const std::map<std::string, Entry> paged = {
+        {"sessions", {"/vpnplane/sessions", show_sessions}},
+        {"profiles", {"/vpnplane/profiles", show_profiles}},
+        {"secrets", {"/vpnplane/secrets", show_secrets}},
+    };
+    if (auto it = paged.find(command); it != paged.end()) {
+        auto all = all_pages(*client, it->second.telemetry);
         if (!all.ok()) {
             std::fprintf(stderr, "vpnctl: %s\n", all.message().c_str());
             return 1;
         }
         if (options.json) {
             std::printf("%s\n", all->dump(2).c_str());
-            return 0;
+            return all->contains("error") ? 1 : 0;
         }
-        return show_sessions(*all);
+        if (int rc = print_error_reply(*all); rc >= 0) return rc;
+        return it->second.show(*all);
     }
     std::string telemetry_cmd;
     if (auto it = simple.find(command); it != simple.end())

@@ -1,0 +1,133 @@
+// control/services: validate_services, the checks that start-up, reload and `vpnplaned --check`
+// share. Each file here is one the daemon refuses; the test pins where and how it says so.
+#include "control/config/appliance_config.hpp"
+#include "control/services.hpp"
+
+#include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
+
+namespace vp::ctl {
+namespace {
+
+// Three lines of foundation settings, so that the section under test starts at line 4.
+const std::string base =
+    "dpdk = { lcores = \"0-1\"; };\n"
+    "interfaces = ( { name = \"wan0\"; device = \"net_null0\"; role = \"wan\";\n"
+    "                 address = \"10.1.0.1/24\"; } );\n";
+
+// The errors validate_services reports for `base` plus `sections`, one per line.
+std::vector<std::string> refusals(const std::string& sections) {
+    auto config = config::load_config_text(base + sections);
+    EXPECT_TRUE(config.ok()) << config.message();
+    if (!config.ok()) return {config.message()};
+    auto services = validate_services(*config);
+    std::vector<std::string> lines;
+    if (services.ok()) return lines;
+    std::string text = services.message();
+    for (size_t start = 0; start <= text.size();) {
+        size_t end = text.find('\n', start);
+        if (end == std::string::npos) end = text.size();
+        lines.push_back(text.substr(start, end - start));
+        start = end + 1;
+    }
+    return lines;
+}
+
+TEST(ValidateServices, RefusesEveryProblemOfTheOvpnServer) {
+    auto errors = refusals("ovpn_server = {\n"
+                           "  bogus = 1;\n"
+                           "  cipher = \"blowfish128\";\n"
+                           "  default_profile = \"nosuch\";\n"
+                           "  certificate = \"server\";\n"
+                           "};\n");
+    EXPECT_EQ(errors, (std::vector<std::string>{
+                          "<config>:6: ovpn_server.cipher: 'blowfish128' is not one of: "
+                          "aes128-cbc, aes192-cbc, aes256-cbc, aes128-gcm, aes192-gcm, "
+                          "aes256-gcm, chacha20-poly1305, null",
+                          "<config>:6: ovpn_server.cipher: needs at least one cipher",
+                          "<config>:5: ovpn_server.bogus: unknown setting",
+                          "<config>:7: ovpn_server.default_profile: no profile named 'nosuch'",
+                      }));
+}
+
+TEST(ValidateServices, RefusesASecretWithAnUnknownProfileAndService) {
+    auto errors = refusals("ppp_secrets = (\n"
+                           "  { name = \"alice\"; password = \"x\";\n"
+                           "    profile = \"nosuch\"; service = \"pptp\"; }\n"
+                           ");\n");
+    ASSERT_EQ(errors.size(), 2u) << ::testing::PrintToString(errors);
+    EXPECT_EQ(errors[0].rfind("<config>:6: ppp_secrets.[0].service: 'pptp' is not one of", 0), 0u)
+        << errors[0];
+    EXPECT_EQ(errors[1].rfind("<config>:6: ppp_secrets.[0].profile:", 0), 0u) << errors[1];
+    EXPECT_NE(errors[1].find("nosuch"), std::string::npos) << errors[1];
+}
+
+TEST(ValidateServices, RefusesAnEnabledSstpServer) {
+    EXPECT_EQ(refusals("sstp_server = {\n  enabled = true;\n};\n"),
+              (std::vector<std::string>{"<config>:5: sstp_server.enabled: the SSTP server is "
+                                        "not available in this version"}));
+}
+
+TEST(ValidateServices, ChecksTheSstpServerSectionLikeEveryOther) {
+    // RouterOS's `/interface sstp-server server` properties are known (a translated router
+    // configuration with the server off is accepted); a typo and a bad value are not.
+    EXPECT_EQ(refusals("sstp_server = { enabled = false; port = 443; certificate = \"srv\";\n"
+                       "  authentication = \"mschap2\"; default_profile = \"default-encryption\";\n"
+                       "  force_aes = \"yes\"; pfs = \"yes\"; tls_version = \"only-1.2\";\n"
+                       "  keepalive_timeout = \"60s\"; max_mtu = 1500; max_mru = 1500;\n"
+                       "  mrru = \"disabled\"; verify_client_certificate = \"no\";\n"
+                       "  ciphers = \"aes256-gcm-sha384,aes256-sha\"; };\n"),
+              std::vector<std::string>{});
+    EXPECT_EQ(refusals("sstp_server = {\n"
+                       "  prot = 443;\n"
+                       "  default_profile = \"nosuch\";\n"
+                       "  authentication = \"mschap2,eap\";\n"
+                       "};\n"),
+              (std::vector<std::string>{
+                  "<config>:6: sstp_server.default_profile: no profile named 'nosuch'",
+                  "<config>:7: sstp_server.authentication: 'eap' is not one of: pap, chap, "
+                  "mschap1, mschap2",
+                  "<config>:5: sstp_server.prot: unknown setting",
+              }));
+}
+
+TEST(ValidateServices, OvpnOverTcpIsRefusedOnce) {
+    auto errors = refusals("ovpn_server = {\n"
+                           "  enabled = true; certificate = \"server\";\n"
+                           "  protocol = \"tcp\";\n"
+                           "};\n");
+    ASSERT_EQ(errors.size(), 1u) << ::testing::PrintToString(errors);
+    EXPECT_EQ(errors[0].rfind("<config>:6: ovpn_server.protocol: ", 0), 0u) << errors[0];
+}
+
+TEST(ValidateServices, LoadsTheCredentialsOfAnEnabledServer) {
+    // Start-up would fail here, after the sections parse: so must the check.
+    auto errors = refusals("ovpn_server = { enabled = true;\n"
+                           "  certificate_file = \"/nonexistent/server.crt\";\n"
+                           "  private_key_file = \"/nonexistent/server.key\"; };\n");
+    ASSERT_EQ(errors.size(), 1u) << ::testing::PrintToString(errors);
+    EXPECT_EQ(errors[0].rfind("ovpn_server: ", 0), 0u) << errors[0];
+    EXPECT_NE(errors[0].find("/nonexistent/server.crt"), std::string::npos) << errors[0];
+}
+
+TEST(ValidateServices, AcceptsADisabledServerAndTheDefaults) {
+    EXPECT_EQ(refusals(""), std::vector<std::string>{});
+    EXPECT_EQ(refusals("ovpn_server = { enabled = false; certificate = \"server\";\n"
+                       "  default_profile = \"default-encryption\"; };\n"),
+              std::vector<std::string>{});
+}
+
+TEST(ValidateConfig, AStaticRouteMustHaveItsGatewayOnAnInterfaceSubnet) {
+    auto config = config::load_config_text(
+        base + "ip = { routes = (\n"
+               "  { dst_address = \"10.77.0.0/16\"; gateway = \"10.9.9.9\"; },\n"
+               "  { dst_address = \"10.78.0.0/16\"; gateway = \"10.1.0.254\"; } ); };\n");
+    ASSERT_FALSE(config.ok());
+    EXPECT_EQ(config.message(),
+              "<config>:5: ip.routes.[0].gateway: 10.9.9.9 is not on any interface's subnet");
+}
+
+} // namespace
+} // namespace vp::ctl
