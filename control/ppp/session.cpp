@@ -277,6 +277,7 @@ void PppSession::apply_auth(AuthOutput& a, Millis now, Output& out) {
 void PppSession::begin_network(const std::string& user, Millis now, Output& out) {
     phase_ = Phase::Network;
     if (config_.role == Role::Server) {
+        release_address(); // LCP renegotiated: the first grant goes back before a second
         std::optional<net::Ipv4> address =
             addresses_ ? addresses_->assign(user) : std::optional<net::Ipv4>{};
         if (!address || *address == 0) {

@@ -92,6 +92,44 @@ INSTANTIATE_TEST_SUITE_P(Ppp, EveryMethod,
                                            AuthMethod::MsChapV1, AuthMethod::MsChapV2),
                          [](const auto& p) { return std::string(to_string(p.param)); });
 
+// The crypto binding race (sstp-ppp.md): the Output that carries CHAP Success also carries
+// Authenticated, and the HLAK is already final when it is handed out.
+TEST(Session, HlakIsReadyWithTheSuccessFrame) {
+    Link link({AuthMethod::MsChapV2}, {AuthMethod::MsChapV2}, "User", "clientPass");
+    std::deque<Bytes> to_server, to_client;
+    auto queue = [](Output& o, std::deque<Bytes>& q) {
+        for (auto& f : o.frames)
+            q.push_back(f);
+    };
+    Output s0 = link.server->start(0), c0 = link.client->start(0);
+    queue(s0, to_client);
+    queue(c0, to_server);
+    bool saw_success = false;
+    for (int i = 0; i < 200 && (!to_server.empty() || !to_client.empty()); ++i) {
+        if (!to_server.empty()) {
+            Output o = link.server->input(to_server.front(), 0);
+            to_server.pop_front();
+            for (const Bytes& f : o.frames) {
+                auto frame = parse_frame(f);
+                auto p = parse_control_packet(frame->information);
+                if (frame->protocol == kProtoChap && p && p->code == 3) {
+                    saw_success = true;
+                    EXPECT_TRUE(find_event<event::Authenticated>(o.events));
+                    EXPECT_NE(link.server->hlak(), Hlak{});
+                }
+            }
+            queue(o, to_client);
+        }
+        if (!to_client.empty()) {
+            Output o = link.client->input(to_client.front(), 0);
+            to_client.pop_front();
+            queue(o, to_server);
+        }
+    }
+    EXPECT_TRUE(saw_success);
+    EXPECT_EQ(link.server->hlak(), link.client->hlak());
+}
+
 TEST(Session, UnknownUserFails) {
     Link link({AuthMethod::MsChapV2}, {AuthMethod::MsChapV2}, "nobody", "clientPass");
     link.run();
