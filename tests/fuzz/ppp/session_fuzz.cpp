@@ -1,6 +1,8 @@
 // Fuzz target: PppSession in both roles driven by random frames. Input: a selector byte (role,
-// method), then records of [length byte][frame]; a zero length advances time by one restart
-// period instead. Every frame the session sends must parse as a frame and a control packet.
+// method, and whether the harness acks the session's own Configure-Requests — their magic
+// number is random, so a fuzzer could never ack them itself and LCP would never open), then
+// records of [length byte][frame]; a zero length advances time by one restart period instead.
+// Every frame the session sends must parse as a frame and a control packet.
 #include "control/ppp/session.hpp"
 
 #include <cstdlib>
@@ -23,11 +25,18 @@ struct OneAddress : AddressAllocator {
     void release(vp::net::Ipv4) override { --held; }
 };
 
-void check(const Output& out) {
+// Checks what the session sent; returns the Configure-Acks a cooperative peer would send back.
+std::vector<vp::Bytes> check(const Output& out) {
+    std::vector<vp::Bytes> acks;
     for (const auto& f : out.frames) {
         auto frame = parse_frame(f);
-        if (!frame || !parse_control_packet(frame->information)) std::abort();
+        if (!frame) std::abort();
+        auto packet = parse_control_packet(frame->information);
+        if (!packet) std::abort();
+        if (packet->code == 1)
+            acks.push_back(build_control_frame(frame->protocol, 2, packet->id, packet->data));
     }
+    return acks;
 }
 } // namespace
 
@@ -49,18 +58,30 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     OneAddress addresses;
     {
         PppSession session(config, &users, &addresses);
+        const bool auto_ack = data[0] & 0x80;
         Millis now = 0;
-        check(session.start(now));
+        auto acks = check(session.start(now));
+        auto answer = [&](std::vector<vp::Bytes> pending) {
+            for (int round = 0; auto_ack && !pending.empty() && round < 8; ++round) {
+                std::vector<vp::Bytes> next;
+                for (const auto& a : pending) {
+                    auto more = check(session.input(a, now));
+                    next.insert(next.end(), more.begin(), more.end());
+                }
+                pending = std::move(next);
+            }
+        };
+        answer(std::move(acks));
         size_t pos = 1;
         while (pos < size) {
             size_t len = data[pos++];
             if (len == 0) {
                 now += config.timers.restart_ms;
-                check(session.on_timer(now));
+                answer(check(session.on_timer(now)));
                 continue;
             }
             len = std::min(len, size - pos);
-            check(session.input({data + pos, len}, now));
+            answer(check(session.input({data + pos, len}, now)));
             pos += len;
         }
         check(session.close("fuzz", now));
