@@ -5,6 +5,14 @@
 
 namespace vp::ppp {
 
+namespace {
+// Why an MS-CHAP computation failed, in words an operator can act on.
+std::string crypto_failure() {
+    auto status = legacy_crypto_status();
+    return status ? "OpenSSL failed to compute MD4/DES" : status.message();
+}
+} // namespace
+
 AuthClient::AuthClient(AuthMethod method, std::string user, std::string password, FsmTimers timers,
                        Counters& counters)
     : method_(method), user_(std::move(user)), password_(std::move(password)), timers_(timers),
@@ -95,7 +103,7 @@ void AuthClient::receive_challenge(const ControlPacket& p, Millis now, AuthOutpu
         }
         std::copy_n(challenge->value.begin(), 8, v1_challenge_.begin());
         auto nt = mschapv1_nt_response(v1_challenge_, password_);
-        if (!nt) return fail(legacy_crypto_status() ? "MD4/DES failed" : "no legacy crypto", out);
+        if (!nt) return fail(crypto_failure(), out);
         MsChapV1Response r;
         r.nt_response = *nt; // the LM response stays zero: Use-NT is set
         nt_response_ = *nt;
@@ -108,7 +116,7 @@ void AuthClient::receive_challenge(const ControlPacket& p, Millis now, AuthOutpu
         std::copy_n(challenge->value.begin(), 16, auth_challenge_.begin());
         if (!random_bytes(peer_challenge_)) return fail("no random bytes", out);
         auto nt = mschapv2_nt_response(auth_challenge_, peer_challenge_, user_, password_);
-        if (!nt) return fail(legacy_crypto_status() ? "MD4/DES failed" : "no legacy crypto", out);
+        if (!nt) return fail(crypto_failure(), out);
         nt_response_ = *nt;
         value = build_mschapv2_response({peer_challenge_, *nt});
     }

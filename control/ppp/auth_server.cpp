@@ -172,6 +172,10 @@ void AuthServer::receive_chap_response(const ControlPacket& p, AuthOutput& out) 
                {true, user, "", hlak}, out);
         return;
     }
+    std::string reason = secret ? "wrong password" : "unknown user";
+    if (auto status = legacy_crypto_status();
+        !status && method_ != AuthMethod::ChapMd5 && method_ != AuthMethod::Pap)
+        reason = status.message(); // not the peer's fault: say so in the log
     std::string failure = "E=691 R=0";
     if (method_ == AuthMethod::MsChapV2) {
         uint8_t next[16];
@@ -180,8 +184,8 @@ void AuthServer::receive_chap_response(const ControlPacket& p, AuthOutput& out) 
     } else if (method_ == AuthMethod::ChapMd5) {
         failure = kFailureText;
     }
-    finish(kChapFailure, p.id, Bytes(failure.begin(), failure.end()),
-           {false, user, secret ? "wrong password" : "unknown user", {}}, out);
+    finish(kChapFailure, p.id, Bytes(failure.begin(), failure.end()), {false, user, reason, {}},
+           out);
 }
 
 } // namespace vp::ppp
