@@ -1,0 +1,46 @@
+// IPCP (RFC 1332) with the Microsoft DNS/NBNS extensions (RFC 1877), in both roles. Server:
+// asks for its own address (option 3), gives the peer the address the allocator chose, Naks
+// 3/129/131 with the right values, rejects VJ compression (2), NBNS (130/132) and anything else.
+// Client: asks for 0.0.0.0 and, when configured, DNS, and takes the server's Naks.
+#pragma once
+
+#include "control/ppp/fsm.hpp"
+
+#include <vector>
+
+namespace vp::ppp {
+
+struct IpcpConfig {
+    Role role = Role::Server;
+    net::Ipv4 local_address = 0; // server: its side of the link (0: do not ask)
+    std::vector<net::Ipv4> dns;  // server: up to two, offered as 129 and 131
+    bool request_dns = true;     // client: ask for 129/131
+};
+
+class IpcpPolicy : public OptionPolicy {
+public:
+    IpcpPolicy(IpcpConfig config, Counters& counters);
+
+    void build_request(Bytes& options) override;
+    void check_request(std::span<const Option> options, RequestVerdict& verdict) override;
+    void on_nak(std::span<const Option> options) override;
+    void on_reject(std::span<const Option> options) override;
+
+    // Server: the address the peer gets (from the AddressAllocator).
+    void set_peer_address(net::Ipv4 address) { peer_address_ = address; }
+
+    net::Ipv4 local_address() const { return local_address_; }
+    net::Ipv4 peer_address() const { return peer_address_; }
+    std::vector<net::Ipv4> dns() const;
+
+private:
+    IpcpConfig config_;
+    Counters& counters_;
+    net::Ipv4 local_address_ = 0;
+    net::Ipv4 peer_address_ = 0;
+    net::Ipv4 dns_[2] = {0, 0}; // client: learnt from Naks
+    bool send_address_ = true;
+    bool send_dns_[2] = {true, true};
+};
+
+} // namespace vp::ppp
