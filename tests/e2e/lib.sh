@@ -37,10 +37,11 @@ e2e_init() { # NAME
     NS_APP=${E2E_TAG}a
     NS_CLIENT=${E2E_TAG}c
     NS_LAN=${E2E_TAG}l
+    # Before the cleanup trap, which needs root itself (its failure would turn a skip into 1).
+    [ "$(id -u)" -eq 0 ] || e2e_skip "$E2E_NAME needs root (network namespaces)"
     E2E_DIR=$(mktemp -d "/tmp/vpnplane-e2e-$E2E_NAME.XXXXXX")
     E2E_PREFIX=vp$E2E_TAG # DPDK file prefix (telemetry socket directory)
     trap e2e_cleanup EXIT
-    [ "$(id -u)" -eq 0 ] || e2e_skip "$E2E_NAME needs root (network namespaces)"
     [ -x "$VPNPLANED" ] || { echo "FAIL: $VPNPLANED not built"; exit 1; }
 }
 
