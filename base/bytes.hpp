@@ -1,6 +1,7 @@
 // Bounds-checked big-endian readers and writers over byte spans, for parsers of untrusted bytes.
 // A ByteReader never reads past its span: every read reports failure instead, and the parser
-// turns that into a typed error.
+// turns that into a typed error. The load_be/store_be functions are for fixed offsets into a
+// header whose length the caller has already checked (packet headers, test builders).
 #pragma once
 
 #include <cstddef>
@@ -99,6 +100,31 @@ public:
 private:
     Bytes& out_;
 };
+
+// Network byte order at a raw pointer; the caller guarantees the bytes exist.
+inline uint16_t load_be16(const uint8_t* p) {
+    return static_cast<uint16_t>(p[0] << 8 | p[1]);
+}
+inline uint32_t load_be32(const uint8_t* p) {
+    return uint32_t{p[0]} << 24 | uint32_t{p[1]} << 16 | uint32_t{p[2]} << 8 | p[3];
+}
+inline uint64_t load_be64(const uint8_t* p) {
+    return uint64_t{load_be32(p)} << 32 | load_be32(p + 4);
+}
+inline void store_be16(uint8_t* p, uint16_t v) {
+    p[0] = static_cast<uint8_t>(v >> 8);
+    p[1] = static_cast<uint8_t>(v);
+}
+inline void store_be32(uint8_t* p, uint32_t v) {
+    p[0] = static_cast<uint8_t>(v >> 24);
+    p[1] = static_cast<uint8_t>(v >> 16);
+    p[2] = static_cast<uint8_t>(v >> 8);
+    p[3] = static_cast<uint8_t>(v);
+}
+inline void store_be64(uint8_t* p, uint64_t v) {
+    store_be32(p, static_cast<uint32_t>(v >> 32));
+    store_be32(p + 4, static_cast<uint32_t>(v));
+}
 
 inline ByteSpan as_bytes(std::string_view s) {
     return {reinterpret_cast<const uint8_t*>(s.data()), s.size()};

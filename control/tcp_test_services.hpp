@@ -2,7 +2,7 @@
 // path SSTP and OpenVPN-over-TCP handshakes take): sink (port 19) hashes everything it receives
 // and, when the client closes, answers with the SHA-256 in hex and closes; source (port 20) reads
 // "<n>\n" and sends n bytes of a fixed pattern, then closes. Together with the workers' echo (7)
-// and discard (9) they let tests/unit/tcp/e2e/tcp_e2e.py run against the real appliance. Enabled
+// and discard (9) they let tests/e2e/tcp/tcp_e2e.py run against the real appliance. Enabled
 // only by `tcp.test_services`.
 #pragma once
 

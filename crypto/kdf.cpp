@@ -1,26 +1,22 @@
 // EVP_KDF wrappers: no hand-written PRF or HKDF.
 #include "crypto/kdf.hpp"
 
+#include "base/ossl_ptr.hpp"
+
 #include <openssl/core_names.h>
 #include <openssl/kdf.h>
 #include <openssl/params.h>
 
-#include <memory>
 #include <string>
 
 namespace vp::crypto {
 
 namespace {
 
-struct KdfDeleter {
-    void operator()(EVP_KDF* k) const { EVP_KDF_free(k); }
-    void operator()(EVP_KDF_CTX* c) const { EVP_KDF_CTX_free(c); }
-};
-
 Result<Bytes> derive(const char* algorithm, OSSL_PARAM* params, size_t out_len) {
-    std::unique_ptr<EVP_KDF, KdfDeleter> kdf(EVP_KDF_fetch(nullptr, algorithm, nullptr));
+    OsslPtr<EVP_KDF> kdf(EVP_KDF_fetch(nullptr, algorithm, nullptr));
     if (!kdf) return make_error(std::string("OpenSSL has no ") + algorithm + " KDF");
-    std::unique_ptr<EVP_KDF_CTX, KdfDeleter> ctx(EVP_KDF_CTX_new(kdf.get()));
+    OsslPtr<EVP_KDF_CTX> ctx(EVP_KDF_CTX_new(kdf.get()));
     Bytes out(out_len);
     if (!ctx || EVP_KDF_derive(ctx.get(), out.data(), out.size(), params) != 1)
         return make_error(std::string(algorithm) + " derivation failed");

@@ -2,6 +2,7 @@
 // (PEM/DER in and out, fingerprints, ASN.1 times, the OpenSSL error queue as operator text).
 #pragma once
 
+#include "base/ossl_ptr.hpp"
 #include "base/result.hpp"
 
 #include <openssl/bio.h>
@@ -19,41 +20,23 @@
 
 namespace vp::pki {
 
-struct OsslFree {
-    void operator()(X509* p) const { X509_free(p); }
-    void operator()(X509_CRL* p) const { X509_CRL_free(p); }
-    void operator()(X509_STORE* p) const { X509_STORE_free(p); }
-    void operator()(X509_STORE_CTX* p) const { X509_STORE_CTX_free(p); }
-    void operator()(X509_NAME* p) const { X509_NAME_free(p); }
-    void operator()(X509_EXTENSION* p) const { X509_EXTENSION_free(p); }
-    void operator()(X509_REVOKED* p) const { X509_REVOKED_free(p); }
-    void operator()(EVP_PKEY* p) const { EVP_PKEY_free(p); }
-    void operator()(EVP_PKEY_CTX* p) const { EVP_PKEY_CTX_free(p); }
-    void operator()(BIO* p) const { BIO_free_all(p); }
-    void operator()(BIGNUM* p) const { BN_free(p); }
-    // ASN1_INTEGER and ASN1_TIME are both ASN1_STRING.
-    void operator()(ASN1_STRING* p) const { ASN1_STRING_free(p); }
-    void operator()(PKCS12* p) const { PKCS12_free(p); }
-    void operator()(GENERAL_NAMES* p) const { GENERAL_NAMES_free(p); }
-    void operator()(STACK_OF(X509) * p) const { sk_X509_pop_free(p, X509_free); }
-};
-
-using X509Ptr = std::unique_ptr<X509, OsslFree>;
-using X509CrlPtr = std::unique_ptr<X509_CRL, OsslFree>;
-using X509StorePtr = std::unique_ptr<X509_STORE, OsslFree>;
-using X509StoreCtxPtr = std::unique_ptr<X509_STORE_CTX, OsslFree>;
-using X509NamePtr = std::unique_ptr<X509_NAME, OsslFree>;
-using X509ExtensionPtr = std::unique_ptr<X509_EXTENSION, OsslFree>;
-using X509RevokedPtr = std::unique_ptr<X509_REVOKED, OsslFree>;
-using EvpPkeyPtr = std::unique_ptr<EVP_PKEY, OsslFree>;
-using EvpPkeyCtxPtr = std::unique_ptr<EVP_PKEY_CTX, OsslFree>;
-using BioPtr = std::unique_ptr<BIO, OsslFree>;
-using BignumPtr = std::unique_ptr<BIGNUM, OsslFree>;
-using Asn1IntegerPtr = std::unique_ptr<ASN1_INTEGER, OsslFree>;
-using Asn1TimePtr = std::unique_ptr<ASN1_TIME, OsslFree>;
-using Pkcs12Ptr = std::unique_ptr<PKCS12, OsslFree>;
-using GeneralNamesPtr = std::unique_ptr<GENERAL_NAMES, OsslFree>;
-using X509StackPtr = std::unique_ptr<STACK_OF(X509), OsslFree>;
+// The handles pki/ has always named; the deleters live in base/ossl_ptr.hpp.
+using X509Ptr = OsslPtr<X509>;
+using X509CrlPtr = OsslPtr<X509_CRL>;
+using X509StorePtr = OsslPtr<X509_STORE>;
+using X509StoreCtxPtr = OsslPtr<X509_STORE_CTX>;
+using X509NamePtr = OsslPtr<X509_NAME>;
+using X509ExtensionPtr = OsslPtr<X509_EXTENSION>;
+using X509RevokedPtr = OsslPtr<X509_REVOKED>;
+using EvpPkeyPtr = OsslPtr<EVP_PKEY>;
+using EvpPkeyCtxPtr = OsslPtr<EVP_PKEY_CTX>;
+using BioPtr = OsslPtr<BIO>;
+using BignumPtr = OsslPtr<BIGNUM>;
+using Asn1IntegerPtr = OsslPtr<ASN1_INTEGER>;
+using Asn1TimePtr = OsslPtr<ASN1_TIME>;
+using Pkcs12Ptr = OsslPtr<PKCS12>;
+using GeneralNamesPtr = OsslPtr<GENERAL_NAMES>;
+using X509StackPtr = OsslPtr<STACK_OF(X509)>;
 
 // Drains OpenSSL's thread-local error queue into one line ("" when it was empty). Every failure
 // path that reports an OpenSSL error calls this, so a stale error never leaks into a later one.

@@ -8,9 +8,13 @@
 #   sudo tests/run.sh            everything
 #   sudo tests/run.sh --quick    skip the sanitizer build and the libFuzzer runs
 #
-# Environment: VP_FUZZ_SECONDS (default 10) per libFuzzer target.
+# Environment: VP_FUZZ_SECONDS (default 10) per libFuzzer target. CI=true turns a skipped test
+# (a missing prerequisite) into a failure. Each test run ends with the number of tests run per
+# suite, and the suite fails if it leaves files in the source tree that git did not see before.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# What git sees before the tests (a developer's own changes), to tell apart what they leave.
+tree_before=$(git status --porcelain --untracked-files=all 2>/dev/null || true)
 quick=0
 [ "${1:-}" = "--quick" ] && quick=1
 
@@ -34,8 +38,16 @@ step "build (warnings are errors)"
 setup build -Dwerror=true
 ninja -C build
 
+run_tests() { # BUILD_DIR MESON_TEST_ARGS...: runs, then prints (and checks) the summary
+    local dir=$1 rc=0
+    shift
+    meson test -C "$dir" --print-errorlogs --num-processes 2 "$@" || rc=$?
+    tests/test_summary.py "$dir" || rc=1
+    return $rc
+}
+
 step "unit, scenario, fuzz-regression and end-to-end tests"
-meson test -C build --print-errorlogs --num-processes 2
+run_tests build
 
 if [ $quick -eq 0 ]; then
     export LSAN_OPTIONS="suppressions=$PWD/tests/lsan.supp:print_suppressions=0"
@@ -43,7 +55,7 @@ if [ $quick -eq 0 ]; then
     setup build-asan -Dwerror=true -Db_sanitize=address,undefined -Db_lundef=false -Dbenchmarks=false
     ninja -C build-asan
     UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 ASAN_OPTIONS=detect_leaks=1 \
-        meson test -C build-asan --print-errorlogs --num-processes 2 --suite unit --suite scenario --suite fuzz
+        run_tests build-asan --suite unit --suite scenario --suite fuzz
 
     step "libFuzzer (clang), ${VP_FUZZ_SECONDS:-10} s per target"
     CXX=clang++ setup build-fuzz -Dfuzz=true -Db_sanitize=address,undefined -Db_lundef=false \
@@ -60,6 +72,15 @@ if [ $quick -eq 0 ]; then
         "$target" -max_total_time="${VP_FUZZ_SECONDS:-10}" -print_final_stats=0 "$work" 2>&1 | tail -n 2
         rm -rf "$work"
     done
+fi
+
+step "the tests left the source tree as they found it"
+tree_after=$(git status --porcelain --untracked-files=all 2>/dev/null || true)
+left=$(comm -13 <(sort <<<"$tree_before") <(sort <<<"$tree_after"))
+if [ -n "$left" ]; then
+    echo "FAIL: files created or changed by the tests (write them into a temporary directory):"
+    echo "$left"
+    exit 1
 fi
 
 step "all tests passed"

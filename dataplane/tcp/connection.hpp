@@ -3,6 +3,7 @@
 // operate on it.
 #pragma once
 
+#include "dataplane/tcp/index_list.hpp"
 #include "dataplane/tcp/mbuf_list.hpp"
 #include "dataplane/tcp/ooo_queue.hpp"
 #include "dataplane/tcp/rtt.hpp"
@@ -64,7 +65,7 @@ struct Congestion {
     bool cwnd_limited = false; // the last send stopped at cwnd (RFC 7661's test for growth)
 };
 
-inline constexpr uint32_t kNoIndex = UINT32_MAX;
+inline constexpr uint32_t kNoIndex = kNoListIndex;
 
 struct Connection {
     FlowKey key;

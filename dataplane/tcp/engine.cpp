@@ -174,10 +174,10 @@ void Engine::init_connection(Connection& c, const FlowKey& flow) {
 }
 
 uint32_t Engine::alloc_slot(const FlowKey& flow) {
-    if (free_top_ == 0 && tw_head_ != kNoIndex) {
+    if (free_top_ == 0 && !time_wait_.empty()) {
         // Out of slots: the oldest TIME-WAIT entry gives way (its job is only to absorb stray
         // segments of a finished connection).
-        uint32_t old = tw_head_;
+        uint32_t old = time_wait_.front();
         ++counters_.time_wait_recycled;
         enter_closed(old, CloseReason::Normal);
         maybe_free(old);
@@ -221,7 +221,7 @@ void Engine::enter_closed(uint32_t idx, CloseReason reason) {
     rte_hash_del_key(table_, &c.key);
     if (c.state == TcpState::SynReceived) --gauges_.syn_received;
     if (c.state == TcpState::TimeWait) {
-        tw_unlink(idx);
+        time_wait_.unlink(conns_, idx);
         --gauges_.time_wait;
     } else if (c.synchronized()) {
         --gauges_.established;
@@ -259,61 +259,32 @@ void Engine::enter_time_wait(uint32_t idx) {
     c.snd_q.clear();
     c.ooo.clear();
     c.cursor_seg = nullptr;
-    c.tw_prev = tw_tail_;
-    c.tw_next = kNoIndex;
-    if (tw_tail_ != kNoIndex)
-        conns_[tw_tail_].tw_next = idx;
-    else
-        tw_head_ = idx;
-    tw_tail_ = idx;
+    time_wait_.push_back(conns_, idx);
     if (!c.closed_notified && (c.opened || !c.passive)) {
         c.close_reason = CloseReason::Normal;
         c.events |= event::Closed;
         c.closed_notified = true;
     }
     mark_dirty(idx);
-    if (gauges_.time_wait > cfg_.time_wait_max && tw_head_ != idx) {
-        uint32_t old = tw_head_;
+    if (gauges_.time_wait > cfg_.time_wait_max && time_wait_.front() != idx) {
+        uint32_t old = time_wait_.front();
         ++counters_.time_wait_recycled;
         enter_closed(old, CloseReason::Normal);
     }
-}
-
-void Engine::tw_unlink(uint32_t idx) {
-    Connection& c = conns_[idx];
-    if (c.tw_prev != kNoIndex)
-        conns_[c.tw_prev].tw_next = c.tw_next;
-    else
-        tw_head_ = c.tw_next;
-    if (c.tw_next != kNoIndex)
-        conns_[c.tw_next].tw_prev = c.tw_prev;
-    else
-        tw_tail_ = c.tw_prev;
-    c.tw_prev = c.tw_next = kNoIndex;
 }
 
 void Engine::mark_dirty(uint32_t idx) {
     Connection& c = conns_[idx];
     if (c.in_dirty) return;
     c.in_dirty = true;
-    c.dirty_next = kNoIndex;
-    if (dirty_tail_ != kNoIndex)
-        conns_[dirty_tail_].dirty_next = idx;
-    else
-        dirty_head_ = idx;
-    dirty_tail_ = idx;
+    dirty_.push_back(conns_, idx);
 }
 
 void Engine::punt_mark(uint32_t idx) {
     Connection& c = conns_[idx];
     if (c.in_punt) return;
     c.in_punt = true;
-    c.punt_next = kNoIndex;
-    if (punt_tail_ != kNoIndex)
-        conns_[punt_tail_].punt_next = idx;
-    else
-        punt_head_ = idx;
-    punt_tail_ = idx;
+    punt_.push_back(conns_, idx);
 }
 
 void punt_note(Stream& s, uint8_t bits) {
@@ -375,8 +346,7 @@ void Engine::deliver_events(uint32_t idx) {
 }
 
 void Engine::flush(TxBatch& out) {
-    uint32_t head = dirty_head_;
-    dirty_head_ = dirty_tail_ = kNoIndex;
+    uint32_t head = dirty_.take_all();
     while (head != kNoIndex) {
         uint32_t idx = head;
         Connection& c = conns_[idx];
@@ -541,13 +511,11 @@ uint32_t punt_unit(const MbufList& q, PuntFraming f) {
 
 size_t Engine::punt_poll(PuntEvent* ev, size_t max) {
     size_t n = 0;
-    while (punt_head_ != kNoIndex && n < max) {
-        uint32_t idx = punt_head_;
+    while (!punt_.empty() && n < max) {
+        uint32_t idx = punt_.front();
         Connection& c = conns_[idx];
         auto pop = [&] {
-            punt_head_ = c.punt_next;
-            if (punt_head_ == kNoIndex) punt_tail_ = kNoIndex;
-            c.punt_next = kNoIndex;
+            punt_.pop_front(conns_);
             c.in_punt = false;
         };
         if (!c.in_use) {

@@ -167,7 +167,6 @@ private:
     void free_slot(uint32_t idx);
     void enter_closed(uint32_t idx, CloseReason reason);
     void enter_time_wait(uint32_t idx);
-    void tw_unlink(uint32_t idx);
     void mark_dirty(uint32_t idx);
     void punt_mark(uint32_t idx);
     void deliver_events(uint32_t idx);
@@ -237,12 +236,9 @@ private:
 
     uint64_t now_us_ = 0;
     uint64_t cookies_last_sent_us_ = 0;
-    uint32_t dirty_head_ = kNoIndex;
-    uint32_t dirty_tail_ = kNoIndex;
-    uint32_t punt_head_ = kNoIndex;
-    uint32_t punt_tail_ = kNoIndex;
-    uint32_t tw_head_ = kNoIndex; // oldest
-    uint32_t tw_tail_ = kNoIndex;
+    IndexQueue<Connection, &Connection::dirty_next> dirty_;
+    IndexQueue<Connection, &Connection::punt_next> punt_;
+    IndexList<Connection, &Connection::tw_prev, &Connection::tw_next> time_wait_; // oldest first
     uint32_t rcv_wscale_ = 0;
     uint32_t max_rcv_segs_ = 0;
     uint16_t ip_id_ = 0;

@@ -1,6 +1,8 @@
 // TCP segment parser and option encoder. See segment.hpp.
 #include "dataplane/tcp/segment.hpp"
 
+#include "base/bytes.hpp"
+
 #include <rte_ip.h>
 
 #include <cstring>
@@ -8,23 +10,6 @@
 namespace vp::tcp {
 
 namespace {
-
-uint16_t load16(const uint8_t* p) {
-    return static_cast<uint16_t>((p[0] << 8) | p[1]);
-}
-uint32_t load32(const uint8_t* p) {
-    return (uint32_t{p[0]} << 24) | (uint32_t{p[1]} << 16) | (uint32_t{p[2]} << 8) | p[3];
-}
-void store16(uint8_t* p, uint16_t v) {
-    p[0] = static_cast<uint8_t>(v >> 8);
-    p[1] = static_cast<uint8_t>(v);
-}
-void store32(uint8_t* p, uint32_t v) {
-    p[0] = static_cast<uint8_t>(v >> 24);
-    p[1] = static_cast<uint8_t>(v >> 16);
-    p[2] = static_cast<uint8_t>(v >> 8);
-    p[3] = static_cast<uint8_t>(v);
-}
 
 // Sources that cannot have sent a real segment: 0/8, 127/8, multicast 224/4 and class E
 // (240/4, which includes the limited broadcast). RFC 9293 §3.10.7.2 says to ignore SYNs to
@@ -36,16 +21,6 @@ bool bad_source(uint32_t ip) {
 bool bad_destination(uint32_t ip) {
     return static_cast<uint8_t>(ip >> 24) >= 224 || ip == 0;
 }
-
-namespace kind {
-inline constexpr uint8_t Eol = 0;
-inline constexpr uint8_t Nop = 1;
-inline constexpr uint8_t Mss = 2;
-inline constexpr uint8_t WindowScale = 3;
-inline constexpr uint8_t SackPermitted = 4;
-inline constexpr uint8_t Sack = 5;
-inline constexpr uint8_t Timestamps = 8;
-} // namespace kind
 
 } // namespace
 
@@ -84,8 +59,8 @@ ParseError parse_options(std::span<const uint8_t> b, TcpOptions& o) {
     size_t i = 0;
     while (i < b.size()) {
         uint8_t k = b[i];
-        if (k == kind::Eol) break;
-        if (k == kind::Nop) {
+        if (k == option_kind::Eol) break;
+        if (k == option_kind::Nop) {
             ++i;
             continue;
         }
@@ -96,37 +71,37 @@ ParseError parse_options(std::span<const uint8_t> b, TcpOptions& o) {
         // A known option with a length other than its RFC's is ignored, as Linux and the BSDs do:
         // a peer's oddity must not cost the connection, and the bytes are skipped safely.
         switch (k) {
-        case kind::Mss:
+        case option_kind::Mss:
             if (len == 4) {
                 o.has_mss = true;
-                o.mss = load16(p);
+                o.mss = load_be16(p);
             }
             break;
-        case kind::WindowScale:
+        case option_kind::WindowScale:
             if (len == 3) {
                 o.has_wscale = true;
                 o.wscale = p[0];
             }
             break;
-        case kind::SackPermitted:
+        case option_kind::SackPermitted:
             if (len == 2) o.sack_permitted = true;
             break;
-        case kind::Sack:
+        case option_kind::Sack:
             if (len >= 10 && (len - 2) % 8 == 0) {
                 size_t n = (len - 2) / 8; // at most 4: 2 + 8*5 > 40
                 o.sack_count = 0;
                 for (size_t j = 0; j < n && j < kMaxSackBlocks; ++j) {
-                    o.sack[j].left = load32(p + 8 * j);
-                    o.sack[j].right = load32(p + 8 * j + 4);
+                    o.sack[j].left = load_be32(p + 8 * j);
+                    o.sack[j].right = load_be32(p + 8 * j + 4);
                     ++o.sack_count;
                 }
             }
             break;
-        case kind::Timestamps:
+        case option_kind::Timestamps:
             if (len == 10) {
                 o.has_timestamps = true;
-                o.ts_val = load32(p);
-                o.ts_ecr = load32(p + 4);
+                o.ts_val = load_be32(p);
+                o.ts_ecr = load_be32(p + 4);
             }
             break;
         default:
@@ -141,11 +116,11 @@ ParseError parse_segment(std::span<const uint8_t> h, size_t packet_len, TcpSegme
     if (h.size() < 20 || packet_len < 20) return ParseError::Truncated;
     if ((h[0] >> 4) != 4) return ParseError::NotIpv4;
     size_t ihl = size_t{h[0] & 0x0fu} * 4;
-    size_t total = load16(h.data() + 2);
+    size_t total = load_be16(h.data() + 2);
     if (ihl < 20 || total < ihl) return ParseError::BadIpHeader;
     if (total > packet_len || h.size() < ihl) return ParseError::Truncated;
     if (h[9] != IPPROTO_TCP) return ParseError::NotTcp;
-    uint16_t frag = load16(h.data() + 6);
+    uint16_t frag = load_be16(h.data() + 6);
     if ((frag & 0x3fffu) != 0) return ParseError::Fragment; // MF or offset; DF is fine
     if (total < ihl + 20 || h.size() < ihl + 20) return ParseError::Truncated;
     const uint8_t* t = h.data() + ihl;
@@ -153,15 +128,15 @@ ParseError parse_segment(std::span<const uint8_t> h, size_t packet_len, TcpSegme
     if (doff < 20 || ihl + doff > total) return ParseError::BadDataOffset;
     if (h.size() < ihl + doff) return ParseError::Truncated;
 
-    s.src_ip = load32(h.data() + 12);
-    s.dst_ip = load32(h.data() + 16);
-    s.src_port = load16(t);
-    s.dst_port = load16(t + 2);
-    s.seq = load32(t + 4);
-    s.ack = load32(t + 8);
+    s.src_ip = load_be32(h.data() + 12);
+    s.dst_ip = load_be32(h.data() + 16);
+    s.src_port = load_be16(t);
+    s.dst_port = load_be16(t + 2);
+    s.seq = load_be32(t + 4);
+    s.ack = load_be32(t + 8);
     s.flags = t[13];
-    s.window = load16(t + 14);
-    s.urgent = load16(t + 18);
+    s.window = load_be16(t + 14);
+    s.urgent = load_be16(t + 18);
     s.ip_total_len = static_cast<uint16_t>(total);
     s.ip_header_len = static_cast<uint16_t>(ihl);
     s.tcp_header_len = static_cast<uint16_t>(doff);
@@ -209,36 +184,36 @@ size_t options_length(const OptionsOut& o) {
 size_t write_options(const OptionsOut& o, uint8_t* out) {
     uint8_t* p = out;
     if (o.mss) {
-        p[0] = kind::Mss;
+        p[0] = option_kind::Mss;
         p[1] = 4;
-        store16(p + 2, o.mss);
+        store_be16(p + 2, o.mss);
         p += 4;
     }
     // The layout Linux uses, so that middleboxes see nothing unusual: SACK-permitted takes the
     // place of the two NOPs that pad the timestamps option.
     if (o.timestamps) {
         if (o.sack_permitted) {
-            p[0] = kind::SackPermitted;
+            p[0] = option_kind::SackPermitted;
             p[1] = 2;
         } else {
-            p[0] = kind::Nop;
-            p[1] = kind::Nop;
+            p[0] = option_kind::Nop;
+            p[1] = option_kind::Nop;
         }
-        p[2] = kind::Timestamps;
+        p[2] = option_kind::Timestamps;
         p[3] = 10;
-        store32(p + 4, o.ts_val);
-        store32(p + 8, o.ts_ecr);
+        store_be32(p + 4, o.ts_val);
+        store_be32(p + 8, o.ts_ecr);
         p += 12;
     } else if (o.sack_permitted) {
-        p[0] = kind::Nop;
-        p[1] = kind::Nop;
-        p[2] = kind::SackPermitted;
+        p[0] = option_kind::Nop;
+        p[1] = option_kind::Nop;
+        p[2] = option_kind::SackPermitted;
         p[3] = 2;
         p += 4;
     }
     if (o.wscale >= 0) {
-        p[0] = kind::Nop;
-        p[1] = kind::WindowScale;
+        p[0] = option_kind::Nop;
+        p[1] = option_kind::WindowScale;
         p[2] = 3;
         p[3] = static_cast<uint8_t>(o.wscale);
         p += 4;
@@ -248,14 +223,14 @@ size_t write_options(const OptionsOut& o, uint8_t* out) {
         size_t room = (kMaxOptionBytes - used - 4) / 8;
         size_t k = o.sack_count < room ? o.sack_count : room;
         if (k) {
-            p[0] = kind::Nop;
-            p[1] = kind::Nop;
-            p[2] = kind::Sack;
+            p[0] = option_kind::Nop;
+            p[1] = option_kind::Nop;
+            p[2] = option_kind::Sack;
             p[3] = static_cast<uint8_t>(2 + 8 * k);
             p += 4;
             for (size_t j = 0; j < k; ++j) {
-                store32(p, o.sack[j].left);
-                store32(p + 4, o.sack[j].right);
+                store_be32(p, o.sack[j].left);
+                store_be32(p + 4, o.sack[j].right);
                 p += 8;
             }
         }

@@ -4,22 +4,13 @@
 // the option layout (RFC 9293 §3.2, RFC 7323, RFC 2018).
 #pragma once
 
+#include "dataplane/tcp/wire.hpp"
+
 #include <cstddef>
 #include <cstdint>
 #include <span>
 
 namespace vp::tcp {
-
-namespace flag {
-inline constexpr uint8_t Fin = 0x01;
-inline constexpr uint8_t Syn = 0x02;
-inline constexpr uint8_t Rst = 0x04;
-inline constexpr uint8_t Psh = 0x08;
-inline constexpr uint8_t Ack = 0x10;
-inline constexpr uint8_t Urg = 0x20;
-inline constexpr uint8_t Ece = 0x40;
-inline constexpr uint8_t Cwr = 0x80;
-} // namespace flag
 
 struct SackBlock {
     uint32_t left = 0;  // first sequence number of the block

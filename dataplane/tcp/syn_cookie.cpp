@@ -1,12 +1,7 @@
 // SYN cookies, ISNs and timestamp offsets. See syn_cookie.hpp.
 #include "dataplane/tcp/syn_cookie.hpp"
 
-#include <openssl/core_names.h>
-#include <openssl/evp.h>
-#include <openssl/params.h>
-#include <openssl/rand.h>
-
-#include <cstring>
+#include <sys/random.h>
 
 namespace vp::tcp {
 
@@ -23,42 +18,9 @@ struct CookieInput {
 static_assert(sizeof(CookieInput) == 20);
 } // namespace
 
-KeyedHash::~KeyedHash() {
-    EVP_MAC_CTX_free(ctx_);
-}
-
-Status KeyedHash::set_key(const uint8_t key[16]) {
-    if (!ctx_) {
-        EVP_MAC* mac = EVP_MAC_fetch(nullptr, "SIPHASH", nullptr);
-        if (!mac) return make_error("OpenSSL has no SIPHASH MAC");
-        ctx_ = EVP_MAC_CTX_new(mac);
-        EVP_MAC_free(mac);
-        if (!ctx_) return make_error("EVP_MAC_CTX_new(SIPHASH) failed");
-    }
-    size_t size = 8;
-    OSSL_PARAM params[] = {OSSL_PARAM_construct_size_t(OSSL_MAC_PARAM_SIZE, &size),
-                           OSSL_PARAM_construct_end()};
-    if (!EVP_MAC_init(ctx_, key, 16, params)) return make_error("SIPHASH key setup failed");
-    return {};
-}
-
-uint64_t KeyedHash::hash(const void* data, size_t len) const {
-    // Re-initialising with no key restarts the MAC under the key already set, without
-    // allocating.
-    uint8_t out[8] = {};
-    size_t out_len = 0;
-    if (!EVP_MAC_init(ctx_, nullptr, 0, nullptr) ||
-        !EVP_MAC_update(ctx_, static_cast<const uint8_t*>(data), len) ||
-        !EVP_MAC_final(ctx_, out, &out_len, sizeof out))
-        return 0;
-    uint64_t v;
-    memcpy(&v, out, sizeof v);
-    return v;
-}
-
 Status SynCookies::set_secret(const uint8_t key[16]) {
     KeyedHash* next = (current_ == &slots_[0]) ? &slots_[1] : &slots_[0];
-    if (auto st = next->set_key(key); !st) return st;
+    next->set_key(key);
     previous_ = current_;
     current_ = next;
     return {};
@@ -111,9 +73,12 @@ void SynCookies::decode_ts(uint32_t ts_ecr, bool& has_wscale, uint8_t& wscale, b
 }
 
 Status IsnGenerator::init() {
+    // The kernel's CSPRNG, once at start; 16 bytes never block once the pool is initialised.
     uint8_t key[16];
-    if (RAND_bytes(key, sizeof key) != 1) return make_error("RAND_bytes failed for the ISN key");
-    return hash_.set_key(key);
+    if (getrandom(key, sizeof key, 0) != static_cast<ssize_t>(sizeof key))
+        return make_error("getrandom failed for the ISN key");
+    hash_.set_key(key);
+    return {};
 }
 
 uint32_t IsnGenerator::isn(const FlowKey& flow, uint64_t now_us) const {

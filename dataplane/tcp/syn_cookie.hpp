@@ -1,7 +1,7 @@
 // SYN cookies (RFC 4987 §3.6) and the keyed hashes behind initial sequence numbers (RFC 6528)
-// and per-connection timestamp offsets (RFC 7323 §5.4). The hash is SipHash-2-4 from OpenSSL
-// (about 100 ns a call); the cookie secret is given and rotated by the caller, the ISN secret
-// is drawn at start.
+// and per-connection timestamp offsets (RFC 7323 §5.4). The hash is SipHash-2-4 (siphash.hpp),
+// computed in place: no OpenSSL and no allocation on a worker; the cookie secret is given and
+// rotated by the caller, the ISN secret is drawn at start.
 //
 // Cookie layout (the ISN of our SYN-ACK):
 //   bits 31..27  t mod 32, where t = seconds / 64
@@ -15,26 +15,25 @@
 
 #include "base/result.hpp"
 #include "dataplane/tcp/connection.hpp"
+#include "dataplane/tcp/siphash.hpp"
 
 #include <array>
 #include <cstdint>
-
-typedef struct evp_mac_ctx_st EVP_MAC_CTX;
 
 namespace vp::tcp {
 
 class KeyedHash {
 public:
-    KeyedHash() = default;
-    KeyedHash(const KeyedHash&) = delete;
-    KeyedHash& operator=(const KeyedHash&) = delete;
-    ~KeyedHash();
-    Status set_key(const uint8_t key[16]);
-    bool ready() const { return ctx_ != nullptr; }
-    uint64_t hash(const void* data, size_t len) const;
+    void set_key(const uint8_t key[16]) {
+        key_ = siphash_key(key);
+        ready_ = true;
+    }
+    bool ready() const { return ready_; }
+    uint64_t hash(const void* data, size_t len) const { return siphash24(key_, data, len); }
 
 private:
-    EVP_MAC_CTX* ctx_ = nullptr;
+    SipHashKey key_;
+    bool ready_ = false;
 };
 
 class SynCookies {

@@ -1,6 +1,8 @@
 // ARP frames (see arp.hpp).
 #include "perf/vpnperf/arp.hpp"
 
+#include "base/bytes.hpp"
+
 #include <cstring>
 
 namespace vp::perf {
@@ -8,17 +10,6 @@ namespace vp::perf {
 namespace {
 
 constexpr Mac kBroadcast = {0xff, 0xff, 0xff, 0xff, 0xff, 0xff};
-
-uint32_t get32(const uint8_t* p) {
-    return static_cast<uint32_t>(p[0]) << 24 | static_cast<uint32_t>(p[1]) << 16 |
-           static_cast<uint32_t>(p[2]) << 8 | p[3];
-}
-void put32(uint8_t* p, uint32_t v) {
-    p[0] = static_cast<uint8_t>(v >> 24);
-    p[1] = static_cast<uint8_t>(v >> 16);
-    p[2] = static_cast<uint8_t>(v >> 8);
-    p[3] = static_cast<uint8_t>(v);
-}
 
 } // namespace
 
@@ -30,9 +21,9 @@ bool parse_arp(const uint8_t* frame, uint32_t frame_bytes, ArpPacket& out) {
         return false;
     out.op = static_cast<uint16_t>(a[6] << 8 | a[7]);
     std::memcpy(out.sender_mac.data(), a + 8, 6);
-    out.sender_ip = get32(a + 14);
+    out.sender_ip = load_be32(a + 14);
     std::memcpy(out.target_mac.data(), a + 18, 6);
-    out.target_ip = get32(a + 24);
+    out.target_ip = load_be32(a + 24);
     return true;
 }
 
@@ -50,9 +41,9 @@ uint32_t write_arp(uint8_t* frame, const Mac& eth_dst, const Mac& eth_src, const
     a[6] = static_cast<uint8_t>(arp.op >> 8);
     a[7] = static_cast<uint8_t>(arp.op);
     std::memcpy(a + 8, arp.sender_mac.data(), 6);
-    put32(a + 14, arp.sender_ip);
+    store_be32(a + 14, arp.sender_ip);
     std::memcpy(a + 18, arp.target_mac.data(), 6);
-    put32(a + 24, arp.target_ip);
+    store_be32(a + 24, arp.target_ip);
     return kArpFrameBytes;
 }
 

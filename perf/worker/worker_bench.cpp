@@ -11,6 +11,7 @@
 // thread CPU time. The per-stage counters become benchmark counters: cycles per packet in each
 // stage. net_pcap's replay copies each packet into a fresh mbuf, work a NIC's DMA does for free,
 // so the ratio to raw crypto slightly understates the worker.
+#include "base/bytes.hpp"
 #include "control/appliance.hpp"
 #include "control/config/appliance_config.hpp"
 #include "crypto/data_key.hpp"
@@ -52,31 +53,22 @@ constexpr uint32_t wan_ip = 0x0a010001, client_ip = 0x0a010002, host_ip = 0x0a02
                    tunnel_ip = 0x0a080002;
 constexpr uint16_t client_port = 40000, server_port = 1194;
 
-void put16(uint8_t* p, uint16_t v) {
-    p[0] = static_cast<uint8_t>(v >> 8);
-    p[1] = static_cast<uint8_t>(v);
-}
-void put32(uint8_t* p, uint32_t v) {
-    put16(p, static_cast<uint16_t>(v >> 16));
-    put16(p + 2, static_cast<uint16_t>(v));
-}
-
 // IPv4/UDP headers for a packet of `size` bytes at `p` (size >= 28); with `clear`, a zero
 // payload too.
 void ipv4_udp(uint8_t* p, uint32_t size, uint32_t src, uint32_t dst, uint16_t sport, uint16_t dport,
               bool clear = true) {
     std::memset(p, 0, clear ? size : 28);
     p[0] = 0x45;
-    put16(p + 2, static_cast<uint16_t>(size));
+    vp::store_be16(p + 2, static_cast<uint16_t>(size));
     p[8] = 64;
     p[9] = 17;
-    put32(p + 12, src);
-    put32(p + 16, dst);
+    vp::store_be32(p + 12, src);
+    vp::store_be32(p + 16, dst);
     auto* ip = reinterpret_cast<rte_ipv4_hdr*>(p);
     ip->hdr_checksum = rte_ipv4_cksum(ip);
-    put16(p + 20, sport);
-    put16(p + 22, dport);
-    put16(p + 24, static_cast<uint16_t>(size - 20));
+    vp::store_be16(p + 20, sport);
+    vp::store_be16(p + 22, dport);
+    vp::store_be16(p + 24, static_cast<uint16_t>(size - 20));
 }
 
 void ethernet(uint8_t* f, const uint8_t* dst, const uint8_t* src) {
@@ -124,7 +116,7 @@ bool write_traffic(const std::string& path, const Suite& s, uint32_t size_arg, b
             ethernet(f.data(), wan_mac, client_mac);
             uint8_t* udp_payload = f.data() + 42;
             udp_payload[0] = vp::dp::ovpn::op_data_v2 << 3;
-            put16(udp_payload + 1, 0);
+            vp::store_be16(udp_payload + 1, 0);
             udp_payload[3] = 1; // peer-id 1
             uint32_t pid = static_cast<uint32_t>(i + 1);
             vp::crypto::DataOp op;
@@ -133,14 +125,14 @@ bool write_traffic(const std::string& path, const Suite& s, uint32_t size_arg, b
             uint8_t* region = udp_payload + (aead ? 8 : 4);
             uint8_t* body = region + (*key)->header_bytes();
             if (aead) {
-                put32(udp_payload + 4, pid);
+                vp::store_be32(udp_payload + 4, pid);
                 op.packet_id = udp_payload + 4;
                 op.aad = udp_payload;
                 op.aad_len = 8;
                 ipv4_udp(body, inner, tunnel_ip, host_ip, 5000, 6000);
                 op.len = inner;
             } else {
-                put32(body, pid);
+                vp::store_be32(body, pid);
                 ipv4_udp(body + 4, inner, tunnel_ip, host_ip, 5000, 6000);
                 op.len = 4 + inner;
             }

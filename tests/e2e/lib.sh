@@ -15,16 +15,33 @@ E2E_FAILURES=0
 E2E_PIDS=()
 E2E_EXTRA_NS=()
 
+# A missing prerequisite (root, a tool, a device): a skip (77) on a developer's machine, but a
+# failure under CI=true, where everything is installed and a skip would pass without testing.
+e2e_skip() { # REASON
+    if [ "${CI:-}" = true ]; then
+        echo "FAIL: $* (CI=true: a missing prerequisite is a failure)"
+        exit 1
+    fi
+    echo "SKIP: $*"
+    exit 77
+}
+
+e2e_require() { # COMMAND...: each must be installed
+    local c
+    for c in "$@"; do command -v "$c" >/dev/null || e2e_skip "$c is not installed"; done
+}
+
 e2e_init() { # NAME
     E2E_NAME=$1
     E2E_TAG=${E2E_TAG:-$(printf 'e%04x' $(($$ % 65536)))}
     NS_APP=${E2E_TAG}a
     NS_CLIENT=${E2E_TAG}c
     NS_LAN=${E2E_TAG}l
+    # Before the cleanup trap, which needs root itself (its failure would turn a skip into 1).
+    [ "$(id -u)" -eq 0 ] || e2e_skip "$E2E_NAME needs root (network namespaces)"
     E2E_DIR=$(mktemp -d "/tmp/vpnplane-e2e-$E2E_NAME.XXXXXX")
     E2E_PREFIX=vp$E2E_TAG # DPDK file prefix (telemetry socket directory)
     trap e2e_cleanup EXIT
-    [ "$(id -u)" -eq 0 ] || { echo "SKIP: $E2E_NAME needs root (network namespaces)"; exit 77; }
     [ -x "$VPNPLANED" ] || { echo "FAIL: $VPNPLANED not built"; exit 1; }
 }
 

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Runs vpnplaned as the server of tests/unit/tcp/e2e/tcp_e2e.py: that script's --server-cmd
+# Runs vpnplaned as the server of tests/e2e/tcp/tcp_e2e.py: that script's --server-cmd
 # template is `bash tests/e2e/tcp_server.sh {iface} {ip} {gateway} {stats} {extra}`. The appliance
 # gets one port on {iface} (net_af_packet) with the TCP test services (echo 7 and discard 9 on
 # the workers, sink 19 and source 20 on the control plane over punted streams), and the engines'

@@ -1,6 +1,7 @@
 // TEST HARNESS ONLY: EVP-based data channel.
 #include "tests/ovpn_harness/data_channel.hpp"
 
+#include "base/bytes.hpp"
 #include "control/tls/ossl.hpp"
 
 #include <openssl/evp.h>
@@ -14,17 +15,6 @@ namespace vp::test {
 using crypto::Cipher;
 
 namespace {
-
-uint32_t be32(const uint8_t* p) {
-    return uint32_t{p[0]} << 24 | uint32_t{p[1]} << 16 | uint32_t{p[2]} << 8 | p[3];
-}
-
-void put_be32(uint8_t* p, uint32_t v) {
-    p[0] = static_cast<uint8_t>(v >> 24);
-    p[1] = static_cast<uint8_t>(v >> 16);
-    p[2] = static_cast<uint8_t>(v >> 8);
-    p[3] = static_cast<uint8_t>(v);
-}
 
 uint16_t checksum(const uint8_t* p, size_t n) {
     uint32_t sum = 0;
@@ -69,7 +59,7 @@ std::optional<Decrypted> decrypt_data(const ovpn::DataKeys& k, ByteSpan pkt, boo
             EVP_DecryptFinal_ex(ctx.get(), out.payload.data() + len, &fin) != 1)
             return std::nullopt;
         out.payload.resize(static_cast<size_t>(len + fin));
-        out.packet_id = be32(pid);
+        out.packet_id = load_be32(pid);
         return out;
     }
     size_t hmac_len = crypto::digest_bytes(k.digest);
@@ -94,7 +84,7 @@ std::optional<Decrypted> decrypt_data(const ovpn::DataKeys& k, ByteSpan pkt, boo
         return std::nullopt;
     plain.resize(static_cast<size_t>(len + fin));
     if (plain.size() < 4) return std::nullopt;
-    out.packet_id = be32(plain.data());
+    out.packet_id = load_be32(plain.data());
     out.payload.assign(plain.begin() + 4, plain.end());
     return out;
 }
@@ -117,7 +107,7 @@ Bytes encrypt_data(const ovpn::DataKeys& k, std::optional<uint32_t> peer_id, uin
     if (crypto::is_aead(k.cipher)) {
         out.resize(hdr + 4 + 16 + payload.size() + 16);
         uint8_t* pid = out.data() + hdr;
-        put_be32(pid, packet_id);
+        store_be32(pid, packet_id);
         uint8_t nonce[12];
         std::memcpy(nonce, pid, 4);
         std::memcpy(nonce + 4, k.server_to_client.implicit_iv.data(), 8);
@@ -137,7 +127,7 @@ Bytes encrypt_data(const ovpn::DataKeys& k, std::optional<uint32_t> peer_id, uin
     }
     size_t hmac_len = crypto::digest_bytes(k.digest);
     Bytes plain(4 + payload.size());
-    put_be32(plain.data(), packet_id);
+    store_be32(plain.data(), packet_id);
     std::memcpy(plain.data() + 4, payload.data(), payload.size());
     out.resize(hdr + hmac_len + 16 + plain.size() + 16);
     uint8_t* iv = out.data() + hdr + hmac_len;
@@ -160,7 +150,7 @@ std::optional<Bytes> answer_icmp_echo(ByteSpan ip, uint32_t local) {
     size_t ihl = size_t{ip[0] & 0x0fu} * 4;
     size_t total = size_t{ip[2]} << 8 | ip[3];
     if (ihl < 20 || total > ip.size() || total < ihl + 8 || ip[9] != 1) return std::nullopt;
-    if (be32(ip.data() + 16) != local || ip[ihl] != 8) return std::nullopt;
+    if (load_be32(ip.data() + 16) != local || ip[ihl] != 8) return std::nullopt;
     Bytes r(ip.begin(), ip.begin() + static_cast<std::ptrdiff_t>(total));
     std::memcpy(r.data() + 12, ip.data() + 16, 4);
     std::memcpy(r.data() + 16, ip.data() + 12, 4);

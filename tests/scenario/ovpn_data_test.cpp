@@ -3,6 +3,7 @@
 // client with OpenSSL's EVP (an implementation independent of the ipsec-mb engine under test),
 // writes its packets into the input pcaps, steps the workers, and checks what comes out of the
 // other side — decrypting the appliance's packets with EVP again.
+#include "base/bytes.hpp"
 #include "control/appliance.hpp"
 #include "control/config/appliance_config.hpp"
 #include "dataplane/ovpn/publish.hpp"
@@ -39,15 +40,6 @@ constexpr uint16_t client_port = 40000, server_port = 1194;
 
 // ---- packet building (host-order arguments) ----
 
-void put16(Bytes& b, size_t at, uint16_t v) {
-    b[at] = static_cast<uint8_t>(v >> 8);
-    b[at + 1] = static_cast<uint8_t>(v);
-}
-void put32(Bytes& b, size_t at, uint32_t v) {
-    put16(b, at, static_cast<uint16_t>(v >> 16));
-    put16(b, at + 2, static_cast<uint16_t>(v));
-}
-
 // Recomputes the IPv4 header checksum (after building or changing a header).
 void fix_checksum(Bytes& ip_packet) {
     auto* ip = reinterpret_cast<rte_ipv4_hdr*>(ip_packet.data());
@@ -59,16 +51,16 @@ Bytes ipv4_udp(uint32_t src, uint32_t dst, uint16_t sport, uint16_t dport, const
                uint8_t ttl = 64) {
     Bytes p(28 + payload.size(), 0);
     p[0] = 0x45;
-    put16(p, 2, static_cast<uint16_t>(p.size()));
-    put16(p, 4, 0x1234);
+    store_be16(p.data() + 2, static_cast<uint16_t>(p.size()));
+    store_be16(p.data() + 4, 0x1234);
     p[8] = ttl;
     p[9] = 17;
-    put32(p, 12, src);
-    put32(p, 16, dst);
+    store_be32(p.data() + 12, src);
+    store_be32(p.data() + 16, dst);
     fix_checksum(p);
-    put16(p, 20, sport);
-    put16(p, 22, dport);
-    put16(p, 24, static_cast<uint16_t>(8 + payload.size()));
+    store_be16(p.data() + 20, sport);
+    store_be16(p.data() + 22, dport);
+    store_be16(p.data() + 24, static_cast<uint16_t>(8 + payload.size()));
     std::memcpy(p.data() + 28, payload.data(), payload.size());
     return p;
 }
@@ -132,7 +124,7 @@ struct Client {
         if (crypto::is_aead(cipher)) {
             size_t pid_at = out.size();
             out.resize(out.size() + 4);
-            put32(out, pid_at, pid);
+            store_be32(out.data() + pid_at, pid);
             Bytes nonce(out.begin() + static_cast<long>(pid_at), out.end());
             nonce.insert(nonce.end(), c2s.implicit_iv.begin(), c2s.implicit_iv.end());
             Bytes aad = data_v2 ? out : Bytes(out.begin() + 1, out.end());
@@ -151,7 +143,7 @@ struct Client {
             out.insert(out.end(), ct.begin(), ct.begin() + total);
         } else {
             Bytes body(4);
-            put32(body, 0, pid);
+            store_be32(body.data() + 0, pid);
             body.insert(body.end(), plain.begin(), plain.end());
             Bytes iv = random_bytes(16);
             EVP_EncryptInit_ex(ctx, evp_cipher(cipher), nullptr, c2s.cipher_key.data(), iv.data());
@@ -548,11 +540,11 @@ TEST(OvpnData, ClientsPingTheServerTunnelAddressAndTheLanReachesThemByProxyArp) 
     Client c(Cipher::Aes256Gcm, Digest::None, 4);
     Bytes echo(36, 0);
     echo[0] = 0x45;
-    put16(echo, 2, 36);
+    store_be16(echo.data() + 2, 36);
     echo[8] = 64;
     echo[9] = 1;
-    put32(echo, 12, tunnel_ip);
-    put32(echo, 16, tunnel_local);
+    store_be32(echo.data() + 12, tunnel_ip);
+    store_be32(echo.data() + 16, tunnel_local);
     reinterpret_cast<rte_ipv4_hdr*>(echo.data())->hdr_checksum =
         rte_ipv4_cksum(reinterpret_cast<rte_ipv4_hdr*>(echo.data()));
     echo[20] = 8; // echo request

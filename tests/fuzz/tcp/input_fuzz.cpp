@@ -5,6 +5,7 @@
 // (its ports), put its SEQ/ACK near the connection's (so deep paths are reached) and correct
 // the checksum. After the sequence, the connection is aborted and time runs past every timer;
 // the engine must then hold no connection and no mbuf (leaks abort the run).
+#include "base/bytes.hpp"
 #include "dataplane/tcp/engine.hpp"
 #include "dataplane/tcp/stream.hpp"
 
@@ -44,18 +45,6 @@ rte_mempool* pool() {
     return p;
 }
 
-void put16(uint8_t* p, uint16_t v) {
-    p[0] = static_cast<uint8_t>(v >> 8);
-    p[1] = static_cast<uint8_t>(v);
-}
-void put32(uint8_t* p, uint32_t v) {
-    put16(p, static_cast<uint16_t>(v >> 16));
-    put16(p + 2, static_cast<uint16_t>(v));
-}
-uint32_t get32(const uint8_t* p) {
-    return (uint32_t{p[0]} << 24) | (uint32_t{p[1]} << 16) | (uint32_t{p[2]} << 8) | p[3];
-}
-
 // Wraps TCP bytes in an IPv4 header from the peer to us.
 rte_mbuf* packet(const uint8_t* tcp, size_t len, bool fix_checksum) {
     rte_mbuf* m = rte_pktmbuf_alloc(pool());
@@ -67,11 +56,11 @@ rte_mbuf* packet(const uint8_t* tcp, size_t len, bool fix_checksum) {
     }
     memset(p, 0, 20);
     p[0] = 0x45;
-    put16(p + 2, static_cast<uint16_t>(20 + len));
+    vp::store_be16(p + 2, static_cast<uint16_t>(20 + len));
     p[8] = 64;
     p[9] = IPPROTO_TCP;
-    put32(p + 12, kPeer);
-    put32(p + 16, kUs);
+    vp::store_be32(p + 12, kPeer);
+    vp::store_be32(p + 16, kUs);
     if (len) memcpy(p + 20, tcp, len);
     auto* ip = reinterpret_cast<rte_ipv4_hdr*>(p);
     ip->hdr_checksum = rte_ipv4_cksum(ip);
@@ -88,10 +77,10 @@ rte_mbuf* packet(const uint8_t* tcp, size_t len, bool fix_checksum) {
 std::vector<uint8_t> tcp_bytes(uint32_t seq, uint32_t ack, uint8_t flags, size_t payload = 0,
                                bool syn_options = false) {
     std::vector<uint8_t> t(20 + (syn_options ? 20 : 12) + payload, 0x5a);
-    put16(t.data(), kPeerPort);
-    put16(t.data() + 2, kPort);
-    put32(t.data() + 4, seq);
-    put32(t.data() + 8, ack);
+    vp::store_be16(t.data(), kPeerPort);
+    vp::store_be16(t.data() + 2, kPort);
+    vp::store_be32(t.data() + 4, seq);
+    vp::store_be32(t.data() + 8, ack);
     OptionsOut o;
     o.timestamps = true;
     o.ts_val = 1000;
@@ -104,7 +93,7 @@ std::vector<uint8_t> tcp_bytes(uint32_t seq, uint32_t ack, uint8_t flags, size_t
     t.resize(20 + n + payload);
     t[12] = static_cast<uint8_t>(((20 + n) / 4) << 4);
     t[13] = flags;
-    put16(t.data() + 14, 65535);
+    vp::store_be16(t.data() + 14, 65535);
     return t;
 }
 
@@ -121,7 +110,7 @@ struct Run {
             rte_mbuf* m = out.pkts[i];
             const uint8_t* p = rte_pktmbuf_mtod(m, const uint8_t*);
             if (m->data_len >= 40 && !(p[20 + 13] & flag::Rst)) {
-                uint32_t seq = get32(p + 20 + 4);
+                uint32_t seq = vp::load_be32(p + 20 + 4);
                 uint32_t len = m->pkt_len - 20 - (p[20 + 12] >> 4) * 4u;
                 uint32_t end = seq + len + ((p[20 + 13] & (flag::Syn | flag::Fin)) ? 1 : 0);
                 if (!seen || static_cast<int32_t>(end - our_nxt) > 0) our_nxt = end;
@@ -191,7 +180,7 @@ void drive_to_state(Run& r, uint8_t which) {
     default: // zero window from the peer, probes running
     {
         auto t = tcp_bytes(r.peer_seq, r.our_nxt, flag::Ack);
-        put16(t.data() + 14, 0);
+        vp::store_be16(t.data() + 14, 0);
         r.send(t);
         r.advance(500000);
         break;
@@ -238,11 +227,15 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
             at += len;
             if (t.size() >= 20) {
                 if (fix & 1) {
-                    put16(t.data(), kPeerPort);
-                    put16(t.data() + 2, kPort);
+                    vp::store_be16(t.data(), kPeerPort);
+                    vp::store_be16(t.data() + 2, kPort);
                 }
-                if (fix & 2) put32(t.data() + 4, r.peer_seq + (get32(t.data() + 4) % 4096) - 2048);
-                if (fix & 4) put32(t.data() + 8, r.our_nxt + (get32(t.data() + 8) % 4096) - 2048);
+                if (fix & 2)
+                    vp::store_be32(t.data() + 4,
+                                   r.peer_seq + (vp::load_be32(t.data() + 4) % 4096) - 2048);
+                if (fix & 4)
+                    vp::store_be32(t.data() + 8,
+                                   r.our_nxt + (vp::load_be32(t.data() + 8) % 4096) - 2048);
             }
             rte_mbuf* m = packet(t.data(), t.size(), fix & 8);
             if (m) e.input(m, r.now, r.out);

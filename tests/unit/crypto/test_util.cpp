@@ -2,6 +2,9 @@
 // against.
 #include "test_util.hpp"
 
+#include "base/bytes.hpp"
+#include "base/ossl_ptr.hpp"
+
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 
@@ -15,24 +18,10 @@ namespace vp::crypto::test {
 
 namespace {
 
-struct CtxFree {
-    void operator()(EVP_CIPHER_CTX* c) const { EVP_CIPHER_CTX_free(c); }
-};
-using CtxPtr = std::unique_ptr<EVP_CIPHER_CTX, CtxFree>;
+using CtxPtr = OsslPtr<EVP_CIPHER_CTX>;
 
 void check(int rc, const char* what) {
     if (rc != 1) throw std::runtime_error(std::string("EVP failure: ") + what);
-}
-
-void put_be32(Bytes& out, uint32_t v) {
-    out.push_back(static_cast<uint8_t>(v >> 24));
-    out.push_back(static_cast<uint8_t>(v >> 16));
-    out.push_back(static_cast<uint8_t>(v >> 8));
-    out.push_back(static_cast<uint8_t>(v));
-}
-
-uint32_t get_be32(const uint8_t* p) {
-    return uint32_t{p[0]} << 24 | uint32_t{p[1]} << 16 | uint32_t{p[2]} << 8 | p[3];
 }
 
 Bytes hmac(const RefKey& k, ByteSpan data) {
@@ -64,7 +53,7 @@ std::optional<Bytes> cbc_crypt(const RefKey& k, ByteSpan iv, ByteSpan in, bool e
 
 Bytes header(uint32_t peer_id, uint8_t key_id) {
     Bytes out;
-    put_be32(out, (uint32_t{9} << 3 | key_id) << 24 | (peer_id & 0xFFFFFF));
+    ByteWriter(out).be32((uint32_t{9} << 3 | key_id) << 24 | (peer_id & 0xFFFFFF));
     return out;
 }
 
@@ -118,7 +107,7 @@ Bytes evp_seal_packet(const RefKey& k, uint32_t peer_id, uint8_t key_id, uint32_
                       ByteSpan payload, ByteSpan cbc_iv) {
     Bytes pkt = header(peer_id, key_id);
     if (is_aead(k.cipher)) {
-        put_be32(pkt, packet_id);
+        ByteWriter(pkt).be32(packet_id);
         uint8_t nonce[12];
         std::memcpy(nonce, pkt.data() + 4, 4);
         std::memcpy(nonce + 4, k.implicit_iv.data(), 8);
@@ -142,7 +131,7 @@ Bytes evp_seal_packet(const RefKey& k, uint32_t peer_id, uint8_t key_id, uint32_
         return pkt;
     }
     Bytes plain;
-    put_be32(plain, packet_id);
+    ByteWriter(plain).be32(packet_id);
     plain.insert(plain.end(), payload.begin(), payload.end());
     Bytes region = seal_non_aead(k, plain, cbc_iv, true);
     pkt.insert(pkt.end(), region.begin(), region.end());
@@ -153,7 +142,7 @@ Bytes evp_seal_packet_raw_cbc(const RefKey& k, uint32_t packet_id, ByteSpan payl
                               ByteSpan raw_tail, ByteSpan cbc_iv) {
     Bytes pkt = header(1, 0);
     Bytes plain;
-    put_be32(plain, packet_id);
+    ByteWriter(plain).be32(packet_id);
     plain.insert(plain.end(), payload.begin(), payload.end());
     plain.insert(plain.end(), raw_tail.begin(), raw_tail.end());
     if (plain.size() % 16 != 0) throw std::runtime_error("raw CBC plaintext not block-aligned");
@@ -185,7 +174,7 @@ std::optional<OpenedPacket> evp_open_packet(const RefKey& k, ByteSpan packet) {
         int fin = 0;
         if (EVP_DecryptFinal_ex(ctx.get(), pt.data() + len, &fin) != 1) return std::nullopt;
         pt.resize(static_cast<size_t>(len + fin));
-        return OpenedPacket{get_be32(packet.data() + 4), std::move(pt)};
+        return OpenedPacket{load_be32(packet.data() + 4), std::move(pt)};
     }
     ByteSpan region = packet.subspan(kDataV2HeaderBytes);
     const size_t hlen = digest_bytes(k.digest);
@@ -205,7 +194,7 @@ std::optional<OpenedPacket> evp_open_packet(const RefKey& k, ByteSpan packet) {
         plain.assign(covered.begin(), covered.end());
     }
     if (plain.size() < 4) return std::nullopt;
-    return OpenedPacket{get_be32(plain.data()), Bytes(plain.begin() + 4, plain.end())};
+    return OpenedPacket{load_be32(plain.data()), Bytes(plain.begin() + 4, plain.end())};
 }
 
 std::unique_ptr<DataKey> make_data_key(const RefKey& k) {
@@ -221,7 +210,7 @@ DataOp prepare_seal(Bytes& buf, const DataKey& key, uint32_t peer_id, uint32_t p
     op.key = &key;
     op.direction = Direction::Seal;
     if (is_aead(key.cipher())) {
-        put_be32(buf, packet_id);
+        ByteWriter(buf).be32(packet_id);
         buf.resize(buf.size() + key.header_bytes());
         buf.insert(buf.end(), payload.begin(), payload.end());
         op.data = buf.data() + 8;
@@ -232,7 +221,7 @@ DataOp prepare_seal(Bytes& buf, const DataKey& key, uint32_t peer_id, uint32_t p
         return op;
     }
     buf.resize(buf.size() + key.header_bytes());
-    put_be32(buf, packet_id);
+    ByteWriter(buf).be32(packet_id);
     buf.insert(buf.end(), payload.begin(), payload.end());
     buf.resize(buf.size() + key.tail_bytes(), 0xEE);
     op.data = buf.data() + kDataV2HeaderBytes;
@@ -264,9 +253,9 @@ DataOp prepare_open(Bytes& buf, const DataKey& key) {
 OpenedPacket opened_packet(const Bytes& buf, const DataOp& op) {
     const uint8_t* body = op.data + op.out_offset;
     if (is_aead(op.key->cipher()))
-        return {get_be32(buf.data() + 4), Bytes(body, body + op.out_len)};
+        return {load_be32(buf.data() + 4), Bytes(body, body + op.out_len)};
     if (op.out_len < 4) throw std::runtime_error("opened body shorter than a packet-id");
-    return {get_be32(body), Bytes(body + 4, body + op.out_len)};
+    return {load_be32(body), Bytes(body + 4, body + op.out_len)};
 }
 
 } // namespace vp::crypto::test

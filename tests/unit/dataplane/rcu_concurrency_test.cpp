@@ -7,6 +7,7 @@
 #include "dataplane/tables/neighbor_table.hpp"
 #include "dataplane/tables/rcu.hpp"
 #include "dataplane/tables/route_table.hpp"
+#include "tests/common/skip.hpp"
 
 #include <gtest/gtest.h>
 #include <rte_launch.h>
@@ -88,7 +89,7 @@ TEST(RcuConcurrency, WriterPublishesAndRetiresWhileReadersRun) {
     std::vector<unsigned> reader_lcores;
     unsigned lcore;
     RTE_LCORE_FOREACH_WORKER(lcore) reader_lcores.push_back(lcore);
-    if (reader_lcores.empty()) GTEST_SKIP() << "needs worker lcores (--eal --lcores ...)";
+    if (reader_lcores.empty()) VP_SKIP_UNLESS_CI("needs worker lcores (--eal --lcores ...)");
 
     auto rcu = Rcu::create(static_cast<uint32_t>(reader_lcores.size()), 256);
     ASSERT_TRUE(rcu.ok());

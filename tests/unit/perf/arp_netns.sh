@@ -4,10 +4,14 @@
 # the other ends in a second namespace over net_af_packet. It must learn the kernel's MACs (or
 # the run fails), and answer the kernel's ARP requests for the addresses it impersonates (a
 # client endpoint on the WAN side, the LAN host on the LAN side), which the pings below trigger.
-# Needs root and iproute2; skipped (77) otherwise. Checks addresses and counts, never timing.
+# Needs root and iproute2; skipped (77) otherwise, failed under CI=true. Checks addresses and counts, never timing.
 set -euo pipefail
 VPNPERF=$(realpath "$1")
 if [ "$(id -u)" != 0 ] || ! command -v ip > /dev/null || ! command -v ping > /dev/null; then
+    if [ "${CI:-}" = true ]; then
+        echo "FAIL: needs root, iproute2 and ping (CI=true: a missing prerequisite is a failure)"
+        exit 1
+    fi
     echo "skipped: needs root, iproute2 and ping"
     exit 77
 fi

@@ -3,6 +3,7 @@
 // inner packet vpnperf meant, with correct headers and checksums; and vpnperf's own receive-side
 // helpers (parsing, opening, probes, ARP, size tables) agree with what was built.
 #include "../crypto/test_util.hpp"
+#include "base/bytes.hpp"
 #include "perf/vpnperf/arp.hpp"
 #include "perf/vpnperf/frame_factory.hpp"
 #include "perf/vpnperf/gen_sessions.hpp"
@@ -20,10 +21,6 @@ namespace {
 
 constexpr net::Ipv4 kLanHost = 0x0a020002;
 
-uint16_t be16(const uint8_t* p) {
-    return static_cast<uint16_t>(p[0] << 8 | p[1]);
-}
-
 // Internet checksum over `n` bytes plus a partial sum: 0xffff when the stored checksum is right.
 uint16_t verify_sum(const uint8_t* p, size_t n, uint32_t sum = 0) {
     for (size_t i = 0; i + 1 < n; i += 2)
@@ -37,10 +34,10 @@ uint16_t verify_sum(const uint8_t* p, size_t n, uint32_t sum = 0) {
 void expect_ipv4_udp_valid(const uint8_t* ip, size_t ip_bytes) {
     ASSERT_GE(ip_bytes, 28u);
     EXPECT_EQ(ip[0], 0x45);
-    EXPECT_EQ(be16(ip + 2), ip_bytes);
+    EXPECT_EQ(load_be16(ip + 2), ip_bytes);
     EXPECT_EQ(verify_sum(ip, 20), 0xffff) << "IPv4 header checksum";
     const uint8_t* udp = ip + 20;
-    EXPECT_EQ(be16(udp + 4), ip_bytes - 20);
+    EXPECT_EQ(load_be16(udp + 4), ip_bytes - 20);
     uint32_t pseudo = verify_sum(ip + 12, 8) + 17 + static_cast<uint32_t>(ip_bytes - 20);
     EXPECT_EQ(verify_sum(udp, ip_bytes - 20, pseudo), 0xffff) << "UDP checksum";
 }
@@ -113,7 +110,7 @@ TEST_P(DecapFrames, DecryptWithOpenSslToTheIntendedInnerPacket) {
         const uint8_t* f = frames[j];
         EXPECT_TRUE(std::equal(l2.dst.begin(), l2.dst.end(), f));
         EXPECT_TRUE(std::equal(l2.src.begin(), l2.src.end(), f + 6));
-        EXPECT_EQ(be16(f + 12), 0x0800);
+        EXPECT_EQ(load_be16(f + 12), 0x0800);
         expect_ipv4_udp_valid(f + 14, lengths[j] - 14);
 
         // Outer addressing: client endpoint -> server.

@@ -5,6 +5,7 @@
 #include "pki/atomic_file.hpp"
 #include "pki/store.hpp"
 #include "pki_test_util.hpp"
+#include "tests/common/skip.hpp"
 
 #include <gtest/gtest.h>
 
@@ -152,7 +153,7 @@ TEST_F(ClientProfileTest, OvpnRefusesWhatTheClientWouldNot) {
 }
 
 TEST_F(ClientProfileTest, StockOpenVpnParsesEveryVariant) {
-    if (openvpn_binary().empty()) GTEST_SKIP() << "openvpn is not installed";
+    if (openvpn_binary().empty()) VP_SKIP_UNLESS_CI("openvpn is not installed");
     std::string keys = dir_->path();
     std::string ta = keys + "/ta.key", v2s = keys + "/v2s.key", v2c = keys + "/v2c.key";
     run(openvpn_binary() + " --genkey secret " + ta);

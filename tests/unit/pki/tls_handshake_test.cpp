@@ -14,12 +14,8 @@ namespace {
 
 using testing::TempDir;
 
-struct SslFree {
-    void operator()(SSL_CTX* p) const { SSL_CTX_free(p); }
-    void operator()(SSL* p) const { SSL_free(p); }
-};
-using SslCtxPtr = std::unique_ptr<SSL_CTX, SslFree>;
-using SslPtr = std::unique_ptr<SSL, SslFree>;
+using SslCtxPtr = OsslPtr<SSL_CTX>;
+using SslPtr = OsslPtr<SSL>;
 
 SslCtxPtr context(const SSL_METHOD* method, const Identity& id, X509_STORE* trust) {
     SslCtxPtr ctx(SSL_CTX_new(method));

@@ -1,5 +1,6 @@
-// The engine's building blocks: timer wheel, mbuf byte lists, the out-of-order queue, the SACK
-// scoreboard and the RFC 6298 estimator.
+// The engine's building blocks: timer wheel, intrusive index lists, mbuf byte lists, the
+// out-of-order queue, the SACK scoreboard and the RFC 6298 estimator.
+#include "dataplane/tcp/index_list.hpp"
 #include "dataplane/tcp/ooo_queue.hpp"
 #include "dataplane/tcp/rtt.hpp"
 #include "dataplane/tcp/sack_scoreboard.hpp"
@@ -13,6 +14,57 @@
 
 namespace vp::tcp::test {
 namespace {
+
+struct ListNode {
+    uint32_t next = kNoListIndex;
+    uint32_t prev = kNoListIndex;
+};
+
+std::vector<uint32_t> drain(IndexQueue<ListNode, &ListNode::next>& q, ListNode* nodes) {
+    std::vector<uint32_t> out;
+    while (!q.empty())
+        out.push_back(q.pop_front(nodes));
+    return out;
+}
+
+TEST(TcpIndexList, QueueIsFifoAndTakeAllDetachesTheChain) {
+    ListNode nodes[8];
+    IndexQueue<ListNode, &ListNode::next> q;
+    for (uint32_t i : {5u, 1u, 7u})
+        q.push_back(nodes, i);
+    EXPECT_EQ(q.front(), 5u);
+    EXPECT_EQ(drain(q, nodes), (std::vector<uint32_t>{5, 1, 7}));
+    EXPECT_EQ(nodes[7].next, kNoListIndex);
+    for (uint32_t i : {2u, 3u})
+        q.push_back(nodes, i);
+    uint32_t head = q.take_all();
+    EXPECT_TRUE(q.empty());
+    q.push_back(nodes, 4); // the list is usable while the detached chain is walked
+    std::vector<uint32_t> chain;
+    for (uint32_t i = head; i != kNoListIndex; i = nodes[i].next)
+        chain.push_back(i);
+    EXPECT_EQ(chain, (std::vector<uint32_t>{2, 3}));
+    EXPECT_EQ(drain(q, nodes), (std::vector<uint32_t>{4}));
+}
+
+TEST(TcpIndexList, AnyMemberLeavesAndTheOrderStays) {
+    ListNode nodes[8];
+    IndexList<ListNode, &ListNode::prev, &ListNode::next> l;
+    for (uint32_t i : {0u, 1u, 2u, 3u})
+        l.push_back(nodes, i);
+    l.unlink(nodes, 2); // middle
+    l.unlink(nodes, 0); // head
+    EXPECT_EQ(l.front(), 1u);
+    l.unlink(nodes, 3); // tail
+    l.push_back(nodes, 6);
+    EXPECT_EQ(nodes[1].next, 6u);
+    EXPECT_EQ(nodes[6].prev, 1u);
+    EXPECT_EQ(nodes[2].prev, kNoListIndex);
+    EXPECT_EQ(nodes[2].next, kNoListIndex);
+    l.unlink(nodes, 1);
+    l.unlink(nodes, 6);
+    EXPECT_TRUE(l.empty());
+}
 
 TEST(TcpTimerWheel, FiresAtItsTickNotBefore) {
     TimerWheel w;

@@ -1,6 +1,8 @@
 // Test-side tools for the TCP engine. See sim.hpp.
 #include "tests/unit/tcp/sim.hpp"
 
+#include "base/bytes.hpp"
+
 #include <gtest/gtest.h>
 #include <rte_ip.h>
 #include <rte_lcore.h>
@@ -20,15 +22,6 @@ unsigned pool_in_use() {
     return rte_mempool_in_use_count(test_pool());
 }
 
-static void put16(uint8_t* p, uint16_t v) {
-    p[0] = static_cast<uint8_t>(v >> 8);
-    p[1] = static_cast<uint8_t>(v);
-}
-static void put32(uint8_t* p, uint32_t v) {
-    put16(p, static_cast<uint16_t>(v >> 16));
-    put16(p + 2, static_cast<uint16_t>(v));
-}
-
 rte_mbuf* build_packet(const SegSpec& s) {
     rte_mbuf* m = rte_pktmbuf_alloc(test_pool());
     if (!m) return nullptr;
@@ -42,20 +35,20 @@ rte_mbuf* build_packet(const SegSpec& s) {
     }
     memset(p, 0, 40);
     p[0] = 0x45;
-    put16(p + 2, static_cast<uint16_t>(total));
-    put16(p + 6, 0x4000);
+    store_be16(p + 2, static_cast<uint16_t>(total));
+    store_be16(p + 6, 0x4000);
     p[8] = 64;
     p[9] = IPPROTO_TCP;
-    put32(p + 12, s.src_ip);
-    put32(p + 16, s.dst_ip);
+    store_be32(p + 12, s.src_ip);
+    store_be32(p + 16, s.dst_ip);
     uint8_t* t = p + 20;
-    put16(t, s.sport);
-    put16(t + 2, s.dport);
-    put32(t + 4, s.seq);
-    put32(t + 8, s.ack);
+    store_be16(t, s.sport);
+    store_be16(t + 2, s.dport);
+    store_be32(t + 4, s.seq);
+    store_be32(t + 8, s.ack);
     t[12] = static_cast<uint8_t>(((20 + optlen) / 4) << 4);
     t[13] = s.flags;
-    put16(t + 14, s.window);
+    store_be16(t + 14, s.window);
     memcpy(t + 20, opts, optlen);
     if (!s.payload.empty()) memcpy(t + 20 + optlen, s.payload.data(), s.payload.size());
     auto* ip = reinterpret_cast<rte_ipv4_hdr*>(p);
