@@ -301,7 +301,7 @@ void Appliance::handle_punt(const dp::PuntEntry& e, uint64_t now) {
     ++counters_.punted;
     switch (e.reason) {
     case dp::PuntReason::NeighborMiss:
-        neighbors_->on_neighbor_miss(e.mbuf, e.port, e.aux, now);
+        neighbors_->on_neighbor_miss(e.mbuf, e.port, e.payload.neighbor_miss.next_hop_be, now);
         break;
     case dp::PuntReason::ArpInput:
         neighbors_->on_arp_input(e.mbuf, e.port, now);
@@ -321,8 +321,9 @@ void Appliance::handle_punt(const dp::PuntEntry& e, uint64_t now) {
             rte_pktmbuf_free(e.mbuf);
         break;
     case dp::PuntReason::SessionEvent:
-        if (ovpn_ && e.aux2 == static_cast<uint32_t>(dp::OvpnEvent::ExplicitExit))
-            ovpn_->on_explicit_exit(e.aux, now);
+        if (ovpn_ &&
+            e.payload.session_event.event == static_cast<uint32_t>(dp::OvpnEvent::ExplicitExit))
+            ovpn_->on_explicit_exit(e.payload.session_event.session, now);
         break;
     default:
         ++counters_.punted_unhandled;

@@ -37,8 +37,7 @@ TcpTestServices::~TcpTestServices() {
 }
 
 void TcpTestServices::inject(uint64_t handle, App& app, dp::InjectAction action, rte_mbuf* m) {
-    dp::InjectEntry e{m, action, app.port, static_cast<uint32_t>(handle),
-                      static_cast<uint32_t>(handle >> 32)};
+    dp::InjectEntry e{m, action, 0, {.tcp = {handle, app.port}}};
     if (!dp_.inject(e, app.worker) && action == dp::InjectAction::TcpSend) app.closed = true;
 }
 
@@ -92,13 +91,13 @@ void TcpTestServices::pump(uint64_t handle, App& app) {
 }
 
 void TcpTestServices::on_event(const dp::PuntEntry& e) {
-    uint64_t handle = uint64_t{e.aux2} << 32 | e.aux;
-    auto event = static_cast<dp::TcpEvent>(e.reserved);
+    uint64_t handle = e.payload.tcp_stream.conn;
+    auto event = e.payload.tcp_stream.event;
     if (event == dp::TcpEvent::Opened) {
         App app;
-        app.sink = e.port == sink_port;
+        app.sink = e.payload.tcp_stream.listen_port == sink_port;
         app.worker = e.worker;
-        app.port = e.port;
+        app.port = e.payload.tcp_stream.listen_port;
         if (app.sink) {
             app.sha = EVP_MD_CTX_new();
             EVP_DigestInit_ex(app.sha, EVP_sha256(), nullptr);

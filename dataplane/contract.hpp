@@ -27,9 +27,9 @@ inline constexpr SessionId no_session = UINT32_MAX;
 // ---- punt ring: worker -> control ------------------------------------------------------------
 
 enum class PuntReason : uint16_t {
-    // An IPv4 packet routed out of `port` towards next hop `aux` (network order) whose neighbour
-    // is unknown. It is already forwarded (TTL decremented, MSS clamped); the control plane holds
-    // it, resolves the neighbour and injects it with the Ethernet header filled in.
+    // An IPv4 packet routed out of `port` towards a next hop (payload.neighbor_miss) whose
+    // neighbour is unknown. It is already forwarded (TTL decremented, MSS clamped); the control
+    // plane holds it, resolves the neighbour and injects it with the Ethernet header filled in.
     NeighborMiss,
     // An ARP packet the control plane must see: replies, gratuitous ARP, and requests from
     // senders not yet in the neighbour table (the control plane answers those and learns).
@@ -39,27 +39,50 @@ enum class PuntReason : uint16_t {
     // A TCP segment for a listening port while no TCP engine runs (not used with one).
     TcpControl,
     // An event of a TCP connection whose consumer is the control plane (the engine's punt
-    // consumer): `port` is the listening TCP port, `reserved` the TcpEvent, aux (low) and aux2
-    // (high) the connection handle. Data events carry the bytes as an mbuf chain; SendRefused
+    // consumer): payload.tcp_stream. Data events carry the bytes as an mbuf chain; SendRefused
     // returns a chain the engine had no room for.
     TcpStream,
-    // A session event without a packet (mbuf == nullptr): `aux` is the session id, `aux2` the
-    // protocol's event code (OvpnEvent for OpenVPN sessions).
+    // A session event without a packet (mbuf == nullptr): payload.session_event.
     SessionEvent,
 };
 
 enum class TcpEvent : uint16_t { Opened, Data, PeerClosed, Writable, Closed, Sent, SendRefused };
+
+// Events a worker reports about an OpenVPN session (PuntReason::SessionEvent).
+enum class OvpnEvent : uint32_t {
+    ExplicitExit = 1, // OCC EXIT received on the data channel
+    Floated = 2,      // an authenticated packet came from a new endpoint
+};
+
+// What a punt carries besides the packet, by reason (a union tagged by PuntEntry::reason;
+// reasons not listed carry nothing).
+union PuntPayload {
+    struct {
+        uint32_t next_hop_be; // the next hop whose neighbour is missing (network order)
+    } neighbor_miss;
+    struct {
+        uint32_t sender_ip_be; // the ARP sender address (network order)
+    } arp_input;
+    struct {
+        uint64_t conn; // the connection handle (tcp::ConnHandle::pack())
+        TcpEvent event;
+        uint16_t listen_port; // the listening TCP port the connection came in on (host order)
+    } tcp_stream;
+    struct {
+        SessionId session;
+        uint32_t event; // the protocol's event code (OvpnEvent for OpenVPN sessions)
+    } session_event;
+};
+static_assert(sizeof(PuntPayload) == 16);
 
 struct PuntEntry {
     rte_mbuf* mbuf; // owned by the receiver of the entry; nullptr for events
     PuntReason reason;
     PortId port;     // the port the packet arrived on (or leaves by, for NeighborMiss)
     WorkerId worker; // the worker that punted it (the owner of the flow under RSS)
-    uint16_t reserved;
-    uint32_t aux; // reason-specific, see PuntReason
-    uint32_t aux2;
+    PuntPayload payload;
 };
-static_assert(sizeof(PuntEntry) == 24);
+static_assert(sizeof(PuntEntry) == 32);
 
 // ---- inject rings: control -> worker ---------------------------------------------------------
 
@@ -69,11 +92,11 @@ enum class InjectAction : uint16_t {
     // An IPv4 packet at offset 14 (Ethernet header space reserved): route it like a packet the
     // appliance originates (no TTL decrement), resolve the neighbour, transmit.
     Route,
-    // No packet: send the session `aux` a keepalive ping (the owner worker holds its packet-id
-    // counter). Goes to the owner's inject ring.
+    // No packet: send the session payload.session a keepalive (the owner worker holds its
+    // packet-id counter). Goes to the owner's inject ring.
     SessionPing,
-    // TCP stream operations for a connection owned by the worker (aux = handle low, aux2 =
-    // high): queue the mbuf chain (answered by a Sent or SendRefused event), close, abort.
+    // TCP stream operations for a connection owned by the worker (payload.tcp): queue the mbuf
+    // chain (answered by a Sent or SendRefused event), close, abort.
     TcpSend,
     TcpClose,
     TcpAbort,
@@ -81,15 +104,23 @@ enum class InjectAction : uint16_t {
     TcpCookieSecret,
 };
 
+// What an inject carries besides the packet, by action (a union tagged by InjectEntry::action).
+union InjectPayload {
+    SessionId session; // SessionPing
+    struct {
+        uint64_t conn;        // the connection handle (tcp::ConnHandle::pack())
+        uint16_t listen_port; // echoed in the Sent/SendRefused event
+    } tcp;                    // TcpSend, TcpClose, TcpAbort
+};
+static_assert(sizeof(InjectPayload) == 16);
+
 struct InjectEntry {
     rte_mbuf* mbuf;
     InjectAction action;
     PortId port;
-    uint32_t aux;
-    uint32_t aux2 = 0;
-    uint32_t reserved = 0;
+    InjectPayload payload;
 };
-static_assert(sizeof(InjectEntry) == 24);
+static_assert(sizeof(InjectEntry) == 32);
 
 // ---- handoff rings: worker -> owner worker ----------------------------------------------------
 

@@ -157,6 +157,18 @@ Dataplane::~Dataplane() {
     rte_mempool_free(pool_);
 }
 
+const WorkerStats& Dataplane::worker_stats(WorkerId id) const {
+    return workers_[id]->stats();
+}
+
+unsigned Dataplane::worker_lcore(WorkerId id) const {
+    return workers_[id]->lcore();
+}
+
+const tcp::Engine* Dataplane::worker_tcp_engine(WorkerId id) const {
+    return workers_[id]->tcp_engine();
+}
+
 void Dataplane::set_policy(const WorkerPolicy& policy) {
     const WorkerPolicy* old = policy_.exchange(new WorkerPolicy(policy), std::memory_order_acq_rel);
     rcu_->retire_delete(const_cast<WorkerPolicy*>(old));

@@ -14,6 +14,7 @@
 #include "dataplane/tables/session_map.hpp"
 #include "dataplane/tcp/config.hpp"
 #include "dataplane/tcp/stream_types.hpp"
+#include "dataplane/worker/counters.hpp"
 
 #include <rte_mempool.h>
 #include <rte_ring.h>
@@ -22,6 +23,10 @@
 #include <memory>
 #include <optional>
 #include <vector>
+
+namespace vp::tcp {
+class Engine;
+}
 
 namespace vp::dp {
 
@@ -77,6 +82,11 @@ public:
     uint16_t worker_count() const { return settings_.workers; }
     Worker& worker(WorkerId id) { return *workers_[id]; }
     const Worker& worker(WorkerId id) const { return *workers_[id]; }
+    // What the control plane reads of a worker (telemetry), without the worker's internals.
+    const WorkerStats& worker_stats(WorkerId id) const;
+    unsigned worker_lcore(WorkerId id) const;
+    // The worker's TCP engine (nullptr without TCP listeners); read-only outside the worker.
+    const tcp::Engine* worker_tcp_engine(WorkerId id) const;
 
     Rcu& rcu() { return *rcu_; }
     RouteTable& routes() { return *routes_; }

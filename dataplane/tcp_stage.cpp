@@ -57,13 +57,9 @@ void Worker::tcp_flush() {
         for (size_t i = 0; i < n; ++i) {
             const tcp::PuntEvent& e = events[i];
             uint64_t h = e.conn.pack();
-            PuntEntry p{e.data,
-                        PuntReason::TcpStream,
-                        static_cast<PortId>(e.user_data),
-                        id_,
-                        static_cast<uint16_t>(event_of(e.kind)),
-                        static_cast<uint32_t>(h),
-                        static_cast<uint32_t>(h >> 32)};
+            PuntEntry p{e.data, PuntReason::TcpStream, 0, id_,
+                        PuntPayload{.tcp_stream = {h, event_of(e.kind),
+                                                   static_cast<uint16_t>(e.user_data)}}};
             if (rte_ring_mp_enqueue_elem(dp_.punt_ring(), &p, sizeof p) != 0) {
                 // The control plane would lose track of this connection: end it.
                 if (e.data) rte_pktmbuf_free(e.data);
@@ -81,18 +77,15 @@ void Worker::tcp_inject(const InjectEntry& e) {
         if (e.mbuf) drop(e.mbuf, DropReason::inject_invalid);
         return;
     }
-    tcp::ConnHandle h = tcp::ConnHandle::unpack(uint64_t{e.aux2} << 32 | e.aux);
+    tcp::ConnHandle h = tcp::ConnHandle::unpack(e.payload.tcp.conn);
     switch (e.action) {
     case InjectAction::TcpSend: {
         uint64_t packed = h.pack();
         bool sent = tcp_->send(h, e.mbuf);
-        PuntEntry p{sent ? nullptr : e.mbuf,
-                    PuntReason::TcpStream,
-                    e.port,
-                    id_,
-                    static_cast<uint16_t>(sent ? TcpEvent::Sent : TcpEvent::SendRefused),
-                    static_cast<uint32_t>(packed),
-                    static_cast<uint32_t>(packed >> 32)};
+        PuntEntry p{
+            sent ? nullptr : e.mbuf, PuntReason::TcpStream, 0, id_,
+            PuntPayload{.tcp_stream = {packed, sent ? TcpEvent::Sent : TcpEvent::SendRefused,
+                                       e.payload.tcp.listen_port}}};
         if (rte_ring_mp_enqueue_elem(dp_.punt_ring(), &p, sizeof p) != 0) {
             if (!sent) rte_pktmbuf_free(e.mbuf);
             stats_.drop(DropReason::punt_ring_full).inc();

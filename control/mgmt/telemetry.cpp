@@ -7,7 +7,7 @@
 
 #include "base/log.hpp"
 #include "control/appliance.hpp"
-#include "dataplane/worker/worker.hpp"
+#include "dataplane/tcp/engine.hpp"
 
 #include <rte_byteorder.h>
 #include <rte_cycles.h>
@@ -172,10 +172,9 @@ int cmd_workers(const char*, const char*, rte_tel_data* d) {
     return with_appliance(d, [&](Appliance& a) {
         rte_tel_data_start_dict(d);
         for (dp::WorkerId w = 0; w < a.dataplane().worker_count(); ++w) {
-            const auto& worker = a.dataplane().worker(w);
-            const auto& st = worker.stats();
+            const auto& st = a.dataplane().worker_stats(w);
             rte_tel_data* c = new_dict();
-            rte_tel_data_add_dict_u64(c, "lcore", worker.lcore());
+            rte_tel_data_add_dict_u64(c, "lcore", a.dataplane().worker_lcore(w));
             for (size_t i = 0; i < dp::worker_counter_info.size(); ++i)
                 rte_tel_data_add_dict_u64(c, std::string(dp::worker_counter_info[i].name).c_str(),
                                           st.counters[i].get());
@@ -195,7 +194,7 @@ int cmd_drops(const char*, const char*, rte_tel_data* d) {
         for (size_t r = 0; r < dp::drop_reason_info.size(); ++r) {
             uint64_t total = 0;
             for (dp::WorkerId w = 0; w < a.dataplane().worker_count(); ++w)
-                total += a.dataplane().worker(w).stats().drops[r].get();
+                total += a.dataplane().worker_stats(w).drops[r].get();
             rte_tel_data_add_dict_u64(d, std::string(dp::drop_reason_info[r].name).c_str(), total);
         }
         return 0;
@@ -208,8 +207,8 @@ int cmd_stages(const char*, const char*, rte_tel_data* d) {
         for (size_t s = 0; s < dp::stage_info.size(); ++s) {
             uint64_t packets = 0, cycles = 0;
             for (dp::WorkerId w = 0; w < a.dataplane().worker_count(); ++w) {
-                packets += a.dataplane().worker(w).stats().stage_packets[s].get();
-                cycles += a.dataplane().worker(w).stats().stage_cycles[s].get();
+                packets += a.dataplane().worker_stats(w).stage_packets[s].get();
+                cycles += a.dataplane().worker_stats(w).stage_cycles[s].get();
             }
             rte_tel_data* c = new_dict();
             rte_tel_data_add_dict_u64(c, "packets", packets);
@@ -525,7 +524,7 @@ int cmd_tcp(const char*, const char*, rte_tel_data* d) {
         tcp::EngineGauges gauges;
         bool any = false;
         for (dp::WorkerId w = 0; w < a.dataplane().worker_count(); ++w) {
-            const tcp::Engine* e = a.dataplane().worker(w).tcp_engine();
+            const tcp::Engine* e = a.dataplane().worker_tcp_engine(w);
             if (!e) continue;
             any = true;
             sum += e->counters();

@@ -20,6 +20,7 @@
 #include "control/aaa/aaa.hpp"
 #include "control/ovpn/data_keys.hpp"
 #include "control/ovpn/endpoint.hpp"
+#include "dataplane/contract.hpp"
 
 #include <cstdint>
 #include <optional>
@@ -28,7 +29,7 @@
 
 namespace vp::ovpn {
 
-using WorkerId = uint16_t;
+using dp::WorkerId; // the dataplane contract's
 
 struct PeerSpec {
     uint32_t peer_id = 0;           // 24 bits; the client's DATA_V2 packets carry it

@@ -72,9 +72,10 @@ bool is_data(Opcode op) {
 
 std::optional<OpcodeKey> peek_opcode(ByteSpan datagram) {
     if (datagram.empty()) return std::nullopt;
-    uint8_t op = datagram[0] >> 3;
-    if (op < 1 || op > 11) return std::nullopt;
-    return OpcodeKey{static_cast<Opcode>(op), static_cast<uint8_t>(datagram[0] & 7)};
+    uint8_t op = dp::ovpn::opcode_of(datagram[0]);
+    if (op < dp::ovpn::op_control_hard_reset_client_v1 || op > dp::ovpn::op_control_wkc_v1)
+        return std::nullopt;
+    return OpcodeKey{static_cast<Opcode>(op), dp::ovpn::key_id_of(datagram[0])};
 }
 
 Expected<ControlPacketView, PacketError> parse_control_packet(ByteSpan plain) {
@@ -130,16 +131,15 @@ Expected<DataHeader, PacketError> peek_data_header(ByteSpan datagram) {
     auto ok = peek_opcode(datagram);
     if (!ok) return unexpected(datagram.empty() ? PacketError::Empty : PacketError::UnknownOpcode);
     if (!is_data(ok->opcode)) return unexpected(PacketError::NotData);
+    // The workers' parser (dataplane/ovpn/wire.hpp), so that both planes read data headers alike.
+    dp::ovpn::DataHeader wire;
+    if (!dp::ovpn::parse_data_header(datagram.data(), datagram.size(), wire))
+        return unexpected(PacketError::Truncated);
     DataHeader h;
     h.opcode = ok->opcode;
-    h.key_id = ok->key_id;
-    if (h.opcode == Opcode::DataV1) {
-        h.header_bytes = 1;
-        return h;
-    }
-    if (datagram.size() < 4) return unexpected(PacketError::Truncated);
-    h.peer_id = uint32_t{datagram[1]} << 16 | uint32_t{datagram[2]} << 8 | datagram[3];
-    h.header_bytes = 4;
+    h.key_id = wire.key_id;
+    if (h.opcode == Opcode::DataV2) h.peer_id = wire.peer_id;
+    h.header_bytes = wire.header_len;
     return h;
 }
 

@@ -6,6 +6,7 @@
 
 #include "base/bytes.hpp"
 #include "base/expected.hpp"
+#include "dataplane/ovpn/wire.hpp"
 
 #include <array>
 #include <cstdint>
@@ -14,18 +15,19 @@
 
 namespace vp::ovpn {
 
+// The opcodes' values come from the one definition of the wire format (dataplane/ovpn/wire.hpp).
 enum class Opcode : uint8_t {
-    ControlHardResetClientV1 = 1, // key method 1: never accepted
-    ControlHardResetServerV1 = 2,
-    ControlSoftResetV1 = 3,
-    ControlV1 = 4,
-    AckV1 = 5,
-    DataV1 = 6,
-    ControlHardResetClientV2 = 7,
-    ControlHardResetServerV2 = 8,
-    DataV2 = 9,
-    ControlHardResetClientV3 = 10, // tls-crypt-v2: wrapped client key appended
-    ControlWkcV1 = 11,             // CONTROL_V1 with the wrapped client key appended
+    ControlHardResetClientV1 = dp::ovpn::op_control_hard_reset_client_v1, // never accepted
+    ControlHardResetServerV1 = dp::ovpn::op_control_hard_reset_server_v1,
+    ControlSoftResetV1 = dp::ovpn::op_control_soft_reset_v1,
+    ControlV1 = dp::ovpn::op_control_v1,
+    AckV1 = dp::ovpn::op_ack_v1,
+    DataV1 = dp::ovpn::op_data_v1,
+    ControlHardResetClientV2 = dp::ovpn::op_control_hard_reset_client_v2,
+    ControlHardResetServerV2 = dp::ovpn::op_control_hard_reset_server_v2,
+    DataV2 = dp::ovpn::op_data_v2,
+    ControlHardResetClientV3 = dp::ovpn::op_control_hard_reset_client_v3, // tls-crypt-v2
+    ControlWkcV1 = dp::ovpn::op_control_wkc_v1, // CONTROL_V1 + the wrapped client key
 };
 
 std::string_view to_string(Opcode op);
@@ -33,7 +35,7 @@ bool is_control(Opcode op); // every opcode this parser accepts as a control pac
 bool is_data(Opcode op);
 
 constexpr uint8_t header_byte(Opcode op, uint8_t key_id) {
-    return static_cast<uint8_t>(static_cast<uint8_t>(op) << 3 | (key_id & 7));
+    return dp::ovpn::header_byte(static_cast<uint8_t>(op), key_id);
 }
 
 constexpr size_t session_id_bytes = 8;
@@ -43,7 +45,7 @@ using SessionId = std::array<uint8_t, session_id_bytes>;
 // CONTROL packets, and so do we everywhere, which is what MikroTik tolerates.
 constexpr size_t max_acks_parsed = 8;
 constexpr size_t max_acks_sent = 4;
-constexpr uint32_t undefined_peer_id = 0xFFFFFF;
+constexpr uint32_t undefined_peer_id = dp::ovpn::peer_id_undefined;
 
 enum class PacketError : uint8_t {
     Empty,

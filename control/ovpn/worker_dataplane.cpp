@@ -2,6 +2,7 @@
 #include "control/ovpn/worker_dataplane.hpp"
 
 #include "base/log.hpp"
+#include "dataplane/ovpn/outer.hpp"
 
 #include <rte_byteorder.h>
 #include <rte_cycles.h>
@@ -63,23 +64,9 @@ void WorkerDataplane::send(WorkerId worker, const Endpoint& to, ByteSpan datagra
     std::memset(frame, 0, sizeof(rte_ether_hdr));
     Local local = local_for(to);
     auto* ip = reinterpret_cast<rte_ipv4_hdr*>(frame + sizeof(rte_ether_hdr));
-    ip->version_ihl = RTE_IPV4_VHL_DEF;
-    ip->type_of_service = 0;
-    ip->total_length =
-        rte_cpu_to_be_16(static_cast<uint16_t>(headers - sizeof(rte_ether_hdr) + datagram.size()));
-    ip->packet_id = 0;
-    ip->fragment_offset = 0;
-    ip->time_to_live = 64;
-    ip->next_proto_id = IPPROTO_UDP;
-    ip->src_addr = local.ip_be;
-    ip->dst_addr = rte_cpu_to_be_32(to.address);
-    ip->hdr_checksum = 0;
-    ip->hdr_checksum = rte_ipv4_cksum(ip);
-    auto* udp = reinterpret_cast<rte_udp_hdr*>(ip + 1);
-    udp->src_port = rte_cpu_to_be_16(port_);
-    udp->dst_port = rte_cpu_to_be_16(to.port);
-    udp->dgram_len = rte_cpu_to_be_16(static_cast<uint16_t>(sizeof(rte_udp_hdr) + datagram.size()));
-    udp->dgram_cksum = 0;
+    rte_udp_hdr* udp = dp::ovpn::write_outer_header(
+        ip, {local.ip_be, rte_cpu_to_be_32(to.address), rte_cpu_to_be_16(port_),
+             rte_cpu_to_be_16(to.port), static_cast<uint16_t>(datagram.size()), 0});
     std::memcpy(udp + 1, datagram.data(), datagram.size());
     udp->dgram_cksum = rte_ipv4_udptcp_cksum(ip, udp);
     int target = worker < dp_.worker_count() ? worker : -1;
@@ -181,7 +168,7 @@ void WorkerDataplane::tick(uint64_t now_ms) {
             std::max(tsc_to_ms(s->last_tx_tsc.load(std::memory_order_relaxed)), k.requested_ms);
         if (now_ms - last < uint64_t{k.interval_s} * 1000) continue;
         k.requested_ms = now_ms;
-        dp_.inject({nullptr, dp::InjectAction::SessionPing, 0, peer_id}, s->owner);
+        dp_.inject({nullptr, dp::InjectAction::SessionPing, 0, {.session = peer_id}}, s->owner);
     }
 }
 

@@ -1,7 +1,7 @@
 // Delivery to the appliance's own addresses. Only what an enabled service accepts gets through
-// (the input allow-list): ICMP echo when enabled, the OpenVPN UDP port when the server is
-// enabled, listening TCP ports. Everything else is dropped and counted — the appliance has no
-// kernel stack behind it to answer for anything else.
+// (the input allow-list): ICMP echo when enabled, the UDP ports of the enabled protocols' stages
+// (the protocol table), listening TCP ports. Everything else is dropped and counted — the appliance
+// has no kernel stack behind it to answer for anything else.
 #include "dataplane/ip/checksum.hpp"
 #include "dataplane/ip/icmp.hpp"
 #include "dataplane/worker/worker.hpp"
@@ -57,11 +57,9 @@ void Worker::local_input(PortId port, rte_mbuf* m) {
             route_originated(m);
         }
     } else if (ip->next_proto_id == IPPROTO_UDP && l4_len >= sizeof(rte_udp_hdr) &&
-               policy_->ovpn_udp_port != 0 &&
-               rte_be_to_cpu_16(reinterpret_cast<rte_udp_hdr*>(l4)->dst_port) ==
-                   policy_->ovpn_udp_port) {
-        count(WorkerCounter::local_delivered);
-        ovpn_input(port, m);
+               protocol_udp_input(
+                   port, rte_be_to_cpu_16(reinterpret_cast<rte_udp_hdr*>(l4)->dst_port), m)) {
+        // a protocol's stage took it
     } else if (ip->next_proto_id == IPPROTO_TCP && l4_len >= sizeof(rte_tcp_hdr) &&
                policy_->tcp_listening(
                    rte_be_to_cpu_16(reinterpret_cast<rte_tcp_hdr*>(l4)->dst_port))) {
@@ -69,7 +67,7 @@ void Worker::local_input(PortId port, rte_mbuf* m) {
         if (tcp_)
             tcp_input(m);
         else
-            punt(m, PuntReason::TcpControl, port, 0);
+            punt(m, PuntReason::TcpControl, port);
     } else {
         drop(m, DropReason::no_service);
     }

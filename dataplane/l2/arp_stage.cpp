@@ -46,7 +46,7 @@ void Worker::arp_input(PortId port, rte_mbuf** pkts, uint16_t n) {
             // A reply to one of our requests, or a gratuitous announcement: the control plane
             // learns from it (and releases packets waiting for this neighbour).
             if (owned || dp_.neighbors().lookup(port, sip) != nullptr)
-                punt(m, PuntReason::ArpInput, port, sip);
+                punt(m, PuntReason::ArpInput, port, {.arp_input = {sip}});
             else
                 drop(m, DropReason::arp_ignored);
             continue;
@@ -66,7 +66,7 @@ void Worker::arp_input(PortId port, rte_mbuf** pkts, uint16_t n) {
             const NeighborEntry* known = dp_.neighbors().lookup(port, sip);
             if (!known || !known->reachable ||
                 std::memcmp(known->mac, &arp->arp_data.arp_sha, RTE_ETHER_ADDR_LEN) != 0) {
-                punt(m, PuntReason::ArpInput, port, sip);
+                punt(m, PuntReason::ArpInput, port, {.arp_input = {sip}});
                 continue;
             }
         }

@@ -4,16 +4,17 @@
 // is decrypted with one submission to the crypto engine. Authenticated packets then update the
 // replay window and the last-seen time, may move the client to a new endpoint, are absorbed
 // when they are keepalive pings, reported when they are OCC EXIT, and otherwise continue as
-// inner IPv4 packets through session_input(). Everything else on the port goes to the control
-// plane.
+// inner IPv4 packets through Worker::session_input(). Everything else on the port goes to the
+// control plane.
 #include "dataplane/ovpn/outer.hpp"
 #include "dataplane/ovpn/ovpn_session.hpp"
+#include "dataplane/ovpn/stage.hpp"
 #include "dataplane/ovpn/wire.hpp"
 #include "dataplane/worker/worker.hpp"
 
 #include <cstring>
 
-namespace vp::dp {
+namespace vp::dp::ovpn {
 
 namespace {
 
@@ -37,44 +38,43 @@ DropReason drop_reason_of(crypto::OpStatus status) {
 
 } // namespace
 
-void Worker::ovpn_input(PortId port, rte_mbuf* m) {
-    ovpn::OuterUdp outer;
-    ovpn::DataHeader h;
-    if (!ovpn::locate_udp_payload(m, outer) ||
-        !ovpn::parse_data_header(outer.payload, outer.payload_len, h)) {
-        punt(m, PuntReason::OvpnControl, port, 0); // control channel, resets, garbage
+void WorkerStage::udp_input(PortId port, rte_mbuf* m) {
+    OuterUdp outer;
+    DataHeader h;
+    if (!locate_udp_payload(m, outer) || !parse_data_header(outer.payload, outer.payload_len, h)) {
+        w_.punt(m, PuntReason::OvpnControl, port); // control channel, resets, garbage
         return;
     }
     Session* s = nullptr;
-    if (h.opcode == ovpn::op_data_v2) {
-        s = dp_.sessions().get(h.peer_id);
-    } else if (auto id = dp_.ovpn_v1_peers().find({outer.src_ip_be, outer.src_port_be})) {
-        s = dp_.sessions().get(*id);
+    if (h.opcode == op_data_v2) {
+        s = w_.dataplane().sessions().get(h.peer_id);
+    } else if (auto id =
+                   w_.dataplane().ovpn_v1_peers().find({outer.src_ip_be, outer.src_port_be})) {
+        s = w_.dataplane().sessions().get(*id);
     }
     if (!s || s->kind != SessionKind::Ovpn) {
         // An unknown peer: the control plane decides (a restarted client, a stale peer-id).
-        punt(m, PuntReason::OvpnControl, port, 0);
+        w_.punt(m, PuntReason::OvpnControl, port);
         return;
     }
-    if (s->owner != id_) {
-        handoff(*s, m, HandoffKind::Decap);
+    if (s->owner != w_.id()) {
+        w_.handoff(*s, m, HandoffKind::Decap);
         return;
     }
-    ovpn_decap_add(static_cast<OvpnSession&>(*s), m);
+    decap_add(static_cast<OvpnSession&>(*s), m);
 }
 
-void Worker::ovpn_decap_add(OvpnSession& s, rte_mbuf* m) {
-    ovpn::OuterUdp outer;
-    ovpn::DataHeader h;
-    if (!ovpn::locate_udp_payload(m, outer) ||
-        !ovpn::parse_data_header(outer.payload, outer.payload_len, h)) {
-        drop(m, DropReason::ovpn_short);
+void WorkerStage::decap_add(OvpnSession& s, rte_mbuf* m) {
+    OuterUdp outer;
+    DataHeader h;
+    if (!locate_udp_payload(m, outer) || !parse_data_header(outer.payload, outer.payload_len, h)) {
+        w_.drop(m, DropReason::ovpn_short);
         return;
     }
     OvpnKeySlot* slot = s.slot_for_key(h.key_id);
     if (!slot) {
         s.counters.rx_dropped.inc();
-        drop(m, DropReason::ovpn_no_key);
+        w_.drop(m, DropReason::ovpn_no_key);
         return;
     }
     const crypto::DataKey& key = *slot->rx;
@@ -82,7 +82,7 @@ void Worker::ovpn_decap_add(OvpnSession& s, rte_mbuf* m) {
     uint32_t region_offset = h.header_len + (aead ? 4u : 0u);
     if (outer.payload_len < region_offset + key.header_bytes()) {
         s.counters.rx_dropped.inc();
-        drop(m, DropReason::ovpn_short);
+        w_.drop(m, DropReason::ovpn_short);
         return;
     }
     uint32_t packet_id = 0;
@@ -91,12 +91,11 @@ void Worker::ovpn_decap_add(OvpnSession& s, rte_mbuf* m) {
         // A cheap reject before any crypto; accept() only after the packet authenticated.
         if (s.replay_protection && slot->replay.check(packet_id) != crypto::ReplayVerdict::Ok) {
             s.counters.rx_dropped.inc();
-            drop(m, DropReason::ovpn_replay);
+            w_.drop(m, DropReason::ovpn_replay);
             return;
         }
     }
-    OvpnBatches& b = *ovpn_;
-    crypto::DataOp& op = b.decap_ops[b.n_decap];
+    crypto::DataOp& op = decap_ops_[n_decap_];
     op = crypto::DataOp{};
     op.key = &key;
     op.direction = crypto::Direction::Open;
@@ -104,33 +103,32 @@ void Worker::ovpn_decap_add(OvpnSession& s, rte_mbuf* m) {
     op.len = outer.payload_len - region_offset;
     if (aead) {
         // DATA_V2: AAD = opcode/peer-id and packet-id; DATA_V1: the packet-id alone.
-        op.aad = h.opcode == ovpn::op_data_v2 ? outer.payload : outer.payload + h.header_len;
-        op.aad_len = h.opcode == ovpn::op_data_v2 ? 8 : 4;
+        op.aad = h.opcode == op_data_v2 ? outer.payload : outer.payload + h.header_len;
+        op.aad_len = h.opcode == op_data_v2 ? 8 : 4;
         op.packet_id = outer.payload + h.header_len;
     }
-    b.decap[b.n_decap++] = DecapItem{
+    decap_[n_decap_++] = DecapItem{
         m, &s, slot, OvpnSession::pack_endpoint(outer.src_ip_be, outer.src_port_be), packet_id};
-    if (b.n_decap == max_burst) ovpn_decap_flush();
+    if (n_decap_ == max_burst) decap_flush();
 }
 
-void Worker::ovpn_decap_flush() {
-    OvpnBatches& b = *ovpn_;
-    uint16_t n = b.n_decap;
+void WorkerStage::decap_flush() {
+    uint16_t n = n_decap_;
     if (n == 0) return;
-    b.n_decap = 0;
+    n_decap_ = 0;
     uint64_t t0 = rte_rdtsc();
-    crypto_->process({b.decap_ops, n});
+    w_.crypto().process({decap_ops_, n});
     rte_mbuf* inner[max_burst];
     OvpnSession* inner_session[max_burst];
     uint16_t n_inner = 0;
     for (uint16_t i = 0; i < n; ++i) {
-        DecapItem& item = b.decap[i];
-        const crypto::DataOp& op = b.decap_ops[i];
+        DecapItem& item = decap_[i];
+        const crypto::DataOp& op = decap_ops_[i];
         OvpnSession& s = *item.session;
         rte_mbuf* m = item.m;
         if (op.status != crypto::OpStatus::Ok) {
             s.counters.rx_dropped.inc();
-            drop(m, drop_reason_of(op.status));
+            w_.drop(m, drop_reason_of(op.status));
             continue;
         }
         uint8_t* payload = op.data + op.out_offset;
@@ -144,49 +142,48 @@ void Worker::ovpn_decap_flush() {
         if (s.replay_protection &&
             item.slot->replay.accept(packet_id) != crypto::ReplayVerdict::Ok) {
             s.counters.rx_dropped.inc();
-            drop(m, DropReason::ovpn_replay);
+            w_.drop(m, DropReason::ovpn_replay);
             continue;
         }
-        s.last_rx_tsc.store(now_tsc_, std::memory_order_relaxed);
+        s.last_rx_tsc.store(w_.now_tsc(), std::memory_order_relaxed);
         item.slot->rx_packets.inc();
         item.slot->rx_bytes.add(len);
-        count(WorkerCounter::ovpn_decrypted);
+        w_.count(WorkerCounter::ovpn_decrypted);
         // The client may move (NAT rebinding, roaming): only an authenticated packet moves it.
         if (item.endpoint != s.endpoint.load(std::memory_order_relaxed)) {
             s.endpoint.store(item.endpoint, std::memory_order_release);
-            count(WorkerCounter::ovpn_floats);
-            punt(nullptr, PuntReason::SessionEvent, s.wan_port, s.id,
-                 static_cast<uint32_t>(OvpnEvent::Floated));
+            w_.count(WorkerCounter::ovpn_floats);
+            w_.punt(nullptr, PuntReason::SessionEvent, s.wan_port,
+                    {.session_event = {s.id, static_cast<uint32_t>(OvpnEvent::Floated)}});
         }
         if (s.compression == OvpnCompression::NoneLzo && len > 0) {
-            if (payload[0] != ovpn::comp_none_byte) {
+            if (payload[0] != comp_none_byte) {
                 s.counters.rx_dropped.inc();
-                drop(m, DropReason::ovpn_compressed);
+                w_.drop(m, DropReason::ovpn_compressed);
                 continue;
             }
             ++payload;
             --len;
         }
-        if (len == ovpn::ping_magic.size() &&
-            std::memcmp(payload, ovpn::ping_magic.data(), len) == 0) {
-            count(WorkerCounter::ovpn_pings_rx);
+        if (len == ping_magic.size() && std::memcmp(payload, ping_magic.data(), len) == 0) {
+            w_.count(WorkerCounter::ovpn_pings_rx);
             rte_pktmbuf_free(m);
             continue;
         }
-        if (len > ovpn::occ_magic.size() &&
-            std::memcmp(payload, ovpn::occ_magic.data(), ovpn::occ_magic.size()) == 0) {
-            if (payload[ovpn::occ_magic.size()] == ovpn::occ_exit) {
-                punt(nullptr, PuntReason::SessionEvent, s.wan_port, s.id,
-                     static_cast<uint32_t>(OvpnEvent::ExplicitExit));
+        if (len > occ_magic.size() &&
+            std::memcmp(payload, occ_magic.data(), occ_magic.size()) == 0) {
+            if (payload[occ_magic.size()] == occ_exit) {
+                w_.punt(nullptr, PuntReason::SessionEvent, s.wan_port,
+                        {.session_event = {s.id, static_cast<uint32_t>(OvpnEvent::ExplicitExit)}});
                 rte_pktmbuf_free(m);
             } else {
-                drop(m, DropReason::ovpn_occ_ignored);
+                w_.drop(m, DropReason::ovpn_occ_ignored);
             }
             continue;
         }
         if (len < sizeof(rte_ipv4_hdr) || (payload[0] >> 4) != 4) {
             s.counters.rx_dropped.inc();
-            drop(m, DropReason::ovpn_not_ipv4);
+            w_.drop(m, DropReason::ovpn_not_ipv4);
             continue;
         }
         s.counters.rx_packets.inc();
@@ -200,10 +197,9 @@ void Worker::ovpn_decap_flush() {
         inner[n_inner] = m;
         inner_session[n_inner++] = &s;
     }
-    stats_.stage_packets[static_cast<size_t>(Stage::ovpn_decap)].add(n);
-    stats_.stage_cycles[static_cast<size_t>(Stage::ovpn_decap)].add(rte_rdtsc() - t0);
+    w_.stage_done(dp::Stage::ovpn_decap, n, t0);
     for (uint16_t i = 0; i < n_inner; ++i)
-        session_input(*inner_session[i], inner[i]);
+        w_.session_input(*inner_session[i], inner[i]);
 }
 
-} // namespace vp::dp
+} // namespace vp::dp::ovpn

@@ -8,7 +8,9 @@
 //   [Ethernet 14][IPv4 20][UDP 8][op|key_id (peer-id)][packet-id 4][tag 16][inner]       AEAD
 //   [Ethernet 14][IPv4 20][UDP 8][op|key_id (peer-id)][HMAC][IV 16][packet-id 4][inner]  CBC
 // (with a 0xFA byte before the inner packet when the session speaks "comp-lzo no" framing).
+#include "dataplane/ovpn/outer.hpp"
 #include "dataplane/ovpn/ovpn_session.hpp"
+#include "dataplane/ovpn/stage.hpp"
 #include "dataplane/ovpn/wire.hpp"
 #include "dataplane/worker/worker.hpp"
 
@@ -17,7 +19,7 @@
 
 #include <cstring>
 
-namespace vp::dp {
+namespace vp::dp::ovpn {
 
 namespace {
 
@@ -45,14 +47,14 @@ bool make_headroom(rte_mbuf* m, uint16_t front, uint32_t tail) {
 
 } // namespace
 
-void Worker::ovpn_encap_add(OvpnSession& s, rte_mbuf* m) {
+void WorkerStage::encap_add(OvpnSession& s, rte_mbuf* m) {
     OvpnKeySlot* slot = s.tx_key();
     if (!slot) {
-        drop(m, DropReason::session_no_keys);
+        w_.drop(m, DropReason::session_no_keys);
         return;
     }
     if (m->nb_segs > 1 && rte_pktmbuf_linearize(m) != 0) {
-        drop(m, DropReason::mbuf_exhausted);
+        w_.drop(m, DropReason::mbuf_exhausted);
         return;
     }
     const crypto::DataKey& key = *slot->tx;
@@ -68,34 +70,29 @@ void Worker::ovpn_encap_add(OvpnSession& s, rte_mbuf* m) {
                                            body_prefix);
     rte_pktmbuf_adj(m, sizeof(rte_ether_hdr));
     if (rte_pktmbuf_headroom(m) < front && !make_headroom(m, front, key.tail_bytes())) {
-        drop(m, DropReason::no_headroom);
+        w_.drop(m, DropReason::no_headroom);
         return;
     }
     uint32_t packet_id = slot->tx_packet_id.load(std::memory_order_relaxed) + 1;
     if (packet_id == 0) { // never wrap: the control plane renegotiates long before
-        drop(m, DropReason::ovpn_pid_exhausted);
+        w_.drop(m, DropReason::ovpn_pid_exhausted);
         return;
     }
     auto* start = reinterpret_cast<uint8_t*>(rte_pktmbuf_prepend(m, front));
     if (!start ||
         (key.tail_bytes() && !rte_pktmbuf_append(m, static_cast<uint16_t>(key.tail_bytes())))) {
-        drop(m, DropReason::no_headroom);
+        w_.drop(m, DropReason::no_headroom);
         return;
     }
     slot->tx_packet_id.store(packet_id, std::memory_order_relaxed);
     uint8_t* p = start + outer_headers; // the UDP payload
-    if (s.data_v2) {
-        p[0] = static_cast<uint8_t>(ovpn::op_data_v2 << 3 | slot->key_id);
-        p[1] = static_cast<uint8_t>(s.id >> 16);
-        p[2] = static_cast<uint8_t>(s.id >> 8);
-        p[3] = static_cast<uint8_t>(s.id);
-    } else {
-        p[0] = static_cast<uint8_t>(ovpn::op_data_v1 << 3 | slot->key_id);
-    }
+    if (s.data_v2)
+        write_data_v2_header(p, slot->key_id, s.id);
+    else
+        p[0] = header_byte(op_data_v1, slot->key_id);
     uint8_t* region = p + udp_payload_header;
     uint8_t* body = region + key.header_bytes();
-    OvpnBatches& b = *ovpn_;
-    crypto::DataOp& op = b.encap_ops[b.n_encap];
+    crypto::DataOp& op = encap_ops_[n_encap_];
     op = crypto::DataOp{};
     op.key = &key;
     op.direction = crypto::Direction::Seal;
@@ -108,83 +105,62 @@ void Worker::ovpn_encap_add(OvpnSession& s, rte_mbuf* m) {
     } else {
         write_be32(body, packet_id);
     }
-    if (comp) body[body_prefix - 1] = ovpn::comp_none_byte;
+    if (comp) body[body_prefix - 1] = comp_none_byte;
     op.len = body_prefix + inner_len;
-    b.encap[b.n_encap++] = EncapItem{m, &s, slot, udp_payload_header};
-    if (b.n_encap == max_burst) ovpn_encap_flush();
+    encap_[n_encap_++] = EncapItem{m, &s, slot, udp_payload_header};
+    if (n_encap_ == max_burst) encap_flush();
 }
 
-void Worker::ovpn_encap_flush() {
-    OvpnBatches& b = *ovpn_;
-    uint16_t n = b.n_encap;
+void WorkerStage::encap_flush() {
+    uint16_t n = n_encap_;
     if (n == 0) return;
-    b.n_encap = 0;
+    n_encap_ = 0;
     uint64_t t0 = rte_rdtsc();
-    crypto_->process({b.encap_ops, n});
+    w_.crypto().process({encap_ops_, n});
     rte_mbuf* ready[max_burst];
     uint16_t n_ready = 0;
     for (uint16_t i = 0; i < n; ++i) {
-        EncapItem& item = b.encap[i];
-        const crypto::DataOp& op = b.encap_ops[i];
+        EncapItem& item = encap_[i];
+        const crypto::DataOp& op = encap_ops_[i];
         rte_mbuf* m = item.m;
         OvpnSession& s = *item.session;
         if (op.status != crypto::OpStatus::Ok) {
-            drop(m, DropReason::crypto_error);
+            w_.drop(m, DropReason::crypto_error);
             continue;
         }
-        uint16_t udp_len =
-            static_cast<uint16_t>(sizeof(rte_udp_hdr) + item.udp_payload_header + op.out_len);
-        uint16_t ip_len = static_cast<uint16_t>(sizeof(rte_ipv4_hdr) + udp_len);
+        uint16_t payload_len = static_cast<uint16_t>(item.udp_payload_header + op.out_len);
+        uint16_t ip_len =
+            static_cast<uint16_t>(sizeof(rte_ipv4_hdr) + sizeof(rte_udp_hdr) + payload_len);
         rte_pktmbuf_trim(
             m, static_cast<uint16_t>(rte_pktmbuf_pkt_len(m) - sizeof(rte_ether_hdr) - ip_len));
-        auto* ip = rte_pktmbuf_mtod_offset(m, rte_ipv4_hdr*, sizeof(rte_ether_hdr));
-        ip->version_ihl = RTE_IPV4_VHL_DEF;
-        ip->type_of_service = 0;
-        ip->total_length = rte_cpu_to_be_16(ip_len);
-        ip->packet_id = rte_cpu_to_be_16(ip_id_++);
-        ip->fragment_offset = 0;
-        ip->time_to_live = 64;
-        ip->next_proto_id = IPPROTO_UDP;
         uint64_t endpoint = s.endpoint.load(std::memory_order_acquire);
-        ip->src_addr = s.local_ip_be;
-        ip->dst_addr = static_cast<uint32_t>(endpoint >> 16);
-        ip->hdr_checksum = 0;
-        ip->hdr_checksum = rte_ipv4_cksum(ip);
-        auto* udp = reinterpret_cast<rte_udp_hdr*>(ip + 1);
-        udp->src_port = s.local_port_be;
-        udp->dst_port = static_cast<uint16_t>(endpoint);
-        udp->dgram_len = rte_cpu_to_be_16(udp_len);
-        udp->dgram_cksum = 0; // optional for IPv4 (RFC 768); the AEAD/HMAC protects the payload
+        write_outer_header(rte_pktmbuf_mtod_offset(m, rte_ipv4_hdr*, sizeof(rte_ether_hdr)),
+                           {s.local_ip_be, static_cast<uint32_t>(endpoint >> 16), s.local_port_be,
+                            static_cast<uint16_t>(endpoint), payload_len, w_.next_ip_id()});
         item.slot->tx_packets.inc();
         item.slot->tx_bytes.add(op.out_len);
         s.counters.tx_packets.inc();
         s.counters.tx_bytes.add(op.out_len);
-        s.last_tx_tsc.store(now_tsc_, std::memory_order_relaxed);
+        s.last_tx_tsc.store(w_.now_tsc(), std::memory_order_relaxed);
         ready[n_ready++] = m;
     }
-    count(WorkerCounter::ovpn_encrypted, n_ready);
-    stats_.stage_packets[static_cast<size_t>(Stage::ovpn_encap)].add(n);
-    stats_.stage_cycles[static_cast<size_t>(Stage::ovpn_encap)].add(rte_rdtsc() - t0);
+    w_.count(WorkerCounter::ovpn_encrypted, n_ready);
+    w_.stage_done(dp::Stage::ovpn_encap, n, t0);
     for (uint16_t i = 0; i < n_ready; ++i)
-        route_originated(ready[i]);
+        w_.route_originated(ready[i]);
 }
 
-void Worker::ovpn_send_ping(SessionId id) {
-    Session* s = dp_.sessions().get(id);
-    if (!s || s->kind != SessionKind::Ovpn || s->owner != id_) {
-        stats_.drop(DropReason::session_gone).inc();
-        return;
-    }
-    rte_mbuf* m = rte_pktmbuf_alloc(dp_.pool());
+void WorkerStage::send_ping(OvpnSession& s) {
+    rte_mbuf* m = rte_pktmbuf_alloc(w_.dataplane().pool());
     if (!m) {
-        stats_.drop(DropReason::mbuf_exhausted).inc();
+        w_.count_drop(DropReason::mbuf_exhausted);
         return;
     }
     auto* data = rte_pktmbuf_mtod(m, uint8_t*);
-    rte_pktmbuf_append(m, static_cast<uint16_t>(sizeof(rte_ether_hdr) + ovpn::ping_magic.size()));
-    std::memcpy(data + sizeof(rte_ether_hdr), ovpn::ping_magic.data(), ovpn::ping_magic.size());
-    count(WorkerCounter::ovpn_pings_tx);
-    ovpn_encap_add(static_cast<OvpnSession&>(*s), m);
+    rte_pktmbuf_append(m, static_cast<uint16_t>(sizeof(rte_ether_hdr) + ping_magic.size()));
+    std::memcpy(data + sizeof(rte_ether_hdr), ping_magic.data(), ping_magic.size());
+    w_.count(WorkerCounter::ovpn_pings_tx);
+    encap_add(s, m);
 }
 
-} // namespace vp::dp
+} // namespace vp::dp::ovpn

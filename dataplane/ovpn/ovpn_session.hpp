@@ -5,6 +5,10 @@
 // next/lame duck). A slot is an immutable KeySlot published with a release store; the control
 // plane retires it through RCU. `tx_slot` names the slot to encrypt with. The mutable parts of a
 // KeySlot (packet-id counter, replay window, counters) are touched only by the owner worker.
+//
+// Layout: a key slot's first cache line (key id, keys) is read-only after publishing, its second
+// is the owner's; an OpenVPN session adds one read-mostly line (endpoint, addresses, slots) to
+// the Session's two.
 #pragma once
 
 #include "crypto/data_key.hpp"
@@ -22,7 +26,7 @@ enum class OvpnCompression : uint8_t {
     NoneLzo, // a 0xFA "not compressed" byte before every payload ("comp-lzo no", migrate)
 };
 
-struct OvpnKeySlot {
+struct alignas(RTE_CACHE_LINE_SIZE) OvpnKeySlot {
     OvpnKeySlot(uint8_t id, std::unique_ptr<crypto::DataKey> rx_key,
                 std::unique_ptr<crypto::DataKey> tx_key, uint32_t replay_bits)
         : key_id(id), rx(std::move(rx_key)), tx(std::move(tx_key)), replay(replay_bits) {}
@@ -32,10 +36,11 @@ struct OvpnKeySlot {
     const std::unique_ptr<crypto::DataKey> tx; // server -> client: what we seal with
 
     // ---- owner worker only ----
-    alignas(64) crypto::ReplayWindow replay;
+    alignas(RTE_CACHE_LINE_SIZE) crypto::ReplayWindow replay;
     std::atomic<uint32_t> tx_packet_id{0}; // last packet-id sent (read by the control plane)
     Counter rx_packets, rx_bytes, tx_packets, tx_bytes;
 };
+static_assert(sizeof(OvpnKeySlot) == 2 * RTE_CACHE_LINE_SIZE);
 
 struct OvpnSession final : Session {
     OvpnSession(SessionId session_id, WorkerId owner_worker)
@@ -51,11 +56,10 @@ struct OvpnSession final : Session {
     uint32_t endpoint_ip_be() const { return static_cast<uint32_t>(endpoint.load() >> 16); }
     uint16_t endpoint_port_be() const { return static_cast<uint16_t>(endpoint.load()); }
 
-    uint32_t local_ip_be = 0;        // the appliance's address the client talks to
-    uint16_t local_port_be = 0;      // the OpenVPN UDP port
-    uint32_t tunnel_local_ip_be = 0; // the server side of the tunnel (ICMP errors come from it)
-    bool data_v2 = true;             // send DATA_V2 (with our peer-id) or DATA_V1
-    bool replay_protection = true;   // false only for perf-mode sessions (replayed pcaps)
+    uint32_t local_ip_be = 0;      // the appliance's address the client talks to
+    uint16_t local_port_be = 0;    // the OpenVPN UDP port
+    bool data_v2 = true;           // send DATA_V2 (with our peer-id) or DATA_V1
+    bool replay_protection = true; // false only for perf-mode sessions (replayed pcaps)
     OvpnCompression compression = OvpnCompression::None;
 
     // Two key slots, looked up by key id; tx_slot: 0, 1, or no_tx_slot.
@@ -75,11 +79,6 @@ struct OvpnSession final : Session {
         return i < 2 ? slots[i].load(std::memory_order_acquire) : nullptr;
     }
 };
-
-// Events a worker reports about an OpenVPN session (PuntReason::SessionEvent, aux2).
-enum class OvpnEvent : uint32_t {
-    ExplicitExit = 1, // OCC EXIT received on the data channel
-    Floated = 2,      // an authenticated packet came from a new endpoint
-};
+static_assert(sizeof(OvpnSession) == 3 * RTE_CACHE_LINE_SIZE);
 
 } // namespace vp::dp

@@ -1,4 +1,4 @@
-// Publishing OpenVPN sessions and keys.
+// Publishing OpenVPN sessions (on top of SessionPublisher) and keys.
 #include "dataplane/ovpn/publish.hpp"
 
 #include "base/ipv4.hpp"
@@ -26,60 +26,35 @@ OvpnPublisher::~OvpnPublisher() {
         remove_peer(peers_.begin()->first);
 }
 
-Status OvpnPublisher::add_route(uint32_t prefix, uint8_t length, const NextHop& nh,
-                                SessionId owner) {
-    // Never steal a route another session or the configuration installed.
-    if (auto existing = dp_.routes().find(prefix, length);
-        existing && !(existing->kind == NextHopKind::Session && existing->session == owner))
-        return make_error("route " + net::to_string(prefix) + "/" + std::to_string(length) +
-                          " is already in use");
-    return dp_.routes().add(prefix, length, nh);
-}
-
 Status OvpnPublisher::add_peer(const OvpnPeer& peer) {
     if (peers_.count(peer.id)) return make_error("peer " + std::to_string(peer.id) + " exists");
     if (peer.owner >= dp_.worker_count()) return make_error("no such worker");
-    if (peer.wan_port >= dp_.ports().size()) return make_error("no such port");
     auto s = std::make_unique<OvpnSession>(peer.id, peer.owner);
-    s->wan_port = peer.wan_port;
-    s->mtu = peer.mtu;
-    s->clamp_mss = peer.clamp_mss;
-    s->tunnel_ip_be = peer.tunnel_ip_be;
     s->endpoint.store(OvpnSession::pack_endpoint(peer.client_ip_be, peer.client_port_be));
     s->local_ip_be = peer.local_ip_be;
     s->local_port_be = peer.local_port_be;
-    s->tunnel_local_ip_be = peer.tunnel_local_ip_be;
     s->data_v2 = peer.data_v2;
     s->replay_protection = peer.replay_protection;
     s->compression = peer.compression;
-    // Publish the session first, so that a route pointing at it never finds it missing.
-    dp_.sessions().publish(std::move(s));
+    SessionSpec spec{peer.wan_port, peer.tunnel_ip_be, peer.tunnel_local_ip_be,
+                     peer.mtu,      peer.clamp_mss,    peer.routes};
+    if (Status st = sessions_.publish(std::move(s), spec); !st.ok())
+        return make_error("peer " + std::to_string(peer.id) + ": " + st.message());
     peers_.emplace(peer.id, peer);
-    NextHop nh{NextHopKind::Session, peer.wan_port, 0, peer.id, peer.mtu};
-    uint32_t tunnel = rte_be_to_cpu_32(peer.tunnel_ip_be);
-    Status st = add_route(tunnel, 32, nh, peer.id);
-    for (size_t i = 0; st.ok() && i < peer.routes.size(); ++i)
-        st = add_route(peer.routes[i].prefix, peer.routes[i].length, nh, peer.id);
-    if (st.ok()) st = dp_.proxy_arp().add({peer.tunnel_ip_be}, peer.id);
-    if (st.ok() && !peer.data_v2)
-        st = dp_.ovpn_v1_peers().add({peer.client_ip_be, peer.client_port_be}, peer.id);
-    if (st.ok() && peer.tunnel_local_ip_be) {
-        uint32_t local = rte_be_to_cpu_32(peer.tunnel_local_ip_be);
-        if (tunnel_local_refs_[local]++ == 0 && !dp_.routes().contains(local, 32))
-            st = dp_.routes().add(local, 32,
-                                  {NextHopKind::Local, peer.wan_port, 0, no_session, peer.mtu});
-    }
-    if (!st.ok()) {
-        remove_peer(peer.id);
-        return make_error("peer " + std::to_string(peer.id) + " (" + ip_text(peer.tunnel_ip_be) +
-                          "): " + st.message());
+    if (!peer.data_v2) {
+        if (Status st = dp_.ovpn_v1_peers().add({peer.client_ip_be, peer.client_port_be}, peer.id);
+            !st.ok()) {
+            remove_peer(peer.id);
+            return make_error("peer " + std::to_string(peer.id) + " (" +
+                              ip_text(peer.tunnel_ip_be) + "): " + st.message());
+        }
     }
     return {};
 }
 
 OvpnSession* OvpnPublisher::find(SessionId id) const {
     if (!peers_.count(id)) return nullptr;
-    return static_cast<OvpnSession*>(dp_.sessions().get(id));
+    return static_cast<OvpnSession*>(sessions_.find(id));
 }
 
 Status OvpnPublisher::add_key(SessionId id, uint8_t key_id, crypto::Cipher cipher,
@@ -138,30 +113,8 @@ void OvpnPublisher::remove_peer(SessionId id) {
     auto it = peers_.find(id);
     if (it == peers_.end()) return;
     const OvpnPeer& peer = it->second;
-    auto& routes = dp_.routes();
-    auto drop_route = [&](uint32_t prefix, uint8_t length) {
-        auto nh = routes.find(prefix, length);
-        if (nh && nh->kind == NextHopKind::Session && nh->session == id)
-            (void)routes.remove(prefix, length);
-    };
-    drop_route(rte_be_to_cpu_32(peer.tunnel_ip_be), 32);
-    for (auto& r : peer.routes)
-        drop_route(r.prefix, r.length);
-    dp_.proxy_arp().remove({peer.tunnel_ip_be});
     if (!peer.data_v2) dp_.ovpn_v1_peers().remove({peer.client_ip_be, peer.client_port_be});
-    if (peer.tunnel_local_ip_be) {
-        uint32_t local = rte_be_to_cpu_32(peer.tunnel_local_ip_be);
-        auto ref = tunnel_local_refs_.find(local);
-        if (ref != tunnel_local_refs_.end() && --ref->second == 0) {
-            tunnel_local_refs_.erase(ref);
-            // Only remove what this module added: a port's own address stays.
-            bool is_port_address = false;
-            for (auto& p : dp_.ports())
-                is_port_address |= p.settings.address_be == peer.tunnel_local_ip_be;
-            if (!is_port_address) (void)routes.remove(local, 32);
-        }
-    }
-    dp_.sessions().retire(id); // the session (and its key slots) is freed after a grace period
+    sessions_.retire(id); // the session and its key slots are freed after a grace period
     peers_.erase(it);
 }
 

@@ -1,14 +1,16 @@
 // The control plane's side of the OpenVPN part of the contract: building OpenVPN sessions and
-// key slots and publishing them into the dataplane's tables (sessions, routes, proxy-ARP,
-// DATA_V1 endpoints), and retiring them. Used by the OpenVPN server's dataplane adapter, by the
-// perf mode's synthetic sessions, and by tests — so the fast path they exercise is the real one.
-// Control thread only (one writer).
+// key slots and publishing them. The protocol-neutral part (session, routes, proxy-ARP,
+// tunnel-local address) is the SessionPublisher's (dataplane/session/publish.hpp); this adds the
+// OpenVPN specifics on top: the client endpoint and DATA_V1 endpoint map, the key slots. Used by
+// the OpenVPN server's dataplane adapter, by the perf mode's synthetic sessions, and by tests —
+// so the fast path they exercise is the real one. Control thread only (one writer).
 #pragma once
 
 #include "base/result.hpp"
 #include "crypto/cipher.hpp"
 #include "dataplane/dataplane.hpp"
 #include "dataplane/ovpn/ovpn_session.hpp"
+#include "dataplane/session/publish.hpp"
 
 #include <cstdint>
 #include <map>
@@ -33,10 +35,7 @@ struct OvpnPeer {
     bool replay_protection = true;
     uint32_t replay_window_bits = crypto::ReplayWindow::kDefaultBits;
     OvpnCompression compression = OvpnCompression::None;
-    struct Route {
-        uint32_t prefix; // host order
-        uint8_t length;
-    };
+    using Route = SessionRoute;
     std::vector<Route> routes; // site-to-site networks behind the client
 };
 
@@ -54,14 +53,14 @@ struct OvpnKeyActivity {
 
 class OvpnPublisher {
 public:
-    explicit OvpnPublisher(Dataplane& dataplane) : dp_(dataplane) {}
+    explicit OvpnPublisher(Dataplane& dataplane) : sessions_(dataplane), dp_(dataplane) {}
     ~OvpnPublisher();
     OvpnPublisher(const OvpnPublisher&) = delete;
     OvpnPublisher& operator=(const OvpnPublisher&) = delete;
 
     // Reserves a session id (= peer-id).
-    Result<SessionId> allocate_id() { return dp_.sessions().allocate_id(); }
-    void release_id(SessionId id) { dp_.sessions().release_id(id); }
+    Result<SessionId> allocate_id() { return sessions_.allocate_id(); }
+    void release_id(SessionId id) { sessions_.release_id(id); }
 
     // Publishes the session, its routes (tunnel address and site-to-site networks point at it),
     // the proxy-ARP entry for its tunnel address, and (DATA_V1) its endpoint.
@@ -79,11 +78,9 @@ public:
     size_t size() const { return peers_.size(); }
 
 private:
-    Status add_route(uint32_t prefix, uint8_t length, const NextHop& nh, SessionId owner);
-
+    SessionPublisher sessions_;
     Dataplane& dp_;
     std::map<SessionId, OvpnPeer> peers_;
-    std::map<uint32_t, int> tunnel_local_refs_; // server tunnel addresses made local, by users
 };
 
 } // namespace vp::dp

@@ -4,7 +4,6 @@
 // lookup and forwarding, as for a packet received on a port.
 #include "dataplane/ip/icmp.hpp"
 #include "dataplane/ip/ipv4_header.hpp"
-#include "dataplane/ovpn/ovpn_session.hpp"
 #include "dataplane/session/session.hpp"
 #include "dataplane/worker/worker.hpp"
 
@@ -49,9 +48,7 @@ void Worker::session_input(Session& s, rte_mbuf* m) {
         drop(m, reason);
         return;
     }
-    uint32_t icmp_src =
-        s.kind == SessionKind::Ovpn ? static_cast<const OvpnSession&>(s).tunnel_local_ip_be : 0;
-    route_received(m, nh, s.wan_port, s.mtu, icmp_src);
+    route_received(m, nh, s.wan_port, s.mtu, s.tunnel_local_ip_be);
 }
 
 } // namespace vp::dp

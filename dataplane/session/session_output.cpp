@@ -1,6 +1,6 @@
-// Output into a VPN session: handed to the session's owner worker, which runs the protocol's
-// encapsulation stage.
-#include "dataplane/ovpn/ovpn_session.hpp"
+// Output into a VPN session and the dispatch to the protocols' stages: an inner packet is handed
+// to the session's owner worker, which runs the protocol's encapsulation stage, found in the
+// protocol table by the session's kind.
 #include "dataplane/session/session.hpp"
 #include "dataplane/worker/worker.hpp"
 
@@ -14,15 +14,45 @@ void Worker::to_session(Session& session, rte_mbuf* m) {
 }
 
 void Worker::session_output(Session& session, rte_mbuf* m) {
-    switch (session.kind) {
-    case SessionKind::Ovpn:
-        ovpn_encap_add(static_cast<OvpnSession&>(session), m);
-        break;
-    default:
-        session.counters.rx_dropped.inc();
-        drop(m, DropReason::session_no_keys);
-        break;
+    const ProtocolSlot& proto = protocols_[static_cast<size_t>(session.kind)];
+    if (proto.stage && proto.stage->output) {
+        proto.stage->output(proto.state, session, m);
+        return;
     }
+    session.counters.rx_dropped.inc();
+    drop(m, DropReason::session_no_keys);
+}
+
+bool Worker::protocol_udp_input(PortId port, uint16_t dst_port, rte_mbuf* m) {
+    for (const ProtocolSlot& proto : protocols_) {
+        if (!proto.stage || !proto.stage->udp_port) continue;
+        uint16_t listening = policy_->*proto.stage->udp_port;
+        if (listening == 0 || listening != dst_port) continue;
+        count(WorkerCounter::local_delivered);
+        proto.stage->udp_input(proto.state, port, m);
+        return true;
+    }
+    return false;
+}
+
+void Worker::session_keepalive(SessionId id) {
+    Session* s = dp_.sessions().get(id);
+    const ProtocolSlot* proto = s ? &protocols_[static_cast<size_t>(s->kind)] : nullptr;
+    if (!s || s->owner != id_ || !proto->stage || !proto->stage->keepalive) {
+        count_drop(DropReason::session_gone);
+        return;
+    }
+    proto->stage->keepalive(proto->state, *s);
+}
+
+void Worker::flush_protocol_input() {
+    for (const ProtocolSlot& proto : protocols_)
+        if (proto.state && proto.stage->flush_input) proto.stage->flush_input(proto.state);
+}
+
+void Worker::flush_protocol_output() {
+    for (const ProtocolSlot& proto : protocols_)
+        if (proto.state && proto.stage->flush_output) proto.stage->flush_output(proto.state);
 }
 
 } // namespace vp::dp

@@ -1,7 +1,7 @@
-// The worker loop: RX, classification, rings, TX flush, RCU quiescence, busy/idle accounting.
+// The worker loop: RX, classification, handoff and inject rings, protocol flushes, RCU
+// quiescence, busy/idle accounting.
 #include "dataplane/worker/worker.hpp"
 
-#include "dataplane/ovpn/ovpn_session.hpp"
 #include "dataplane/session/session.hpp"
 
 #include <rte_ethdev.h>
@@ -14,16 +14,7 @@
 
 namespace vp::dp {
 
-Worker::Worker(Dataplane& dataplane, WorkerId id)
-    : dp_(dataplane), id_(id), burst_(std::min<uint16_t>(dataplane.settings().burst, max_burst)),
-      port_count_(static_cast<uint16_t>(dataplane.ports().size())), tsc_hz_(rte_get_tsc_hz()),
-      ovpn_(std::make_unique<OvpnBatches>()), handoff_out_(dataplane.worker_count()) {
-    // The crypto engine is created on the control thread for this worker; it is used only by it.
-    auto engine = crypto::CryptoEngine::create();
-    if (engine.ok())
-        crypto_ = std::move(*engine);
-    else
-        setup_error_ = "crypto engine: " + engine.message();
+Worker::Worker(Dataplane& dataplane, WorkerId id) : WorkerContext(dataplane, id) {
     if (const auto& tcp_settings = dataplane.settings().tcp;
         tcp_settings && !tcp_settings->listeners.empty()) {
         static std::atomic<uint32_t> engines{0};
@@ -43,10 +34,22 @@ Worker::Worker(Dataplane& dataplane, WorkerId id)
             if (auto st = tcp_->listen({l.port, l.consumer, {}, l.port}); !st.ok())
                 setup_error_ = "TCP port " + std::to_string(l.port) + ": " + st.message();
     }
-    for (size_t i = 0; i < dataplane.ports().size(); ++i) {
-        const Port& p = dataplane.ports()[i];
-        port_views_[i] = {p.dpdk_id, p.mac, p.settings.address_be, p.settings.mtu};
+    const ProtocolTable& table = protocol_table();
+    for (size_t k = 0; k < table.size(); ++k) {
+        if (!table[k].create) continue;
+        std::string error;
+        void* state = table[k].create(*this, error);
+        if (!state) {
+            setup_error_ = error;
+            return;
+        }
+        protocols_[k] = {&table[k], state};
     }
+}
+
+Worker::~Worker() {
+    for (auto& p : protocols_)
+        if (p.state) p.stage->destroy(p.state);
 }
 
 void Worker::run() {
@@ -78,13 +81,13 @@ uint32_t Worker::poll_once() {
         if (n == 0) continue;
         work += n;
         process_rx(p, pkts, n);
-        ovpn_decap_flush(); // one crypto submission per burst
+        flush_protocol_input(); // one crypto submission per burst
     }
     work += drain_handoff();
-    ovpn_decap_flush();
+    flush_protocol_input();
     work += drain_inject();
     if (tcp_) tcp_poll();
-    ovpn_encap_flush(); // everything routed into sessions during this iteration
+    flush_protocol_output(); // everything routed into sessions during this iteration
     flush_handoff();
     flush_tx();
     dp_.rcu().quiescent(id_);
@@ -145,37 +148,6 @@ void Worker::process_rx(PortId port, rte_mbuf** pkts, uint16_t n) {
     if (n_ipv4) ipv4_input(port, ipv4, n_ipv4);
 }
 
-void Worker::punt(rte_mbuf* m, PuntReason reason, PortId port, uint32_t aux, uint32_t aux2) {
-    PuntEntry e{m, reason, port, id_, 0, aux, aux2};
-    if (rte_ring_mp_enqueue_elem(dp_.punt_ring(), &e, sizeof e) != 0) {
-        if (m)
-            drop(m, DropReason::punt_ring_full);
-        else
-            stats_.drop(DropReason::punt_ring_full).inc();
-        return;
-    }
-    count(WorkerCounter::punted);
-}
-
-void Worker::handoff(Session& session, rte_mbuf* m, HandoffKind kind) {
-    HandoffQueue& q = handoff_out_[session.owner];
-    q.entries[q.n++] = HandoffEntry{m, session.id, kind};
-    if (q.n == max_burst) flush_handoff();
-}
-
-void Worker::flush_handoff() {
-    for (WorkerId w = 0; w < handoff_out_.size(); ++w) {
-        HandoffQueue& q = handoff_out_[w];
-        if (q.n == 0) continue;
-        unsigned sent = rte_ring_mp_enqueue_burst_elem(dp_.handoff_ring(w), q.entries,
-                                                       sizeof(HandoffEntry), q.n, nullptr);
-        count(WorkerCounter::handed_off, sent);
-        for (unsigned i = sent; i < q.n; ++i)
-            drop(q.entries[i].mbuf, DropReason::handoff_ring_full);
-        q.n = 0;
-    }
-}
-
 uint32_t Worker::drain_handoff() {
     HandoffEntry entries[max_burst];
     unsigned n = rte_ring_sc_dequeue_burst_elem(dp_.handoff_ring(id_), entries,
@@ -188,10 +160,13 @@ uint32_t Worker::drain_handoff() {
             drop(entries[i].mbuf, DropReason::session_gone);
             continue;
         }
-        if (entries[i].kind == HandoffKind::Encap)
+        if (entries[i].kind == HandoffKind::Encap) {
             session_output(*s, entries[i].mbuf);
-        else if (s->kind == SessionKind::Ovpn)
-            ovpn_decap_add(static_cast<OvpnSession&>(*s), entries[i].mbuf);
+            continue;
+        }
+        const ProtocolSlot& proto = protocols_[static_cast<size_t>(s->kind)];
+        if (proto.stage && proto.stage->input)
+            proto.stage->input(proto.state, *s, entries[i].mbuf);
         else
             drop(entries[i].mbuf, DropReason::session_gone);
     }
@@ -223,7 +198,7 @@ uint32_t Worker::drain_inject() {
                 route_originated(e.mbuf);
             break;
         case InjectAction::SessionPing:
-            ovpn_send_ping(e.aux);
+            session_keepalive(e.payload.session);
             break;
         case InjectAction::TcpSend:
         case InjectAction::TcpClose:
@@ -242,37 +217,6 @@ uint32_t Worker::drain_inject() {
     stats_.stage_packets[static_cast<size_t>(Stage::inject)].add(n);
     stats_.stage_cycles[static_cast<size_t>(Stage::inject)].add(rte_rdtsc() - t0);
     return n;
-}
-
-void Worker::tx(PortId port, rte_mbuf* m) {
-    TxQueue& q = tx_[port];
-    q.pkts[q.n++] = m;
-    if (q.n == 2 * max_burst) flush_tx();
-}
-
-void Worker::flush_tx() {
-    uint64_t t0 = rte_rdtsc();
-    uint32_t total = 0;
-    for (PortId p = 0; p < port_count_; ++p) {
-        TxQueue& q = tx_[p];
-        if (q.n == 0) continue;
-        uint64_t bytes = 0;
-        for (uint16_t i = 0; i < q.n; ++i)
-            bytes += rte_pktmbuf_pkt_len(q.pkts[i]);
-        uint16_t sent = rte_eth_tx_burst(port_views_[p].dpdk_id, id_, q.pkts, q.n);
-        for (uint16_t i = sent; i < q.n; ++i) {
-            bytes -= rte_pktmbuf_pkt_len(q.pkts[i]);
-            drop(q.pkts[i], DropReason::tx_full);
-        }
-        count(WorkerCounter::tx_packets, sent);
-        count(WorkerCounter::tx_bytes, bytes);
-        total += q.n;
-        q.n = 0;
-    }
-    if (total) {
-        stats_.stage_packets[static_cast<size_t>(Stage::tx)].add(total);
-        stats_.stage_cycles[static_cast<size_t>(Stage::tx)].add(rte_rdtsc() - t0);
-    }
 }
 
 bool Worker::icmp_token() {

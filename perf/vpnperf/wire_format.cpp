@@ -8,7 +8,7 @@ namespace vp::perf {
 namespace {
 
 constexpr uint32_t kOvpnOffset = kOuterHeaderBytes; // opcode/peer-id
-constexpr uint32_t kOpPeerBytes = 4;
+constexpr uint32_t kOpPeerBytes = dp::ovpn::data_v2_header_bytes;
 constexpr uint32_t kPacketIdBytes = 4;
 
 void put16(uint8_t* p, uint16_t v) {
@@ -135,8 +135,7 @@ void prepare_data_v2_frame(uint8_t* frame, const L2Addresses& l2, const DataV2He
     write_ethernet(frame, l2, kEtherTypeIpv4);
     write_ipv4_udp_headers(frame + kEthBytes, header.outer, ip_id);
     uint8_t* ovpn = frame + kOvpnOffset;
-    put32(ovpn, static_cast<uint32_t>(kOpDataV2 << 3 | (header.key_id & 7)) << 24 |
-                    (header.peer_id & 0xffffff));
+    dp::ovpn::write_data_v2_header(ovpn, header.key_id, header.peer_id);
     uint8_t* region = frame + region_offset(key);
     uint8_t* body = region + key.header_bytes();
     op = crypto::DataOp{};
@@ -204,9 +203,10 @@ bool read_probe(const uint8_t* payload, uint32_t payload_bytes, ProbeStamp& out)
 
 bool read_data_v2_header(const uint8_t* packet, uint32_t bytes, uint8_t& key_id,
                          uint32_t& peer_id) {
-    if (bytes < kOpPeerBytes || (packet[0] >> 3) != kOpDataV2) return false;
-    key_id = packet[0] & 7;
-    peer_id = get32(packet) & 0xffffff;
+    dp::ovpn::DataHeader h;
+    if (!dp::ovpn::parse_data_header(packet, bytes, h) || h.opcode != kOpDataV2) return false;
+    key_id = h.key_id;
+    peer_id = h.peer_id;
     return true;
 }
 

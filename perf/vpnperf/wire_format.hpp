@@ -17,6 +17,7 @@
 #include "base/ipv4.hpp"
 #include "crypto/data_key.hpp"
 #include "crypto/engine.hpp"
+#include "dataplane/ovpn/wire.hpp"
 
 #include <array>
 #include <cstdint>
@@ -31,7 +32,7 @@ inline constexpr uint32_t kUdpBytes = 8;
 inline constexpr uint32_t kOuterHeaderBytes = kEthBytes + kIpv4Bytes + kUdpBytes; // 42
 inline constexpr uint16_t kEtherTypeIpv4 = 0x0800;
 inline constexpr uint16_t kEtherTypeArp = 0x0806;
-inline constexpr uint8_t kOpDataV2 = 9;
+inline constexpr uint8_t kOpDataV2 = dp::ovpn::op_data_v2; // the one wire definition
 inline constexpr uint16_t kInnerUdpPort = 9; // discard: the inner packets' destination port
 
 // A latency probe's payload (start of the inner UDP payload): magic, TSC when it was built,
