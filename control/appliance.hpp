@@ -1,20 +1,23 @@
 // The appliance: the dataplane plus the control-plane services around it, built from one
 // configuration. It installs what the configuration says (connected and static routes, static
 // ARP, the workers' policy), runs the control loop (punted packets, timers, RCU reclamation) and
-// applies reloads. Everything here runs on control threads; `mutex()` serialises the control
-// loop with management requests (telemetry callbacks).
+// applies reloads. The protocol servers are Services in a ServiceRegistry (control/service.hpp);
+// the appliance only wires them: punts go to the service the registry names, timers, session
+// listings, disconnects and reloads go to every service. Everything here runs on control
+// threads; `mutex()` serialises the control loop with management requests (telemetry callbacks).
 #pragma once
 
 #include "base/result.hpp"
 #include "control/aaa/local_aaa.hpp"
 #include "control/config/appliance_config.hpp"
+#include "control/dataplane_settings.hpp"
 #include "control/ip/neighbor_manager.hpp"
 #include "control/ovpn/server.hpp"
 #include "control/ovpn/worker_dataplane.hpp"
+#include "control/service.hpp"
+#include "control/service_registry.hpp"
 #include "control/services.hpp"
-#include "control/tcp_test_services.hpp"
 #include "dataplane/dataplane.hpp"
-#include "dataplane/ovpn/publish.hpp"
 
 #include <chrono>
 #include <cstdint>
@@ -30,19 +33,6 @@ struct ControlCounters {
     uint64_t punted = 0;
     uint64_t punted_unhandled = 0; // punt reasons with no service behind them
     uint64_t loop_iterations = 0;
-};
-
-// A VPN session as `vpnctl sessions` lists it (RouterOS /ppp active print).
-struct ActiveSession {
-    uint32_t id = 0;
-    std::string user;
-    std::string service;
-    std::string caller;
-    net::Ipv4 address = 0;
-    uint64_t uptime_s = 0;
-    std::string encoding;
-    std::string state;
-    uint64_t rx_packets = 0, rx_bytes = 0, tx_packets = 0, tx_bytes = 0; // client -> / -> client
 };
 
 class Appliance {
@@ -65,9 +55,10 @@ public:
     const config::ApplianceConfig& config() const { return config_; }
     const NeighborManager& neighbors() const { return *neighbors_; }
     aaa::LocalAaa& aaa() { return *aaa_; }
-    const ServicesConfig& services() const { return services_; }
-    ovpn::Server* ovpn_server() { return ovpn_.get(); }
-    const ovpn::WorkerDataplane* ovpn_dataplane() const { return ovpn_dp_.get(); }
+    const ServiceRegistry& registry() const { return registry_; }
+    // The OpenVPN server's counters for `vpnctl ovpn` (nullptr while it is not enabled).
+    ovpn::Server* ovpn_server();
+    const ovpn::WorkerDataplane* ovpn_dataplane() const;
 
     // Management (call with mutex() held, as the telemetry commands do).
     std::vector<ActiveSession> sessions();
@@ -84,21 +75,13 @@ private:
     dp::WorkerPolicy make_policy(const config::ApplianceConfig& c) const;
     void apply_logging(const config::SystemConfig& s);
     void handle_punt(const dp::PuntEntry& e, uint64_t now);
-    void ovpn_datagram(const dp::PuntEntry& e, uint64_t now);
-    Status start_ovpn(const ServicesConfig& services, uint64_t now);
-    Status start_perf_sessions();
+    void rotate_cookie_secrets();
 
     config::ApplianceConfig config_;
     std::unique_ptr<dp::Dataplane> dp_;
     std::unique_ptr<NeighborManager> neighbors_;
-    ServicesConfig services_;
     std::unique_ptr<aaa::LocalAaa> aaa_;
-    std::unique_ptr<ovpn::WorkerDataplane> ovpn_dp_;
-    std::unique_ptr<ovpn::Server> ovpn_;
-    std::unique_ptr<TcpTestServices> tcp_services_;
-    std::unique_ptr<dp::OvpnPublisher> perf_sessions_; // perf mode only
-    uint16_t perf_port_ = 0;
-    uint64_t next_ovpn_timer_ms_ = 0;
+    ServiceRegistry registry_; // the protocol servers
     uint64_t next_cookie_rotation_ms_ = 0;
     std::vector<config::StaticRoute> installed_static_;
     std::mutex mutex_;
@@ -106,10 +89,5 @@ private:
     uint64_t started_ms_ = 0;
     uint64_t next_timer_ms_ = 0;
 };
-
-// Converts the interfaces section into the dataplane's port settings.
-std::vector<dp::PortSettings> port_settings(const config::ApplianceConfig& config);
-// The TCP engines' settings from the `tcp` section.
-tcp::EngineConfig tcp_engine_config(const config::ApplianceConfig& config);
 
 } // namespace vp::ctl

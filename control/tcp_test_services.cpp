@@ -18,6 +18,13 @@ constexpr size_t pattern_bytes = 65521;   // the pattern tcp_e2e.py checks again
 constexpr size_t chain_bytes = 64 * 1024; // one chain in flight per connection
 } // namespace
 
+std::vector<dp::TcpSettings::Listener> TcpTestServices::listeners() {
+    return {{7, tcp::ConsumerKind::Echo},
+            {9, tcp::ConsumerKind::Discard},
+            {sink_port, tcp::ConsumerKind::Punt},
+            {source_port, tcp::ConsumerKind::Punt}};
+}
+
 TcpTestServices::TcpTestServices(dp::Dataplane& dataplane)
     : dp_(dataplane), pattern_(pattern_bytes) {
     uint32_t x = 2463534242u; // xorshift32, top byte: the same pattern as the test client
@@ -91,7 +98,10 @@ void TcpTestServices::pump(uint64_t handle, App& app) {
     }
 }
 
-void TcpTestServices::on_event(const dp::PuntEntry& e) {
+void TcpTestServices::on_punt(const dp::PuntEntry& e, uint64_t now_ms) {
+    (void)now_ms;
+    // The one place that reads a stream event's fields: the connection handle in aux (low) and
+    // aux2 (high), the TcpEvent in `reserved`, the listening port in `port`.
     uint64_t handle = uint64_t{e.aux2} << 32 | e.aux;
     auto event = static_cast<dp::TcpEvent>(e.reserved);
     if (event == dp::TcpEvent::Opened) {

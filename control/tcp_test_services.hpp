@@ -3,9 +3,10 @@
 // and, when the client closes, answers with the SHA-256 in hex and closes; source (port 20) reads
 // "<n>\n" and sends n bytes of a fixed pattern, then closes. Together with the workers' echo (7)
 // and discard (9) they let tests/unit/tcp/e2e/tcp_e2e.py run against the real appliance. Enabled
-// only by `tcp.test_services`.
+// only by `tcp.test_services`. A control-plane service claiming the two punted TCP ports.
 #pragma once
 
+#include "control/service.hpp"
 #include "dataplane/contract.hpp"
 #include "dataplane/dataplane.hpp"
 
@@ -18,18 +19,24 @@
 
 namespace vp::ctl {
 
-class TcpTestServices {
+class TcpTestServices final : public Service {
 public:
     static constexpr uint16_t sink_port = 19;
     static constexpr uint16_t source_port = 20;
 
+    // The TCP listeners the dataplane opens for the test services: echo and discard on the
+    // workers, sink and source punted to this service.
+    static std::vector<dp::TcpSettings::Listener> listeners();
+
     explicit TcpTestServices(dp::Dataplane& dataplane);
-    ~TcpTestServices();
+    ~TcpTestServices() override;
     TcpTestServices(const TcpTestServices&) = delete;
     TcpTestServices& operator=(const TcpTestServices&) = delete;
 
+    std::string_view name() const override { return "tcp-test-services"; }
+    ServiceBindings bindings() const override { return {{}, {sink_port, source_port}, {}}; }
     // A PuntReason::TcpStream entry; takes the mbuf.
-    void on_event(const dp::PuntEntry& e);
+    void on_punt(const dp::PuntEntry& e, uint64_t now_ms) override;
     size_t connections() const { return apps_.size(); }
 
 private:

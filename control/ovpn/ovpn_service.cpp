@@ -1,0 +1,158 @@
+// The OpenVPN server's service adapter: punt decoding, timers, management and reload.
+#include "control/ovpn/ovpn_service.hpp"
+
+#include "base/log.hpp"
+#include "dataplane/ovpn/outer.hpp"
+#include "dataplane/ovpn/ovpn_session.hpp"
+
+#include <rte_byteorder.h>
+#include <rte_ip.h>
+#include <rte_mbuf.h>
+
+namespace vp::ctl {
+
+namespace {
+
+constexpr uint64_t timer_interval_ms = 100;
+
+// The one place that reads a session event's fields: `aux` is the peer-id (= session id),
+// `aux2` the OvpnEvent.
+struct OvpnSessionEvent {
+    uint32_t peer_id;
+    dp::OvpnEvent event;
+};
+OvpnSessionEvent session_event(const dp::PuntEntry& e) {
+    return {e.aux, static_cast<dp::OvpnEvent>(e.aux2)};
+}
+
+} // namespace
+
+OvpnService::OvpnService(dp::Dataplane& dataplane, aaa::LocalAaa& aaa)
+    : dp_(dataplane), aaa_(aaa) {}
+
+OvpnService::~OvpnService() {
+    server_.reset(); // its sessions release their grants and retire their peers
+    worker_dp_.reset();
+}
+
+Status OvpnService::configure(const ServicesConfig& services, uint64_t now_ms) {
+    enabled_ = services.ovpn.enabled;
+    if (!services.ovpn.enabled) {
+        if (server_ && setup_) {
+            // Disabling: the server finishes nothing new and disconnects everyone.
+            auto off = std::make_shared<ovpn::ServerSetup>(*setup_);
+            off->config.enabled = false;
+            setup_ = off;
+            server_->reload(setup_, now_ms);
+        }
+        return {};
+    }
+    auto setup = ovpn_setup(services);
+    if (!setup.ok()) return setup.error();
+    setup_ = *setup;
+    if (server_) {
+        server_->reload(setup_, now_ms);
+        return {};
+    }
+    port_ = services.ovpn.port;
+    worker_dp_ =
+        std::make_unique<ovpn::WorkerDataplane>(dp_, port_, services.ovpn_data_replay_window);
+    server_ = std::make_unique<ovpn::Server>(setup_, *worker_dp_, aaa_);
+    log::info(log::Topic::Ovpn, "OpenVPN server listening on UDP port {}", port_);
+    return {};
+}
+
+ServiceBindings OvpnService::bindings() const {
+    ServiceBindings b;
+    if (server_) {
+        b.udp_ports.push_back(port_);
+        b.session_kinds.push_back(dp::SessionKind::Ovpn);
+    }
+    return b;
+}
+
+void OvpnService::on_punt(const dp::PuntEntry& e, uint64_t now_ms) {
+    if (e.reason == dp::PuntReason::SessionEvent) {
+        auto ev = session_event(e);
+        if (server_ && ev.event == dp::OvpnEvent::ExplicitExit)
+            server_->on_explicit_exit(ev.peer_id, now_ms);
+        if (e.mbuf) rte_pktmbuf_free(e.mbuf);
+        return;
+    }
+    on_datagram(e, now_ms);
+}
+
+void OvpnService::on_datagram(const dp::PuntEntry& e, uint64_t now_ms) {
+    dp::ovpn::OuterUdp outer;
+    if (server_ && dp::ovpn::locate_udp_payload(e.mbuf, outer)) {
+        auto* ip = rte_pktmbuf_mtod_offset(e.mbuf, rte_ipv4_hdr*, sizeof(rte_ether_hdr));
+        ovpn::Endpoint from{rte_be_to_cpu_32(outer.src_ip_be), rte_be_to_cpu_16(outer.src_port_be)};
+        worker_dp_->note_local(from, ip->dst_addr, e.port);
+        server_->on_datagram(from, e.worker, ByteSpan(outer.payload, outer.payload_len), now_ms);
+    }
+    rte_pktmbuf_free(e.mbuf);
+}
+
+void OvpnService::on_timer(uint64_t now_ms) {
+    if (!server_ || now_ms < next_timer_ms_) return;
+    next_timer_ms_ = now_ms + timer_interval_ms;
+    server_->on_timer(now_ms);
+    worker_dp_->tick(now_ms);
+}
+
+std::vector<ActiveSession> OvpnService::sessions(uint64_t now_ms) const {
+    std::vector<ActiveSession> out;
+    if (!server_) return out;
+    for (auto& s : server_->sessions(now_ms)) {
+        ActiveSession a;
+        a.id = s.peer_id;
+        a.user = s.user;
+        a.service = s.service;
+        a.caller = s.caller.to_string();
+        a.address = s.tunnel_address;
+        a.uptime_s = s.uptime_s;
+        a.encoding = s.encoding;
+        a.state = s.state;
+        if (auto* c = worker_dp_->counters(s.peer_id)) {
+            a.rx_packets = c->rx_packets.get();
+            a.rx_bytes = c->rx_bytes.get();
+            a.tx_packets = c->tx_packets.get();
+            a.tx_bytes = c->tx_bytes.get();
+        }
+        out.push_back(std::move(a));
+    }
+    return out;
+}
+
+size_t OvpnService::disconnect(const std::string& id_or_user, uint64_t now_ms) {
+    if (!server_) return 0;
+    std::vector<uint32_t> ids;
+    for (auto& s : server_->sessions(now_ms))
+        if (s.user == id_or_user || std::to_string(s.peer_id) == id_or_user)
+            ids.push_back(s.peer_id);
+    size_t n = 0;
+    for (uint32_t id : ids)
+        n += server_->disconnect(id, now_ms) ? 1 : 0;
+    return n;
+}
+
+Status OvpnService::check_reload(const ServicesConfig& next,
+                                 std::vector<std::string>& restart) const {
+    if (!next.ovpn.enabled) return {};
+    // The new certificate and keys must load before anything changes.
+    if (auto setup = ovpn_setup(next); !setup.ok()) return setup.error();
+    if (server_ && next.ovpn.port != port_) restart.push_back("ovpn_server.port");
+    return {};
+}
+
+Status OvpnService::reload(const ServicesConfig& next, uint64_t now_ms) {
+    ServicesConfig applied = next;
+    if (server_) applied.ovpn.port = port_; // the port needs a restart
+    return configure(applied, now_ms);
+}
+
+void OvpnService::add_policy(dp::WorkerPolicy& policy) const {
+    if (server_ && enabled_) policy.ovpn_udp_port = port_;
+}
+
+} // namespace vp::ctl

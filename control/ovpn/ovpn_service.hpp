@@ -1,0 +1,56 @@
+// The OpenVPN server as a control-plane service: an adapter that owns ovpn::Server and its
+// WorkerDataplane, feeds it the datagrams punted for its UDP port and the events of OpenVPN
+// sessions (SessionKind::Ovpn), runs its timers and answers management. Registered always; the
+// server itself exists once the configuration enables it (at start-up or by a reload), and its
+// port is fixed from then on (a new port needs a restart).
+#pragma once
+
+#include "control/aaa/local_aaa.hpp"
+#include "control/ovpn/server.hpp"
+#include "control/ovpn/worker_dataplane.hpp"
+#include "control/service.hpp"
+#include "control/services.hpp"
+#include "dataplane/dataplane.hpp"
+
+#include <memory>
+
+namespace vp::ctl {
+
+class OvpnService final : public Service {
+public:
+    OvpnService(dp::Dataplane& dataplane, aaa::LocalAaa& aaa);
+    ~OvpnService() override;
+    OvpnService(const OvpnService&) = delete;
+    OvpnService& operator=(const OvpnService&) = delete;
+
+    // Builds (or reconfigures) the server from the ovpn_server section.
+    Status configure(const ServicesConfig& services, uint64_t now_ms);
+
+    std::string_view name() const override { return "ovpn"; }
+    ServiceBindings bindings() const override;
+    void on_punt(const dp::PuntEntry& e, uint64_t now_ms) override;
+    void on_timer(uint64_t now_ms) override;
+    std::vector<ActiveSession> sessions(uint64_t now_ms) const override;
+    size_t disconnect(const std::string& id_or_user, uint64_t now_ms) override;
+    Status check_reload(const ServicesConfig& next,
+                        std::vector<std::string>& restart) const override;
+    Status reload(const ServicesConfig& next, uint64_t now_ms) override;
+    void add_policy(dp::WorkerPolicy& policy) const override;
+
+    ovpn::Server* server() { return server_.get(); }
+    const ovpn::WorkerDataplane* worker_dataplane() const { return worker_dp_.get(); }
+
+private:
+    void on_datagram(const dp::PuntEntry& e, uint64_t now_ms);
+
+    dp::Dataplane& dp_;
+    aaa::LocalAaa& aaa_;
+    std::unique_ptr<ovpn::WorkerDataplane> worker_dp_;
+    std::unique_ptr<ovpn::Server> server_;
+    std::shared_ptr<const ovpn::ServerSetup> setup_;
+    uint16_t port_ = 0;
+    bool enabled_ = false;
+    uint64_t next_timer_ms_ = 0;
+};
+
+} // namespace vp::ctl

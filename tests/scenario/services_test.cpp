@@ -1,0 +1,181 @@
+// The appliance's control-plane services over a real dataplane (net_null ports, no traffic):
+// which services the configuration registers, what they claim, the worker policy they make,
+// and how punt entries are decoded into registry targets (control/service_route.cpp).
+#include "control/appliance.hpp"
+#include "control/config/appliance_config.hpp"
+#include "control/perf/perf_service.hpp"
+#include "control/perf/session_file.hpp"
+#include "control/service_route.hpp"
+#include "control/tcp_test_services.hpp"
+
+#include <gtest/gtest.h>
+#include <rte_byteorder.h>
+#include <rte_ether.h>
+#include <rte_ip.h>
+#include <rte_mbuf.h>
+#include <rte_udp.h>
+#include <unistd.h>
+
+#include <cstring>
+#include <filesystem>
+#include <memory>
+#include <string>
+
+namespace vp {
+namespace {
+
+namespace fs = std::filesystem;
+
+int instance = 0; // vdev names must be unique within the process
+
+std::string config_text(const std::string& extra) {
+    ++instance;
+    std::string n = std::to_string(instance);
+    return "dpdk = { lcores = \"0-1\"; no_huge = true; };\n"
+           "system = { logging = { level = \"warning\"; }; };\n"
+           "interfaces = (\n"
+           "  { name = \"wan0\"; device = \"net_null_svc_w" +
+           n +
+           "\"; role = \"wan\"; address = \"10.1.0.1/24\"; },\n"
+           "  { name = \"lan0\"; device = \"net_null_svc_l" +
+           n + "\"; role = \"lan\"; address = \"10.2.0.1/24\"; }\n);\n" + extra;
+}
+
+std::unique_ptr<ctl::Appliance> make_appliance(const std::string& extra) {
+    auto cfg = config::load_config_text(config_text(extra));
+    EXPECT_TRUE(cfg.ok()) << cfg.message();
+    if (!cfg.ok()) return nullptr;
+    auto a = ctl::Appliance::create(*cfg);
+    EXPECT_TRUE(a.ok()) << a.message();
+    return a.ok() ? std::move(*a) : nullptr;
+}
+
+// A vpnperf session file with `count` AES-256-GCM sessions for UDP port `port`.
+fs::path write_sessions(uint16_t port, uint32_t count) {
+    perf::SessionFile f;
+    f.server = {0x0a010001, port};
+    f.cipher = crypto::Cipher::Aes256Gcm;
+    f.auth = crypto::Digest::None;
+    for (uint32_t i = 0; i < count; ++i) {
+        perf::PerfSession s;
+        s.peer_id = 10 + i;
+        s.client = {0x0a010002, static_cast<uint16_t>(40000 + i)};
+        s.tunnel_address = 0x0a630002 + i;
+        s.client_to_server = {std::vector<uint8_t>(32, 1), {}, std::vector<uint8_t>(8, 2)};
+        s.server_to_client = {std::vector<uint8_t>(32, 3), {}, std::vector<uint8_t>(8, 4)};
+        f.sessions.push_back(s);
+    }
+    fs::path path = fs::temp_directory_path() / ("vpnplane-svc-" + std::to_string(getpid()) + "-" +
+                                                 std::to_string(port) + ".json");
+    auto st = perf::write_session_file(path.string(), f);
+    EXPECT_TRUE(st.ok()) << st.message();
+    return path;
+}
+
+// An Ethernet/IPv4/UDP frame to `dst_port`, as the workers punt it.
+rte_mbuf* udp_frame(rte_mempool* pool, uint16_t dst_port) {
+    rte_mbuf* m = rte_pktmbuf_alloc(pool);
+    if (!m) return nullptr;
+    size_t len = sizeof(rte_ether_hdr) + sizeof(rte_ipv4_hdr) + sizeof(rte_udp_hdr) + 4;
+    auto* p = reinterpret_cast<uint8_t*>(rte_pktmbuf_append(m, static_cast<uint16_t>(len)));
+    std::memset(p, 0, len);
+    auto* ip = reinterpret_cast<rte_ipv4_hdr*>(p + sizeof(rte_ether_hdr));
+    ip->version_ihl = 0x45;
+    ip->total_length = rte_cpu_to_be_16(static_cast<uint16_t>(len - sizeof(rte_ether_hdr)));
+    ip->next_proto_id = IPPROTO_UDP;
+    auto* udp = reinterpret_cast<rte_udp_hdr*>(ip + 1);
+    udp->src_port = rte_cpu_to_be_16(40000);
+    udp->dst_port = rte_cpu_to_be_16(dst_port);
+    udp->dgram_len = rte_cpu_to_be_16(sizeof(rte_udp_hdr) + 4);
+    return m;
+}
+
+TEST(Services, WithNothingEnabledOnlyTheOpenVpnServiceIsRegisteredAndClaimsNothing) {
+    auto a = make_appliance("");
+    ASSERT_TRUE(a);
+    ASSERT_EQ(a->registry().services().size(), 1u);
+    EXPECT_EQ(a->registry().services()[0]->name(), "ovpn");
+    EXPECT_EQ(a->ovpn_server(), nullptr);
+    EXPECT_EQ(a->registry().udp(1194), nullptr);
+    EXPECT_EQ(a->registry().session_events(dp::SessionKind::Ovpn), nullptr);
+    EXPECT_EQ(a->dataplane().policy()->ovpn_udp_port, 0);
+    EXPECT_TRUE(a->sessions().empty());
+    EXPECT_EQ(a->disconnect("1"), 0u);
+}
+
+TEST(Services, TheTcpTestServicesClaimTheirPuntedPortsAndOpenAllFour) {
+    auto a = make_appliance("tcp = { test_services = true; };\n");
+    ASSERT_TRUE(a);
+    auto* tcp = a->registry().get<ctl::TcpTestServices>();
+    ASSERT_NE(tcp, nullptr);
+    EXPECT_EQ(a->registry().tcp(ctl::TcpTestServices::sink_port), tcp);
+    EXPECT_EQ(a->registry().tcp(ctl::TcpTestServices::source_port), tcp);
+    EXPECT_EQ(a->registry().tcp(7), nullptr) << "echo runs on the workers";
+    const dp::WorkerPolicy& p = *a->dataplane().policy();
+    for (uint16_t port : {7, 9, 19, 20})
+        EXPECT_TRUE(p.tcp_listening(port)) << port;
+
+    // A stream event of a listening port decodes to that port.
+    dp::PuntEntry e{nullptr, dp::PuntReason::TcpStream, ctl::TcpTestServices::sink_port, 0, 0, 1,
+                    0};
+    ctl::PuntTarget t = ctl::punt_target(e, a->dataplane().sessions());
+    EXPECT_EQ(t.via, ctl::PuntTarget::Via::Tcp);
+    EXPECT_EQ(a->registry().find(t), tcp);
+}
+
+TEST(Services, PerfModePublishesTheSessionFileAndOpensItsPort) {
+    fs::path file = write_sessions(1300, 3);
+    auto a =
+        make_appliance("perf = { enabled = true; sessions_file = \"" + file.string() + "\"; };\n");
+    fs::remove(file);
+    ASSERT_TRUE(a);
+    ASSERT_NE(a->registry().get<ctl::PerfService>(), nullptr);
+    EXPECT_EQ(a->dataplane().policy()->ovpn_udp_port, 1300);
+    for (uint32_t id = 10; id < 13; ++id) {
+        const dp::Session* s = a->dataplane().sessions().get(id);
+        ASSERT_NE(s, nullptr) << id;
+        EXPECT_EQ(s->kind, dp::SessionKind::Ovpn);
+    }
+    EXPECT_EQ(a->dataplane().sessions().get(13), nullptr);
+    EXPECT_TRUE(a->sessions().empty()) << "synthetic sessions are not listed";
+
+    // A session event of a perf session decodes to its kind; nobody claims it (no server).
+    dp::PuntEntry ev{nullptr, dp::PuntReason::SessionEvent, 0, 0, 0, 11, 2};
+    ctl::PuntTarget t = ctl::punt_target(ev, a->dataplane().sessions());
+    EXPECT_EQ(t.via, ctl::PuntTarget::Via::Session);
+    EXPECT_EQ(t.session_kind, dp::SessionKind::Ovpn);
+    EXPECT_FALSE(t.count_if_unclaimed);
+    EXPECT_EQ(a->registry().find(t), nullptr);
+    // An event of a session that does not exist decodes to nothing.
+    ev.aux = 99;
+    EXPECT_EQ(ctl::punt_target(ev, a->dataplane().sessions()).via, ctl::PuntTarget::Via::None);
+
+    // A control datagram to the perf port decodes to its UDP port; unclaimed, it is counted.
+    rte_mbuf* m = udp_frame(a->dataplane().pool(), 1300);
+    ASSERT_NE(m, nullptr);
+    dp::PuntEntry d{m, dp::PuntReason::OvpnControl, 0, 0, 0, 0, 0};
+    t = ctl::punt_target(d, a->dataplane().sessions());
+    rte_pktmbuf_free(m);
+    EXPECT_EQ(t.via, ctl::PuntTarget::Via::Udp);
+    EXPECT_EQ(t.port, 1300);
+    EXPECT_TRUE(t.count_if_unclaimed);
+    EXPECT_EQ(a->registry().find(t), nullptr);
+}
+
+TEST(Services, PerfModeRefusesASessionFileBeyondTheSessionTable) {
+    fs::path file = write_sessions(1301, 1);
+    auto cfg = config::load_config_text(
+        config_text("dataplane = { max_sessions = 8; };\nperf = { enabled = true; "
+                    "sessions_file = \"" +
+                    file.string() + "\"; };\n"));
+    ASSERT_TRUE(cfg.ok()) << cfg.message();
+    auto a = ctl::Appliance::create(*cfg);
+    fs::remove(file);
+    ASSERT_FALSE(a.ok());
+    EXPECT_NE(a.message().find("perf: peer-id 10 is beyond dataplane.max_sessions"),
+              std::string::npos)
+        << a.message();
+}
+
+} // namespace
+} // namespace vp
