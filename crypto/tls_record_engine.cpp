@@ -10,12 +10,12 @@
 //     branches (tls_cbc_padding below). A bad padding is treated as zero bytes of padding
 //     (RFC 5246 §6.2.3.2), so the MAC is still computed, over the longest possible plaintext;
 //  3. run the HMAC (phase 2, batched) over seq||header||plaintext *plus* a dummy HMAC job over
-//     64 * d bytes of zeros, where d is the number of SHA compression blocks the real job saved
-//     against the longest possible plaintext: every record of a given length costs the same
-//     number of compression-function calls whatever its padding said ("a fixed amount of work
-//     independent of padding"). Residual: ipsec-mb's multi-buffer lanes run jobs of different
-//     lengths side by side, so the batch time tracks the lanes' total blocks, which this keeps
-//     constant, not each job's own latency (docs/tls-record.md);
+//     64 * d + 1 bytes of zeros (d + 1 blocks), where d is the number of SHA compression blocks
+//     the real job saved against the longest possible plaintext: every record of a given length
+//     costs the same number of compression-function calls whatever its padding said ("a fixed
+//     amount of work independent of padding"). Residual: ipsec-mb's multi-buffer lanes run jobs of
+//     different lengths side by side, so the batch time tracks the lanes' total blocks, which this
+//     keeps constant, not each job's own latency (docs/tls-record.md);
 //  4. compare the received MAC, whose position depends on the padding, without a secret-
 //     dependent branch or cache line: every byte of the last mac+256 bytes is visited, and the
 //     computed MAC is read through an index masked into one 64-byte aligned line;
@@ -23,6 +23,7 @@
 #include "crypto/engine.hpp"
 #include "crypto/imb_mgr.hpp"
 #include "crypto/padding.hpp"
+#include "crypto/tls_cbc.hpp"
 #include "crypto/tls_record.hpp"
 
 #include <algorithm>
@@ -69,59 +70,6 @@ void write_header(uint8_t* r, uint8_t type, uint32_t len) {
     r[0] = type;
     put_be16(r + 1, kTlsVersion12);
     put_be16(r + 3, len);
-}
-
-// Constant-time helpers: all-ones or zero masks, no branches on their arguments.
-uint32_t ct_msb(uint32_t x) {
-    return 0u - (x >> 31);
-}
-uint32_t ct_lt(uint32_t a, uint32_t b) { // a < b, both < 2^31
-    return ct_msb(a - b);
-}
-uint32_t ct_is_zero(uint32_t x) {
-    return ct_msb(~x & (x - 1));
-}
-
-// SHA-1/SHA-256 compression blocks an HMAC job with a precomputed key runs for m bytes.
-uint32_t hmac_blocks(uint32_t m) {
-    return (m + 8) / 64 + 1;
-}
-
-struct CbcPadding {
-    uint32_t good;      // all-ones if the padding is well formed and leaves room for the MAC
-    uint32_t plain_len; // bytes before the MAC (assuming no padding when it is bad)
-};
-
-// Reads the padding at the end of the decrypted body (len bytes, len >= mac + 1) in constant
-// time: always the same bytes, only masks depend on the padding byte.
-CbcPadding tls_cbc_padding(const uint8_t* body, uint32_t len, uint32_t mac) {
-    const uint32_t pad = body[len - 1];
-    uint32_t good = ~ct_lt(len, pad + 1 + mac);
-    const uint32_t to_check = std::min<uint32_t>(256, len);
-    uint32_t diff = 0;
-    for (uint32_t i = 0; i < to_check; ++i) {
-        const uint32_t in_pad = ~ct_lt(pad, i); // i <= pad
-        diff |= in_pad & (pad ^ body[len - 1 - i]);
-    }
-    good &= ct_is_zero(diff);
-    return {good, len - mac - (good & (pad + 1))};
-}
-
-// Whether body[plain_len, plain_len + mac) equals `computed`, visiting the same bytes (the
-// last mac + 256 of the body, or all of it) whatever plain_len is.
-uint32_t tls_cbc_mac_equal(const uint8_t* body, uint32_t len, uint32_t plain_len, uint32_t mac,
-                           const uint8_t* computed) {
-    alignas(64) uint8_t line[64];
-    std::memcpy(line, computed, mac);
-    std::memset(line + mac, 0, sizeof line - mac);
-    const uint32_t start = len > mac + 256 ? len - mac - 256 : 0;
-    uint32_t diff = 0;
-    for (uint32_t i = start; i < len; ++i) {
-        const uint32_t off = i - plain_len; // wraps to a huge value before the MAC
-        const uint32_t in_mac = ct_lt(off & 0x7fffffffu, mac) & ~ct_msb(off);
-        diff |= in_mac & (body[i] ^ line[off & 63]);
-    }
-    return ct_is_zero(diff);
 }
 
 // Runs n jobs as one batch (burst API, or the job API when asked or when the burst is
@@ -434,8 +382,7 @@ void CryptoEngine::tls_cbc_mac(TlsRecordOp* ops, const uint16_t* which, size_t n
         const uint32_t len = op.out_len;
         const CbcPadding p = tls_cbc_padding(body, len, mac);
         good[j] = p.good;
-        const uint32_t longest = hmac_blocks(13 + len - mac);
-        dummy_len[j] = 64 * (longest - hmac_blocks(13 + p.plain_len));
+        dummy_len[j] = tls_cbc_dummy_hash_bytes(len, mac, p.plain_len);
         pseudo_header(op.record + kCbcPseudoHdrAt, op.seq, op.type, p.plain_len);
         op.out_len = p.plain_len; // keeps `len` recoverable: len = plain_len + mac + pad
         op.out_offset = len;      // stash the decrypted length until the comparison
