@@ -66,7 +66,9 @@ private:
     sstp::ServerConfig config_;
     std::shared_ptr<const sstp::ConnectionSetup> setup_;
     std::map<uint64_t, Stream> streams_; // by connection handle
-    uint32_t next_id_ = 1;
+    // Above the OpenVPN server's ids, so that `vpnctl disconnect <id>` names one session and
+    // the listing (OpenVPN first) stays in ascending id order for its paging.
+    uint32_t next_id_ = 1'000'000;
 };
 
 } // namespace vp::ctl

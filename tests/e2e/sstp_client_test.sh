@@ -71,19 +71,20 @@ host_go() { # PORT: tell the guest we are done with a step
     return 1
 }
 guest_ok() { grep -q "^VPVM: OK $1" "$VM_LOG"; }
-sstp_session() { # the user, service and address of the one session
+sstp_session() { # the count of sstp sessions, then the user, address, encoding of the first
     vpnctl --json sessions | /usr/bin/python3 -c '
 import json, sys
 r = json.load(sys.stdin)
 r = list(r.values()) if isinstance(r, dict) else r
 s = [x for x in r if x.get("service") == "sstp"]
-print(len(s), s[0]["user"] if s else "-", s[0].get("address", "-") if s else "-")'
+print(len(s), *((s[0]["name"], s[0]["address"], s[0]["encoding"]) if s else ()))'
 }
 
 vm_wait_marker "$VM_LOG" "VPVM: WAITING host-disconnected" 150 || true
 check "pppd in the VM has ppp0 with an address of the pool" grep -qE "^VPVM: PPP0 10\.2\.0\.2(0[0-9]|10)" "$VM_LOG"
 sstp_session >"$E2E_DIR/session.txt" 2>&1 || true
-check "vpnctl sessions lists alice with service sstp" grep -qE "^1 alice 10\.2\.0\.2" "$E2E_DIR/session.txt"
+check "vpnctl sessions lists alice with service sstp and her address" grep -qE "^1 alice 10\.2\.0\.2" "$E2E_DIR/session.txt"
+check "the session's encoding is TLS 1.3 with AES-256-GCM" grep -qE " TLS1\.3 TLS_AES_256_GCM_SHA384$" "$E2E_DIR/session.txt"
 check "vpnctl disconnect ends the call" bash -c "'$VPNCTL' -s /var/run/dpdk/$E2E_PREFIX/dpdk_telemetry.v2 disconnect alice"
 host_go 7781 || true
 vm_wait_marker "$VM_LOG" "VPVM: TEST-END" 120 || true
