@@ -88,14 +88,17 @@ SstpService::~SstpService() {
 
 Status SstpService::configure(const ServicesConfig& services, uint64_t now_ms) {
     (void)now_ms;
+    // Built before anything changes: a failure keeps the running setup.
+    std::shared_ptr<const sstp::ConnectionSetup> setup;
+    if (services.sstp.enabled) {
+        auto made = make_setup(services);
+        if (!made.ok()) return made.error();
+        setup = *made;
+        log::info(Topic::Sstp, "SSTP server on TCP port {} (certificate '{}')", services.sstp.port,
+                  services.sstp.certificate);
+    }
     config_ = services.sstp;
-    setup_.reset();
-    if (!config_.enabled) return {};
-    auto setup = make_setup(services);
-    if (!setup.ok()) return setup.error();
-    setup_ = *setup;
-    log::info(Topic::Sstp, "SSTP server on TCP port {} (certificate '{}')", config_.port,
-              config_.certificate);
+    setup_ = std::move(setup);
     return {};
 }
 

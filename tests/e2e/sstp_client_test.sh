@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# e2e_sstp_client: the stock Linux SSTP client (sstpc + pppd, MS-CHAPv2) in the qemu VM
+# e2e_sstp_client[_pap|_chap]: the stock Linux SSTP client (sstpc + pppd; MS-CHAPv2, or the method
+# named by $1: mschap2, chap, pap) in the qemu VM
 # (tests/e2e/vm) against vpnplaned's SSTP server on the WAN veth, with its certificate made by
 # `vpnctl certificate`: pppd in the VM gets an address from the server's pool, `vpnctl sessions`
 # lists the user with service sstp, `vpnctl disconnect` ends the call, a wrong password is
@@ -16,8 +17,15 @@ unmet() {
     echo "SKIP: $*"
     exit 77
 }
+METHOD=${1:-mschap2}
+case $METHOD in
+mschap2) REFUSE="refuse-pap refuse-chap refuse-mschap" ;;
+chap) REFUSE="refuse-pap refuse-mschap refuse-mschap-v2" ;;
+pap) REFUSE="refuse-chap refuse-mschap refuse-mschap-v2" ;;
+*) echo "unknown method $METHOD"; exit 2 ;;
+esac
 [ "$(id -u)" -eq 0 ] || unmet "needs root (network namespaces, tap)"
-e2e_init sstp_client
+e2e_init "sstp_client_$METHOD"
 # shellcheck disable=SC2034 # (read by vm/lib.sh)
 VM_DIR=$E2E_DIR
 vm_prepare || unmet "$VM_PREP_ERROR"
@@ -40,18 +48,15 @@ ppp_profiles = ( { name = "sstp-profile"; local_address = "10.2.0.1"; remote_add
 ppp_secrets = ( { name = "alice"; password = "wonderland"; service = "sstp"; profile = "sstp-profile"; } );
 sstp_server = {
   enabled = true; port = 443; certificate = "server-certificate";
-  default_profile = "sstp-profile"; authentication = ["mschap2"];
+  default_profile = "sstp-profile"; authentication = ["$METHOD"];
 };
 CFG
 } >"$E2E_DIR/vpnplane.cfg"
 start_daemon "$E2E_DIR/vpnplane.cfg"
 
 mkdir "$E2E_DIR/vmfiles"
-cat >"$E2E_DIR/vmfiles/pppd.opts" <<'OPTS'
-refuse-eap
-refuse-pap
-refuse-chap
-refuse-mschap
+# shellcheck disable=SC2086 # (REFUSE is a list of options)
+{ printf '%s\n' refuse-eap $REFUSE; cat <<'OPTS'
 noccp
 nobsdcomp
 nodeflate
@@ -59,6 +64,7 @@ noauth
 nodefaultroute
 noipdefault
 OPTS
+} >"$E2E_DIR/vmfiles/pppd.opts"
 VM_TAP_MASTER=br0 vm_start "$NS_CLIENT" vmtap0 10.1.0.2/24 10.1.0.1 "$HERE/vm/sstp_guest.sh" "$E2E_DIR/vmfiles"
 vm_wait_marker "$VM_LOG" "VPVM: NET-UP" 150 || { echo "FAIL: the VM did not boot"; exit 1; }
 
