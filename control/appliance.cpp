@@ -50,6 +50,7 @@ Result<std::unique_ptr<Appliance>> Appliance::create(const config::ApplianceConf
     if (auto st = a->neighbors_->set_static(config.ip.arp, names, now_ms()); !st.ok())
         return make_error("ip.arp: " + st.message());
     a->aaa_ = std::make_unique<aaa::LocalAaa>(services->aaa);
+    a->services_ = *services;
     if (auto st = register_services(a->registry_, config, *services, *a->dp_, *a->aaa_, now_ms());
         !st.ok())
         return st.error();
@@ -280,6 +281,7 @@ Result<std::string> Appliance::reload(const config::ApplianceConfig& next) {
             applied.interfaces[i].proxy_arp = next.interfaces[i].proxy_arp;
     config_ = applied;
     auto summary = aaa_->reload(services->aaa);
+    services_ = *services;
     if (!summary.orphaned_grants.empty())
         log::info(log::Topic::Aaa,
                   "reload: {} session(s) keep running although their secret changed",

@@ -56,6 +56,8 @@ public:
     const NeighborManager& neighbors() const { return *neighbors_; }
     aaa::LocalAaa& aaa() { return *aaa_; }
     const ServiceRegistry& registry() const { return registry_; }
+    // The protocol sections as last applied (the telemetry's profiles and secrets tables).
+    const ServicesConfig& services() const { return services_; }
     // The OpenVPN server's counters for `vpnctl ovpn` (nullptr while it is not enabled).
     ovpn::Server* ovpn_server();
     const ovpn::WorkerDataplane* ovpn_dataplane() const;
@@ -82,6 +84,7 @@ private:
     std::unique_ptr<NeighborManager> neighbors_;
     std::unique_ptr<aaa::LocalAaa> aaa_;
     ServiceRegistry registry_; // the protocol servers
+    ServicesConfig services_;
     uint64_t next_cookie_rotation_ms_ = 0;
     std::vector<config::StaticRoute> installed_static_;
     std::mutex mutex_;

@@ -3,6 +3,7 @@
 
 #include "control/ovpn/ovpn_service.hpp"
 #include "control/perf/perf_service.hpp"
+#include "control/sstp/sstp_service.hpp"
 #include "control/tcp_test_services.hpp"
 
 namespace vp::ctl {
@@ -11,6 +12,8 @@ std::vector<dp::TcpSettings::Listener>
 service_tcp_listeners(const config::ApplianceConfig& config) {
     std::vector<dp::TcpSettings::Listener> out;
     if (config.tcp.test_services) out = TcpTestServices::listeners();
+    for (auto& l : SstpService::listeners(config))
+        out.push_back(l);
     return out;
 }
 
@@ -29,10 +32,13 @@ Status register_services(ServiceRegistry& registry, const config::ApplianceConfi
     // Always registered: a reload may enable the server later.
     auto ovpn = std::make_unique<OvpnService>(dataplane, aaa);
     if (auto st = ovpn->configure(services, now_ms); !st.ok()) return st;
+    auto sstp = std::make_unique<SstpService>(dataplane, aaa);
+    if (auto st = sstp->configure(services, now_ms); !st.ok()) return st;
 
     // Registration order is the order of timers, session listings and policy contributions
     // (the perf port wins over the OpenVPN server's) and the reverse of destruction.
     registry.add(std::move(ovpn));
+    registry.add(std::move(sstp));
     if (tcp) registry.add(std::move(tcp));
     if (perf) registry.add(std::move(perf));
     return registry.bind();

@@ -3,6 +3,7 @@
 
 #include "pki/store.hpp"
 
+#include <algorithm>
 #include <ctime>
 
 namespace vp::ctl {
@@ -10,33 +11,64 @@ namespace vp::ctl {
 namespace {
 
 // sstp_server: RouterOS's `/interface sstp-server server` properties, read with their types and
-// bounds so that a typo or a bad value is refused with file:line as in every other section. The
-// server itself is not in this version, so `enabled = true` is refused rather than ignored.
-void check_sstp_server(config::Section& s, const aaa::AaaConfig& aaa) {
-    if (s.get_bool("enabled", false))
-        s.error("enabled", "the SSTP server is not available in this version");
-    s.get_int("port", 443, 1, 65535);
-    s.get_string("certificate", "none");
-    auto profile = s.get_string("default_profile", "default");
-    if (!aaa.profile(profile)) s.error("default_profile", "no profile named '" + profile + "'");
-    for (auto& a : s.get_string_list("authentication"))
-        if (a != "pap" && a != "chap" && a != "mschap1" && a != "mschap2")
-            s.error("authentication", "'" + a + "' is not one of: pap, chap, mschap1, mschap2");
-    s.get_int("max_mtu", 1500, 64, 65535);
-    s.get_int("max_mru", 1500, 64, 65535);
+// bounds so that a typo or a bad value is refused with file:line as in every other section.
+// What the server does not implement yet is refused when it is enabled, not ignored.
+sstp::ServerConfig check_sstp_server(config::Section& s, const aaa::AaaConfig& aaa) {
+    sstp::ServerConfig c;
+    c.enabled = s.get_bool("enabled", false);
+    c.port = static_cast<uint16_t>(s.get_int("port", 443, 1, 65535));
+    c.certificate = s.get_string("certificate", "none");
+    c.default_profile = s.get_string("default_profile", "default");
+    if (!aaa.profile(c.default_profile))
+        s.error("default_profile", "no profile named '" + c.default_profile + "'");
+    if (s.has("authentication")) {
+        auto listed = s.get_string_list("authentication");
+        for (auto& a : listed)
+            if (a != "pap" && a != "chap" && a != "mschap1" && a != "mschap2")
+                s.error("authentication", "'" + a + "' is not one of: pap, chap, mschap1, mschap2");
+        auto has = [&](const char* n) {
+            return std::find(listed.begin(), listed.end(), n) != listed.end();
+        };
+        c.authentication.clear();
+        if (has("mschap2")) c.authentication.push_back(ppp::AuthMethod::MsChapV2);
+        if (has("mschap1")) c.authentication.push_back(ppp::AuthMethod::MsChapV1);
+        if (has("chap")) c.authentication.push_back(ppp::AuthMethod::ChapMd5);
+        if (has("pap")) c.authentication.push_back(ppp::AuthMethod::Pap);
+    }
+    c.max_mtu = static_cast<uint16_t>(s.get_int("max_mtu", 1500, 64, 65535));
+    c.max_mru = static_cast<uint16_t>(s.get_int("max_mru", 1500, 64, 65535));
     if (s.has("mrru") && s.setting()["mrru"].getType() == libconfig::Setting::TypeString)
-        s.get_enum<int>("mrru", 0, {{"disabled", 0}});
+        c.mrru = static_cast<uint32_t>(s.get_enum<int>("mrru", 0, {{"disabled", 0}}));
     else
-        s.get_int("mrru", 0, 0, 65535);
-    s.get_seconds("keepalive_timeout", 60, 1, 86400, true);
-    s.get_bool("verify_client_certificate", false);
-    s.get_enum<int>("tls_version", 0, {{"any", 0}, {"only-1.2", 1}, {"only-1.3", 2}});
-    s.get_bool("force_aes", false);
-    s.get_enum<int>("pfs", 0, {{"no", 0}, {"yes", 1}, {"required", 2}});
-    for (auto& c : s.get_string_list("ciphers"))
-        if (c != "aes256-sha" && c != "aes256-gcm-sha384")
-            s.error("ciphers", "'" + c + "' is not one of: aes256-sha, aes256-gcm-sha384");
+        c.mrru = static_cast<uint32_t>(s.get_int("mrru", 0, 0, 65535));
+    c.keepalive_timeout_s =
+        static_cast<uint32_t>(s.get_seconds("keepalive_timeout", 60, 1, 86400, true));
+    c.verify_client_certificate = s.get_bool("verify_client_certificate", false);
+    c.tls_version = static_cast<sstp::TlsVersions>(
+        s.get_enum<int>("tls_version", 0, {{"any", 0}, {"only-1.2", 1}, {"only-1.3", 2}}));
+    c.force_aes = s.get_bool("force_aes", false);
+    c.pfs =
+        static_cast<sstp::Pfs>(s.get_enum<int>("pfs", 0, {{"no", 0}, {"yes", 1}, {"required", 2}}));
+    if (s.has("ciphers")) {
+        c.ciphers = s.get_string_list("ciphers");
+        for (auto& x : c.ciphers)
+            if (x != "aes256-sha" && x != "aes256-gcm-sha384")
+                s.error("ciphers", "'" + x + "' is not one of: aes256-sha, aes256-gcm-sha384");
+    }
+    if (c.enabled) {
+        if (c.mrru != 0)
+            s.error("mrru", "multilink PPP (mrru) is not implemented; leave it \"disabled\"");
+        if (c.certificate == "none" || c.certificate.empty())
+            s.error("certificate", "anonymous (ADH) SSTP is not implemented; name a certificate "
+                                   "of the store");
+        if (c.verify_client_certificate)
+            s.error("verify_client_certificate", "client certificates are not implemented yet");
+        if (c.authentication.empty()) s.error("authentication", "at least one method is needed");
+        if (c.ciphers.empty() && c.tls_version != sstp::TlsVersions::Only13)
+            s.error("ciphers", "at least one cipher is needed for TLS 1.2");
+    }
     s.finish();
+    return c;
 }
 
 } // namespace
@@ -58,7 +90,7 @@ Result<ServicesConfig> load_services(const config::ApplianceConfig& c) {
         if (!out.aaa.profile(out.ovpn.default_profile))
             s->error("default_profile", "no profile named '" + out.ovpn.default_profile + "'");
     }
-    if (auto s = root.group("sstp_server")) check_sstp_server(*s, out.aaa);
+    if (auto s = root.group("sstp_server")) out.sstp = check_sstp_server(*s, out.aaa);
     if (auto s = root.group("certificates")) {
         out.certificate_store = s->get_string("store", out.certificate_store);
         s->finish();
@@ -76,20 +108,17 @@ Result<ServicesConfig> validate_services(const config::ApplianceConfig& config) 
     if (!services.ok()) return services.error();
     if (services->ovpn.enabled)
         if (auto setup = ovpn_setup(*services); !setup.ok()) return setup.error();
+    if (services->sstp.enabled)
+        if (auto creds = sstp_credentials(*services); !creds.ok()) return creds.error();
     return services;
 }
 
-Result<tls::Credentials> ovpn_credentials(const ServicesConfig& services) {
-    const ovpn::ServerConfig& c = services.ovpn;
-    if (c.certificate.empty()) return ovpn::load_config_credentials(c);
-    auto store = pki::Store::open(services.certificate_store);
-    if (!store.ok())
-        return make_error("certificate store " + services.certificate_store + ": " +
-                          store.message());
+Result<tls::Credentials> store_credentials(const std::string& store_path, const std::string& name) {
+    auto store = pki::Store::open(store_path);
+    if (!store.ok()) return make_error("certificate store " + store_path + ": " + store.message());
     std::time_t now = std::time(nullptr);
-    auto identity = store->load_identity(c.certificate, now);
-    if (!identity.ok())
-        return make_error("certificate '" + c.certificate + "': " + identity.message());
+    auto identity = store->load_identity(name, now);
+    if (!identity.ok()) return make_error("certificate '" + name + "': " + identity.message());
     tls::Credentials creds;
     creds.certificate.reset(identity->certificate.release());
     creds.private_key.reset(identity->private_key.release());
@@ -100,9 +129,22 @@ Result<tls::Credentials> ovpn_credentials(const ServicesConfig& services) {
     for (auto& ca : store->trusted_cas())
         creds.trusted.emplace_back(ca.release());
     // The CRL of every CA in the store that has one: revoked clients are refused.
-    for (auto& name : store->certificate_names())
-        if (store->has_crl(name))
-            if (auto crl = store->load_crl(name); crl.ok()) creds.crls.emplace_back(crl->release());
+    for (auto& crl_name : store->certificate_names())
+        if (store->has_crl(crl_name))
+            if (auto crl = store->load_crl(crl_name); crl.ok())
+                creds.crls.emplace_back(crl->release());
+    return creds;
+}
+
+Result<tls::Credentials> ovpn_credentials(const ServicesConfig& services) {
+    const ovpn::ServerConfig& c = services.ovpn;
+    if (c.certificate.empty()) return ovpn::load_config_credentials(c);
+    return store_credentials(services.certificate_store, c.certificate);
+}
+
+Result<tls::Credentials> sstp_credentials(const ServicesConfig& services) {
+    auto creds = store_credentials(services.certificate_store, services.sstp.certificate);
+    if (!creds.ok()) return make_error("sstp_server: " + creds.message());
     return creds;
 }
 

@@ -9,6 +9,7 @@
 #include "control/config/appliance_config.hpp"
 #include "control/ovpn/config.hpp"
 #include "control/ovpn/setup.hpp"
+#include "control/sstp/server_config.hpp"
 #include "control/tls/credentials.hpp"
 
 #include <memory>
@@ -20,6 +21,7 @@ struct ServicesConfig {
     aaa::AaaConfig aaa;
     ovpn::ServerConfig ovpn;
     uint32_t ovpn_data_replay_window = 2048; // ovpn_server.data_replay_window
+    sstp::ServerConfig sstp;
     std::string certificate_store = "/var/lib/vpnplane/certificates";
 };
 
@@ -30,13 +32,21 @@ Result<ServicesConfig> load_services(const config::ApplianceConfig& config);
 // Everything start-up and reload check before they touch the dataplane, and what
 // `vpnplaned --check` runs, so that all three say the same thing in the same words: the protocol
 // sections (load_services), then, for an enabled OpenVPN server, its credentials and keys
-// (certificate store entry or PEM files, tls-auth/tls-crypt keys).
+// (certificate store entry or PEM files, tls-auth/tls-crypt keys), and for an enabled SSTP
+// server its certificate.
 Result<ServicesConfig> validate_services(const config::ApplianceConfig& config);
 
 // The OpenVPN server's TLS credentials: from the certificate store when `certificate` names an
 // entry (its key, the issuers above it, every trusted CA of the store and their CRLs), otherwise
 // from the PEM files the section names.
 Result<tls::Credentials> ovpn_credentials(const ServicesConfig& services);
+
+// A certificate store entry as TLS credentials: its key, the issuers above it, every trusted CA
+// of the store and their CRLs.
+Result<tls::Credentials> store_credentials(const std::string& store_path, const std::string& name);
+
+// The SSTP server's TLS identity (sstp_server.certificate in the store).
+Result<tls::Credentials> sstp_credentials(const ServicesConfig& services);
 
 // Credentials and wrapping keys, ready for ovpn::Server.
 Result<std::shared_ptr<const ovpn::ServerSetup>> ovpn_setup(const ServicesConfig& services);

@@ -52,6 +52,8 @@ struct IMB_MGR;
 
 namespace vp::crypto {
 
+struct TlsRecordOp;
+
 enum class Direction : uint8_t { Seal, Open };
 
 enum class OpStatus : uint8_t {
@@ -129,6 +131,12 @@ public:
     // status and outputs. Never fails as a whole.
     void process(std::span<DataOp> ops) noexcept;
 
+    // The same for TLS records (crypto/tls_record.hpp; crypto/tls_record_engine.cpp): one batch
+    // submission per chunk of up to kMaxChunk records, a second one only for the MAC of CBC
+    // records being opened (MAC-then-encrypt: the MAC's length comes from the decrypted
+    // padding).
+    void process(std::span<TlsRecordOp> ops) noexcept;
+
     // The ipsec-mb code path chosen for this CPU, e.g. "avx512-vaes".
     std::string_view arch_name() const noexcept;
     SubmitMode submit_mode() const noexcept { return mode_; }
@@ -146,6 +154,11 @@ private:
     void submit_jobs(DataOp* ops, const uint16_t* todo, size_t n) noexcept;
     void fill_job(void* job, const DataOp& op, uint16_t index) noexcept;
     void complete(DataOp* ops, const void* job) noexcept;
+    // TLS records (tls_record_engine.cpp).
+    void tls_chunk(TlsRecordOp* ops, size_t n) noexcept;
+    void tls_fill_job(void* job, TlsRecordOp& op, uint16_t index) noexcept;
+    void tls_complete(TlsRecordOp* ops, const void* job) noexcept;
+    void tls_cbc_mac(TlsRecordOp* ops, const uint16_t* which, size_t n) noexcept;
 
     IMB_MGR* mgr_ = nullptr;
     SubmitMode mode_ = kDefaultSubmitMode;

@@ -20,6 +20,15 @@ IpcpPolicy::IpcpPolicy(IpcpConfig config, Counters& counters)
     send_address_ = config_.role == Role::Client || local_address_ != 0;
 }
 
+void IpcpPolicy::set_local(net::Ipv4 address, std::vector<net::Ipv4> dns) {
+    if (address != 0) {
+        config_.local_address = address;
+        local_address_ = address;
+        send_address_ = true;
+    }
+    if (!dns.empty()) config_.dns = std::move(dns);
+}
+
 std::vector<net::Ipv4> IpcpPolicy::dns() const {
     if (config_.role == Role::Server) return config_.dns;
     std::vector<net::Ipv4> out;

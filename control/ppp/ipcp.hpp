@@ -28,6 +28,9 @@ public:
 
     // Server: the address the peer gets (from the AddressAllocator).
     void set_peer_address(net::Ipv4 address) { peer_address_ = address; }
+    // Server: its own address and DNS servers when they come with the grant (0 / empty: keep
+    // the configured ones). Called before IPCP starts.
+    void set_local(net::Ipv4 address, std::vector<net::Ipv4> dns);
 
     net::Ipv4 local_address() const { return local_address_; }
     net::Ipv4 peer_address() const { return peer_address_; }

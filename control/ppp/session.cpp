@@ -286,6 +286,7 @@ void PppSession::begin_network(const std::string& user, Millis now, Output& out)
         }
         assigned_ = *address;
         ipcp_policy_.set_peer_address(*address);
+        ipcp_policy_.set_local(addresses_->local_address(), addresses_->dns());
     }
     FsmOutput f;
     ipcp_.up(now, f);

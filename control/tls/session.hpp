@@ -48,6 +48,10 @@ public:
     std::string version() const;      // "TLSv1.3"
     std::string cipher_suite() const; // "TLS_AES_256_GCM_SHA384"
 
+    // The OpenSSL session, for what this class does not wrap (the record-layer hand-over,
+    // control/tls/key_export.hpp).
+    SSL* native() const { return ssl_.get(); }
+
 private:
     void advance();
     void fail(std::string why);

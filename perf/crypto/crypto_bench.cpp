@@ -25,6 +25,7 @@
 #include "crypto/data_key.hpp"
 #include "crypto/engine.hpp"
 #include "perf/bench_matrix.hpp"
+#include "perf/crypto/bench_util.hpp"
 
 #include <benchmark/benchmark.h>
 #include <intel-ipsec-mb.h>
@@ -58,8 +59,7 @@ constexpr size_t kBurstsPerIteration = 8;
 constexpr size_t kPackets = kBurst * kBurstsPerIteration;
 
 void die(const std::string& what) {
-    std::fprintf(stderr, "bench_crypto: %s\n", what.c_str());
-    std::exit(1);
+    vp::perf::bench_die("bench_crypto", what);
 }
 
 // One iteration's packet buffers (kBurstsPerIteration bursts of kBurst) laid out as on the wire
@@ -88,18 +88,7 @@ void set_counters(benchmark::State& state, const Packets& b) {
     state.SetItemsProcessed(static_cast<int64_t>(state.iterations() * kPackets));
 }
 
-double thread_cpu_seconds() {
-    timespec ts{};
-    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-    return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) * 1e-9;
-}
-
-template <class F>
-double timed(F&& f) {
-    const double t0 = thread_cpu_seconds();
-    f();
-    return thread_cpu_seconds() - t0;
-}
+using vp::perf::timed;
 
 // ---------------------------------------------------------------- raw ipsec-mb baseline
 
@@ -368,9 +357,13 @@ void register_all() {
 
 } // namespace
 
-// Registers raw/..., raw-jobs/..., engine/... and engine-jobs/... (perf/bench_main.cpp runs them).
+void register_tls_record_benchmarks(); // perf/crypto/tls_record_bench.cpp
+
+// Registers raw/..., raw-jobs/..., engine/... and engine-jobs/... (perf/bench_main.cpp runs them),
+// and tls/... (TLS records).
 void register_crypto_benchmarks() {
     register_all();
+    register_tls_record_benchmarks();
 }
 
 std::string crypto_bench_arch() {

@@ -64,10 +64,28 @@ TEST(ValidateServices, RefusesASecretWithAnUnknownProfileAndService) {
     EXPECT_NE(errors[1].find("nosuch"), std::string::npos) << errors[1];
 }
 
-TEST(ValidateServices, RefusesAnEnabledSstpServer) {
-    EXPECT_EQ(refusals("sstp_server = {\n  enabled = true;\n};\n"),
-              (std::vector<std::string>{"<config>:5: sstp_server.enabled: the SSTP server is "
-                                        "not available in this version"}));
+TEST(ValidateServices, RefusesWhatTheSstpServerDoesNotImplement) {
+    // Enabled, the server refuses the anonymous (ADH) mode, MLPPP and client certificates.
+    EXPECT_EQ(refusals("sstp_server = {\n  enabled = true;\n  mrru = 1600;\n"
+                       "  verify_client_certificate = true;\n};\n"),
+              (std::vector<std::string>{
+                  "<config>:6: sstp_server.mrru: multilink PPP (mrru) is not implemented; leave "
+                  "it \"disabled\"",
+                  "<config>:4: sstp_server.certificate: anonymous (ADH) SSTP is not implemented; "
+                  "name a certificate of the store",
+                  "<config>:7: sstp_server.verify_client_certificate: client certificates are not "
+                  "implemented yet"}));
+    // Off, the same settings are only checked for their types (a RouterOS export translates).
+    EXPECT_EQ(refusals("sstp_server = {\n  enabled = false;\n  mrru = 1600;\n};\n"),
+              std::vector<std::string>{});
+}
+
+TEST(ValidateServices, AnEnabledSstpServerNeedsItsCertificateInTheStore) {
+    auto errors = refusals("certificates = { store = \"/nonexistent/store\"; };\n"
+                           "sstp_server = {\n  enabled = true;\n  certificate = \"srv\";\n};\n");
+    ASSERT_EQ(errors.size(), 1u) << ::testing::PrintToString(errors);
+    EXPECT_EQ(errors[0].rfind("sstp_server: certificate store /nonexistent/store", 0), 0u)
+        << errors[0];
 }
 
 TEST(ValidateServices, ChecksTheSstpServerSectionLikeEveryOther) {

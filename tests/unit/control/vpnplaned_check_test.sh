@@ -57,7 +57,7 @@ refused secret 'ppp_secrets = (
 refused sstp_enabled 'sstp_server = {
   enabled = true;
 };' \
-    "4: sstp_server.enabled: the SSTP server is not available in this version"
+    "3: sstp_server.certificate: anonymous (ADH) SSTP is not implemented; name a certificate of the store"
 
 refused sstp_unknown 'sstp_server = {
   enabled = false;

@@ -1,0 +1,106 @@
+// One SSTP connection on the control plane, from the first TLS byte to the close: the TLS
+// server handshake on the stream's bytes (memory BIOs), the HTTP request and its one-record 200,
+// then SSTP packets into the control FSM and PPP frames into a server-role ppp::PppSession whose
+// credentials and address come from AAA. Bytes in, ciphertext out, no sockets and no DPDK: the
+// service (sstp_service.cpp) moves the bytes, tests drive it directly.
+//
+// First stage: the control plane stays the TLS record layer for the whole connection, and IP
+// frames after Call Connected are counted (ip_frames_not_forwarded) and dropped.
+#pragma once
+
+#include "base/bytes.hpp"
+#include "control/aaa/aaa.hpp"
+#include "control/ppp/session.hpp"
+#include "control/sstp/aaa_link.hpp"
+#include "control/sstp/control_fsm.hpp"
+#include "control/sstp/http.hpp"
+#include "control/tls/session.hpp"
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+
+namespace vp::sstp {
+
+// What every connection of a server shares (rebuilt on reload; live connections keep theirs).
+struct ConnectionSetup {
+    std::shared_ptr<const tls::Context> tls;
+    CertHashes cert;      // of the server's leaf certificate, for the crypto binding
+    ppp::PppConfig ppp;   // server role, methods, MRU
+    ControlTimers timers; // negotiation, hello (keepalive_timeout)
+    std::string default_profile = "default";
+};
+
+struct ConnectionCounters {
+    uint64_t ip_frames_not_forwarded = 0; // IPv4/IPv6 frames after Call Connected (first stage)
+};
+
+class Connection {
+public:
+    enum class Stage : uint8_t { Tls, Http, Sstp, Closed };
+
+    Connection(std::shared_ptr<const ConnectionSetup> setup, aaa::Aaa& aaa, std::string caller,
+               uint64_t now_ms);
+
+    // Ciphertext from the peer.
+    void on_data(ByteSpan ciphertext, uint64_t now_ms);
+    void on_timer(uint64_t now_ms);
+    std::optional<uint64_t> next_deadline() const;
+    // An operator's `vpnctl disconnect`: SSTP Call Disconnect (or a close before SSTP runs).
+    void disconnect(uint64_t now_ms);
+    // The peer closed its side of the stream: nothing more will come.
+    void peer_closed();
+
+    // Ciphertext to send; the connection is over once done() and the output is sent.
+    Bytes take_output() {
+        Bytes out;
+        out.swap(out_);
+        return out;
+    }
+    bool done() const { return stage_ == Stage::Closed; }
+
+    Stage stage() const { return stage_; }
+    bool ip_up() const { return ip_up_; }
+    const std::string& user() const { return user_; }
+    const std::string& caller() const { return caller_; }
+    net::Ipv4 address() const { return address_; }
+    uint64_t up_since_ms() const { return up_since_ms_; }
+    std::string encoding() const; // "TLS1.3 TLS_AES_256_GCM_SHA384"
+    const char* state() const;
+    const ConnectionCounters& counters() const { return counters_; }
+    const ControlFsm* control() const { return fsm_ ? &*fsm_ : nullptr; }
+    const ppp::PppSession* ppp() const { return ppp_.get(); }
+
+private:
+    void on_plaintext(uint64_t now_ms);
+    void start_sstp(uint64_t now_ms);
+    void run(ControlFsm::Actions actions, uint64_t now_ms);
+    void run_ppp(ppp::Output out, uint64_t now_ms);
+    void deliver_ppp(ByteSpan frame, uint64_t now_ms);
+    void send_plain(ByteSpan plaintext);
+    void flush_tls();
+    void close(std::string why);
+    std::string who() const;
+
+    std::shared_ptr<const ConnectionSetup> setup_;
+    std::string caller_;
+    AaaLink aaa_;
+    tls::Session tls_;
+    Stage stage_ = Stage::Tls;
+    Bytes plain_; // decrypted bytes not consumed yet (HTTP request, partial SSTP packets)
+    Bytes out_;   // ciphertext to send
+    HttpRequestParser http_;
+    std::optional<ControlFsm> fsm_;
+    std::unique_ptr<ppp::PppSession> ppp_;
+    bool ppp_started_ = false;
+    uint64_t setup_deadline_ms_ = 0; // TLS + HTTP must finish by then
+    bool ip_up_ = false;
+    std::string user_;
+    net::Ipv4 address_ = 0;
+    uint64_t up_since_ms_ = 0;
+    bool logged_no_forwarding_ = false;
+    ConnectionCounters counters_;
+};
+
+} // namespace vp::sstp

@@ -1,0 +1,41 @@
+// The SSTP server's settings as the `sstp_server` section gives them (RouterOS's
+// `/interface sstp-server server`), already checked by control/services.cpp, and the TLS policy
+// they select. What the server does not implement yet is refused there, not ignored here.
+#pragma once
+
+#include "control/ppp/types.hpp"
+#include "control/tls/context.hpp"
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace vp::sstp {
+
+enum class TlsVersions : uint8_t { Any, Only12, Only13 };
+enum class Pfs : uint8_t { No, Yes, Required };
+
+struct ServerConfig {
+    bool enabled = false;
+    uint16_t port = 443;
+    std::string certificate = "none"; // a certificate store entry
+    std::string default_profile = "default";
+    // In the order the server offers them (strongest first), whatever order the file lists.
+    std::vector<ppp::AuthMethod> authentication = {ppp::AuthMethod::MsChapV2,
+                                                   ppp::AuthMethod::MsChapV1,
+                                                   ppp::AuthMethod::ChapMd5, ppp::AuthMethod::Pap};
+    uint16_t max_mtu = 1500;
+    uint16_t max_mru = 1500;
+    uint32_t mrru = 0;                 // 0: disabled (MLPPP is not implemented)
+    uint32_t keepalive_timeout_s = 60; // 0: disabled
+    bool verify_client_certificate = false;
+    TlsVersions tls_version = TlsVersions::Any;
+    bool force_aes = false; // every suite offered is AES already
+    Pfs pfs = Pfs::No;
+    std::vector<std::string> ciphers = {"aes256-gcm-sha384", "aes256-sha"}; // RouterOS names
+};
+
+// Versions, TLS 1.2 cipher list (from `ciphers` and `pfs`) for the server context.
+tls::Policy tls_policy(const ServerConfig& config);
+
+} // namespace vp::sstp

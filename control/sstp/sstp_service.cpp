@@ -1,0 +1,254 @@
+// The SSTP service's stream plumbing and management; the protocol is in connection.cpp.
+#include "control/sstp/sstp_service.hpp"
+
+#include "base/log.hpp"
+#include "control/tls/key_export.hpp"
+
+#include <rte_mbuf.h>
+
+#include <algorithm>
+#include <chrono>
+
+namespace vp::ctl {
+
+using log::Topic;
+
+namespace {
+
+constexpr size_t chain_bytes = 64 * 1024; // one chain in flight per connection
+
+// Up to chain_bytes of `bytes` as an mbuf chain; `taken` says how many went in.
+rte_mbuf* make_chain(rte_mempool* pool, ByteSpan bytes, size_t& taken) {
+    rte_mbuf* head = nullptr;
+    taken = 0;
+    size_t want = std::min(bytes.size(), chain_bytes);
+    while (taken < want) {
+        rte_mbuf* m = rte_pktmbuf_alloc(pool);
+        if (!m) break;
+        size_t room = std::min<size_t>(rte_pktmbuf_tailroom(m), want - taken);
+        auto* p = reinterpret_cast<uint8_t*>(rte_pktmbuf_append(m, static_cast<uint16_t>(room)));
+        std::copy_n(bytes.data() + taken, room, p);
+        if (!head) {
+            head = m;
+        } else if (rte_pktmbuf_chain(head, m) != 0) {
+            rte_pktmbuf_free(m);
+            break;
+        }
+        taken += room;
+    }
+    return head;
+}
+
+Result<std::shared_ptr<const sstp::ConnectionSetup>> make_setup(const ServicesConfig& services) {
+    const sstp::ServerConfig& c = services.sstp;
+    auto creds = sstp_credentials(services);
+    if (!creds.ok()) return creds.error();
+    int der_len = i2d_X509(creds->certificate.get(), nullptr);
+    if (der_len <= 0) return make_error("sstp_server: cannot encode the certificate");
+    Bytes der(static_cast<size_t>(der_len));
+    uint8_t* p = der.data();
+    i2d_X509(creds->certificate.get(), &p);
+    auto hashes = sstp::cert_hashes(der);
+    if (!hashes.ok()) return make_error("sstp_server: " + hashes.message());
+    auto ctx = tls::Context::server(*creds, sstp::tls_policy(c));
+    if (!ctx.ok()) return make_error("sstp_server: " + ctx.message());
+    // No tickets, no renegotiation: what the record hand-over to the workers will need.
+    if (auto st = tls::configure_for_offload((*ctx)->native()); !st.ok())
+        return make_error("sstp_server: " + st.message());
+    auto setup = std::make_shared<sstp::ConnectionSetup>();
+    setup->tls = *ctx;
+    setup->cert = *hashes;
+    setup->ppp.role = ppp::Role::Server;
+    setup->ppp.mru = c.max_mru;
+    setup->ppp.auth_methods = c.authentication;
+    // keepalive_timeout "disabled": a day between hellos.
+    setup->timers.hello =
+        std::chrono::seconds(c.keepalive_timeout_s ? c.keepalive_timeout_s : 86400);
+    setup->default_profile = c.default_profile;
+    return std::shared_ptr<const sstp::ConnectionSetup>(std::move(setup));
+}
+
+} // namespace
+
+std::vector<dp::TcpSettings::Listener>
+SstpService::listeners(const config::ApplianceConfig& config) {
+    bool enabled = false;
+    int port = 443;
+    if (!config.raw) return {};
+    config.raw->lookupValue("sstp_server.enabled", enabled);
+    config.raw->lookupValue("sstp_server.port", port);
+    if (!enabled) return {};
+    return {{static_cast<uint16_t>(port), tcp::ConsumerKind::Punt}};
+}
+
+SstpService::~SstpService() {
+    for (auto& [h, s] : streams_)
+        rte_pktmbuf_free(s.refused);
+}
+
+Status SstpService::configure(const ServicesConfig& services, uint64_t now_ms) {
+    (void)now_ms;
+    // Built before anything changes: a failure keeps the running setup.
+    std::shared_ptr<const sstp::ConnectionSetup> setup;
+    if (services.sstp.enabled) {
+        auto made = make_setup(services);
+        if (!made.ok()) return made.error();
+        setup = *made;
+        log::info(Topic::Sstp, "SSTP server on TCP port {} (certificate '{}')", services.sstp.port,
+                  services.sstp.certificate);
+    }
+    config_ = services.sstp;
+    setup_ = std::move(setup);
+    return {};
+}
+
+ServiceBindings SstpService::bindings() const {
+    if (!config_.enabled) return {};
+    return {{}, {config_.port}, {}};
+}
+
+void SstpService::inject(uint64_t handle, Stream& s, dp::InjectAction action, rte_mbuf* m) {
+    dp::InjectEntry e{m, action, s.port, static_cast<uint32_t>(handle),
+                      static_cast<uint32_t>(handle >> 32)};
+    if (!dp_.inject(e, s.worker) && action == dp::InjectAction::TcpSend) {
+        // The inject ring is full: the stream cannot go on in order.
+        s.in_flight = false;
+        s.pending.clear();
+        s.close_sent = true;
+    }
+}
+
+void SstpService::pump(uint64_t handle, Stream& s) {
+    Bytes more = s.conn->take_output();
+    s.pending.insert(s.pending.end(), more.begin(), more.end());
+    if (s.close_sent || s.in_flight || s.waiting_writable) return;
+    rte_mbuf* m = s.refused;
+    s.refused = nullptr;
+    if (!m && !s.pending.empty()) {
+        size_t taken = 0;
+        m = make_chain(dp_.pool(), s.pending, taken);
+        s.pending.erase(s.pending.begin(), s.pending.begin() + static_cast<ptrdiff_t>(taken));
+    }
+    if (m) {
+        s.in_flight = true;
+        inject(handle, s, dp::InjectAction::TcpSend, m);
+        return;
+    }
+    if (s.conn->done() && s.pending.empty()) {
+        inject(handle, s, dp::InjectAction::TcpClose, nullptr);
+        s.close_sent = true;
+    }
+}
+
+void SstpService::on_punt(const dp::PuntEntry& e, uint64_t now_ms) {
+    uint64_t handle = uint64_t{e.aux2} << 32 | e.aux;
+    auto event = static_cast<dp::TcpEvent>(e.reserved);
+    if (event == dp::TcpEvent::Opened) {
+        if (!setup_) {
+            dp::InjectEntry close{nullptr, dp::InjectAction::TcpClose, e.port, e.aux, e.aux2};
+            dp_.inject(close, e.worker);
+            return;
+        }
+        Stream s;
+        s.id = next_id_++;
+        s.worker = e.worker;
+        s.port = e.port;
+        // The engine's events do not carry the peer's address yet: the stream's id stands in.
+        s.conn = std::make_unique<sstp::Connection>(setup_, aaa_, "stream-" + std::to_string(s.id),
+                                                    now_ms);
+        streams_.emplace(handle, std::move(s));
+        return;
+    }
+    auto it = streams_.find(handle);
+    if (it == streams_.end()) {
+        rte_pktmbuf_free(e.mbuf);
+        return;
+    }
+    Stream& s = it->second;
+    switch (event) {
+    case dp::TcpEvent::Data:
+        for (rte_mbuf* seg = e.mbuf; seg; seg = seg->next)
+            s.conn->on_data({rte_pktmbuf_mtod(seg, const uint8_t*), seg->data_len}, now_ms);
+        rte_pktmbuf_free(e.mbuf);
+        break;
+    case dp::TcpEvent::PeerClosed:
+        s.conn->peer_closed();
+        break;
+    case dp::TcpEvent::Sent:
+        s.in_flight = false;
+        break;
+    case dp::TcpEvent::SendRefused:
+        s.in_flight = false;
+        s.refused = e.mbuf;
+        s.waiting_writable = true;
+        break;
+    case dp::TcpEvent::Writable:
+        s.waiting_writable = false;
+        break;
+    case dp::TcpEvent::Closed:
+        // Destroying the connection ends PPP and gives the address back to its pool.
+        rte_pktmbuf_free(s.refused);
+        streams_.erase(it);
+        return;
+    default:
+        break;
+    }
+    pump(handle, s);
+}
+
+void SstpService::on_timer(uint64_t now_ms) {
+    for (auto& [handle, s] : streams_) {
+        if (auto d = s.conn->next_deadline(); d && *d <= now_ms) s.conn->on_timer(now_ms);
+        pump(handle, s);
+    }
+}
+
+std::vector<ActiveSession> SstpService::sessions(uint64_t now_ms) const {
+    std::vector<ActiveSession> out;
+    for (const auto& [handle, s] : streams_) {
+        const sstp::Connection& c = *s.conn;
+        if (!c.ip_up()) continue;
+        ActiveSession a;
+        a.id = s.id;
+        a.user = c.user();
+        a.service = "sstp";
+        a.caller = c.caller();
+        a.address = c.address();
+        a.uptime_s = now_ms > c.up_since_ms() ? (now_ms - c.up_since_ms()) / 1000 : 0;
+        a.encoding = c.encoding();
+        a.state = c.state();
+        out.push_back(std::move(a));
+    }
+    return out;
+}
+
+size_t SstpService::disconnect(const std::string& id_or_user, uint64_t now_ms) {
+    size_t n = 0;
+    for (auto& [handle, s] : streams_) {
+        sstp::Connection& c = *s.conn;
+        if (c.done()) continue;
+        if (std::to_string(s.id) != id_or_user && (c.user().empty() || c.user() != id_or_user))
+            continue;
+        c.disconnect(now_ms);
+        pump(handle, s);
+        ++n;
+    }
+    return n;
+}
+
+Status SstpService::check_reload(const ServicesConfig& next,
+                                 std::vector<std::string>& restart) const {
+    // The TCP listener is opened when the dataplane starts.
+    if (next.sstp.enabled != config_.enabled)
+        restart.push_back("sstp_server.enabled");
+    else if (next.sstp.enabled && next.sstp.port != config_.port)
+        restart.push_back("sstp_server.port");
+    return {};
+}
+
+Status SstpService::reload(const ServicesConfig& next, uint64_t now_ms) {
+    // New connections use the new setup; live ones keep theirs until they end.
+    return configure(next, now_ms);
+}
+
+} // namespace vp::ctl

@@ -1,0 +1,74 @@
+// The SSTP server as a control-plane service: claims `sstp_server.port` as a punted TCP stream
+// port and runs one sstp::Connection per stream (TLS, HTTP, SSTP control, PPP, AAA), moving its
+// ciphertext between the workers' TCP engine (Data/Sent/SendRefused/Writable events, TcpSend/
+// TcpClose injects) and the connection, one chain in flight per stream so bytes stay in order.
+// Sessions appear in `vpnctl sessions` once PPP's IPCP is up; `vpnctl disconnect` sends SSTP
+// Call Disconnect. Registered always: a reload may enable it (the listener needs a restart).
+#pragma once
+
+#include "control/aaa/aaa.hpp"
+#include "control/service.hpp"
+#include "control/services.hpp"
+#include "control/sstp/connection.hpp"
+#include "dataplane/dataplane.hpp"
+
+#include <map>
+#include <memory>
+#include <vector>
+
+namespace vp::ctl {
+
+class SstpService final : public Service {
+public:
+    // The TCP listener the dataplane opens for the server (none when it is disabled); read from
+    // the raw configuration because it is needed before the services exist.
+    static std::vector<dp::TcpSettings::Listener> listeners(const config::ApplianceConfig& config);
+
+    SstpService(dp::Dataplane& dataplane, aaa::Aaa& aaa) : dp_(dataplane), aaa_(aaa) {}
+    ~SstpService() override;
+    SstpService(const SstpService&) = delete;
+    SstpService& operator=(const SstpService&) = delete;
+
+    // Builds the shared connection setup (TLS context with the store's certificate, PPP and
+    // timer settings) when the server is enabled.
+    Status configure(const ServicesConfig& services, uint64_t now_ms);
+
+    std::string_view name() const override { return "sstp"; }
+    ServiceBindings bindings() const override;
+    void on_punt(const dp::PuntEntry& e, uint64_t now_ms) override;
+    void on_timer(uint64_t now_ms) override;
+    std::vector<ActiveSession> sessions(uint64_t now_ms) const override;
+    size_t disconnect(const std::string& id_or_user, uint64_t now_ms) override;
+    Status check_reload(const ServicesConfig& next,
+                        std::vector<std::string>& restart) const override;
+    Status reload(const ServicesConfig& next, uint64_t now_ms) override;
+
+    size_t connections() const { return streams_.size(); }
+
+private:
+    struct Stream {
+        uint32_t id = 0; // the session id `vpnctl` shows
+        dp::WorkerId worker = 0;
+        dp::PortId port = 0;
+        std::unique_ptr<sstp::Connection> conn;
+        Bytes pending;               // ciphertext not yet handed to the engine
+        bool in_flight = false;      // a chain is on its way to the worker
+        rte_mbuf* refused = nullptr; // a chain the engine had no room for, to offer again
+        bool waiting_writable = false;
+        bool close_sent = false;
+    };
+
+    void pump(uint64_t handle, Stream& s);
+    void inject(uint64_t handle, Stream& s, dp::InjectAction action, rte_mbuf* m);
+
+    dp::Dataplane& dp_;
+    aaa::Aaa& aaa_;
+    sstp::ServerConfig config_;
+    std::shared_ptr<const sstp::ConnectionSetup> setup_;
+    std::map<uint64_t, Stream> streams_; // by connection handle
+    // Above the OpenVPN server's ids, so that `vpnctl disconnect <id>` names one session and
+    // the listing (OpenVPN first) stays in ascending id order for its paging.
+    uint32_t next_id_ = 1'000'000;
+};
+
+} // namespace vp::ctl

@@ -1,0 +1,106 @@
+#!/usr/bin/env bash
+# e2e_sstp_client[_pap|_chap]: the stock Linux SSTP client (sstpc + pppd; MS-CHAPv2, or the method
+# named by $1: mschap2, chap, pap) in the qemu VM
+# (tests/e2e/vm) against vpnplaned's SSTP server on the WAN veth, with its certificate made by
+# `vpnctl certificate`: pppd in the VM gets an address from the server's pool, `vpnctl sessions`
+# lists the user with service sstp, `vpnctl disconnect` ends the call, a wrong password is
+# refused. The VM is the client on the client namespace's segment (bridge br0 there). Under
+# CI=true a missing prerequisite fails.
+set -euo pipefail
+HERE=$(cd "$(dirname "$0")" && pwd)
+source "$HERE/lib.sh"
+source "$HERE/ovpn_lib.sh"
+source "$HERE/vm/lib.sh"
+
+unmet() {
+    if [ "${CI:-}" = true ]; then echo "FAIL: $*"; exit 1; fi
+    echo "SKIP: $*"
+    exit 77
+}
+METHOD=${1:-mschap2}
+case $METHOD in
+mschap2) REFUSE="refuse-pap refuse-chap refuse-mschap" ;;
+chap) REFUSE="refuse-pap refuse-mschap refuse-mschap-v2" ;;
+pap) REFUSE="refuse-chap refuse-mschap refuse-mschap-v2" ;;
+*) echo "unknown method $METHOD"; exit 2 ;;
+esac
+[ "$(id -u)" -eq 0 ] || unmet "needs root (network namespaces, tap)"
+e2e_init "sstp_client_$METHOD"
+# shellcheck disable=SC2034 # (read by vm/lib.sh)
+VM_DIR=$E2E_DIR
+vm_prepare || unmet "$VM_PREP_ERROR"
+trap 'e2e_cleanup; vm_stop' EXIT
+
+make_topology
+# The VM takes 10.1.0.2 on the client segment: the namespace's eth0 goes into a bridge.
+ip -n "$NS_CLIENT" addr flush dev eth0
+ip -n "$NS_CLIENT" link add br0 type bridge
+ip -n "$NS_CLIENT" link set eth0 master br0
+ip -n "$NS_CLIENT" addr add 10.1.0.3/24 dev br0
+ip -n "$NS_CLIENT" link set br0 up
+make_pki
+{
+    base_config
+    cat <<CFG
+certificates = { store = "$VP_CERTS"; };
+ip_pools = ( { name = "sstp"; ranges = "10.2.0.200-10.2.0.210"; } );
+ppp_profiles = ( { name = "sstp-profile"; local_address = "10.2.0.1"; remote_address = "sstp"; } );
+ppp_secrets = ( { name = "alice"; password = "wonderland"; service = "sstp"; profile = "sstp-profile"; } );
+sstp_server = {
+  enabled = true; port = 443; certificate = "server-certificate";
+  default_profile = "sstp-profile"; authentication = ["$METHOD"];
+};
+CFG
+} >"$E2E_DIR/vpnplane.cfg"
+start_daemon "$E2E_DIR/vpnplane.cfg"
+
+mkdir "$E2E_DIR/vmfiles"
+# shellcheck disable=SC2086 # (REFUSE is a list of options)
+{ printf '%s\n' refuse-eap $REFUSE; cat <<'OPTS'
+noccp
+nobsdcomp
+nodeflate
+noauth
+nodefaultroute
+noipdefault
+OPTS
+} >"$E2E_DIR/vmfiles/pppd.opts"
+VM_TAP_MASTER=br0 vm_start "$NS_CLIENT" vmtap0 10.1.0.2/24 10.1.0.1 "$HERE/vm/sstp_guest.sh" "$E2E_DIR/vmfiles"
+vm_wait_marker "$VM_LOG" "VPVM: NET-UP" 150 || { echo "FAIL: the VM did not boot"; exit 1; }
+
+host_go() { # PORT: tell the guest we are done with a step
+    local _
+    for _ in 1 2 3 4 5 6; do
+        ip netns exec "$NS_CLIENT" nc -z -w 3 10.1.0.2 "$1" && return 0
+        sleep 0.5
+    done
+    return 1
+}
+guest_ok() { grep -q "^VPVM: OK $1" "$VM_LOG"; }
+sstp_session() { # the count of sstp sessions, then the user, address, encoding of the first
+    vpnctl --json sessions | /usr/bin/python3 -c '
+import json, sys
+r = json.load(sys.stdin)
+r = list(r.values()) if isinstance(r, dict) else r
+s = [x for x in r if x.get("service") == "sstp"]
+print(len(s), *((s[0]["name"], s[0]["address"], s[0]["encoding"]) if s else ()))'
+}
+
+vm_wait_marker "$VM_LOG" "VPVM: WAITING host-disconnected" 150 || true
+check "pppd in the VM has ppp0 with an address of the pool" grep -qE "^VPVM: PPP0 10\.2\.0\.2(0[0-9]|10)" "$VM_LOG"
+sstp_session >"$E2E_DIR/session.txt" 2>&1 || true
+check "vpnctl sessions lists alice with service sstp and her address" grep -qE "^1 alice 10\.2\.0\.2" "$E2E_DIR/session.txt"
+check "the session's encoding is TLS 1.3 with AES-256-GCM" grep -qE " TLS1\.3 TLS_AES_256_GCM_SHA384$" "$E2E_DIR/session.txt"
+check "vpnctl disconnect ends the call" bash -c "'$VPNCTL' -s /var/run/dpdk/$E2E_PREFIX/dpdk_telemetry.v2 disconnect alice"
+host_go 7781 || true
+vm_wait_marker "$VM_LOG" "VPVM: TEST-END" 120 || true
+check "sstpc ended after the disconnect" guest_ok sstpc-ended
+check "a wrong password is refused" guest_ok wrong-password-refused
+check "the pool address went back" bash -c "! '$VPNCTL' -s /var/run/dpdk/$E2E_PREFIX/dpdk_telemetry.v2 --json sessions | grep -q alice"
+check "the guest script finished" grep -q "VPVM: TEST-END rc=0" "$VM_LOG"
+if [ "$E2E_FAILURES" -ne 0 ]; then
+    echo "--- console (tail)"
+    tail -n 80 "$VM_LOG"
+fi
+vm_stop
+e2e_finish

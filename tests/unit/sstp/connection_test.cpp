@@ -1,0 +1,326 @@
+// sstp::Connection end to end in one process: a real OpenSSL client (control/tls over memory
+// BIOs), the HTTP request, SSTP Connect Request, the PPP client role of control/ppp and a Call
+// Connected signed with crypto_binding's sign function, against the server's connection with
+// LocalAaa (pools, profiles, secrets). Checks IP-up for every method, the pool address coming
+// back, `vpnctl disconnect`'s Call Disconnect, a wrong password, a bad HTTP request and the
+// TLS version policy.
+#include "control/aaa/local_aaa.hpp"
+#include "control/sstp/connection.hpp"
+#include "control/sstp/server_config.hpp"
+#include "control/tls/key_export.hpp"
+
+#include <gtest/gtest.h>
+#include <openssl/evp.h>
+#include <openssl/x509.h>
+
+#include <string>
+
+namespace vp::sstp {
+namespace {
+
+constexpr const char* kAaa = R"(
+ip_pools = ({ name = "vpn"; ranges = "10.10.10.2-10.10.10.9"; });
+ppp_profiles = ({ name = "vpn-profile"; local_address = "10.10.10.1"; remote_address = "vpn";
+                  dns_server = "192.0.2.53"; });
+ppp_secrets = (
+  { name = "alice"; password = "s3cret"; service = "sstp"; profile = "vpn-profile"; },
+  { name = "ovpnonly"; password = "s3cret"; service = "ovpn"; profile = "vpn-profile"; }
+);
+)";
+
+// A self-signed P-256 certificate for the server.
+struct Identity {
+    tls::X509Ptr cert;
+    tls::EvpPkeyPtr key;
+    Identity() {
+        key.reset(EVP_EC_gen("P-256"));
+        cert.reset(X509_new());
+        ASN1_INTEGER_set(X509_get_serialNumber(cert.get()), 7);
+        X509_gmtime_adj(X509_getm_notBefore(cert.get()), -60);
+        X509_gmtime_adj(X509_getm_notAfter(cert.get()), 3600);
+        X509_set_pubkey(cert.get(), key.get());
+        X509_NAME* n = X509_get_subject_name(cert.get());
+        X509_NAME_add_entry_by_txt(n, "CN", MBSTRING_ASC,
+                                   reinterpret_cast<const unsigned char*>("vpn.test"), -1, -1, 0);
+        X509_set_issuer_name(cert.get(), n);
+        X509_sign(cert.get(), key.get(), EVP_sha256());
+    }
+    Bytes der() const {
+        int len = i2d_X509(cert.get(), nullptr);
+        Bytes out(static_cast<size_t>(len));
+        uint8_t* p = out.data();
+        i2d_X509(cert.get(), &p);
+        return out;
+    }
+};
+
+std::shared_ptr<const ConnectionSetup> make_setup(const Identity& id, const ServerConfig& c) {
+    tls::Credentials creds;
+    X509_up_ref(id.cert.get());
+    creds.certificate.reset(id.cert.get());
+    EVP_PKEY_up_ref(id.key.get());
+    creds.private_key.reset(id.key.get());
+    auto ctx = tls::Context::server(creds, tls_policy(c));
+    EXPECT_TRUE(ctx.ok()) << ctx.message();
+    EXPECT_TRUE(tls::configure_for_offload((*ctx)->native()).ok());
+    auto s = std::make_shared<ConnectionSetup>();
+    s->tls = *ctx;
+    auto hashes = cert_hashes(id.der());
+    EXPECT_TRUE(hashes.ok());
+    s->cert = *hashes;
+    s->ppp.role = ppp::Role::Server;
+    s->ppp.auth_methods = c.authentication;
+    s->default_profile = "default";
+    return s;
+}
+
+const Identity& identity() {
+    static const Identity id;
+    return id;
+}
+
+// The client: TLS, HTTP, SSTP and PPP as sstpc + pppd do them.
+struct Client {
+    aaa::LocalAaa aaa{*aaa::aaa_config_from_string(kAaa)};
+    std::unique_ptr<Connection> conn;
+    std::shared_ptr<const tls::Context> ctx;
+    std::unique_ptr<tls::Session> tls;
+    std::unique_ptr<ppp::PppSession> ppp;
+    ppp::PppConfig ppp_config;
+    CertHashes cert;
+    uint64_t now = 1000;
+    Bytes plain;
+    std::string http_status; // "200", "400", ...
+    std::optional<std::array<uint8_t, kNonceBytes>> nonce;
+    bool call_connected_sent = false;
+    std::optional<net::Ipv4> client_address;
+    net::Ipv4 client_peer = 0;
+    std::vector<net::Ipv4> client_dns;
+    std::vector<uint16_t> control_received;
+
+    Client(ServerConfig config, std::string user, std::string password, ppp::AuthMethod method) {
+        config.authentication = {method};
+        auto setup = make_setup(identity(), config);
+        cert = setup->cert;
+        conn = std::make_unique<Connection>(setup, aaa, "192.0.2.7:50000", now);
+        tls::Policy policy;
+        policy.verify_peer = false;
+        auto c = tls::Context::client(tls::Credentials{}, policy);
+        EXPECT_TRUE(c.ok());
+        ctx = *c;
+        tls = std::make_unique<tls::Session>(ctx);
+        EXPECT_TRUE(tls->feed({}).ok()); // the ClientHello
+        ppp_config.role = ppp::Role::Client;
+        ppp_config.auth_methods = {method};
+        ppp_config.user = std::move(user);
+        ppp_config.password = std::move(password);
+        ppp = std::make_unique<ppp::PppSession>(ppp_config, nullptr, nullptr);
+    }
+
+    void send(ByteSpan plaintext) { EXPECT_TRUE(tls->write(plaintext).ok()); }
+    void send_text(std::string_view s) {
+        send({reinterpret_cast<const uint8_t*>(s.data()), s.size()});
+    }
+
+    // Moves bytes both ways until neither side has anything to say.
+    void shuttle() {
+        for (int i = 0; i < 200; ++i) {
+            Bytes c = tls->take_output();
+            if (!c.empty()) conn->on_data(c, now);
+            Bytes s = conn->take_output();
+            if (c.empty() && s.empty()) return;
+            if (!s.empty()) {
+                EXPECT_TRUE(tls->feed(s).ok());
+                Bytes p = tls->read();
+                plain.insert(plain.end(), p.begin(), p.end());
+                process();
+            }
+        }
+        ADD_FAILURE() << "no quiet after 200 rounds";
+    }
+
+    void start() {
+        shuttle(); // the TLS handshake
+        ASSERT_TRUE(tls->handshake_done()) << tls->failure();
+        send_text("SSTP_DUPLEX_POST /sra_{BA195980-CD49-458b-9E23-C84EE0ADCD75}/ HTTP/1.1\r\n"
+                  "Content-Length: 18446744073709551615\r\nHost: vpn.test\r\n"
+                  "SSTPCORRELATIONID: {4C5D0B2E-1111-2222-3333-444455556666}\r\n\r\n");
+        send(build_connect_request());
+        shuttle();
+    }
+
+    void run_ppp(ppp::Output out) {
+        bool authenticated = false;
+        for (auto& e : out.events) {
+            if (std::holds_alternative<ppp::event::Authenticated>(e)) authenticated = true;
+            if (auto* up = std::get_if<ppp::event::IpUp>(&e)) {
+                client_address = up->local;
+                client_peer = up->peer;
+                client_dns = up->dns;
+            }
+        }
+        for (auto& f : out.frames)
+            send(*build_data_packet(f));
+        if (authenticated && !call_connected_sent) {
+            // What sstpc does once pppd reports the keys: the crypto-bound Call Connected.
+            Bytes cc = build_call_connected_unsigned(HashProtocol::Sha256, *nonce, cert.sha256);
+            EXPECT_TRUE(sign_call_connected(cc, ppp->hlak()).ok());
+            send(cc);
+            call_connected_sent = true;
+        }
+    }
+
+    void process() {
+        if (http_status.empty()) {
+            std::string_view text(reinterpret_cast<const char*>(plain.data()), plain.size());
+            auto end = text.find("\r\n\r\n");
+            if (end == std::string_view::npos) return;
+            http_status = std::string(text.substr(9, 3));
+            plain.erase(plain.begin(), plain.begin() + static_cast<ptrdiff_t>(end + 4));
+        }
+        StreamSplit s = split_stream(plain);
+        size_t offset = 0;
+        for (size_t i = 0; i < s.packets; ++i) {
+            auto p = parse_packet(ByteSpan(plain).subspan(offset));
+            offset += p->size;
+            if (!p->control) {
+                run_ppp(ppp->input(p->body, now));
+                continue;
+            }
+            auto m = parse_control_body(p->body);
+            ASSERT_TRUE(static_cast<bool>(m));
+            control_received.push_back(m->type);
+            if (m->type == static_cast<uint16_t>(MessageType::CallConnectAck)) {
+                std::array<uint8_t, kNonceBytes> n{};
+                std::copy_n(m->attributes[0].value.data() + 4, kNonceBytes, n.begin());
+                nonce = n;
+                run_ppp(ppp->start(now));
+            }
+        }
+        plain.erase(plain.begin(), plain.begin() + static_cast<ptrdiff_t>(s.consumed));
+    }
+
+    bool received(MessageType t) const {
+        return std::find(control_received.begin(), control_received.end(),
+                         static_cast<uint16_t>(t)) != control_received.end();
+    }
+    // Time passes: both sides' timers run.
+    void advance(uint64_t ms) {
+        for (uint64_t t = 0; t < ms; t += 500) {
+            now += 500;
+            conn->on_timer(now);
+            if (auto d = ppp->next_deadline(); d && *d <= now) run_ppp(ppp->on_timer(now));
+            shuttle();
+        }
+    }
+    uint64_t pool_used() const {
+        for (auto& u : aaa.pool_usage())
+            if (u.name == "vpn") return u.used;
+        return 99;
+    }
+};
+
+net::Ipv4 ip(const char* s) {
+    return *net::parse_ipv4(s);
+}
+
+std::string method_name(const ::testing::TestParamInfo<ppp::AuthMethod>& info) {
+    static const char* const names[] = {"none", "pap", "chap", "mschap1", "mschap2"};
+    return names[static_cast<int>(info.param)];
+}
+
+class EveryMethod : public ::testing::TestWithParam<ppp::AuthMethod> {};
+
+TEST_P(EveryMethod, ReachesIpUpWithAPoolAddressAndGivesItBack) {
+    Client c(ServerConfig{}, "alice", "s3cret", GetParam());
+    c.start();
+    EXPECT_EQ(c.http_status, "200");
+    ASSERT_TRUE(c.received(MessageType::CallConnectAck));
+    ASSERT_TRUE(c.conn->ip_up()) << c.conn->state();
+    ASSERT_TRUE(c.client_address);
+    EXPECT_EQ(*c.client_address, c.conn->address());
+    EXPECT_EQ(c.conn->address(), ip("10.10.10.2")); // the pool's first address
+    EXPECT_EQ(c.client_peer, ip("10.10.10.1"));     // the profile's local_address
+    EXPECT_EQ(c.client_dns, std::vector<net::Ipv4>{ip("192.0.2.53")}); // its dns_server
+    EXPECT_EQ(c.conn->user(), "alice");
+    EXPECT_EQ(c.conn->encoding(), "TLS1.3 TLS_AES_256_GCM_SHA384");
+    ASSERT_TRUE(c.conn->control());
+    EXPECT_EQ(c.conn->control()->state(), ControlState::Connected);
+    EXPECT_EQ(c.pool_used(), 1u);
+
+    // IP after Call Connected: counted, not forwarded (first stage).
+    const uint8_t ipv4[] = {0x00, 0x21, 0x45, 0x00, 0x00, 0x14, 0, 0,  0,  0,  64,
+                            1,    0,    0,    10,   10,   10,   9, 10, 10, 10, 1};
+    c.send(*build_data_packet(ipv4));
+    c.shuttle();
+    EXPECT_EQ(c.conn->counters().ip_frames_not_forwarded, 1u);
+
+    // `vpnctl disconnect`: Call Disconnect goes out; the client acks; the connection ends.
+    c.conn->disconnect(c.now);
+    c.shuttle();
+    EXPECT_TRUE(c.received(MessageType::CallDisconnect));
+    EXPECT_FALSE(c.conn->ip_up());
+    c.send(build_with_optional_status(MessageType::CallDisconnectAck, std::nullopt));
+    c.shuttle();
+    c.advance(6000);
+    EXPECT_TRUE(c.conn->done());
+    c.conn.reset(); // the stream's Closed event
+    EXPECT_EQ(c.pool_used(), 0u);
+}
+
+INSTANTIATE_TEST_SUITE_P(Sstp, EveryMethod,
+                         ::testing::Values(ppp::AuthMethod::MsChapV2, ppp::AuthMethod::MsChapV1,
+                                           ppp::AuthMethod::ChapMd5, ppp::AuthMethod::Pap),
+                         method_name);
+
+TEST(SstpConnection, WrongPasswordIsRefusedAndTheConnectionEnds) {
+    Client c(ServerConfig{}, "alice", "wrong", ppp::AuthMethod::MsChapV2);
+    c.start();
+    EXPECT_EQ(c.http_status, "200");
+    EXPECT_FALSE(c.conn->ip_up());
+    EXPECT_FALSE(c.client_address);
+    c.advance(10000);
+    EXPECT_TRUE(c.conn->done());
+    EXPECT_TRUE(c.received(MessageType::CallDisconnect) || c.received(MessageType::CallAbort));
+    EXPECT_EQ(c.pool_used(), 0u);
+}
+
+TEST(SstpConnection, ASecretForAnotherServiceIsUnknownHere) {
+    Client c(ServerConfig{}, "ovpnonly", "s3cret", ppp::AuthMethod::MsChapV2);
+    c.start();
+    EXPECT_FALSE(c.conn->ip_up());
+    EXPECT_FALSE(c.client_address);
+}
+
+TEST(SstpConnection, BadHttpIsAnswered4xxAndClosed) {
+    Client c(ServerConfig{}, "alice", "s3cret", ppp::AuthMethod::MsChapV2);
+    c.shuttle();
+    ASSERT_TRUE(c.tls->handshake_done());
+    c.send_text("GET / HTTP/1.1\r\nHost: vpn.test\r\n\r\n");
+    c.shuttle();
+    ASSERT_EQ(c.http_status.size(), 3u);
+    EXPECT_EQ(c.http_status[0], '4');
+    EXPECT_TRUE(c.conn->done());
+    EXPECT_TRUE(c.control_received.empty());
+}
+
+TEST(SstpConnection, Only12KeepsToTls12) {
+    ServerConfig config;
+    config.tls_version = TlsVersions::Only12;
+    Client c(config, "alice", "s3cret", ppp::AuthMethod::MsChapV2);
+    c.start();
+    EXPECT_TRUE(c.conn->ip_up());
+    EXPECT_EQ(c.conn->encoding(), "TLS1.2 ECDHE-ECDSA-AES256-GCM-SHA384");
+}
+
+TEST(SstpConnection, SilentClientTimesOutBeforeHttp) {
+    Client c(ServerConfig{}, "alice", "s3cret", ppp::AuthMethod::MsChapV2);
+    c.shuttle();
+    EXPECT_FALSE(c.conn->done());
+    c.now += 61'000;
+    c.conn->on_timer(c.now);
+    EXPECT_TRUE(c.conn->done());
+}
+
+} // namespace
+} // namespace vp::sstp
