@@ -35,6 +35,32 @@ struct Entry {
     }
 };
 
+// Entries in export order with a name index, so that large exports translate in n log n.
+struct EntryList {
+    std::vector<Entry> items;
+    std::map<std::string, size_t> index;
+    Entry* find(const std::string& name) {
+        auto it = index.find(name);
+        return it == index.end() ? nullptr : &items[it->second];
+    }
+    Entry& add(size_t line, const std::string& name) {
+        index[name] = items.size();
+        items.push_back({line, name, {}});
+        return items.back();
+    }
+    void rename(Entry& e, const std::string& name) {
+        if (name == e.name || index.count(name)) return;
+        size_t at = index[e.name];
+        index.erase(e.name);
+        index[name] = at;
+        e.name = name;
+    }
+    void drop_last() {
+        index.erase(items.back().name);
+        items.pop_back();
+    }
+};
+
 struct Interface {
     size_t line = 0;
     std::string name, default_name;
@@ -186,40 +212,29 @@ private:
         return {};
     }
 
-    Entry* find(std::vector<Entry>& list, const std::string& name) {
-        for (auto& e : list)
-            if (e.name == name) return &e;
-        return nullptr;
-    }
-
     // add: a new entry named by name=; set: the entry it addresses (created for built-ins).
-    Entry* entry(const Command& c, std::vector<Entry>& list, std::string name,
-                 bool builtin = false) {
+    Entry* entry(const Command& c, EntryList& list, std::string name, bool builtin = false) {
         if (c.verb == "add") {
             const std::string* n = c.prop("name");
             if (!n || n->empty()) {
                 report(c.line, "refused: " + c.menu + " add without name=");
                 return nullptr;
             }
-            if (find(list, *n)) {
+            if (list.find(*n)) {
                 report(c.line, "refused: " + c.menu + " '" + *n + "' is added twice");
                 return nullptr;
             }
-            list.push_back({c.line, *n, {}});
-            return &list.back();
+            return &list.add(c.line, *n);
         }
         if (name.empty()) {
             report(c.line, "unsupported: " + c.menu + " set without a name or [ find name=... ]");
             return nullptr;
         }
-        Entry* e = find(list, name);
-        if (!e && builtin) {
-            list.push_back({c.line, name, {}});
-            e = &list.back();
-        }
+        Entry* e = list.find(name);
+        if (!e && builtin) e = &list.add(c.line, name);
         if (!e) report(c.line, "refused: " + c.menu + " set: no item named '" + name + "' above");
         if (e) {
-            if (const std::string* n = c.prop("name"); n && !n->empty()) e->name = *n;
+            if (const std::string* n = c.prop("name"); n && !n->empty()) list.rename(*e, *n);
         }
         return e;
     }
@@ -309,7 +324,7 @@ private:
             if (!p || p->empty()) {
                 report(c.line, "refused: /ppp secret '" + e->name +
                                    "' has no password (CHAP and MS-CHAP need one)");
-                secrets_.pop_back();
+                secrets_.drop_last();
             }
         }
     }
@@ -407,14 +422,15 @@ private:
         }
     }
 
+    // By name or default-name (`set [ find default-name=ether1 ] name=wan`: both work).
     Interface* iface(const std::string& name) {
-        for (auto& i : interfaces_)
-            if (i.name == name || i.default_name == name) return &i;
-        return nullptr;
+        auto it = interface_index_.find(name);
+        return it == interface_index_.end() ? nullptr : &interfaces_[it->second];
     }
 
     Interface& iface_or_new(const std::string& name, size_t line) {
         if (Interface* i = iface(name)) return *i;
+        interface_index_[name] = interfaces_.size();
         interfaces_.push_back({line, name, name, {}, 0, {}});
         return interfaces_.back();
     }
@@ -427,7 +443,10 @@ private:
         }
         Interface& i = iface_or_new(name, c.line);
         if (c.verb == "set")
-            if (const std::string* n = c.prop("name"); n && !n->empty()) i.name = *n;
+            if (const std::string* n = c.prop("name"); n && !n->empty() && !iface(*n)) {
+                interface_index_[*n] = interface_index_[name];
+                i.name = *n;
+            }
         Entry scratch;
         copy(c, scratch, {{"arp", "arp"}, {"mtu", "mtu"}, {"mac-address", "mac_address"}},
              {{"arp-timeout", "vpnplane has one ARP timeout (ip.arp_timeout)"}});
@@ -542,6 +561,10 @@ private:
         for (auto& r : routes_) {
             auto dst = net::parse_prefix(r.dst);
             if (!r.blackhole && dst && dst->length == 0) {
+                if (default_gateway_) {
+                    report(r.line, "refused: a second default route");
+                    continue;
+                }
                 auto gw = net::parse_ipv4(r.gateway);
                 Interface* on = nullptr;
                 for (auto& i : interfaces_)
@@ -550,8 +573,6 @@ private:
                 if (!on) {
                     report(r.line, "refused: default route via " + r.gateway +
                                        ": no imported interface has it on its subnet");
-                } else if (default_gateway_) {
-                    report(r.line, "refused: a second default route");
                 } else {
                     default_gateway_ = true;
                     on->fields.emplace_back("gateway", r.gateway);
@@ -577,7 +598,8 @@ private:
             out += " " + k + " = " + value_text(k, v) + ";";
     }
 
-    void write_list(std::string& out, const char* section, const std::vector<Entry>& list) {
+    void write_list(std::string& out, const char* section, const EntryList& entries) {
+        const std::vector<Entry>& list = entries.items;
         if (list.empty()) return;
         out += std::string(section) + " = (\n";
         for (size_t n = 0; n < list.size(); ++n) {
@@ -645,11 +667,12 @@ private:
 
     const ImportOptions& options_;
     ImportResult result_;
-    std::vector<Entry> pools_, profiles_, secrets_;
+    EntryList pools_, profiles_, secrets_;
     Entry ovpn_, sstp_;
     bool ovpn_added_ = false, ovpn_written_ = true, default_gateway_ = false;
     std::vector<Interface> interfaces_;
-    std::map<std::string, std::string> ports_; // final interface name -> device
+    std::map<std::string, size_t> interface_index_; // names and default-names -> interfaces_
+    std::map<std::string, std::string> ports_;      // final interface name -> device
     std::vector<Route> routes_, static_routes_;
     std::vector<std::string> certificates_;
     std::string identity_;

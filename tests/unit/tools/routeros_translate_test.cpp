@@ -365,3 +365,30 @@ TEST(RouterosImport, OvpnServerWithoutCertificateIsNotWritten) {
 
 } // namespace
 } // namespace vp::tools::routeros
+
+namespace vp::tools::routeros {
+namespace {
+
+TEST(RouterosImport, DefaultRoutesPickTheWanPort) {
+    auto r = import_text("/ip address add address=192.0.2.2/24 interface=ether1\n"
+                         "/ip route add gateway=192.0.2.1\n"
+                         "/ip route add dst-address=0.0.0.0/0 gateway=192.0.2.254\n"
+                         "/ip route add dst-address=0.0.0.0/0 gateway=10.9.9.9\n",
+                         {{"ether1", "net_null0"}});
+    EXPECT_EQ(reports(r), (std::vector<std::string>{"line 3: refused: a second default route",
+                                                    "line 4: refused: a second default route"}));
+    auto cfg = config::load_config_text(r.config);
+    ASSERT_TRUE(cfg.ok()) << cfg.message() << "\n" << r.config;
+    EXPECT_EQ(cfg->interfaces.at(0).gateway, ip("192.0.2.1"));
+    EXPECT_EQ(cfg->interfaces.at(0).role, config::InterfaceRole::Wan);
+
+    auto off = import_text("/ip address add address=192.0.2.2/24 interface=ether1\n"
+                           "/ip route add gateway=10.9.9.9\n",
+                           {{"ether1", "net_null0"}});
+    EXPECT_EQ(reports(off), (std::vector<std::string>{"line 2: refused: default route via "
+                                                      "10.9.9.9: no imported interface has it on "
+                                                      "its subnet"}));
+}
+
+} // namespace
+} // namespace vp::tools::routeros
