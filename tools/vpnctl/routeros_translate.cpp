@@ -172,6 +172,8 @@ private:
         if (m == "/ip route") return route(c);
         if (m == "/interface ethernet" || m == "/interface bridge") return interface(c);
         if (m == "/system identity") return identity(c);
+        if (m == "/ip firewall mangle" && c.prop("action") && *c.prop("action") == "change-mss")
+            return mss_rule(c);
         if (m.rfind("/ip firewall", 0) == 0) return unsupported_menu(c, "the firewall issue");
         if (m == "/interface ovpn-client" || m == "/interface sstp-client")
             return unsupported_menu(c, "vpnplane is a server; client tunnels are not supported");
@@ -511,6 +513,16 @@ private:
                                       ": routes through an interface (a client tunnel) are not "
                                       "supported; only a next-hop address");
         routes_.push_back(r);
+    }
+
+    // The MSS rule of the manuals: vpnplane clamps forwarded SYNs to the path MTU - 40 unless
+    // firewall.mss_clamp = false, so clamp-to-pmtu needs nothing; a fixed MSS cannot be had.
+    void mss_rule(const Command& c) {
+        const std::string* mss = c.prop("new-mss");
+        if (mss && *mss == "clamp-to-pmtu") return;
+        report(c.line, "refused: new-mss=" + (mss ? *mss : std::string()) +
+                           ": vpnplane clamps the MSS to the path MTU - 40 "
+                           "(firewall.mss_clamp), not to a fixed value");
     }
 
     void identity(const Command& c) {

@@ -184,7 +184,8 @@ TEST(RouterosImport, Seed003OpenVpnV7) {
     EXPECT_EQ(b.ovpn->keepalive_timeout_s, 30u);
     has_report(r, "line 26: refused: protocol=tcp: OpenVPN over TCP is not supported yet "
                   "(written as udp)");
-    has_report(r, "line 49: unsupported: /ip firewall mangle (the firewall issue)");
+    has_report(r, "line 49: refused: new-mss=1380: vpnplane clamps the MSS to the path MTU - 40 "
+                  "(firewall.mss_clamp), not to a fixed value");
     has_report(r, "line 52: unsupported: /interface list (interface lists are not supported)");
     has_report(r, "line 54: unsupported: /ip firewall nat (the firewall issue)");
 }
@@ -270,6 +271,8 @@ TEST(RouterosImport, V6ExportRoundTrip) {
                          "/ip route\n"
                          "add distance=1 gateway=198.51.100.1\n"
                          "add distance=1 dst-address=10.99.0.0/16 type=blackhole\n"
+                         "/ip firewall mangle add action=change-mss chain=forward \\\n"
+                         "    new-mss=clamp-to-pmtu protocol=tcp tcp-flags=syn\n"
                          "/ppp secret\n"
                          "add name=bob password=b profile=site service=any\n"
                          "set [ find name=bob ] disabled=yes\n",
