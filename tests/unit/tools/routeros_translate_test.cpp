@@ -77,18 +77,27 @@ net::Ipv4 ip(const char* text) {
     return *net::parse_ipv4(text);
 }
 
+// The seeds' remote-access pattern: one pool with one range, and a profile whose local address
+// is fixed and whose remote address is taken from that pool.
+void expect_pool_profile(const ReadBack& b, const char* pool_name, const char* first,
+                         const char* last, const char* profile_name, const char* local) {
+    auto* pool = b.aaa.pool(pool_name);
+    ASSERT_TRUE(pool) << pool_name;
+    ASSERT_EQ(pool->ranges.size(), 1u);
+    EXPECT_EQ(pool->ranges[0].first, ip(first));
+    EXPECT_EQ(pool->ranges[0].last, ip(last));
+    auto* p = b.aaa.profile(profile_name);
+    ASSERT_TRUE(p) << profile_name;
+    EXPECT_EQ(p->local_address, aaa::AddressSource(ip(local)));
+    EXPECT_EQ(p->remote_address, aaa::AddressSource(std::string(pool_name)));
+}
+
 TEST(RouterosImport, Seed000OpenVpnAndSstpHowto) {
     auto r = import_text(fixture("seed000_ovpn_sstp_howto.rsc"));
     auto b = read_back(r.config);
-    auto* pool = b.aaa.pool("vpn");
-    ASSERT_TRUE(pool);
-    ASSERT_EQ(pool->ranges.size(), 1u);
-    EXPECT_EQ(pool->ranges[0].first, ip("10.10.10.2"));
-    EXPECT_EQ(pool->ranges[0].last, ip("10.10.10.254"));
+    expect_pool_profile(b, "vpn", "10.10.10.2", "10.10.10.254", "vpn-profile", "10.10.10.1");
     auto* p = b.aaa.profile("vpn-profile");
     ASSERT_TRUE(p);
-    EXPECT_EQ(p->local_address, aaa::AddressSource(ip("10.10.10.1")));
-    EXPECT_EQ(p->remote_address, aaa::AddressSource(std::string("vpn")));
     EXPECT_EQ(p->use_encryption, aaa::EncryptionSetting::Yes);
     ASSERT_TRUE(b.aaa.secret("user"));
     EXPECT_EQ(b.aaa.secret("user")->password, "password");
@@ -117,14 +126,10 @@ TEST(RouterosImport, Seed000OpenVpnAndSstpHowto) {
 TEST(RouterosImport, Seed001SstpForWindows) {
     auto r = import_text(fixture("seed001_sstp_windows.rsc"));
     auto b = read_back(r.config);
-    auto* pool = b.aaa.pool("sstp-pool");
-    ASSERT_TRUE(pool);
-    EXPECT_EQ(pool->ranges.at(0).first, ip("10.10.10.10"));
-    EXPECT_EQ(pool->ranges.at(0).last, ip("10.10.10.254"));
+    expect_pool_profile(b, "sstp-pool", "10.10.10.10", "10.10.10.254", "sstp-profile",
+                        "10.10.10.1");
     auto* p = b.aaa.profile("sstp-profile");
     ASSERT_TRUE(p);
-    EXPECT_EQ(p->local_address, aaa::AddressSource(ip("10.10.10.1")));
-    EXPECT_EQ(p->remote_address, aaa::AddressSource(std::string("sstp-pool")));
     EXPECT_EQ(p->use_encryption, aaa::EncryptionSetting::Required);
     EXPECT_EQ(p->dns_servers, (std::vector<net::Ipv4>{ip("8.8.8.8"), ip("8.8.4.4")}));
     auto* s = b.aaa.secret("vpnuser");
@@ -158,14 +163,9 @@ TEST(RouterosImport, Seed002ConsoleCommands) {
 TEST(RouterosImport, Seed003OpenVpnV7) {
     auto r = import_text(fixture("seed003_ovpn_v7.rsc"));
     auto b = read_back(r.config);
-    auto* pool = b.aaa.pool("ovpn-pool");
-    ASSERT_TRUE(pool);
-    EXPECT_EQ(pool->ranges.at(0).first, ip("10.8.0.2"));
-    EXPECT_EQ(pool->ranges.at(0).last, ip("10.8.0.254"));
+    expect_pool_profile(b, "ovpn-pool", "10.8.0.2", "10.8.0.254", "ovpn-profile", "10.8.0.1");
     auto* p = b.aaa.profile("ovpn-profile");
     ASSERT_TRUE(p);
-    EXPECT_EQ(p->local_address, aaa::AddressSource(ip("10.8.0.1")));
-    EXPECT_EQ(p->remote_address, aaa::AddressSource(std::string("ovpn-pool")));
     EXPECT_EQ(p->dns_servers, (std::vector<net::Ipv4>{ip("8.8.8.8")}));
     EXPECT_EQ(p->use_encryption, aaa::EncryptionSetting::Required);
     auto* s = b.aaa.secret("client1");
