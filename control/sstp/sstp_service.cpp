@@ -108,8 +108,7 @@ ServiceBindings SstpService::bindings() const {
 }
 
 void SstpService::inject(uint64_t handle, Stream& s, dp::InjectAction action, rte_mbuf* m) {
-    dp::InjectEntry e{m, action, s.port, static_cast<uint32_t>(handle),
-                      static_cast<uint32_t>(handle >> 32)};
+    dp::InjectEntry e{m, action, 0, {.tcp = {handle, s.port}}};
     if (!dp_.inject(e, s.worker) && action == dp::InjectAction::TcpSend) {
         // The inject ring is full: the stream cannot go on in order.
         s.in_flight = false;
@@ -141,18 +140,19 @@ void SstpService::pump(uint64_t handle, Stream& s) {
 }
 
 void SstpService::on_punt(const dp::PuntEntry& e, uint64_t now_ms) {
-    uint64_t handle = uint64_t{e.aux2} << 32 | e.aux;
-    auto event = static_cast<dp::TcpEvent>(e.reserved);
+    uint64_t handle = e.payload.tcp_stream.conn;
+    auto event = e.payload.tcp_stream.event;
     if (event == dp::TcpEvent::Opened) {
         if (!setup_) {
-            dp::InjectEntry close{nullptr, dp::InjectAction::TcpClose, e.port, e.aux, e.aux2};
+            dp::InjectEntry close{nullptr, dp::InjectAction::TcpClose, 0,
+                                  {.tcp = {handle, e.payload.tcp_stream.listen_port}}};
             dp_.inject(close, e.worker);
             return;
         }
         Stream s;
         s.id = next_id_++;
         s.worker = e.worker;
-        s.port = e.port;
+        s.port = e.payload.tcp_stream.listen_port;
         // The engine's events do not carry the peer's address yet: the stream's id stands in.
         s.conn = std::make_unique<sstp::Connection>(setup_, aaa_, "stream-" + std::to_string(s.id),
                                                     now_ms);

@@ -49,7 +49,7 @@ private:
     struct Stream {
         uint32_t id = 0; // the session id `vpnctl` shows
         dp::WorkerId worker = 0;
-        dp::PortId port = 0;
+        uint16_t port = 0; // the listening TCP port
         std::unique_ptr<sstp::Connection> conn;
         Bytes pending;               // ciphertext not yet handed to the engine
         bool in_flight = false;      // a chain is on its way to the worker

@@ -1,5 +1,6 @@
 // vpnctl: the operator's CLI. Global options, then a command family.
 #include "tools/vpnctl/command.hpp"
+#include "tools/vpnctl/routeros_import_cmd.hpp"
 
 #include <cstdio>
 #include <cstring>
@@ -24,6 +25,8 @@ void usage() {
                "  ovpn profile USER [certificate=NAME] [remote=HOST] [file-name=PATH]\n"
                "  ovpn genkey secret|tls-crypt-v2-server FILE\n"
                "  sstp profile USER certificate=SERVER-CERT [remote=HOST]\n"
+               "  import-routeros FILE [--output CFG] [--port NAME=DEVICE]...\n"
+               "                          RouterOS /export -> config (exit 3: lines reported)\n"
                "options: -c CONFIG (default /etc/vpnplane/vpnplane.cfg), -s SOCKET, --json\n",
                stderr);
 }
@@ -57,6 +60,7 @@ int main(int argc, char** argv) {
     }
     std::string family = args.front();
     std::vector<std::string> rest(args.begin() + 1, args.end());
+    if (family == "import-routeros") return vp::tools::run_import_routeros(rest, options);
     if (family == "certificate") return vp::tools::run_certificate_command(rest, options);
     if (family == "ovpn" && rest.empty())
         return vp::tools::run_stats_command(family, rest, options);

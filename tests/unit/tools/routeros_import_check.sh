@@ -1,0 +1,29 @@
+#!/bin/sh
+# `vpnctl import-routeros` as an operator runs it: the output of a fixture must pass the real
+# `vpnplaned --check`, the exit status must say whether lines were reported (0 / 3), and the
+# reports must go to stderr with their line numbers.
+set -u
+vpnctl=$1 vpnplaned=$2 fixtures=$3
+out=$(mktemp -d) || exit 1
+trap 'rm -rf "$out"' EXIT
+fail() { echo "FAIL: $*"; exit 1; }
+
+"$vpnctl" import-routeros "$fixtures/edge_v7_export.rsc" --output "$out/edge.cfg" \
+    --port ether1=net_null0 --port lan=net_null1 2>"$out/edge.err"
+rc=$?
+[ $rc -eq 0 ] || fail "edge export: exit $rc, expected 0: $(cat "$out/edge.err")"
+[ -s "$out/edge.err" ] && fail "edge export reported: $(cat "$out/edge.err")"
+"$vpnplaned" -c "$out/edge.cfg" --check || fail "vpnplaned --check refused the import"
+
+"$vpnctl" import-routeros "$fixtures/seed003_ovpn_v7.rsc" -o "$out/seed.cfg" 2>"$out/seed.err"
+rc=$?
+[ $rc -eq 3 ] || fail "seed003: exit $rc, expected 3"
+grep -q "seed003_ovpn_v7.rsc: line 26: refused: protocol=tcp" "$out/seed.err" ||
+    fail "seed003: no protocol=tcp report: $(cat "$out/seed.err")"
+grep -q 'certificate = "server"' "$out/seed.cfg" || fail "seed003: no ovpn certificate written"
+
+"$vpnctl" import-routeros "$out/missing.rsc" 2>/dev/null
+[ $? -eq 1 ] || fail "a missing file must exit 1"
+"$vpnctl" import-routeros "$fixtures/edge_v7_export.rsc" --port nodevice 2>/dev/null
+[ $? -eq 2 ] || fail "a bad --port must exit 2"
+echo ok

@@ -1,0 +1,397 @@
+// The RouterOS importer end to end: each seed manual's commands (tests/fixtures/routeros/) and
+// hand-written exports are translated, and the produced configuration is read back with the
+// daemon's own parsers (AAA, OpenVPN server, the whole appliance loader).
+#include "control/aaa/aaa_config.hpp"
+#include "control/config/appliance_config.hpp"
+#include "control/config/reader.hpp"
+#include "control/ovpn/config.hpp"
+#include "control/services.hpp"
+#include "tools/vpnctl/routeros_translate.hpp"
+
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <sstream>
+
+namespace vp::tools::routeros {
+namespace {
+
+using Ports = std::vector<std::pair<std::string, std::string>>;
+
+std::string fixture(const std::string& name) {
+    std::ifstream in(std::string(ROUTEROS_FIXTURES) + "/" + name, std::ios::binary);
+    EXPECT_TRUE(in) << name;
+    std::stringstream s;
+    s << in.rdbuf();
+    return s.str();
+}
+
+ImportResult import_text(const std::string& text, Ports ports = {}) {
+    ImportOptions o;
+    o.ports = std::move(ports);
+    return translate(parse_export(text), o);
+}
+
+std::vector<std::string> reports(const ImportResult& r) {
+    std::vector<std::string> out;
+    for (auto& x : r.reports)
+        out.push_back(format_report(x));
+    return out;
+}
+
+bool has_report(const ImportResult& r, const std::string& text) {
+    for (auto& x : reports(r))
+        if (x == text) return true;
+    ADD_FAILURE() << "no report '" << text << "' in:\n" << testing::PrintToString(reports(r));
+    return false;
+}
+
+// The protocol sections of the output, read back with the daemon's parsers.
+struct ReadBack {
+    std::unique_ptr<libconfig::Config> raw;
+    aaa::AaaConfig aaa;
+    std::optional<ovpn::ServerConfig> ovpn;
+};
+
+ReadBack read_back(const std::string& text) {
+    ReadBack out;
+    config::Diagnostics diag;
+    auto file = config::read_string(text, diag);
+    EXPECT_TRUE(file) << diag.text() << text;
+    if (!file) return out;
+    out.raw = std::move(file->config);
+    config::Section root(out.raw->getRoot(), diag);
+    if (auto a = aaa::parse_aaa_config(root)) out.aaa = std::move(*a);
+    if (auto s = root.group("ovpn_server")) out.ovpn = ovpn::parse_server_config(*s);
+    EXPECT_TRUE(diag.ok()) << diag.text() << text;
+    return out;
+}
+
+std::string sstp_setting(const ReadBack& r, const char* name) {
+    std::string v;
+    r.raw->lookupValue(std::string("sstp_server.") + name, v);
+    return v;
+}
+
+net::Ipv4 ip(const char* text) {
+    return *net::parse_ipv4(text);
+}
+
+// The seeds' remote-access pattern: one pool with one range, and a profile whose local address
+// is fixed and whose remote address is taken from that pool.
+void expect_pool_profile(const ReadBack& b, const char* pool_name, const char* first,
+                         const char* last, const char* profile_name, const char* local) {
+    auto* pool = b.aaa.pool(pool_name);
+    ASSERT_TRUE(pool) << pool_name;
+    ASSERT_EQ(pool->ranges.size(), 1u);
+    EXPECT_EQ(pool->ranges[0].first, ip(first));
+    EXPECT_EQ(pool->ranges[0].last, ip(last));
+    auto* p = b.aaa.profile(profile_name);
+    ASSERT_TRUE(p) << profile_name;
+    EXPECT_EQ(p->local_address, aaa::AddressSource(ip(local)));
+    EXPECT_EQ(p->remote_address, aaa::AddressSource(std::string(pool_name)));
+}
+
+TEST(RouterosImport, Seed000OpenVpnAndSstpHowto) {
+    auto r = import_text(fixture("seed000_ovpn_sstp_howto.rsc"));
+    auto b = read_back(r.config);
+    expect_pool_profile(b, "vpn", "10.10.10.2", "10.10.10.254", "vpn-profile", "10.10.10.1");
+    auto* p = b.aaa.profile("vpn-profile");
+    ASSERT_TRUE(p);
+    EXPECT_EQ(p->use_encryption, aaa::EncryptionSetting::Yes);
+    ASSERT_TRUE(b.aaa.secret("user"));
+    EXPECT_EQ(b.aaa.secret("user")->password, "password");
+    EXPECT_EQ(b.aaa.secret("user")->profile, "default");
+    ASSERT_TRUE(b.aaa.secret("Laptop"));
+    EXPECT_FALSE(b.aaa.secret("Laptop")->local_address); // blank in the manual = unset
+    ASSERT_TRUE(b.ovpn);
+    EXPECT_TRUE(b.ovpn->enabled);
+    EXPECT_EQ(b.ovpn->certificate, "server-certificate");
+    EXPECT_EQ(b.ovpn->default_profile, "vpn-profile");
+    EXPECT_TRUE(b.ovpn->require_client_certificate);
+    EXPECT_EQ(sstp_setting(b, "certificate"), "server-certificate");
+    EXPECT_EQ(sstp_setting(b, "authentication"), "mschap2");
+    EXPECT_EQ(sstp_setting(b, "default_profile"), "vpn-profile");
+    EXPECT_EQ(sstp_setting(b, "enabled"), "no");
+    EXPECT_NE(r.config.find("#   server-certificate\n"), std::string::npos);
+    EXPECT_NE(r.config.find("vpnctl certificate import"), std::string::npos);
+    has_report(r, "line 21: unsupported: /ip firewall filter (the firewall issue)");
+    has_report(r,
+               "line 27: refused: interface bridge has no /ip address; a vpnplane port needs one");
+    has_report(r, "line 29: unsupported: /ip firewall filter (the firewall issue)");
+    has_report(r, "line 36: refused: enabled=yes: the SSTP server is not available in this "
+                  "version of vpnplaned (written as enabled = false)");
+}
+
+TEST(RouterosImport, Seed001SstpForWindows) {
+    auto r = import_text(fixture("seed001_sstp_windows.rsc"));
+    auto b = read_back(r.config);
+    expect_pool_profile(b, "sstp-pool", "10.10.10.10", "10.10.10.254", "sstp-profile",
+                        "10.10.10.1");
+    auto* p = b.aaa.profile("sstp-profile");
+    ASSERT_TRUE(p);
+    EXPECT_EQ(p->use_encryption, aaa::EncryptionSetting::Required);
+    EXPECT_EQ(p->dns_servers, (std::vector<net::Ipv4>{ip("8.8.8.8"), ip("8.8.4.4")}));
+    auto* s = b.aaa.secret("vpnuser");
+    ASSERT_TRUE(s);
+    EXPECT_EQ(s->password, "StrongUserPass");
+    EXPECT_EQ(s->service, aaa::Service::Sstp);
+    EXPECT_EQ(s->profile, "sstp-profile");
+    EXPECT_FALSE(b.ovpn);
+    EXPECT_EQ(sstp_setting(b, "certificate"), "sstp-server");
+    EXPECT_EQ(sstp_setting(b, "default_profile"), "sstp-profile");
+    EXPECT_EQ(sstp_setting(b, "verify_client_certificate"), "no");
+    EXPECT_EQ(reports(r).size(), 3u) << testing::PrintToString(reports(r));
+    has_report(r, "line 25: refused: enabled=yes: the SSTP server is not available in this "
+                  "version of vpnplaned (written as enabled = false)");
+    has_report(r, "line 36: unsupported: /ip firewall filter (the firewall issue)");
+}
+
+TEST(RouterosImport, Seed002ConsoleCommands) {
+    auto r = import_text(fixture("seed002_sstp_v7_manual.rsc"));
+    auto b = read_back(r.config);
+    auto* s = b.aaa.secret("MT-User");
+    ASSERT_TRUE(s);
+    EXPECT_EQ(s->password, "StrongPass");
+    EXPECT_EQ(s->service, aaa::Service::Sstp);
+    EXPECT_FALSE(s->remote_address);
+    EXPECT_EQ(sstp_setting(b, "default_profile"), "default-encryption");
+    has_report(r, "line 3: unsupported: /interface sstp-client (vpnplane is a server; client "
+                  "tunnels are not supported)");
+}
+
+TEST(RouterosImport, Seed003OpenVpnV7) {
+    auto r = import_text(fixture("seed003_ovpn_v7.rsc"));
+    auto b = read_back(r.config);
+    expect_pool_profile(b, "ovpn-pool", "10.8.0.2", "10.8.0.254", "ovpn-profile", "10.8.0.1");
+    auto* p = b.aaa.profile("ovpn-profile");
+    ASSERT_TRUE(p);
+    EXPECT_EQ(p->dns_servers, (std::vector<net::Ipv4>{ip("8.8.8.8")}));
+    EXPECT_EQ(p->use_encryption, aaa::EncryptionSetting::Required);
+    auto* s = b.aaa.secret("client1");
+    ASSERT_TRUE(s);
+    EXPECT_EQ(s->service, aaa::Service::Ovpn);
+    EXPECT_EQ(s->profile, "ovpn-profile");
+    ASSERT_TRUE(b.ovpn);
+    EXPECT_TRUE(b.ovpn->enabled);
+    EXPECT_EQ(b.ovpn->port, 1194);
+    EXPECT_EQ(b.ovpn->protocol, ovpn::Transport::Udp);
+    EXPECT_EQ(b.ovpn->certificate, "server");
+    EXPECT_TRUE(b.ovpn->require_client_certificate);
+    EXPECT_EQ(b.ovpn->auth, crypto::Digest::Sha256);
+    EXPECT_EQ(b.ovpn->ciphers, std::vector<crypto::Cipher>{crypto::Cipher::Aes256Cbc});
+    EXPECT_EQ(b.ovpn->max_mtu, 1420u);
+    EXPECT_EQ(b.ovpn->keepalive_timeout_s, 30u);
+    has_report(r, "line 26: refused: protocol=tcp: OpenVPN over TCP is not supported yet "
+                  "(written as udp)");
+    has_report(r, "line 49: refused: new-mss=1380: vpnplane clamps the MSS to the path MTU - 40 "
+                  "(firewall.mss_clamp), not to a fixed value");
+    has_report(r, "line 52: unsupported: /interface list (interface lists are not supported)");
+    has_report(r, "line 54: unsupported: /ip firewall nat (the firewall issue)");
+}
+
+TEST(RouterosImport, Seed004SstpV6Manual) {
+    auto r = import_text(fixture("seed004_sstp_v6_manual.rsc"), {{"ether2", "net_null0"}});
+    auto b = read_back(r.config);
+    auto* laptop = b.aaa.secret("Laptop");
+    ASSERT_TRUE(laptop);
+    EXPECT_EQ(laptop->local_address, ip("10.1.101.1"));
+    EXPECT_EQ(laptop->remote_address, ip("10.1.101.100"));
+    auto* home = b.aaa.secret("Home");
+    ASSERT_TRUE(home);
+    ASSERT_EQ(home->routes.size(), 1u);
+    EXPECT_EQ(home->routes[0].destination, *net::parse_prefix("10.1.202.0/24"));
+    EXPECT_EQ(home->routes[0].gateway, ip("172.16.1.2"));
+    EXPECT_EQ(home->routes[0].metric, 1u);
+    EXPECT_EQ(sstp_setting(b, "certificate"), "server");
+    EXPECT_EQ(sstp_setting(b, "verify_client_certificate"), "yes");
+    EXPECT_NE(r.config.find("#   CA\n"), std::string::npos);
+    has_report(r, "line 7: refused: interface ether2 has no /ip address; a vpnplane port needs "
+                  "one");
+}
+
+// A v7 export of a whole edge box: the output must pass the daemon's full loader.
+TEST(RouterosImport, V7EdgeExportLoadsAsAWholeConfiguration) {
+    auto r = import_text(fixture("edge_v7_export.rsc"),
+                         {{"ether1", "0000:03:00.0"}, {"lan", "net_af_packet0,iface=eth1"}});
+    EXPECT_TRUE(r.reports.empty()) << testing::PrintToString(reports(r));
+    auto cfg = config::load_config_text(r.config);
+    ASSERT_TRUE(cfg.ok()) << cfg.message() << "\n" << r.config;
+    auto services = ctl::load_services(*cfg);
+    ASSERT_TRUE(services.ok()) << services.message() << "\n" << r.config;
+    EXPECT_EQ(cfg->system.identity, "edge1");
+    ASSERT_EQ(cfg->interfaces.size(), 2u);
+    auto* wan = cfg->find_interface("wan"); // renamed from ether1 by `set [ find default-name ]`
+    ASSERT_TRUE(wan);
+    EXPECT_EQ(wan->device, "0000:03:00.0");
+    EXPECT_EQ(wan->address, *net::parse_prefix("203.0.113.10/24"));
+    EXPECT_EQ(wan->gateway, ip("203.0.113.1"));
+    EXPECT_EQ(wan->role, config::InterfaceRole::Wan);
+    auto* lan = cfg->find_interface("lan");
+    ASSERT_TRUE(lan);
+    EXPECT_TRUE(lan->proxy_arp);
+    EXPECT_EQ(lan->role, config::InterfaceRole::Lan);
+    ASSERT_EQ(cfg->ip.routes.size(), 2u);
+    EXPECT_EQ(cfg->ip.routes[0].destination, *net::parse_prefix("10.50.0.0/16"));
+    EXPECT_EQ(cfg->ip.routes[0].gateway, ip("192.168.88.254"));
+    EXPECT_TRUE(cfg->ip.routes[1].blackhole);
+    auto& aaa = services->aaa;
+    ASSERT_TRUE(aaa.pool("sites"));
+    EXPECT_EQ(aaa.pool("sites")->next_pool, "vpn");
+    EXPECT_EQ(aaa.pool("sites")->ranges.size(), 2u);
+    EXPECT_EQ(aaa.profile("default")->only_one, aaa::Tristate::Yes);
+    EXPECT_EQ(aaa.profile("default-encryption")->change_tcp_mss, aaa::Tristate::Yes);
+    EXPECT_EQ(aaa.profile("vpn-profile")->session_timeout_s, 26u * 3600);
+    EXPECT_EQ(aaa.secret("alice")->password, "p@ss \"quoted\" \\ word");
+    EXPECT_EQ(aaa.secret("branch")->comment, "branch office");
+    EXPECT_EQ(services->ovpn.ciphers,
+              (std::vector<crypto::Cipher>{crypto::Cipher::Aes256Gcm, crypto::Cipher::Aes128Cbc}));
+    EXPECT_EQ(services->ovpn.default_profile, "vpn-profile");
+}
+
+// v6 flavour: find-selectors on built-ins, bridges, type=blackhole, distance=1, one-line menus.
+TEST(RouterosImport, V6ExportRoundTrip) {
+    auto r = import_text("# jan/02/1970 by RouterOS 6.49.7\n"
+                         "/interface bridge\n"
+                         "add arp=proxy-arp name=bridge1\n"
+                         "/interface ethernet\n"
+                         "set [ find default-name=ether1 ] mtu=1400\n"
+                         "/ip pool\n"
+                         "add name=p1 ranges=10.20.0.10-10.20.0.20,10.20.0.30\n"
+                         "set [ find name=p1 ] comment=\"first\\tpool\\n\"\n"
+                         "/ppp profile\n"
+                         "set [ find default=yes ] dns-server=10.20.0.1 idle-timeout=10m\n"
+                         "add name=site local-address=10.20.0.1 remote-address=p1 \\\n"
+                         "    rate-limit=10M/20M only-one=yes\n"
+                         "/interface ovpn-server server\n"
+                         "set certificate=srv cipher=blowfish128,aes128-cbc enabled=yes\n"
+                         "/ip address\n"
+                         "add address=192.168.1.1/24 interface=bridge1 network=192.168.1.0\n"
+                         "add address=198.51.100.2/30 interface=ether1 network=198.51.100.0\n"
+                         "/ip route\n"
+                         "add distance=1 gateway=198.51.100.1\n"
+                         "add distance=1 dst-address=10.99.0.0/16 type=blackhole\n"
+                         "/ip firewall mangle add action=change-mss chain=forward \\\n"
+                         "    new-mss=clamp-to-pmtu protocol=tcp tcp-flags=syn\n"
+                         "/ppp secret\n"
+                         "add name=bob password=b profile=site service=any\n"
+                         "set [ find name=bob ] disabled=yes\n",
+                         {{"bridge1", "net_tap0,iface=vp0"}, {"ether1", "0000:01:00.0"}});
+    ASSERT_EQ(reports(r),
+              std::vector<std::string>{"line 14: refused: cipher blowfish128: Blowfish is not "
+                                       "supported"});
+    auto cfg = config::load_config_text(r.config);
+    ASSERT_TRUE(cfg.ok()) << cfg.message() << "\n" << r.config;
+    auto services = ctl::load_services(*cfg);
+    ASSERT_TRUE(services.ok()) << services.message() << "\n" << r.config;
+    auto* bridge = cfg->find_interface("bridge1");
+    ASSERT_TRUE(bridge);
+    EXPECT_TRUE(bridge->proxy_arp);
+    EXPECT_EQ(bridge->device, "net_tap0,iface=vp0");
+    EXPECT_EQ(cfg->find_interface("ether1")->mtu, 1400);
+    EXPECT_EQ(cfg->find_interface("ether1")->gateway, ip("198.51.100.1"));
+    ASSERT_EQ(cfg->ip.routes.size(), 1u);
+    EXPECT_TRUE(cfg->ip.routes[0].blackhole);
+    auto& aaa = services->aaa;
+    EXPECT_EQ(aaa.pool("p1")->ranges.size(), 2u);
+    EXPECT_EQ(aaa.pool("p1")->comment, "first\tpool\n"); // escapes survive the trip
+    EXPECT_EQ(aaa.profile("default")->idle_timeout_s, 600u);
+    EXPECT_EQ(aaa.profile("site")->only_one, aaa::Tristate::Yes);
+    ASSERT_TRUE(aaa.profile("site")->rate_limit);
+    EXPECT_TRUE(aaa.secret("bob")->disabled);
+    EXPECT_EQ(services->ovpn.ciphers, std::vector<crypto::Cipher>{crypto::Cipher::Aes128Cbc});
+}
+
+// v7.17+: `/interface ovpn-server server add name=... disabled=no`.
+TEST(RouterosImport, V7MultiServerAdd) {
+    auto r = import_text("/interface ovpn-server server\n"
+                         "add certificate=c disabled=no name=ovpn-server1 port=1195\n"
+                         "add certificate=c disabled=no name=ovpn-server2 port=1196\n");
+    has_report(r, "line 3: refused: a second OpenVPN server: vpnplane runs one");
+    auto b = read_back(r.config);
+    ASSERT_TRUE(b.ovpn);
+    EXPECT_TRUE(b.ovpn->enabled);
+    EXPECT_EQ(b.ovpn->port, 1195);
+}
+
+TEST(RouterosImport, EverythingNotTranslatedIsReportedWithItsLine) {
+    auto r = import_text("/ip firewall filter add chain=input action=drop\n"           // 1
+                         "/interface ovpn-client add connect-to=x user=u password=p\n" // 2
+                         "/interface list member add interface=ether1 list=WAN\n"      // 3
+                         "/interface ovpn-server server set certificate=c mode=ethernet \\\n"
+                         "    protocol=tcp netmask=29\n"                            // 4-5
+                         "/ppp secret add name=p password=x service=pppoe\n"        // 6
+                         "/ppp profile add name=v6 use-ipv6=yes on-up=\"\"\n"       // 7
+                         "/ip route add dst-address=10.0.0.0/8 gateway=ovpn-out1\n" // 8
+                         "/ip address add address=10.1.1.1/24 interface=ether5\n"   // 9
+                         "/ip pool add name=q ranges=\"unterminated\n"              // 10
+                         "/ppp secret remove [ find name=x ]\n"                     // 11
+                         "/ppp secret add name=nopass\n",                           // 12
+                         {{"ether9", "net_null0"}});
+    EXPECT_EQ(reports(r),
+              (std::vector<std::string>{
+                  "refused: --port ether9=net_null0: the export has no interface named ether9",
+                  "refused: no interface was imported; vpnplaned needs at least one (an /ip "
+                  "address and --port NAME=DEVICE)",
+                  "line 1: unsupported: /ip firewall filter (the firewall issue)",
+                  "line 2: unsupported: /interface ovpn-client (vpnplane is a server; client "
+                  "tunnels are not supported)",
+                  "line 3: unsupported: /interface list member (interface lists are not "
+                  "supported)",
+                  "line 4: refused: netmask=29: addresses come from the PPP profile",
+                  "line 4: refused: mode=ethernet: only mode=ip (layer 3) is supported",
+                  "line 4: refused: protocol=tcp: OpenVPN over TCP is not supported yet "
+                  "(written as udp)",
+                  "line 6: refused: service=pppoe: vpnplane serves only ovpn and sstp",
+                  "line 7: refused: use-ipv6=yes: IPv6 is not supported yet",
+                  "line 8: refused: gateway=ovpn-out1: routes through an interface (a client "
+                  "tunnel) are not supported; only a next-hop address",
+                  "line 9: refused: interface ether5 (10.1.1.1/24) has no --port ether5=DEVICE",
+                  "line 10: error: unterminated quoted value",
+                  "line 11: unsupported: /ppp secret remove (the importer translates add and set "
+                  "only)",
+                  "line 12: refused: /ppp secret 'nopass' has no password (CHAP and MS-CHAP need "
+                  "one)",
+              }));
+    // What was refused is not in the output; what was accepted is.
+    EXPECT_EQ(r.config.find("pppoe"), std::string::npos);
+    EXPECT_EQ(r.config.find("tcp"), std::string::npos);
+    EXPECT_NE(r.config.find("name = \"v6\""), std::string::npos);
+}
+
+TEST(RouterosImport, OvpnServerWithoutCertificateIsNotWritten) {
+    auto r = import_text("/interface ovpn-server server set enabled=yes\n");
+    has_report(r, "line 1: refused: /interface ovpn-server server has no certificate=; the "
+                  "section is not written (vpnplane needs the server's certificate)");
+    EXPECT_EQ(r.config.find("ovpn_server"), std::string::npos);
+}
+
+} // namespace
+} // namespace vp::tools::routeros
+
+namespace vp::tools::routeros {
+namespace {
+
+TEST(RouterosImport, DefaultRoutesPickTheWanPort) {
+    auto r = import_text("/ip address add address=192.0.2.2/24 interface=ether1\n"
+                         "/ip route add gateway=192.0.2.1\n"
+                         "/ip route add dst-address=0.0.0.0/0 gateway=192.0.2.254\n"
+                         "/ip route add dst-address=0.0.0.0/0 gateway=10.9.9.9\n",
+                         {{"ether1", "net_null0"}});
+    EXPECT_EQ(reports(r), (std::vector<std::string>{"line 3: refused: a second default route",
+                                                    "line 4: refused: a second default route"}));
+    auto cfg = config::load_config_text(r.config);
+    ASSERT_TRUE(cfg.ok()) << cfg.message() << "\n" << r.config;
+    EXPECT_EQ(cfg->interfaces.at(0).gateway, ip("192.0.2.1"));
+    EXPECT_EQ(cfg->interfaces.at(0).role, config::InterfaceRole::Wan);
+
+    auto off = import_text("/ip address add address=192.0.2.2/24 interface=ether1\n"
+                           "/ip route add gateway=10.9.9.9\n",
+                           {{"ether1", "net_null0"}});
+    EXPECT_EQ(reports(off), (std::vector<std::string>{"line 2: refused: default route via "
+                                                      "10.9.9.9: no imported interface has it on "
+                                                      "its subnet"}));
+}
+
+} // namespace
+} // namespace vp::tools::routeros
