@@ -189,7 +189,7 @@ public:
             ops[i].seq = open_seq_++;
             ops[i].open = true;
         }
-        engine_->process(std::span<TlsRecordOp>(ops));
+        engine_->process_records(std::span<TlsRecordOp>(ops));
         Bytes out;
         for (const TlsRecordOp& op : ops) {
             EXPECT_EQ(op.status, expect) << to_string(op.status);
@@ -216,7 +216,7 @@ public:
             ops[i].seq = seal_seq_++;
             ops[i].type = type;
         }
-        engine_->process(std::span<TlsRecordOp>(ops));
+        engine_->process_records(std::span<TlsRecordOp>(ops));
         for (size_t i = 0; i < ops.size(); ++i) {
             EXPECT_EQ(ops[i].status, TlsRecordStatus::Ok) << to_string(ops[i].status);
             EXPECT_EQ(ops[i].out_len, seal_key_->sealed_bytes(ops[i].len));
@@ -401,7 +401,7 @@ TEST(TlsRecordTls13, KeyUpdateFromTheClientIsAppliedByTheWorker) {
     op.len = static_cast<uint32_t>(ku[0].size());
     op.seq = p.open_seq_++;
     op.open = true;
-    p.engine_->process(std::span<TlsRecordOp>(&op, 1));
+    p.engine_->process_records(std::span<TlsRecordOp>(&op, 1));
     ASSERT_EQ(op.status, TlsRecordStatus::Ok);
     EXPECT_EQ(op.type, 22);
     ASSERT_EQ(op.out_len, 5u);
@@ -460,7 +460,7 @@ TEST(TlsRecordHeader, OpenRejectsShortAndMismatchedRecords) {
             if (short_for_suite) p.worker_open(one, TlsRecordStatus::BadLength);
         }
         TlsRecordOp op; // no key
-        p.engine_->process(std::span<TlsRecordOp>(&op, 1));
+        p.engine_->process_records(std::span<TlsRecordOp>(&op, 1));
         EXPECT_EQ(op.status, TlsRecordStatus::InvalidOp);
     }
 }
