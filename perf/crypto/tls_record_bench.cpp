@@ -8,7 +8,8 @@
 //   raw-gcm256     hand-built AES-256-GCM jobs (burst API): 12-byte nonce, 13-byte AAD, tag
 //                  written (seal) or computed into scratch (open, not compared) — the crypto
 //                  a TLS 1.2 GCM record needs and nothing else
-//   tls12-gcm256   CryptoEngine::process_records(TlsRecordOp) for TLS 1.2 AES-256-GCM (header, explicit
+//   tls12-gcm256   CryptoEngine::process_records(TlsRecordOp) for TLS 1.2 AES-256-GCM (header,
+//   explicit
 //                  nonce, AAD built per record, tag compared on open)
 //   tls13-gcm256   the same for TLS 1.3 AES-256-GCM (nonce = IV xor seq, inner content type,
 //                  its strip on open)

@@ -30,6 +30,15 @@ namespace {
 struct RsaIdentity {
     tls::X509Ptr cert;
     tls::EvpPkeyPtr key;
+    // Server credentials holding their own references.
+    tls::Credentials credentials() const {
+        tls::Credentials c;
+        X509_up_ref(cert.get());
+        c.certificate.reset(cert.get());
+        EVP_PKEY_up_ref(key.get());
+        c.private_key.reset(key.get());
+        return c;
+    }
     static const RsaIdentity& get() {
         static const RsaIdentity id = [] {
             RsaIdentity r;
@@ -112,13 +121,7 @@ public:
         policy.max_version = policy.min_version;
         (c.tls13 ? policy.ciphersuites : policy.cipher_list) = c.openssl_suite;
         policy.verify_peer = false;
-        tls::Credentials creds;
-        const RsaIdentity& id = RsaIdentity::get();
-        X509_up_ref(id.cert.get());
-        creds.certificate.reset(id.cert.get());
-        EVP_PKEY_up_ref(id.key.get());
-        creds.private_key.reset(id.key.get());
-        auto sctx = tls::Context::server(creds, policy);
+        auto sctx = tls::Context::server(RsaIdentity::get().credentials(), policy);
         auto cctx = tls::Context::client(tls::Credentials{}, policy);
         if (!sctx || !cctx) {
             ADD_FAILURE() << "context: " << (!sctx ? sctx.message() : cctx.message());
@@ -468,13 +471,7 @@ TEST(TlsRecordHeader, OpenRejectsShortAndMismatchedRecords) {
 TEST(TlsRecordExport, RefusesAContextNotSetUpForOffload) {
     tls::Policy policy;
     policy.verify_peer = false;
-    tls::Credentials creds;
-    const RsaIdentity& id = RsaIdentity::get();
-    X509_up_ref(id.cert.get());
-    creds.certificate.reset(id.cert.get());
-    EVP_PKEY_up_ref(id.key.get());
-    creds.private_key.reset(id.key.get());
-    auto sctx = tls::Context::server(creds, policy);
+    auto sctx = tls::Context::server(RsaIdentity::get().credentials(), policy);
     ASSERT_TRUE(sctx.ok());
     tls::SslPtr ssl(SSL_new((*sctx)->native()));
     EXPECT_FALSE(tls::export_record_keys(ssl.get()).ok());
