@@ -135,7 +135,7 @@ public:
     // submission per chunk of up to kMaxChunk records, a second one only for the MAC of CBC
     // records being opened (MAC-then-encrypt: the MAC's length comes from the decrypted
     // padding).
-    void process(std::span<TlsRecordOp> ops) noexcept;
+    void process_records(std::span<TlsRecordOp> ops) noexcept;
 
     // The ipsec-mb code path chosen for this CPU, e.g. "avx512-vaes".
     std::string_view arch_name() const noexcept;

@@ -1,7 +1,7 @@
 // TLS record protection for a worker that owns a TLS session's record layer after the handshake
 // (SSTP; docs/tls-record.md): the record header parser, one direction's record key
-// (TlsRecordKey), and the per-record operation (TlsRecordOp) that CryptoEngine::process seals
-// or opens in batches on the engine's own ipsec-mb manager (crypto/tls_record_engine.cpp).
+// (TlsRecordKey), and the per-record operation (TlsRecordOp) that CryptoEngine::process_records
+// seals or opens in batches on the engine's own ipsec-mb manager (crypto/tls_record_engine.cpp).
 //
 // Record layouts (everything in place, `record` points at the 5-byte header):
 //

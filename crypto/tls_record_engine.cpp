@@ -115,7 +115,7 @@ void fail(TlsRecordOp& op, TlsRecordStatus s, uint32_t wipe_from = 0, uint32_t w
 
 } // namespace
 
-void CryptoEngine::process(std::span<TlsRecordOp> ops) noexcept {
+void CryptoEngine::process_records(std::span<TlsRecordOp> ops) noexcept {
     for (size_t i = 0; i < ops.size(); i += kMaxChunk)
         tls_chunk(ops.data() + i, std::min(kMaxChunk, ops.size() - i));
 }

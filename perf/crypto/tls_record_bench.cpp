@@ -8,7 +8,8 @@
 //   raw-gcm256     hand-built AES-256-GCM jobs (burst API): 12-byte nonce, 13-byte AAD, tag
 //                  written (seal) or computed into scratch (open, not compared) — the crypto
 //                  a TLS 1.2 GCM record needs and nothing else
-//   tls12-gcm256   CryptoEngine::process(TlsRecordOp) for TLS 1.2 AES-256-GCM (header, explicit
+//   tls12-gcm256   CryptoEngine::process_records(TlsRecordOp) for TLS 1.2 AES-256-GCM (header,
+//   explicit
 //                  nonce, AAD built per record, tag compared on open)
 //   tls13-gcm256   the same for TLS 1.3 AES-256-GCM (nonce = IV xor seq, inner content type,
 //                  its strip on open)
@@ -164,7 +165,7 @@ void bm_tls(benchmark::State& state, TlsSuite suite, uint32_t size, bool seal) {
     if (!seal) {
         for (size_t i = 0; i < kRecords; ++i)
             ops[i] = seal_op(i);
-        (*eng)->process(std::span<TlsRecordOp>(ops, kRecords));
+        (*eng)->process_records(std::span<TlsRecordOp>(ops, kRecords));
         for (size_t i = 0; i < kRecords; ++i) {
             if (ops[i].status != TlsRecordStatus::Ok) die("setup seal failed");
             sealed_len[i] = ops[i].out_len;
@@ -183,7 +184,7 @@ void bm_tls(benchmark::State& state, TlsSuite suite, uint32_t size, bool seal) {
         if (!seal) std::memcpy(r.base, pristine.data(), pristine.size());
         const double t0 = thread_cpu_seconds();
         for (size_t first = 0; first < kRecords; first += kBurst)
-            (*eng)->process(std::span<TlsRecordOp>(ops + first, kBurst));
+            (*eng)->process_records(std::span<TlsRecordOp>(ops + first, kBurst));
         state.SetIterationTime(thread_cpu_seconds() - t0);
         for (const auto& op : ops)
             errors += op.status != TlsRecordStatus::Ok;

@@ -79,7 +79,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
             op.len = static_cast<uint32_t>(len);
             op.seq = seq++;
             op.open = true;
-            f.engine->process(std::span<TlsRecordOp>(&op, 1));
+            f.engine->process_records(std::span<TlsRecordOp>(&op, 1));
             check_open(op);
             if (op.status == TlsRecordStatus::Ok) abort(); // nobody can forge a record
             stream = stream.subspan(len);
@@ -96,7 +96,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     op.len = static_cast<uint32_t>(n);
     op.seq = data[1];
     op.type = 23;
-    f.engine->process(std::span<TlsRecordOp>(&op, 1));
+    f.engine->process_records(std::span<TlsRecordOp>(&op, 1));
     if (op.status != TlsRecordStatus::Ok || op.out_len != key.sealed_bytes(op.len)) abort();
     const uint32_t rec_len = op.out_len;
     const size_t flip = data[1] == 0 ? 0 : 5 + data[1] * 131u % (rec_len - 5);
@@ -107,7 +107,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     back.len = rec_len;
     back.seq = data[1];
     back.open = true;
-    f.engine->process(std::span<TlsRecordOp>(&back, 1));
+    f.engine->process_records(std::span<TlsRecordOp>(&back, 1));
     check_open(back);
     if (flip == 0) {
         if (back.status != TlsRecordStatus::Ok || back.out_len != n || back.type != 23 ||

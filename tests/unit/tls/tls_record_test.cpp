@@ -30,6 +30,15 @@ namespace {
 struct RsaIdentity {
     tls::X509Ptr cert;
     tls::EvpPkeyPtr key;
+    // Server credentials holding their own references.
+    tls::Credentials credentials() const {
+        tls::Credentials c;
+        X509_up_ref(cert.get());
+        c.certificate.reset(cert.get());
+        EVP_PKEY_up_ref(key.get());
+        c.private_key.reset(key.get());
+        return c;
+    }
     static const RsaIdentity& get() {
         static const RsaIdentity id = [] {
             RsaIdentity r;
@@ -112,13 +121,7 @@ public:
         policy.max_version = policy.min_version;
         (c.tls13 ? policy.ciphersuites : policy.cipher_list) = c.openssl_suite;
         policy.verify_peer = false;
-        tls::Credentials creds;
-        const RsaIdentity& id = RsaIdentity::get();
-        X509_up_ref(id.cert.get());
-        creds.certificate.reset(id.cert.get());
-        EVP_PKEY_up_ref(id.key.get());
-        creds.private_key.reset(id.key.get());
-        auto sctx = tls::Context::server(creds, policy);
+        auto sctx = tls::Context::server(RsaIdentity::get().credentials(), policy);
         auto cctx = tls::Context::client(tls::Credentials{}, policy);
         if (!sctx || !cctx) {
             ADD_FAILURE() << "context: " << (!sctx ? sctx.message() : cctx.message());
@@ -189,7 +192,7 @@ public:
             ops[i].seq = open_seq_++;
             ops[i].open = true;
         }
-        engine_->process(std::span<TlsRecordOp>(ops));
+        engine_->process_records(std::span<TlsRecordOp>(ops));
         Bytes out;
         for (const TlsRecordOp& op : ops) {
             EXPECT_EQ(op.status, expect) << to_string(op.status);
@@ -216,7 +219,7 @@ public:
             ops[i].seq = seal_seq_++;
             ops[i].type = type;
         }
-        engine_->process(std::span<TlsRecordOp>(ops));
+        engine_->process_records(std::span<TlsRecordOp>(ops));
         for (size_t i = 0; i < ops.size(); ++i) {
             EXPECT_EQ(ops[i].status, TlsRecordStatus::Ok) << to_string(ops[i].status);
             EXPECT_EQ(ops[i].out_len, seal_key_->sealed_bytes(ops[i].len));
@@ -401,7 +404,7 @@ TEST(TlsRecordTls13, KeyUpdateFromTheClientIsAppliedByTheWorker) {
     op.len = static_cast<uint32_t>(ku[0].size());
     op.seq = p.open_seq_++;
     op.open = true;
-    p.engine_->process(std::span<TlsRecordOp>(&op, 1));
+    p.engine_->process_records(std::span<TlsRecordOp>(&op, 1));
     ASSERT_EQ(op.status, TlsRecordStatus::Ok);
     EXPECT_EQ(op.type, 22);
     ASSERT_EQ(op.out_len, 5u);
@@ -460,7 +463,7 @@ TEST(TlsRecordHeader, OpenRejectsShortAndMismatchedRecords) {
             if (short_for_suite) p.worker_open(one, TlsRecordStatus::BadLength);
         }
         TlsRecordOp op; // no key
-        p.engine_->process(std::span<TlsRecordOp>(&op, 1));
+        p.engine_->process_records(std::span<TlsRecordOp>(&op, 1));
         EXPECT_EQ(op.status, TlsRecordStatus::InvalidOp);
     }
 }
@@ -468,13 +471,7 @@ TEST(TlsRecordHeader, OpenRejectsShortAndMismatchedRecords) {
 TEST(TlsRecordExport, RefusesAContextNotSetUpForOffload) {
     tls::Policy policy;
     policy.verify_peer = false;
-    tls::Credentials creds;
-    const RsaIdentity& id = RsaIdentity::get();
-    X509_up_ref(id.cert.get());
-    creds.certificate.reset(id.cert.get());
-    EVP_PKEY_up_ref(id.key.get());
-    creds.private_key.reset(id.key.get());
-    auto sctx = tls::Context::server(creds, policy);
+    auto sctx = tls::Context::server(RsaIdentity::get().credentials(), policy);
     ASSERT_TRUE(sctx.ok());
     tls::SslPtr ssl(SSL_new((*sctx)->native()));
     EXPECT_FALSE(tls::export_record_keys(ssl.get()).ok());
