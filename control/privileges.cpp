@@ -134,12 +134,11 @@ Result<int> drop_capabilities(const KeptCapabilities& keep) {
                       (uint64_t{1} << CAP_SETPCAP)) != 0;
 
     const int sig = SIGRTMIN + 4;
-    struct sigaction action {
-    }, previous{};
+    struct sigaction action = {};
     action.sa_handler = on_reduce_signal;
     action.sa_flags = SA_RESTART; // the other threads' blocking calls resume after the handler
     sigemptyset(&action.sa_mask);
-    if (sigaction(sig, &action, &previous) != 0)
+    if (sigaction(sig, &action, nullptr) != 0)
         return make_error("sigaction: " + std::string(std::strerror(errno)));
 
     const pid_t self = static_cast<pid_t>(syscall(SYS_gettid));
@@ -164,7 +163,10 @@ Result<int> drop_capabilities(const KeptCapabilities& keep) {
         if (g_failed > 0) failure = std::to_string(g_failed.load()) + " thread(s) refused the drop";
         if (sent == 0) break;
     }
-    sigaction(sig, &previous, nullptr);
+    // Not the previous action: a signal still pending for a thread that had it blocked would
+    // then end the process (the default for real-time signals). Ignoring discards it.
+    action.sa_handler = SIG_IGN;
+    sigaction(sig, &action, nullptr);
     if (int err = reduce_this_thread(); err != 0)
         return make_error("capset on the main thread: " + std::string(std::strerror(err)));
     ++done;
