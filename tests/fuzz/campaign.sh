@@ -66,8 +66,8 @@ for name in "${targets[@]}"; do
         -print_final_stats=1 -artifact_prefix="$findings/" "$work/new" "$corpus" \
         >"$work/log" 2>&1 || rc=$?
     tail -n 3 "$work/log"
-    execs=$(grep -oE 'stat::number_of_executed_units: [0-9]+' "$work/log" | grep -oE '[0-9]+$' || echo 0)
-    rate=$(grep -oE 'stat::average_exec_per_sec: [0-9]+' "$work/log" | grep -oE '[0-9]+$' || echo 0)
+    execs=$(grep -oE 'stat::number_of_executed_units: +[0-9]+' "$work/log" | grep -oE '[0-9]+$' || echo 0)
+    rate=$(grep -oE 'stat::average_exec_per_sec: +[0-9]+' "$work/log" | grep -oE '[0-9]+$' || echo 0)
     # cov: and ft: of the last status line (#N ... cov: X ft: Y ...)
     last=$(grep -E '^#[0-9]+.*cov: [0-9]+' "$work/log" | tail -n 1 || true)
     cov=$(grep -oE 'cov: [0-9]+' <<<"$last" | grep -oE '[0-9]+' || echo -)
