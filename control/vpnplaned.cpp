@@ -8,6 +8,7 @@
 #include "control/eal_args.hpp"
 #include "control/mgmt/telemetry.hpp"
 #include "control/perf/session_file.hpp"
+#include "control/privileges.hpp"
 #include "control/services.hpp"
 
 #include <rte_eal.h>
@@ -125,6 +126,15 @@ int main(int argc, char** argv) {
             return ok ? *report : report.message();
         };
         vp::ctl::attach_telemetry(&a, reload);
+        // The ports are up: from here on the daemon needs only what the drivers use at run time.
+        auto keep = vp::ctl::capabilities_to_keep(!config->dpdk.no_huge &&
+                                                  rte_eal_iova_mode() == RTE_IOVA_PA);
+        if (auto dropped = vp::ctl::drop_capabilities(keep); dropped.ok())
+            vp::log::info(vp::log::Topic::System, "capabilities dropped on {} thread(s); kept {}",
+                          *dropped, keep.names);
+        else
+            vp::log::warning(vp::log::Topic::System, "cannot drop capabilities: {}",
+                             dropped.message());
         if (auto st = a.start(); !st.ok()) {
             vp::log::error(vp::log::Topic::System, "cannot start workers: {}", st.message());
             status = 1;

@@ -10,6 +10,19 @@ make_topology
 base_config >"$E2E_DIR/vpnplane.cfg"
 start_daemon "$E2E_DIR/vpnplane.cfg"
 
+# After start-up every thread keeps only CAP_NET_ADMIN, CAP_NET_RAW, CAP_IPC_LOCK and
+# CAP_SYS_RAWIO (bits 12, 13, 14, 17) in its effective, permitted and bounding sets.
+caps_dropped() {
+    local f
+    grep -q 'capabilities dropped on .* kept CAP_NET_ADMIN,CAP_NET_RAW,CAP_IPC_LOCK,CAP_SYS_RAWIO$' \
+        "$E2E_DIR/vpnplaned.log" || return 1
+    for f in /proc/"$E2E_DAEMON"/task/*/status; do
+        grep -E '^Cap(Eff|Prm|Bnd)' "$f"
+        [ "$(grep -cE '^Cap(Eff|Prm|Bnd):\s+0000000000027000$' "$f")" -eq 3 ] || return 1
+    done
+}
+check "capabilities dropped on every thread after start-up" caps_dropped
+
 check "ping the WAN address" in_client ping -c 2 -W 2 10.1.0.1
 check "ping the LAN address from the client side" in_client ping -c 2 -W 2 10.2.0.1
 check "ping the LAN host across the appliance" in_client ping -c 3 -W 2 10.2.0.2

@@ -32,7 +32,7 @@ make_pki() { # CLIENT_NAMES...
 # The appliance's configuration with the OpenVPN server; $1 = extra ovpn_server settings,
 # $2 = extra secrets, $3 = extra profile settings.
 ovpn_config() {
-    base_config
+    base_config | sed 's/level = "info";/level = "debug";/' # every message, for the secrets scan
     cat <<CFG
 certificates = { store = "$VP_CERTS"; };
 ip_pools = ( { name = "vpn"; ranges = "10.2.0.100-10.2.0.150"; } );
@@ -42,7 +42,7 @@ ppp_secrets = (
   { name = "alice"; password = "wonderland"; profile = "vpn-profile"; },
   { name = "bob"; password = "builder"; profile = "vpn-profile"; },
   { name = "carol"; password = "singer"; profile = "vpn-profile"; },
-  { name = "dave"; password = "disabled"; profile = "vpn-profile"; disabled = true; }
+  { name = "dave"; password = "dormouse"; profile = "vpn-profile"; disabled = true; }
   ${2:-}
 );
 ovpn_server = {

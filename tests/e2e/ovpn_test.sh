@@ -145,7 +145,7 @@ case_refusals() {
     check "the log names the reason (unknown user)" grep -q "unknown user" "$E2E_DIR/vpnplaned.log"
     kill "$(client_pid mallory)" 2>/dev/null || true
     cp "$E2E_DIR/alice.ovpn" "$E2E_DIR/dave.ovpn"
-    start_client "$NS_CLIENT" dave dave disabled
+    start_client "$NS_CLIENT" dave dave dormouse
     check "disabled secret: AUTH_FAILED" wait_for 20 log_has dave "AUTH_FAILED"
     check "the log names the reason (secret disabled)" grep -q "secret disabled" "$E2E_DIR/vpnplaned.log"
     kill "$(client_pid dave)" 2>/dev/null || true
@@ -249,4 +249,5 @@ case_lifecycle() {
 type "case_$CASE" >/dev/null 2>&1 || { echo "unknown case $CASE"; exit 2; }
 "case_$CASE"
 check "SIGTERM stops the daemon with exit status 0" stop_daemon
+check "no password or key in any log" "$E2E_ROOT/tests/common/no_secrets_in_logs.sh" "$E2E_DIR"
 e2e_finish

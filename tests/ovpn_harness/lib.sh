@@ -9,6 +9,7 @@ DIR=$(mktemp -d /tmp/ovpnh.XXXXXX)
 PIDS=()
 HARNESS_PID=
 PORT=1194
+NO_SECRETS_IN_LOGS=$(cd "$(dirname "${BASH_SOURCE[0]}")/../common" && pwd)/no_secrets_in_logs.sh
 
 cleanup() {
     local status=$? pid i
@@ -24,6 +25,11 @@ cleanup() {
     if grep -qE "ERROR: (Address|Leak)Sanitizer|runtime error:" "$DIR/harness.log" 2>/dev/null; then
         echo "FAIL: the harness reported a sanitizer error"
         grep -E -A20 "ERROR: (Address|Leak)Sanitizer|runtime error:" "$DIR/harness.log" | head -40
+        status=1
+    fi
+    # Passwords and keys never reach a log (the harness logs at debug level).
+    if [ -f "$DIR/harness.log" ] && ! "$NO_SECRETS_IN_LOGS" "$DIR"; then
+        echo "FAIL: a secret appears in a log"
         status=1
     fi
     if [ "${KEEP:-0}" = 1 ]; then echo "kept $DIR"; else rm -rf "$DIR"; fi

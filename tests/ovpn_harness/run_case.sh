@@ -104,7 +104,7 @@ case_tls_crypt_v2() {
 # --- authentication failures -------------------------------------------------------------------
 
 auth_fail_case() { # user, password, expected server log reason
-    write_server_conf "" ', { name = "carol"; password = "pw"; disabled = true; }'
+    write_server_conf "" ', { name = "carol"; password = "caterpillar"; disabled = true; }'
     start_server
     write_client_conf c "" "$1" "$2"
     start_client c
@@ -115,9 +115,9 @@ auth_fail_case() { # user, password, expected server log reason
     pass "AUTH_FAILED sent, reason '$3' logged"
 }
 
-case_auth_wrong_password() { auth_fail_case alice wrong "wrong password"; }
-case_auth_unknown_user() { auth_fail_case mallory x "unknown user"; }
-case_auth_disabled_secret() { auth_fail_case carol pw "secret disabled"; }
+case_auth_wrong_password() { auth_fail_case alice hatter-guess "wrong password"; }
+case_auth_unknown_user() { auth_fail_case mallory queen-of-hearts "unknown user"; }
+case_auth_disabled_secret() { auth_fail_case carol caterpillar "secret disabled"; }
 
 cert_fail_case() { # client cert lines, expected server log reason
     write_server_conf "require_client_certificate = true;"

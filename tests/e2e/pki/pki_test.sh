@@ -91,6 +91,13 @@ for k in "$S"/private/*.key; do
     [[ $(mode "$k") == 600 ]] || fail "$k has mode $(mode "$k")"
     ok
 done
+# Every file of the store belongs to whoever runs vpnctl (root on an appliance), no other.
+others=$(find "$S" ! -uid "$(id -u)" -o ! -gid "$(id -g)")
+[[ -z $others ]] || fail "store files owned by someone else: $others"; ok
+# OpenVPN's static keys (tls-auth / tls-crypt) are secrets too.
+"$VPNCTL" ovpn genkey secret "$W/ta.key"
+[[ $(mode "$W/ta.key") == 600 && $(stat -c %u "$W/ta.key") == $(id -u) ]] ||
+    fail "genkey secret: mode $(mode "$W/ta.key"), owner $(stat -c %u "$W/ta.key")"; ok
 [[ -z $(ls "$S/templates") ]] || fail "signed templates must be consumed"; ok
 
 echo "== print"
