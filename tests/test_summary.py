@@ -33,12 +33,17 @@ def main():
     skipped = []
     for r in records:
         result = r.get("result", "?")
-        # Suites are recorded as "project:suite"; a test in several suites counts in each.
-        suites = [s.split(":", 1)[-1] for s in r.get("suite") or []] or ["(none)"]
+        # Newer meson records suites as ["project:suite", ...] (a test in several counts in
+        # each); older meson only names the test "project:suite / test".
+        name = r.get("name", "?")
+        suites = [s.split(":", 1)[-1] for s in r.get("suite") or []]
+        if not suites and " / " in name:
+            suites = [name.split(" / ", 1)[0].split(":", 1)[-1]]
+        suites = suites or ["(none)"]
         for s in suites:
             by_suite[s][result] += 1
         if result == "SKIP":
-            skipped.append(r.get("name", "?"))
+            skipped.append(name)
     print("tests per suite (%s):" % path)
     for suite in sorted(by_suite):
         c = by_suite[suite]
