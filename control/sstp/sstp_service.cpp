@@ -144,7 +144,9 @@ void SstpService::on_punt(const dp::PuntEntry& e, uint64_t now_ms) {
     auto event = e.payload.tcp_stream.event;
     if (event == dp::TcpEvent::Opened) {
         if (!setup_) {
-            dp::InjectEntry close{nullptr, dp::InjectAction::TcpClose, 0,
+            dp::InjectEntry close{nullptr,
+                                  dp::InjectAction::TcpClose,
+                                  0,
                                   {.tcp = {handle, e.payload.tcp_stream.listen_port}}};
             dp_.inject(close, e.worker);
             return;

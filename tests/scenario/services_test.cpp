@@ -90,13 +90,15 @@ rte_mbuf* udp_frame(rte_mempool* pool, uint16_t dst_port) {
     return m;
 }
 
-TEST(Services, WithNothingEnabledOnlyTheOpenVpnServiceIsRegisteredAndClaimsNothing) {
+TEST(Services, WithNothingEnabledOnlyTheVpnServersAreRegisteredAndClaimNothing) {
     auto a = make_appliance("");
     ASSERT_TRUE(a);
-    ASSERT_EQ(a->registry().services().size(), 1u);
+    ASSERT_EQ(a->registry().services().size(), 2u);
     EXPECT_EQ(a->registry().services()[0]->name(), "ovpn");
+    EXPECT_EQ(a->registry().services()[1]->name(), "sstp");
     EXPECT_EQ(a->ovpn_server(), nullptr);
     EXPECT_EQ(a->registry().udp(1194), nullptr);
+    EXPECT_EQ(a->registry().tcp(443), nullptr);
     EXPECT_EQ(a->registry().session_events(dp::SessionKind::Ovpn), nullptr);
     EXPECT_EQ(a->dataplane().policy()->ovpn_udp_port, 0);
     EXPECT_TRUE(a->sessions().empty());
