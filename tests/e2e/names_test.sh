@@ -121,9 +121,9 @@ check "ovpn_server: unknown setting, cipher, profile: same words" same_refusal o
 check "a secret with an unknown profile and service: same words" same_refusal secret \
     'ppp_secrets = ( { name = "x"; password = "x"; profile = "nosuch"; service = "pptp"; } );' \
     "ppp_secrets.[0].service: 'pptp' is not one of"
-check "sstp_server enabled: same words" same_refusal sstp \
+check "sstp_server enabled without a certificate: same words" same_refusal sstp \
     'sstp_server = { enabled = true; };' \
-    "sstp_server.enabled: the SSTP server is not available in this version"
+    "sstp_server.certificate: anonymous (ADH) SSTP is not implemented"
 check "sstp_server unknown setting: same words" same_refusal sstp_unknown \
     'sstp_server = { enabled = false; bogus = 1; };' "sstp_server.bogus: unknown setting"
 check "OpenVPN over TCP: one message, same words" same_refusal ovpn_tcp \
