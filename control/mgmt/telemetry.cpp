@@ -496,6 +496,9 @@ int cmd_ovpn(const char*, const char*, rte_tel_data* d) {
         VP_OVPN_COUNTER(unknown_key_id);
         VP_OVPN_COUNTER(no_session);
         VP_OVPN_COUNTER(rate_limited);
+        VP_OVPN_COUNTER(rate_limited_prefix);
+        VP_OVPN_COUNTER(resets_known_source);
+        VP_OVPN_COUNTER(resets_reserve);
         VP_OVPN_COUNTER(bad_cookie);
         VP_OVPN_COUNTER(session_limit);
         VP_OVPN_COUNTER(resets_answered);

@@ -144,6 +144,8 @@ ServerConfig parse_server_config(config::Section& s) {
         static_cast<uint32_t>(s.get_int("initial_packet_limit", 100, 1, 1000000));
     c.initial_packet_period_s =
         static_cast<uint32_t>(s.get_seconds("initial_packet_period", 10, 1, 3600));
+    c.initial_packet_prefix_limit =
+        static_cast<uint32_t>(s.get_int("initial_packet_prefix_limit", 10, 1, 1000000));
     c.max_sessions = static_cast<uint32_t>(s.get_int("max_sessions", 65536, 1, 0xFFFFFE));
     s.finish();
     return c;

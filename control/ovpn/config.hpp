@@ -69,6 +69,9 @@ struct ServerConfig {
     uint32_t replay_window = 64;
     uint32_t initial_packet_limit = 100; // replies to new clients per period (connect-freq-initial)
     uint32_t initial_packet_period_s = 10;
+    // Replies per source /24 per period: the reflection limit toward any one network, and what
+    // keeps a flood from a few prefixes from spending the global ceiling (initial_budget.hpp).
+    uint32_t initial_packet_prefix_limit = 10;
     uint32_t max_sessions = 65536;
 };
 

@@ -12,10 +12,17 @@ namespace vp::ovpn {
 
 using vp::log::Topic;
 
+namespace {
+
+InitialBudgetConfig budget_config(const ServerConfig& c) {
+    return {c.initial_packet_limit, c.initial_packet_period_s, c.initial_packet_prefix_limit};
+}
+
+} // namespace
+
 Server::Server(std::shared_ptr<const ServerSetup> setup, Dataplane& dataplane, aaa::Aaa& aaa)
     : setup_(std::move(setup)), dataplane_(dataplane), aaa_(aaa),
-      cookies_(setup_->config.handshake_window_s),
-      initial_limit_(setup_->config.initial_packet_limit, setup_->config.initial_packet_period_s) {}
+      cookies_(setup_->config.handshake_window_s), initial_budget_(budget_config(setup_->config)) {}
 
 Server::Server(std::shared_ptr<const ServerSetup> setup, Dataplane& dataplane, aaa::Aaa& aaa,
                const std::array<uint8_t, 32>& cookie_secret)
@@ -74,9 +81,23 @@ void Server::handle_new(const Endpoint& from, WorkerId worker, ByteSpan datagram
     }
 
     if (fp->kind == FirstPacket::Kind::Reset || fp->kind == FirstPacket::Kind::ResetLegacy) {
-        if (!initial_limit_.allow(now_ms)) {
+        // Only resets that authenticated get this far (tls-auth, tls-crypt, tls-crypt-v2):
+        // with a wrapping key, a spoofed flood is dropped above and spends no budget.
+        switch (initial_budget_.admit(from.address, now_ms)) {
+        case InitialBudget::Verdict::DropPrefix:
+            ++counters_.rate_limited_prefix;
+            return;
+        case InitialBudget::Verdict::DropGlobal:
             ++counters_.rate_limited;
             return;
+        case InitialBudget::Verdict::Known:
+            ++counters_.resets_known_source;
+            break;
+        case InitialBudget::Verdict::Reserve:
+            ++counters_.resets_reserve;
+            break;
+        case InitialBudget::Verdict::Answer:
+            break;
         }
         if (fp->kind == FirstPacket::Kind::Reset) {
             SessionId server_sid = cookies_.make(p->session_id, from, now_ms);
@@ -112,7 +133,7 @@ void Server::handle_new(const Endpoint& from, WorkerId worker, ByteSpan datagram
         ++counters_.bad_cookie;
         return;
     }
-    initial_limit_.refund();
+    initial_budget_.completed(from.address, now_ms);
     SessionStart start;
     start.local_sid = p->peer_session_id;
     start.remote_sid = p->session_id;
@@ -218,8 +239,8 @@ void Server::reload(std::shared_ptr<const ServerSetup> setup, uint64_t now_ms) {
     bool window_changed = setup->config.handshake_window_s != setup_->config.handshake_window_s;
     setup_ = std::move(setup);
     if (window_changed) cookies_ = CookieJar(setup_->config.handshake_window_s);
-    initial_limit_ =
-        RateLimiter(setup_->config.initial_packet_limit, setup_->config.initial_packet_period_s);
+    if (budget_config(setup_->config) != initial_budget_.config())
+        initial_budget_ = InitialBudget(budget_config(setup_->config));
     if (!setup_->config.enabled) {
         for (auto& [endpoint, session] : sessions_)
             session->disconnect(false, now_ms);

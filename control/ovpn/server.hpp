@@ -3,8 +3,8 @@
 // (every 100-250 ms is plenty), and forwards data-channel events (OCC exit). Everything the
 // server does to the outside goes through Dataplane (datagrams, peers, keys) and aaa::Aaa.
 //
-// New clients are handled statelessly (HMAC session-id cookie, rate-limited replies) until they
-// echo the cookie from the same address; only then does a Session exist. Sessions are found by
+// New clients are handled statelessly (HMAC session-id cookie, replies within InitialBudget) until
+// they echo the cookie from the same address; only then does a Session exist. Sessions are found by
 // the client's endpoint; a packet whose session id differs from the session's is treated as a
 // new client (a restarted client at the same address and port replaces its old session).
 #pragma once
@@ -12,6 +12,7 @@
 #include "control/aaa/aaa.hpp"
 #include "control/ovpn/cookie.hpp"
 #include "control/ovpn/dataplane.hpp"
+#include "control/ovpn/initial_budget.hpp"
 #include "control/ovpn/session.hpp"
 #include "control/ovpn/setup.hpp"
 
@@ -74,7 +75,7 @@ private:
     Dataplane& dataplane_;
     aaa::Aaa& aaa_;
     CookieJar cookies_;
-    RateLimiter initial_limit_;
+    InitialBudget initial_budget_;
     std::unordered_map<Endpoint, std::unique_ptr<Session>, EndpointHash> sessions_;
     std::unordered_map<uint32_t, Session*> by_peer_id_;
     uint32_t next_peer_id_ = 0;

@@ -32,7 +32,10 @@ struct Counters {
     uint64_t wrong_session_id = 0;
     uint64_t unknown_key_id = 0;
     uint64_t no_session = 0;
-    uint64_t rate_limited = 0;
+    uint64_t rate_limited = 0;        // resets unanswered: the global ceiling was spent
+    uint64_t rate_limited_prefix = 0; // resets unanswered: their source /24 had its budget
+    uint64_t resets_known_source = 0; // answered from the remembered sources' pool
+    uint64_t resets_reserve = 0;      // answered beyond the ceiling: the /24's first this period
     uint64_t bad_cookie = 0;
     uint64_t session_limit = 0;
     uint64_t resets_answered = 0;

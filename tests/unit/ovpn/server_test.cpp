@@ -145,6 +145,77 @@ TEST(Server, RateLimitsRepliesToNewClients) {
     EXPECT_EQ(rig.dataplane.sent.size(), 4u);
 }
 
+TEST(Server, ASpoofedResetFloodDoesNotLockOutNewOrReturningClients) {
+    auto config = test_config();
+    config.initial_packet_limit = 5;
+    config.initial_packet_prefix_limit = 3;
+    Rig rig(config);
+    TestClient first(ClientConfig{});
+    first.start(rig.now);
+    Bytes reset = first.poll(rig.now).at(0);
+    // Spoofed copies: more from one /24 than that /24 may be answered, then from 2,000 other
+    // /24s (none of them a client's) once the ceiling is spent.
+    for (uint16_t port = 1; port <= 10; ++port)
+        rig.server->on_datagram({0x7f000009, port}, 0, reset, rig.now);
+    for (uint32_t i = 0; i < 2000; ++i)
+        rig.server->on_datagram({0xac100000u + (i << 8) + 7, 1194}, 0, reset, rig.now);
+    for (uint32_t i = 0; i < 2000; ++i)
+        rig.server->on_datagram({0xac100000u + (i << 8) + 8, 1194}, 0, reset, rig.now);
+    const auto& n = rig.server->counters();
+    EXPECT_EQ(n.rate_limited_prefix, 7u);          // the /24 had its 3
+    EXPECT_EQ(n.resets_answered, 3u + 2u + 1998u); // the ceiling, then one per /24
+    EXPECT_EQ(n.resets_reserve, 1998u);
+    EXPECT_EQ(n.rate_limited, 2000u); // the second round: reserves spent
+    rig.dataplane.sent.clear();
+
+    // A client from a /24 the flood does not use connects (its reply is the /24's reserve).
+    TestClient fresh(ClientConfig{});
+    fresh.config().endpoint = {0x0a010002, 40000};
+    rig.connect(fresh);
+    EXPECT_TRUE(fresh.connected());
+    // The flooded /24 is closed for new clients this period; one that completed a handshake
+    // before is remembered and still answered.
+    TestClient neighbour(ClientConfig{});
+    neighbour.config().endpoint = {0x7f000003, 40000};
+    neighbour.start(rig.now);
+    for (auto& d : neighbour.poll(rig.now))
+        rig.server->on_datagram(neighbour.endpoint(), 0, d, rig.now);
+    EXPECT_TRUE(rig.take_sent_to(neighbour.endpoint()).empty());
+    uint64_t known = n.resets_known_source;
+    TestClient again(ClientConfig{});
+    again.config().endpoint = {0x0a010002, 40001}; // same address, new port: a reconnect
+    rig.connect(again);
+    EXPECT_TRUE(again.connected());
+    EXPECT_EQ(n.resets_known_source, known + 1);
+}
+
+TEST(Server, UnauthenticatedResetsSpendNoBudget) {
+    // With tls-auth, a reset without the key is dropped before the budget: a flood of them at a
+    // server that may answer a single reset leaves that reply to the real client.
+    StaticKey key = generate_static_key();
+    auto config = test_config();
+    std::string path = testing::TempDir() + "/ovpn-budget-ta.key";
+    { std::ofstream(path) << format_static_key(key); }
+    config.tls_auth = TlsAuthConfig{path, KeyDirection::Normal, std::nullopt};
+    config.initial_packet_limit = 1;
+    config.initial_packet_prefix_limit = 1;
+    Rig rig(config);
+    TestClient stranger(ClientConfig{});
+    stranger.start(rig.now);
+    Bytes forged = stranger.poll(rig.now).at(0);
+    for (uint16_t port = 1; port <= 1000; ++port)
+        rig.server->on_datagram({0x7f000001, port}, 0, forged, rig.now);
+    EXPECT_TRUE(rig.dataplane.sent.empty());
+    EXPECT_EQ(rig.server->counters().wrap_rejected, 1000u);
+    ClientConfig cc;
+    cc.wrap = ClientConfig::Wrap::Auth;
+    cc.wrap_key = key;
+    TestClient c(cc);
+    rig.connect(c);
+    EXPECT_TRUE(c.connected());
+    EXPECT_EQ(rig.server->counters().rate_limited + rig.server->counters().rate_limited_prefix, 0u);
+}
+
 TEST(Server, GarbageAndDataForUnknownPeersAreCountedNotAnswered) {
     Rig rig;
     rig.server->on_datagram({1, 1}, 0, Bytes{}, rig.now);
