@@ -77,17 +77,14 @@ InitialBudget::PrefixSlot* InitialBudget::prefix_slot(net::Ipv4 source, uint64_t
         PrefixSlot& s = prefixes_[(start + i) % prefix_slots];
         bool expired = s.prefix == 0 || now_ms - s.window_start_ms >= period_ms_;
         if (s.prefix == prefix) {
-            if (expired) {
-                s.count = 0;
-                s.window_start_ms = now_ms;
-            }
+            if (expired) s = PrefixSlot{prefix, 0, 0, now_ms};
             return &s;
         }
         // A slot whose window has passed holds nothing a fresh one would not: reuse it.
         if (expired && !free) free = &s;
     }
     if (free) {
-        *free = PrefixSlot{prefix, 0, now_ms};
+        *free = PrefixSlot{prefix, 0, 0, now_ms};
         return free;
     }
     return nullptr; // every slot of the chain is busy: the prefix gets only the global ceiling
@@ -96,13 +93,14 @@ InitialBudget::PrefixSlot* InitialBudget::prefix_slot(net::Ipv4 source, uint64_t
 InitialBudget::Verdict InitialBudget::admit(net::Ipv4 source, uint64_t now_ms) {
     if (remembered(source, now_ms) && known_.allow(now_ms)) return Verdict::Known;
     PrefixSlot* slot = prefix_slot(source, now_ms);
-    if (slot && slot->count >= config_.prefix_limit) return Verdict::DropPrefix;
+    if (slot && slot->count + slot->reserve_used >= config_.prefix_limit)
+        return Verdict::DropPrefix;
     if (global_.allow(now_ms)) {
         if (slot) ++slot->count;
         return Verdict::Answer;
     }
-    if (slot && slot->count == 0) {
-        ++slot->count;
+    if (slot && slot->reserve_used < prefix_reserve) {
+        ++slot->reserve_used;
         return Verdict::Reserve;
     }
     return Verdict::DropGlobal;
@@ -123,7 +121,15 @@ bool InitialBudget::remembered(net::Ipv4 source, uint64_t now_ms) const {
 }
 
 void InitialBudget::completed(net::Ipv4 source, uint64_t now_ms) {
-    global_.refund();
+    // The reply was paid from the reserve if the /24 used any, else from the ceiling.
+    PrefixSlot* slot = prefix_slot(source, now_ms);
+    if (slot && slot->reserve_used > 0) {
+        --slot->reserve_used;
+    } else {
+        if (slot && slot->count > 0) --slot->count;
+        global_.refund();
+    }
+
     // Two candidate slots: refresh the address's own, else take the older one.
     uint64_t h = keyed_hash(source, domain_address);
     RememberedSlot& a = remembered_[h % remembered_slots];

@@ -36,18 +36,31 @@ TEST(InitialBudget, OnePrefixGetsItsLimitPerPeriodAndNoMore) {
     EXPECT_EQ(b.admit(ip(198, 51, 100, 7), now + 10'000), V::Answer);
 }
 
-TEST(InitialBudget, GlobalCeilingThenOneReservedReplyPerPrefix) {
+TEST(InitialBudget, GlobalCeilingThenAReservePerPrefix) {
     auto b = make(3, 10);
     uint64_t now = 5'000;
     for (int i = 0; i < 3; ++i)
         EXPECT_EQ(b.admit(ip(203, 0, 113, 1), now), V::Answer);
-    // The ceiling is spent: this /24 already had replies, so nothing more.
+    // The ceiling is spent: each /24 still gets its reserve, and no more.
+    for (uint32_t i = 0; i < InitialBudget::prefix_reserve; ++i) {
+        EXPECT_EQ(b.admit(ip(203, 0, 113, 1), now), V::Reserve);
+        EXPECT_EQ(b.admit(ip(192, 0, 2, 9), now), V::Reserve);
+    }
     EXPECT_EQ(b.admit(ip(203, 0, 113, 1), now), V::DropGlobal);
-    // A /24 that had none this period gets exactly one.
-    EXPECT_EQ(b.admit(ip(192, 0, 2, 9), now), V::Reserve);
     EXPECT_EQ(b.admit(ip(192, 0, 2, 9), now + 1), V::DropGlobal);
+    // A client that echoes its cookie gives its /24 the reserve back.
+    b.completed(ip(192, 0, 2, 9), now + 2);
+    EXPECT_EQ(b.admit(ip(192, 0, 2, 10), now + 3), V::Reserve);
+    EXPECT_EQ(b.admit(ip(192, 0, 2, 10), now + 3), V::DropGlobal);
     // Next period the ceiling is back.
-    EXPECT_EQ(b.admit(ip(192, 0, 2, 9), now + 10'000), V::Answer);
+    EXPECT_EQ(b.admit(ip(203, 0, 113, 1), now + 10'000), V::Answer);
+}
+
+TEST(InitialBudget, TheReserveStaysWithinThePrefixLimit) {
+    auto b = make(1, 2);
+    EXPECT_EQ(b.admit(ip(198, 18, 0, 1), 0), V::Answer);
+    EXPECT_EQ(b.admit(ip(198, 18, 0, 1), 0), V::Reserve);
+    EXPECT_EQ(b.admit(ip(198, 18, 0, 1), 0), V::DropPrefix);
 }
 
 TEST(InitialBudget, CompletedHandshakesRefundAndAreRemembered) {
@@ -61,11 +74,11 @@ TEST(InitialBudget, CompletedHandshakesRefundAndAreRemembered) {
     EXPECT_EQ(b.admit(ip(100, 64, 9, 1), now), V::Answer);
     EXPECT_TRUE(b.remembered(client, now));
     EXPECT_FALSE(b.remembered(client + 1, now));
-    // Its own /24 and the ceiling are spent; a remembered address is still answered, from the
-    // remembered pool (as many per period as the ceiling).
+    // The ceiling is spent; a remembered address is answered from the remembered pool (as many
+    // per period as the ceiling), then from its /24's reserve.
     EXPECT_EQ(b.admit(client, now), V::Known);
     EXPECT_EQ(b.admit(client, now), V::Known);
-    EXPECT_EQ(b.admit(client, now), V::DropGlobal);
+    EXPECT_EQ(b.admit(client, now), V::Reserve);
     // Remembered for a day, then forgotten.
     EXPECT_TRUE(b.remembered(client, InitialBudget::remember_ms - 1));
     EXPECT_FALSE(b.remembered(client, InitialBudget::remember_ms));
@@ -111,8 +124,8 @@ TEST(InitialBudget, SpoofedFloodOverManyPrefixesLeavesANewClientItsReply) {
     }
     EXPECT_EQ(client_answers, client_tries);
     EXPECT_GT(dropped, 500'000u);
-    // Worst case: the ceiling plus one reserved reply per tracked /24 per period.
-    EXPECT_LE(answered_total, 3u * (100u + 4096u) + 3u * 100u);
+    // Worst case: the ceiling plus the reserve of each /24, per period.
+    EXPECT_LE(answered_total, 3u * (100u + InitialBudget::prefix_reserve * 4096u));
 }
 
 TEST(InitialBudget, AFloodFromTheClientsOwnPrefixDoesNotLockOutARememberedClient) {

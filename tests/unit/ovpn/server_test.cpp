@@ -136,13 +136,16 @@ TEST(Server, RateLimitsRepliesToNewClients) {
     TestClient c(ClientConfig{});
     c.start(rig.now);
     Bytes reset = c.poll(rig.now).at(0);
-    for (uint16_t port = 1; port <= 5; ++port)
+    // Beyond the ceiling, the source's /24 still has its small reserve (InitialBudget).
+    uint16_t port = 1;
+    for (; port <= 3 + InitialBudget::prefix_reserve + 2; ++port)
         rig.server->on_datagram({0x0a000001, port}, 0, reset, rig.now);
-    EXPECT_EQ(rig.dataplane.sent.size(), 3u);
+    EXPECT_EQ(rig.dataplane.sent.size(), 3u + InitialBudget::prefix_reserve);
+    EXPECT_EQ(rig.server->counters().resets_reserve, InitialBudget::prefix_reserve);
     EXPECT_EQ(rig.server->counters().rate_limited, 2u);
     rig.now += 10'000;
-    rig.server->on_datagram({0x0a000001, 6}, 0, reset, rig.now);
-    EXPECT_EQ(rig.dataplane.sent.size(), 4u);
+    rig.server->on_datagram({0x0a000001, port}, 0, reset, rig.now);
+    EXPECT_EQ(rig.dataplane.sent.size(), 4u + InitialBudget::prefix_reserve);
 }
 
 TEST(Server, ASpoofedResetFloodDoesNotLockOutNewOrReturningClients) {
@@ -159,13 +162,17 @@ TEST(Server, ASpoofedResetFloodDoesNotLockOutNewOrReturningClients) {
         rig.server->on_datagram({0x7f000009, port}, 0, reset, rig.now);
     for (uint32_t i = 0; i < 2000; ++i)
         rig.server->on_datagram({0xac100000u + (i << 8) + 7, 1194}, 0, reset, rig.now);
-    for (uint32_t i = 0; i < 2000; ++i)
-        rig.server->on_datagram({0xac100000u + (i << 8) + 8, 1194}, 0, reset, rig.now);
+    for (uint32_t round = 0; round < 2; ++round)
+        for (uint32_t i = 0; i < 2000; ++i)
+            rig.server->on_datagram({0xac100000u + (i << 8) + 8, 1194}, 0, reset, rig.now);
     const auto& n = rig.server->counters();
-    EXPECT_EQ(n.rate_limited_prefix, 7u);          // the /24 had its 3
-    EXPECT_EQ(n.resets_answered, 3u + 2u + 1998u); // the ceiling, then one per /24
-    EXPECT_EQ(n.resets_reserve, 1998u);
-    EXPECT_EQ(n.rate_limited, 2000u); // the second round: reserves spent
+    EXPECT_EQ(n.rate_limited_prefix, 7u); // the /24 had its 3
+                                          // The ceiling (3 + 2), then each /24's reserve of 2 (the
+                                          // first two /24s had the ceiling's
+    // last replies, so they have one reserve reply left over for the last round).
+    EXPECT_EQ(n.resets_answered, 3u + 2u + 4000u);
+    EXPECT_EQ(n.resets_reserve, 4000u);
+    EXPECT_EQ(n.rate_limited, 1998u);
     rig.dataplane.sent.clear();
 
     // A client from a /24 the flood does not use connects (its reply is the /24's reserve).
