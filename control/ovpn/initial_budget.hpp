@@ -14,7 +14,6 @@
 //
 // A client that echoes the cookie proves the reply was no reflection: it is refunded to the pool
 // that paid for it, so a /24 whose clients do connect does not run out.
-
 //
 // Prefixes and remembered addresses are placed by a keyed hash (random key per server), so an
 // attacker can neither aim at a slot nor build probe chains. Time is passed in (ms).
@@ -40,19 +39,16 @@ struct InitialBudgetConfig {
 class InitialBudget {
 public:
     enum class Verdict : uint8_t {
-        Known,   // answered: a remembered source, from its own pool
-        Answer,  // answered within the prefix budget and the global ceiling
-        Reserve, // answered: the global ceiling is spent, from the prefix's reserve
-
+        Known,      // answered: a remembered source, from its own pool
+        Answer,     // answered within the prefix budget and the global ceiling
+        Reserve,    // answered: the global ceiling is spent, from the prefix's reserve
         DropPrefix, // not answered: this /24 has had its replies for the period
         DropGlobal, // not answered: the global ceiling and the prefix's reserve are spent
-
     };
     static bool answered(Verdict v) { return v <= Verdict::Reserve; }
 
-    static constexpr uint32_t prefix_slots = 16384; // /24s tracked at once (reserve bound)
-    static constexpr uint32_t prefix_reserve = 2;   // per /24 per period beyond the ceiling
-
+    static constexpr uint32_t prefix_slots = 16384;    // /24s tracked at once (reserve bound)
+    static constexpr uint32_t prefix_reserve = 2;      // per /24 per period beyond the ceiling
     static constexpr uint32_t probe_length = 8;        // slots looked at per prefix
     static constexpr uint32_t remembered_slots = 1024; // remembered client addresses
     static constexpr uint64_t remember_ms = 24ull * 3600 * 1000;
@@ -64,7 +60,6 @@ public:
     Verdict admit(net::Ipv4 source, uint64_t now_ms);
     // `source` echoed our cookie: it is real. Refunds its reply (only unanswered replies count,
     // as before) and remembers the address.
-
     void completed(net::Ipv4 source, uint64_t now_ms);
     bool remembered(net::Ipv4 source, uint64_t now_ms) const;
 
@@ -75,7 +70,6 @@ private:
         uint32_t prefix = 0;       // the /24's network address | 1 (0 = empty; host bits are free)
         uint32_t count = 0;        // replies in the current window, within the global ceiling
         uint32_t reserve_used = 0; // replies in the current window beyond the ceiling
-
         uint64_t window_start_ms = 0;
     };
     struct RememberedSlot {

@@ -198,8 +198,9 @@ bool LcpPolicy::extra_code(const ControlPacket& p, FsmState state, FsmOutput& ou
         ByteWriter w(data);
         w.be32(send_magic_ ? magic_ : 0);
         if (p.data.size() > 4) w.bytes(p.data.subspan(4));
-        // The reply must fit the peer's MRU: 4 bytes of header plus the data.
-        size_t room = peer_mru_ > 4 ? peer_mru_ - 4u : 0;
+        // The reply must fit what we send (the peer's MRU, capped by max-mtu): 4 bytes of
+        // header plus the data.
+        size_t room = mtu() > 4 ? mtu() - 4u : 0;
         if (data.size() > room) data.resize(room);
         out.frames.push_back(build_control_frame(kProtoLcp, kEchoReply, p.id, data));
         return true;

@@ -7,6 +7,7 @@
 
 #include "control/ppp/fsm.hpp"
 
+#include <algorithm>
 #include <optional>
 #include <vector>
 
@@ -18,6 +19,9 @@ struct LcpConfig {
     // Server: the methods it asks for, in order of preference (a Nak moves to the peer's
     // choice when it is in the list). Client: the methods it accepts. Empty: no authentication.
     std::vector<AuthMethod> auth_methods;
+    // The most we send (RouterOS max-mtu): frames toward the peer are at most min(mtu, the
+    // peer's MRU). The peer's MRU is not Nak'd for being larger; we simply send less.
+    uint16_t mtu = 1500;
 };
 
 class LcpPolicy : public OptionPolicy {
@@ -32,6 +36,8 @@ public:
     void reset() override;
 
     uint16_t peer_mru() const { return peer_mru_; }
+    // What we send at most: the peer's MRU, capped by our max-mtu.
+    uint16_t mtu() const { return std::min(peer_mru_, config_.mtu); }
     uint16_t mru() const { return mru_; }
     uint32_t magic() const { return magic_; }
     // The method negotiated: server, the one the peer acked; client, the one it acked.

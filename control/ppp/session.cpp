@@ -44,7 +44,8 @@ const char* to_string(Phase phase) {
 
 PppSession::PppSession(PppConfig config, Credentials* credentials, AddressAllocator* addresses)
     : config_(std::move(config)), credentials_(credentials), addresses_(addresses),
-      lcp_policy_(LcpConfig{config_.role, config_.mru, config_.auth_methods}, counters_),
+      lcp_policy_(LcpConfig{config_.role, config_.mru, config_.auth_methods, config_.mtu},
+                  counters_),
       lcp_(kProtoLcp, lcp_policy_, config_.timers, counters_),
       ipcp_policy_(
           IpcpConfig{config_.role, config_.local_address, config_.dns, config_.request_dns},
@@ -143,8 +144,8 @@ void PppSession::protocol_reject(const Frame& frame, ByteSpan, Output& out) {
     ByteWriter w(data);
     w.be16(frame.protocol);
     w.bytes(frame.information);
-    // The whole LCP packet must fit the peer's MRU.
-    size_t room = lcp_policy_.peer_mru() > 4 ? lcp_policy_.peer_mru() - 4u : 0;
+    // The whole LCP packet must fit what we send (the peer's MRU, capped by max-mtu).
+    size_t room = lcp_policy_.mtu() > 4 ? lcp_policy_.mtu() - 4u : 0;
     if (data.size() > room) data.resize(room);
     out.frames.push_back(build_control_frame(kProtoLcp, kLcpProtocolReject, lcp_.next_id(), data));
 }
@@ -220,8 +221,8 @@ void PppSession::apply_lcp(FsmOutput& f, Millis now, Output& out) {
         }
     }
     if (f.up) {
-        lcp_.set_peer_mru(lcp_policy_.peer_mru());
-        ipcp_.set_peer_mru(lcp_policy_.peer_mru());
+        lcp_.set_peer_mru(lcp_policy_.mtu());
+        ipcp_.set_peer_mru(lcp_policy_.mtu());
         begin_auth(now, out);
     }
     if (f.finished) finished(out);

@@ -20,7 +20,8 @@ namespace vp::ppp {
 
 struct PppConfig {
     Role role = Role::Server;
-    uint16_t mru = 1500;
+    uint16_t mru = 1500; // asked for in LCP (max-mru)
+    uint16_t mtu = 1500; // the most sent, whatever the peer's MRU (max-mtu)
     // Server: methods offered in order of preference; client: methods accepted. Empty: none.
     std::vector<AuthMethod> auth_methods = {AuthMethod::MsChapV2};
     std::string name = "vpnplane"; // server: the CHAP Name field
@@ -80,6 +81,9 @@ public:
     Phase phase() const { return phase_; }
     uint16_t peer_mru() const { return lcp_policy_.peer_mru(); }
     uint16_t mru() const { return lcp_policy_.mru(); }
+    // The link's MTU toward the peer: min(peer's MRU, max-mtu). The data path sizes (and
+    // clamps MSS for) what it sends to the peer by this.
+    uint16_t mtu() const { return lcp_policy_.mtu(); }
     AuthMethod auth_method() const { return lcp_policy_.auth_method(); }
     const Hlak& hlak() const { return hlak_; }
     bool ip_up() const { return ipcp_.state() == FsmState::Opened; }

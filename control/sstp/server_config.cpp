@@ -22,8 +22,11 @@ tls::Policy tls_policy(const ServerConfig& config) {
     if (config.pfs != Pfs::Required)
         for (const auto& c : config.ciphers)
             add(c == "aes256-gcm-sha384" ? "AES256-GCM-SHA384" : "AES256-SHA");
-    p.cipher_list = list;
-    p.ciphersuites = "TLS_AES_256_GCM_SHA384";
+    p.cipher_list = list; // AES only, whatever force_aes says: RouterOS's two names are AES
+    // TLS 1.3: AES-256-GCM first, then ChaCha20-Poly1305 for clients without AES hardware,
+    // unless `force_aes` (RouterOS force-aes: AES encryption only) leaves it out.
+    p.ciphersuites = config.force_aes ? "TLS_AES_256_GCM_SHA384"
+                                      : "TLS_AES_256_GCM_SHA384:TLS_CHACHA20_POLY1305_SHA256";
     return p;
 }
 

@@ -24,13 +24,13 @@ struct ServerConfig {
     std::vector<ppp::AuthMethod> authentication = {ppp::AuthMethod::MsChapV2,
                                                    ppp::AuthMethod::MsChapV1,
                                                    ppp::AuthMethod::ChapMd5, ppp::AuthMethod::Pap};
-    uint16_t max_mtu = 1500;
-    uint16_t max_mru = 1500;
-    uint32_t mrru = 0;                 // 0: disabled (MLPPP is not implemented)
+    uint16_t max_mtu = 1500; // the most the server sends: PPP MTU = min(max_mtu, peer's MRU)
+    uint16_t max_mru = 1500; // the MRU the server asks for in LCP
+    uint32_t mrru = 0;       // 0: disabled (MLPPP is not implemented)
     uint32_t keepalive_timeout_s = 60; // 0: disabled
     bool verify_client_certificate = false;
     TlsVersions tls_version = TlsVersions::Any;
-    bool force_aes = false; // every suite offered is AES already
+    bool force_aes = false; // TLS 1.3 offers AES-256-GCM only (no ChaCha20-Poly1305)
     Pfs pfs = Pfs::No;
     std::vector<std::string> ciphers = {"aes256-gcm-sha384", "aes256-sha"}; // RouterOS names
 };

@@ -60,6 +60,7 @@ Result<std::shared_ptr<const sstp::ConnectionSetup>> make_setup(const ServicesCo
     setup->cert = *hashes;
     setup->ppp.role = ppp::Role::Server;
     setup->ppp.mru = c.max_mru;
+    setup->ppp.mtu = c.max_mtu;
     setup->ppp.auth_methods = c.authentication;
     // keepalive_timeout "disabled": a day between hellos.
     setup->timers.hello =

@@ -21,7 +21,8 @@ struct Link {
     std::unique_ptr<PppSession> server, client;
 
     Link(std::vector<AuthMethod> server_methods, std::vector<AuthMethod> client_methods,
-         std::string user, std::string password) {
+         std::string user, std::string password, uint16_t server_mtu = 1500,
+         uint16_t client_mru = 1500) {
         secrets.passwords["User"] = "clientPass";
         secrets.passwords["CORP\\User"] = "clientPass";
         pool.address = ip("10.0.0.2");
@@ -30,8 +31,10 @@ struct Link {
         s.auth_methods = std::move(server_methods);
         s.local_address = ip("10.0.0.1");
         s.dns = {ip("8.8.8.8"), ip("1.1.1.1")};
+        s.mtu = server_mtu;
         PppConfig c;
         c.role = Role::Client;
+        c.mru = client_mru;
         c.auth_methods = std::move(client_methods);
         c.user = std::move(user);
         c.password = std::move(password);
@@ -94,6 +97,31 @@ INSTANTIATE_TEST_SUITE_P(Ppp, EveryMethod,
 
 // The crypto binding race (sstp-ppp.md): the Output that carries CHAP Success also carries
 // Authenticated, and the HLAK is already final when it is handed out.
+// RouterOS max-mtu: the server sends at most min(max-mtu, the client's MRU), and says so.
+TEST(Session, MaxMtuCapsWhatTheServerSends) {
+    Link capped({AuthMethod::Pap}, {AuthMethod::Pap}, "User", "clientPass", 1400, 1500);
+    capped.run();
+    ASSERT_TRUE(capped.server->ip_up());
+    EXPECT_EQ(capped.server->peer_mru(), 1500u);
+    EXPECT_EQ(capped.server->mtu(), 1400u);
+    EXPECT_EQ(capped.client->mru(), 1500u); // not Nak'd: the client may still receive 1500
+    // A client that can take less than max-mtu: its MRU wins.
+    Link small({AuthMethod::Pap}, {AuthMethod::Pap}, "User", "clientPass", 1400, 1200);
+    small.run();
+    EXPECT_EQ(small.server->mtu(), 1200u);
+    // What the server sends follows: an Echo-Reply to a 1,500-byte Echo-Request is cut to fit.
+    Link tiny({AuthMethod::Pap}, {AuthMethod::Pap}, "User", "clientPass", 300, 1500);
+    tiny.run();
+    ASSERT_TRUE(tiny.server->ip_up());
+    Bytes data(1490, 0x5a);
+    std::fill(data.begin(), data.begin() + 4, 0); // magic number 0
+    auto out = tiny.server->input(build_control_frame(0xc021, 9, 1, data), 0);
+    ASSERT_EQ(out.frames.size(), 1u);
+    auto reply = parse_frame(out.frames[0]);
+    ASSERT_TRUE(reply.ok());
+    EXPECT_EQ(reply->information.size(), 300u);
+}
+
 TEST(Session, HlakIsReadyWithTheSuccessFrame) {
     Link link({AuthMethod::MsChapV2}, {AuthMethod::MsChapV2}, "User", "clientPass");
     std::deque<Bytes> to_server, to_client;

@@ -322,5 +322,44 @@ TEST(SstpConnection, SilentClientTimesOutBeforeHttp) {
     EXPECT_TRUE(c.conn->done());
 }
 
+// The suite a TLS 1.3 client offering `client_suites` gets from the server's context, or
+// "refused".
+std::string negotiated_suite(bool force_aes, const char* client_suites) {
+    ServerConfig config;
+    config.force_aes = force_aes;
+    auto setup = make_setup(identity(), config);
+    tls::Session server(setup->tls);
+    tls::Policy policy;
+    policy.verify_peer = false;
+    policy.min_version = tls::Version::Tls13;
+    policy.ciphersuites = client_suites;
+    auto ctx = tls::Context::client(tls::Credentials{}, policy);
+    EXPECT_TRUE(ctx.ok());
+    tls::Session client(*ctx);
+    auto ignored = client.feed({}); // the ClientHello
+    for (int i = 0; i < 20 && !client.failed() && !server.failed(); ++i) {
+        Bytes to_server = client.take_output();
+        if (!to_server.empty()) ignored = server.feed(to_server);
+        Bytes to_client = server.take_output();
+        if (!to_client.empty()) ignored = client.feed(to_client);
+        if (to_server.empty() && to_client.empty()) break;
+    }
+    (void)ignored;
+    return client.handshake_done() && server.handshake_done() ? client.cipher_suite() : "refused";
+}
+
+// RouterOS force-aes: AES encryption only. The TLS 1.2 list is AES either way; TLS 1.3 offers
+// ChaCha20-Poly1305 after AES-256-GCM unless AES is forced.
+TEST(SstpConnection, ForceAesRefusesChaCha20) {
+    EXPECT_EQ(negotiated_suite(false, "TLS_CHACHA20_POLY1305_SHA256"),
+              "TLS_CHACHA20_POLY1305_SHA256");
+    EXPECT_EQ(negotiated_suite(true, "TLS_CHACHA20_POLY1305_SHA256"), "refused");
+    EXPECT_EQ(negotiated_suite(true, "TLS_CHACHA20_POLY1305_SHA256:TLS_AES_256_GCM_SHA384"),
+              "TLS_AES_256_GCM_SHA384");
+    ServerConfig aes;
+    aes.force_aes = true;
+    EXPECT_EQ(tls_policy(aes).cipher_list, tls_policy(ServerConfig{}).cipher_list);
+}
+
 } // namespace
 } // namespace vp::sstp
