@@ -34,6 +34,7 @@ private:
 
 // At most `max` initial replies per `period_s` (OpenVPN's --connect-freq-initial 100 10). Clients
 // that complete the three-way exchange are refunded, so only unanswered replies count.
+// InitialBudget (initial_budget.hpp) uses it for the global ceiling and the remembered pool.
 class RateLimiter {
 public:
     RateLimiter(uint32_t max, uint32_t period_s) : max_(max), period_ms_(period_s * 1000ull) {}
