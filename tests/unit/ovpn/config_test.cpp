@@ -47,6 +47,7 @@ TEST(OvpnConfig, DefaultsFollowRouterOs) {
     EXPECT_TRUE(c.tls_ekm);
     EXPECT_FALSE(c.tls_auth);
     EXPECT_EQ(c.initial_packet_limit, 100u);
+    EXPECT_EQ(c.initial_packet_prefix_limit, 10u);
 }
 
 TEST(OvpnConfig, ReadsEverySetting) {
@@ -61,6 +62,7 @@ TEST(OvpnConfig, ReadsEverySetting) {
         handshake_window = "30s"; transition_window = "60s"; tls_timeout = "1s";
         tls_auth = { key = "/ta.key"; direction = "0"; digest = "sha512"; };
         replay_window = 32; initial_packet_limit = 10; initial_packet_period = "5s";
+        initial_packet_prefix_limit = 4;
         max_sessions = 100; tls_version_min = "1.3";
     )");
     ASSERT_TRUE(p.diag.ok()) << p.diag.text();
@@ -77,6 +79,7 @@ TEST(OvpnConfig, ReadsEverySetting) {
     EXPECT_EQ(c.default_profile, "vpn");
     EXPECT_EQ(c.keepalive_timeout_s, 30u);
     EXPECT_EQ(c.max_mtu, 1420u);
+    EXPECT_EQ(c.initial_packet_prefix_limit, 4u);
     EXPECT_TRUE(c.redirect_gateway);
     ASSERT_EQ(c.push_routes.size(), 1u);
     EXPECT_EQ(c.reneg_sec, 3600u);
