@@ -175,15 +175,13 @@ TEST(RouterosImport, Seed003OpenVpnV7) {
     ASSERT_TRUE(b.ovpn);
     EXPECT_TRUE(b.ovpn->enabled);
     EXPECT_EQ(b.ovpn->port, 1194);
-    EXPECT_EQ(b.ovpn->protocol, ovpn::Transport::Udp);
+    EXPECT_EQ(b.ovpn->protocol, ovpn::Transport::Tcp); // the seed's protocol=tcp
     EXPECT_EQ(b.ovpn->certificate, "server");
     EXPECT_TRUE(b.ovpn->require_client_certificate);
     EXPECT_EQ(b.ovpn->auth, crypto::Digest::Sha256);
     EXPECT_EQ(b.ovpn->ciphers, std::vector<crypto::Cipher>{crypto::Cipher::Aes256Cbc});
     EXPECT_EQ(b.ovpn->max_mtu, 1420u);
     EXPECT_EQ(b.ovpn->keepalive_timeout_s, 30u);
-    has_report(r, "line 26: refused: protocol=tcp: OpenVPN over TCP is not supported yet "
-                  "(written as udp)");
     has_report(r, "line 49: refused: new-mss=1380: vpnplane clamps the MSS to the path MTU - 40 "
                   "(firewall.mss_clamp), not to a fixed value");
     has_report(r, "line 52: unsupported: /interface list (interface lists are not supported)");
@@ -340,8 +338,6 @@ TEST(RouterosImport, EverythingNotTranslatedIsReportedWithItsLine) {
                   "supported)",
                   "line 4: refused: netmask=29: addresses come from the PPP profile",
                   "line 4: refused: mode=ethernet: only mode=ip (layer 3) is supported",
-                  "line 4: refused: protocol=tcp: OpenVPN over TCP is not supported yet "
-                  "(written as udp)",
                   "line 6: refused: service=pppoe: vpnplane serves only ovpn and sstp",
                   "line 7: refused: use-ipv6=yes: IPv6 is not supported yet",
                   "line 8: refused: gateway=ovpn-out1: routes through an interface (a client "
