@@ -50,7 +50,6 @@ case_tcp() {
     check "the client used TCP" log_has alice "TCP(v4)?_CLIENT link (remote|local)|TCP connection established"
     check "client pings the LAN host" in_client ping -c 5 -i 0.2 -W 2 10.2.0.2
     check "the LAN host pings the client" lan_ping 10.2.0.100
-    [ -n "${OVPN_TCP_DEBUG:-}" ] && { vpnctl --json drops; vpnctl --json workers; vpnctl sessions; } >"$E2E_DIR/debug.txt" 2>&1
     transfer "$NS_CLIENT" 10.2.0.100 tcp
     check "vpnctl sessions shows the session with protocol tcp" bash -c \
         "$VPNCTL -s /var/run/dpdk/$E2E_PREFIX/dpdk_telemetry.v2 sessions | grep -E 'alice +ovpn +10\.1\.0\.2:[0-9]+/tcp +10\.2\.0\.100'"
@@ -73,17 +72,19 @@ case_udp_tcp() {
     check "the UDP client connects" connected alice
     check "the TCP client connects" connected bob
     check "two sessions" wait_for 5 sessions_are 2
+    check "the TCP one shows /tcp in its caller id" test "$(vpnctl --json sessions | /usr/bin/python3 -c \
+        'import json,sys; print(sorted(s["name"] for s in json.load(sys.stdin).values() if s["caller_id"].endswith("/tcp")))')" = "['bob']"
     check "one of them over TCP" bash -c \
         "$VPNCTL -s /var/run/dpdk/$E2E_PREFIX/dpdk_telemetry.v2 sessions | grep -E '^ *[0-9]+ +bob +ovpn +[0-9.]+:[0-9]+/tcp'"
     check "the UDP client pings the LAN host" ip netns exec "$(client_ns 1)" ping -c 3 -i 0.2 -W 2 10.2.0.2
     check "the TCP client pings the LAN host" ip netns exec "$(client_ns 2)" ping -c 3 -i 0.2 -W 2 10.2.0.2
     local bob_addr
     bob_addr=$(vpnctl --json sessions | /usr/bin/python3 -c \
-        'import json,sys; print([s["address"] for s in json.load(sys.stdin).values() if s["user"]=="bob"][0])')
+        'import json,sys; print([s["address"] for s in json.load(sys.stdin).values() if s["name"]=="bob"][0])')
     transfer "$(client_ns 2)" "$bob_addr" tcp
     local alice_addr
     alice_addr=$(vpnctl --json sessions | /usr/bin/python3 -c \
-        'import json,sys; print([s["address"] for s in json.load(sys.stdin).values() if s["user"]=="alice"][0])')
+        'import json,sys; print([s["address"] for s in json.load(sys.stdin).values() if s["name"]=="alice"][0])')
     transfer "$(client_ns 1)" "$alice_addr" udp
 }
 
