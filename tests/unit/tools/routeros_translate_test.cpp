@@ -175,7 +175,8 @@ TEST(RouterosImport, Seed003OpenVpnV7) {
     ASSERT_TRUE(b.ovpn);
     EXPECT_TRUE(b.ovpn->enabled);
     EXPECT_EQ(b.ovpn->port, 1194);
-    EXPECT_EQ(b.ovpn->protocol, ovpn::Transport::Tcp); // the seed's protocol=tcp
+    // Line 26 sets protocol=tcp (translated as it is), line 36's `set protocol=udp` wins.
+    EXPECT_EQ(b.ovpn->protocol, ovpn::Transport::Udp);
     EXPECT_EQ(b.ovpn->certificate, "server");
     EXPECT_TRUE(b.ovpn->require_client_certificate);
     EXPECT_EQ(b.ovpn->auth, crypto::Digest::Sha256);
@@ -351,7 +352,7 @@ TEST(RouterosImport, EverythingNotTranslatedIsReportedWithItsLine) {
               }));
     // What was refused is not in the output; what was accepted is.
     EXPECT_EQ(r.config.find("pppoe"), std::string::npos);
-    EXPECT_EQ(r.config.find("tcp"), std::string::npos);
+    EXPECT_NE(r.config.find("protocol = \"tcp\""), std::string::npos); // OpenVPN over TCP
     EXPECT_NE(r.config.find("name = \"v6\""), std::string::npos);
 }
 
