@@ -212,7 +212,9 @@ bool Server::disconnect(uint32_t peer_id, uint64_t now_ms, bool halt) {
 bool Server::transport_closed(const Endpoint& from, uint64_t now_ms) {
     auto it = sessions_.find(from);
     if (it == sessions_.end()) return false;
-    it->second->disconnect(false, now_ms);
+    (void)now_ms;
+    // Nobody is left to tell: the session ends without a RESTART.
+    it->second->close("the client's TCP stream ended");
     erase_closed();
     return true;
 }
