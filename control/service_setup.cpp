@@ -14,6 +14,8 @@ service_tcp_listeners(const config::ApplianceConfig& config) {
     if (config.tcp.test_services) out = TcpTestServices::listeners();
     for (auto& l : SstpService::listeners(config))
         out.push_back(l);
+    for (auto& l : OvpnService::listeners(config))
+        out.push_back(l);
     return out;
 }
 

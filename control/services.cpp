@@ -84,7 +84,6 @@ Result<ServicesConfig> load_services(const config::ApplianceConfig& c) {
         if (bits & (bits - 1))
             s->error("data_replay_window", "must be a power of two (64 .. 65536)");
         out.ovpn_data_replay_window = bits;
-        // parse_server_config refuses protocol = "tcp" itself: one message, not two.
         out.ovpn = ovpn::parse_server_config(*s);
         // A reference to a profile that does not exist is wrong whether or not the server is on.
         if (!out.aaa.profile(out.ovpn.default_profile))

@@ -41,6 +41,7 @@ struct TcpSettings {
         uint16_t port;
         tcp::ConsumerKind consumer; // Echo/Discard run on the worker; Punt hands the stream to
                                     // the control plane
+        tcp::PuntMode punt = {};    // how a Punt listener's bytes are cut (OpenVPN: Length16)
     };
     tcp::EngineConfig engine;
     std::vector<Listener> listeners;

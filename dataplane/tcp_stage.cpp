@@ -4,9 +4,14 @@
 // control plane go to the punt ring. Stream operations the control plane asks for arrive on the
 // inject ring; a chain the engine has no room for goes back (SendRefused) and is offered again
 // after the engine reports the connection writable, so bytes are never reordered or lost.
+// A listening port that a protocol stage claims for streams (OpenVPN over TCP) first offers each
+// punted unit to that stage, which keeps its data packets on the worker; its Opened events carry
+// the connection's FlowKey in a small mbuf so that the control plane learns the client's address.
 #include "dataplane/worker/worker.hpp"
 
 #include <rte_ether.h>
+
+#include <cstring>
 
 namespace vp::dp {
 
@@ -41,6 +46,21 @@ void Worker::tcp_poll() {
     tcp_flush();
 }
 
+const Worker::ProtocolSlot* Worker::stream_protocol(uint16_t listen_port) const {
+    if (listen_port == 0) return nullptr;
+    for (const ProtocolSlot& proto : protocols_)
+        if (proto.stage && proto.stage->tcp_port && proto.stage->stream_input &&
+            policy_->*proto.stage->tcp_port == listen_port)
+            return &proto;
+    return nullptr;
+}
+
+bool Worker::tcp_stream_send(uint64_t conn, rte_mbuf* m) {
+    if (tcp_ && tcp_->send(tcp::ConnHandle::unpack(conn), m)) return true;
+    rte_pktmbuf_free(m);
+    return false;
+}
+
 void Worker::tcp_flush() {
     for (uint16_t i = 0; i < tcp_out_.count; ++i) {
         rte_mbuf* m = tcp_out_.pkts[i];
@@ -53,16 +73,36 @@ void Worker::tcp_flush() {
     tcp_out_.count = 0;
     tcp::PuntEvent events[16];
     size_t n;
+    bool stream_units = false;
     while ((n = tcp_->punt_poll(events, 16)) > 0) {
         for (size_t i = 0; i < n; ++i) {
             const tcp::PuntEvent& e = events[i];
             uint64_t h = e.conn.pack();
-            PuntEntry p{e.data, PuntReason::TcpStream, 0, id_,
+            rte_mbuf* data = e.data;
+            auto listen_port = static_cast<uint16_t>(e.user_data);
+            if (const ProtocolSlot* proto = stream_protocol(listen_port)) {
+                if (e.kind == tcp::PuntEvent::Kind::Data && data &&
+                    proto->stage->stream_input(proto->state,
+                                               {h, e.flow.remote_ip, e.flow.local_ip,
+                                                e.flow.remote_port, e.flow.local_port, data})) {
+                    stream_units = true;
+                    continue;
+                }
+                if (e.kind == tcp::PuntEvent::Kind::Opened) {
+                    // Rare (once per connection): tell the control plane who connected.
+                    data = rte_pktmbuf_alloc(dp_.pool());
+                    if (data) {
+                        auto* p = rte_pktmbuf_append(data, sizeof e.flow);
+                        std::memcpy(p, &e.flow, sizeof e.flow);
+                    }
+                }
+            }
+            PuntEntry p{data, PuntReason::TcpStream, 0, id_,
                         PuntPayload{.tcp_stream = {h, event_of(e.kind),
                                                    static_cast<uint16_t>(e.user_data)}}};
             if (rte_ring_mp_enqueue_elem(dp_.punt_ring(), &p, sizeof p) != 0) {
                 // The control plane would lose track of this connection: end it.
-                if (e.data) rte_pktmbuf_free(e.data);
+                if (data) rte_pktmbuf_free(data);
                 stats_.drop(DropReason::punt_ring_full).inc();
                 if (e.kind != tcp::PuntEvent::Kind::Closed) tcp_->abort(e.conn);
                 continue;
@@ -70,6 +110,7 @@ void Worker::tcp_flush() {
             count(WorkerCounter::punted);
         }
     }
+    if (stream_units) flush_protocol_input();
 }
 
 void Worker::tcp_inject(const InjectEntry& e) {

@@ -80,10 +80,9 @@ ServerConfig parse_server_config(config::Section& s) {
     ServerConfig c;
     c.enabled = s.get_bool("enabled", c.enabled);
     c.port = static_cast<uint16_t>(s.get_int("port", c.port, 1, 65535));
-    c.protocol =
-        s.get_enum("protocol", Transport::Udp, {{"udp", Transport::Udp}, {"tcp", Transport::Tcp}});
-    if (c.protocol == Transport::Tcp)
-        s.error("protocol", "tcp is not available yet (OpenVPN over TCP is not wired up; use udp)");
+    c.protocol = s.get_enum(
+        "protocol", Transport::Udp,
+        {{"udp", Transport::Udp}, {"tcp", Transport::Tcp}, {"udp,tcp", Transport::UdpTcp}});
     c.mode = s.get_string("mode", c.mode);
     if (c.mode != "ip") s.error("mode", "only 'ip' (layer 3) is supported");
 

@@ -16,7 +16,14 @@
 
 namespace vp::ovpn {
 
-enum class Transport : uint8_t { Udp, Tcp };
+// `protocol`: udp, tcp, or "udp,tcp" (both on the same port number at once).
+enum class Transport : uint8_t { Udp, Tcp, UdpTcp };
+inline bool serves_udp(Transport t) {
+    return t != Transport::Tcp;
+}
+inline bool serves_tcp(Transport t) {
+    return t != Transport::Udp;
+}
 
 struct TlsAuthConfig {
     std::string key_file;

@@ -56,17 +56,23 @@ Status OvpnService::configure(const ServicesConfig& services, uint64_t now_ms) {
         return {};
     }
     port_ = services.ovpn.port;
+    transport_ = services.ovpn.protocol;
     worker_dp_ =
         std::make_unique<ovpn::WorkerDataplane>(dp_, port_, services.ovpn_data_replay_window);
     server_ = std::make_unique<ovpn::Server>(setup_, *worker_dp_, aaa_);
-    log::info(log::Topic::Ovpn, "OpenVPN server listening on UDP port {}", port_);
+    log::info(log::Topic::Ovpn, "OpenVPN server listening on {} port {}",
+              transport_ == ovpn::Transport::UdpTcp ? "UDP and TCP"
+              : transport_ == ovpn::Transport::Tcp  ? "TCP"
+                                                    : "UDP",
+              port_);
     return {};
 }
 
 ServiceBindings OvpnService::bindings() const {
     ServiceBindings b;
     if (server_) {
-        b.udp_ports.push_back(port_);
+        if (ovpn::serves_udp(transport_)) b.udp_ports.push_back(port_);
+        if (ovpn::serves_tcp(transport_)) b.tcp_ports.push_back(port_);
         b.session_kinds.push_back(dp::SessionKind::Ovpn);
     }
     return b;
@@ -78,6 +84,10 @@ void OvpnService::on_punt(const dp::PuntEntry& e, uint64_t now_ms) {
         if (server_ && ev.event == dp::OvpnEvent::ExplicitExit)
             server_->on_explicit_exit(ev.peer_id, now_ms);
         if (e.mbuf) rte_pktmbuf_free(e.mbuf);
+        return;
+    }
+    if (e.reason == dp::PuntReason::TcpStream) {
+        on_stream(e, now_ms);
         return;
     }
     on_datagram(e, now_ms);
@@ -99,6 +109,7 @@ void OvpnService::on_timer(uint64_t now_ms) {
     next_timer_ms_ = now_ms + timer_interval_ms;
     server_->on_timer(now_ms);
     worker_dp_->tick(now_ms);
+    worker_dp_->streams().pump_all();
 }
 
 std::vector<ActiveSession> OvpnService::sessions(uint64_t now_ms) const {
@@ -110,6 +121,7 @@ std::vector<ActiveSession> OvpnService::sessions(uint64_t now_ms) const {
         a.user = s.user;
         a.service = s.service;
         a.caller = s.caller.to_string();
+        if (worker_dp_->streams().find(s.caller)) a.caller += "/tcp";
         a.address = s.tunnel_address;
         a.uptime_s = s.uptime_s;
         a.encoding = s.encoding;
@@ -143,17 +155,25 @@ Status OvpnService::check_reload(const ServicesConfig& next,
     // The new certificate and keys must load before anything changes.
     if (auto setup = ovpn_setup(next); !setup.ok()) return setup.error();
     if (server_ && next.ovpn.port != port_) restart.push_back("ovpn_server.port");
+    // The TCP listener is opened when the dataplane starts.
+    if (server_ ? next.ovpn.protocol != transport_ : ovpn::serves_tcp(next.ovpn.protocol))
+        restart.push_back("ovpn_server.protocol");
     return {};
 }
 
 Status OvpnService::reload(const ServicesConfig& next, uint64_t now_ms) {
     ServicesConfig applied = next;
-    if (server_) applied.ovpn.port = port_; // the port needs a restart
+    if (server_) { // the port and the transports need a restart
+        applied.ovpn.port = port_;
+        applied.ovpn.protocol = transport_;
+    }
     return configure(applied, now_ms);
 }
 
 void OvpnService::add_policy(dp::WorkerPolicy& policy) const {
-    if (server_ && enabled_) policy.ovpn_udp_port = port_;
+    if (!server_ || !enabled_) return;
+    if (ovpn::serves_udp(transport_)) policy.ovpn_udp_port = port_;
+    if (ovpn::serves_tcp(transport_)) policy.ovpn_tcp_port = port_;
 }
 
 } // namespace vp::ctl

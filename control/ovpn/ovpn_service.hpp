@@ -1,5 +1,6 @@
 // The OpenVPN server as a control-plane service: an adapter that owns ovpn::Server and its
-// WorkerDataplane, feeds it the datagrams punted for its UDP port and the events of OpenVPN
+// WorkerDataplane, feeds it the datagrams punted for its UDP port, the control packets of its
+// TCP streams (ovpn_streams.cpp) and the events of OpenVPN
 // sessions (SessionKind::Ovpn), runs its timers and answers management. Registered always; the
 // server itself exists once the configuration enables it (at start-up or by a reload), and its
 // port is fixed from then on (a new port needs a restart).
@@ -18,6 +19,10 @@ namespace vp::ctl {
 
 class OvpnService final : public Service {
 public:
+    // The TCP listener for `protocol = "tcp"` or "udp,tcp" (Length16 punt framing), read from the
+    // raw configuration because the dataplane opens it before the services exist.
+    static std::vector<dp::TcpSettings::Listener> listeners(const config::ApplianceConfig& config);
+
     OvpnService(dp::Dataplane& dataplane, aaa::LocalAaa& aaa);
     ~OvpnService() override;
     OvpnService(const OvpnService&) = delete;
@@ -42,6 +47,8 @@ public:
 
 private:
     void on_datagram(const dp::PuntEntry& e, uint64_t now_ms);
+    // OpenVPN over TCP (control/ovpn/ovpn_streams.cpp): stream events and control packets.
+    void on_stream(const dp::PuntEntry& e, uint64_t now_ms);
 
     dp::Dataplane& dp_;
     aaa::LocalAaa& aaa_;
@@ -49,6 +56,7 @@ private:
     std::unique_ptr<ovpn::Server> server_;
     std::shared_ptr<const ovpn::ServerSetup> setup_;
     uint16_t port_ = 0;
+    ovpn::Transport transport_ = ovpn::Transport::Udp; // fixed with the port (listeners)
     bool enabled_ = false;
     uint64_t next_timer_ms_ = 0;
 };

@@ -230,6 +230,16 @@ bool Server::disconnect(uint32_t peer_id, uint64_t now_ms, bool halt) {
     return true;
 }
 
+bool Server::transport_closed(const Endpoint& from, uint64_t now_ms) {
+    auto it = sessions_.find(from);
+    if (it == sessions_.end()) return false;
+    (void)now_ms;
+    // Nobody is left to tell: the session ends without a RESTART.
+    it->second->close("the client's TCP stream ended");
+    erase_closed();
+    return true;
+}
+
 bool Server::renegotiate(uint32_t peer_id, uint64_t now_ms) {
     auto it = by_peer_id_.find(peer_id);
     return it != by_peer_id_.end() && it->second->renegotiate(now_ms);

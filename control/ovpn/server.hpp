@@ -34,6 +34,8 @@ public:
 
     // A datagram that arrived on the OpenVPN port from `from` on worker `worker`.
     void on_datagram(const Endpoint& from, WorkerId worker, ByteSpan datagram, uint64_t now_ms);
+    // The client's transport ended (its TCP stream closed): its session goes without a word.
+    bool transport_closed(const Endpoint& from, uint64_t now_ms);
     // Retransmissions, handshake deadlines, keepalive expiry, renegotiation, lame-duck expiry.
     void on_timer(uint64_t now_ms);
     // The dataplane decoded an OCC EXIT from this peer (explicit-exit-notify on the data

@@ -29,7 +29,8 @@ uint64_t steady_ms() {
 
 WorkerDataplane::WorkerDataplane(dp::Dataplane& dataplane, uint16_t port,
                                  uint32_t data_replay_window_bits)
-    : dp_(dataplane), publisher_(dataplane), port_(port), replay_bits_(data_replay_window_bits) {}
+    : dp_(dataplane), publisher_(dataplane), port_(port), replay_bits_(data_replay_window_bits),
+      streams_(dataplane) {}
 
 void WorkerDataplane::note_local(const Endpoint& client, uint32_t local_ip_be, dp::PortId port) {
     auto [it, inserted] = locals_.insert_or_assign(client, Local{local_ip_be, port});
@@ -52,6 +53,10 @@ WorkerDataplane::Local WorkerDataplane::local_for(const Endpoint& client) const 
 }
 
 void WorkerDataplane::send(WorkerId worker, const Endpoint& to, ByteSpan datagram) {
+    if (streams_.send(to, datagram)) {
+        ++sent_;
+        return;
+    }
     size_t headers = sizeof(rte_ether_hdr) + sizeof(rte_ipv4_hdr) + sizeof(rte_udp_hdr);
     rte_mbuf* m = rte_pktmbuf_alloc(dp_.pool());
     if (!m || headers + datagram.size() > rte_pktmbuf_tailroom(m)) {
@@ -87,6 +92,12 @@ Status WorkerDataplane::add_peer(const PeerSpec& spec) {
     peer.client_ip_be = rte_cpu_to_be_32(spec.endpoint.address);
     peer.client_port_be = rte_cpu_to_be_16(spec.endpoint.port);
     peer.data_v2 = spec.data_v2;
+    if (const StreamLink* link = streams_.find(spec.endpoint)) {
+        // The stream lives on the worker that accepted it: that worker owns the session.
+        peer.stream = true;
+        peer.stream_conn = link->conn;
+        peer.owner = link->worker < dp_.worker_count() ? link->worker : 0;
+    }
     peer.tunnel_ip_be = rte_cpu_to_be_32(spec.tunnel_address);
     peer.tunnel_local_ip_be = rte_cpu_to_be_32(spec.local_address);
     peer.mtu = static_cast<uint16_t>(spec.tun_mtu);

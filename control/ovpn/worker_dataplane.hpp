@@ -1,11 +1,13 @@
 // The OpenVPN server's dataplane for real: implements vp::ovpn::Dataplane over the workers.
 // Datagrams go out through a worker's inject ring (the worker routes them); peers and keys are
 // published with dp::OvpnPublisher; activity is read back from the sessions the owner workers
-// update; keepalive pings are requested from the owner worker when a session has been quiet
-// towards the client for the ping interval (the workers absorb the client's pings themselves).
+// update; datagrams to an OpenVPN/TCP client are framed onto its stream; keepalive pings are
+// requested from the owner worker when a session has been quiet towards the client for the ping
+// interval (the workers absorb the client's pings themselves).
 #pragma once
 
 #include "control/ovpn/dataplane.hpp"
+#include "control/ovpn/stream_links.hpp"
 #include "dataplane/dataplane.hpp"
 #include "dataplane/ovpn/publish.hpp"
 
@@ -33,6 +35,11 @@ public:
     std::optional<PeerActivity> activity(uint32_t peer_id) const override;
     uint32_t peer_id_limit() const override { return dp_.sessions().capacity(); }
 
+    // The OpenVPN/TCP clients' streams: send() frames onto them, add_peer() binds the session's
+    // data channel to the stream on its owner worker.
+    StreamLinks& streams() { return streams_; }
+    const StreamLinks& streams() const { return streams_; }
+
     // Traffic counters of a peer's session (for `vpnctl sessions`).
     const dp::SessionCounters* counters(uint32_t peer_id) const;
     uint64_t datagrams_sent() const { return sent_; }
@@ -59,6 +66,7 @@ private:
     };
     std::unordered_map<uint32_t, Keepalive> keepalive_; // by peer-id
     uint64_t sent_ = 0, send_failed_ = 0;
+    StreamLinks streams_;
 };
 
 } // namespace vp::ovpn

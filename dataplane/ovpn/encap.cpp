@@ -2,7 +2,8 @@
 // gets the data-channel header (DATA_V2 with our peer-id, or DATA_V1), the next packet-id of the
 // current key (strictly increasing per key), and is sealed in place; the burst is encrypted with
 // one crypto submission, then each packet gets its outer IPv4/UDP header towards the client's
-// current endpoint and is routed like any packet the appliance originates.
+// current endpoint and is routed like any packet the appliance originates, or (OpenVPN over
+// TCP) gets the 2-byte length prefix and is queued on the client's stream.
 //
 // Layout built in front of the inner packet (the mbuf's headroom holds it):
 //   [Ethernet 14][IPv4 20][UDP 8][op|key_id (peer-id)][packet-id 4][tag 16][inner]       AEAD
@@ -118,7 +119,7 @@ void WorkerStage::encap_flush() {
     uint64_t t0 = rte_rdtsc();
     w_.crypto().process({encap_ops_, n});
     rte_mbuf* ready[max_burst];
-    uint16_t n_ready = 0;
+    uint16_t n_ready = 0, n_stream = 0;
     for (uint16_t i = 0; i < n; ++i) {
         EncapItem& item = encap_[i];
         const crypto::DataOp& op = encap_ops_[i];
@@ -133,18 +134,29 @@ void WorkerStage::encap_flush() {
             static_cast<uint16_t>(sizeof(rte_ipv4_hdr) + sizeof(rte_udp_hdr) + payload_len);
         rte_pktmbuf_trim(
             m, static_cast<uint16_t>(rte_pktmbuf_pkt_len(m) - sizeof(rte_ether_hdr) - ip_len));
-        uint64_t endpoint = s.endpoint.load(std::memory_order_acquire);
-        write_outer_header(rte_pktmbuf_mtod_offset(m, rte_ipv4_hdr*, sizeof(rte_ether_hdr)),
-                           {s.local_ip_be, static_cast<uint32_t>(endpoint >> 16), s.local_port_be,
-                            static_cast<uint16_t>(endpoint), payload_len, w_.next_ip_id()});
         item.slot->tx_packets.inc();
         item.slot->tx_bytes.add(op.out_len);
         s.counters.tx_packets.inc();
         s.counters.tx_bytes.add(op.out_len);
         s.last_tx_tsc.store(w_.now_tsc(), std::memory_order_relaxed);
+        if (s.stream) {
+            // OpenVPN/TCP: the same packet with the 2-byte length in place of IPv4/UDP, queued
+            // on the client's stream without copying the payload.
+            rte_pktmbuf_adj(m, static_cast<uint16_t>(outer_headers - 2));
+            auto* len = rte_pktmbuf_mtod(m, uint8_t*);
+            len[0] = static_cast<uint8_t>(payload_len >> 8);
+            len[1] = static_cast<uint8_t>(payload_len);
+            if (!w_.tcp_stream_send(s.stream_conn, m)) w_.count_drop(DropReason::ovpn_stream_full);
+            ++n_stream;
+            continue;
+        }
+        uint64_t endpoint = s.endpoint.load(std::memory_order_acquire);
+        write_outer_header(rte_pktmbuf_mtod_offset(m, rte_ipv4_hdr*, sizeof(rte_ether_hdr)),
+                           {s.local_ip_be, static_cast<uint32_t>(endpoint >> 16), s.local_port_be,
+                            static_cast<uint16_t>(endpoint), payload_len, w_.next_ip_id()});
         ready[n_ready++] = m;
     }
-    w_.count(WorkerCounter::ovpn_encrypted, n_ready);
+    w_.count(WorkerCounter::ovpn_encrypted, n_ready + n_stream);
     w_.stage_done(dp::Stage::ovpn_encap, n, t0);
     for (uint16_t i = 0; i < n_ready; ++i)
         w_.route_originated(ready[i]);

@@ -1,5 +1,6 @@
-// An OpenVPN session as the workers see it: the client's (floating) UDP endpoint, the data
-// channel's key slots, and the owner worker's per-key state (transmit packet-id, replay window).
+// An OpenVPN session as the workers see it: the client's (floating) UDP endpoint or its TCP stream,
+// the data channel's key slots, and the owner worker's per-key state (transmit packet-id, replay
+// window).
 //
 // Key slots: the control plane installs at most two keys per peer at a time (current and
 // next/lame duck). A slot is an immutable KeySlot published with a release store; the control
@@ -56,9 +57,13 @@ struct OvpnSession final : Session {
     uint32_t endpoint_ip_be() const { return static_cast<uint32_t>(endpoint.load() >> 16); }
     uint16_t endpoint_port_be() const { return static_cast<uint16_t>(endpoint.load()); }
 
-    uint32_t local_ip_be = 0;      // the appliance's address the client talks to
-    uint16_t local_port_be = 0;    // the OpenVPN UDP port
-    bool data_v2 = true;           // send DATA_V2 (with our peer-id) or DATA_V1
+    uint32_t local_ip_be = 0;   // the appliance's address the client talks to
+    uint16_t local_port_be = 0; // the OpenVPN UDP port
+    bool data_v2 = true;        // send DATA_V2 (with our peer-id) or DATA_V1
+    // OpenVPN over TCP: packets come from and go onto this stream of the owner worker's TCP
+    // engine (tcp::ConnHandle::pack()), with the 2-byte length prefix, instead of UDP.
+    bool stream = false;
+    uint64_t stream_conn = 0;
     bool replay_protection = true; // false only for perf-mode sessions (replayed pcaps)
     OvpnCompression compression = OvpnCompression::None;
 

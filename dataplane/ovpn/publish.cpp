@@ -34,6 +34,8 @@ Status OvpnPublisher::add_peer(const OvpnPeer& peer) {
     s->local_ip_be = peer.local_ip_be;
     s->local_port_be = peer.local_port_be;
     s->data_v2 = peer.data_v2;
+    s->stream = peer.stream;
+    s->stream_conn = peer.stream_conn;
     s->replay_protection = peer.replay_protection;
     s->compression = peer.compression;
     SessionSpec spec{peer.wan_port, peer.tunnel_ip_be, peer.tunnel_local_ip_be,

@@ -28,6 +28,9 @@ struct OvpnPeer {
     uint32_t client_ip_be = 0;  // the client's endpoint
     uint16_t client_port_be = 0;
     bool data_v2 = true;
+    // OpenVPN over TCP: the client's stream on the owner worker's TCP engine (ConnHandle::pack()).
+    bool stream = false;
+    uint64_t stream_conn = 0;
     uint32_t tunnel_ip_be = 0;       // the client's tunnel address
     uint32_t tunnel_local_ip_be = 0; // the server side of the tunnel (answers pings)
     uint16_t mtu = 1500;

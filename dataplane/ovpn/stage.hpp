@@ -30,6 +30,10 @@ public:
     // A UDP datagram to the OpenVPN port: steer data packets to their session's owner, punt the
     // rest.
     void udp_input(PortId port, rte_mbuf* m);
+    // One Length16 unit of an OpenVPN/TCP stream (dataplane/ovpn/stream.cpp): a data packet of
+    // the stream's session is decrypted here like a datagram (true, consumed); anything else is
+    // left for the control plane (false).
+    bool stream_input(const StreamUnit& unit);
     // A data packet of `session`, on its owner: checked and queued for decryption.
     void decap_add(OvpnSession& session, rte_mbuf* m);
     void decap_flush();

@@ -18,6 +18,15 @@ namespace vp::dp {
 
 class Worker;
 
+// One whole unit of a punted TCP stream on its way to the control plane: the connection (its
+// handle, addresses and ports in host order) and the chain holding the unit.
+struct StreamUnit {
+    uint64_t conn;
+    uint32_t remote_ip, local_ip;
+    uint16_t remote_port, local_port;
+    rte_mbuf* m;
+};
+
 struct ProtocolStage {
     // Per-worker state: created on the control thread when the worker is built (nullptr and
     // `error` set on failure), destroyed with the worker.
@@ -27,6 +36,11 @@ struct ProtocolStage {
     // appliance belong to this protocol, and their input; nullptr: none.
     uint16_t WorkerPolicy::*udp_port = nullptr;
     void (*udp_input)(void* state, PortId port, rte_mbuf* m) = nullptr;
+    // The WorkerPolicy field naming the listening TCP port whose streams carry this protocol's
+    // packets (punt consumer with PuntFraming::Length16), and the hook that may take one whole
+    // unit of such a stream off the punt path (returns false: punt it to the control plane).
+    uint16_t WorkerPolicy::*tcp_port = nullptr;
+    bool (*stream_input)(void* state, const StreamUnit& unit) = nullptr;
     // An outer packet of a session this worker owns that another worker received (handoff).
     void (*input)(void* state, Session& session, rte_mbuf* m) = nullptr;
     // An inner packet (IPv4 at offset 14) routed into a session this worker owns.

@@ -58,6 +58,8 @@ using Counter = Relaxed<uint64_t>;
     X(ovpn_bad_padding, "OpenVPN CBC packets with invalid padding after authentication")           \
     X(ovpn_bad_length, "OpenVPN data packets with a length their cipher cannot have")              \
     X(ovpn_compressed, "OpenVPN payloads compressed by the client (compression is not offered)")   \
+    X(ovpn_stream_mismatch, "OpenVPN/TCP data packets for a session of another stream or none")    \
+    X(ovpn_stream_full, "OpenVPN/TCP packets the client's stream had no send buffer room for")     \
     X(ovpn_not_ipv4, "decrypted OpenVPN payloads that are neither IPv4 nor a ping/OCC message")    \
     X(ovpn_occ_ignored, "OCC messages on the data channel other than EXIT")                        \
     X(ovpn_pid_exhausted, "packets not sent because the key's packet-id space is used up")         \

@@ -31,7 +31,7 @@ Worker::Worker(Dataplane& dataplane, WorkerId id) : WorkerContext(dataplane, id)
             b = static_cast<uint8_t>(rte_rand());
         if (auto st = tcp_->set_syn_cookie_secret(secret); !st.ok()) setup_error_ = st.message();
         for (auto& l : tcp_settings->listeners)
-            if (auto st = tcp_->listen({l.port, l.consumer, {}, l.port}); !st.ok())
+            if (auto st = tcp_->listen({l.port, l.consumer, l.punt, l.port}); !st.ok())
                 setup_error_ = "TCP port " + std::to_string(l.port) + ": " + st.message();
     }
     const ProtocolTable& table = protocol_table();

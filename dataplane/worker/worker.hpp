@@ -42,6 +42,9 @@ public:
     // Routes a packet the appliance originates (echo replies, ICMP errors, injected packets,
     // encapsulated packets).
     void route_originated(rte_mbuf* m);
+    // Queues `m` (consumed either way) on a stream of this worker's TCP engine; false: the
+    // handle is stale or the send buffer is full (the caller counts the drop).
+    bool tcp_stream_send(uint64_t conn, rte_mbuf* m);
 
 private:
     // ---- stages ----
@@ -95,6 +98,8 @@ private:
         const ProtocolStage* stage = nullptr;
         void* state = nullptr;
     };
+    // The protocol claiming listening port `listen_port` for streams (nullptr: none).
+    const ProtocolSlot* stream_protocol(uint16_t listen_port) const;
 
     unsigned lcore_ = 0;
     const WorkerPolicy* policy_ = nullptr;

@@ -126,10 +126,10 @@ check "sstp_server enabled without a certificate: same words" same_refusal sstp 
     "sstp_server.certificate: anonymous (ADH) SSTP is not implemented"
 check "sstp_server unknown setting: same words" same_refusal sstp_unknown \
     'sstp_server = { enabled = false; bogus = 1; };' "sstp_server.bogus: unknown setting"
-check "OpenVPN over TCP: one message, same words" same_refusal ovpn_tcp \
-    'ovpn_server = { enabled = true; certificate = "s"; protocol = "tcp"; };' \
-    "ovpn_server.protocol: "
-check "OpenVPN over TCP: only one line mentions protocol" test \
+check "an unknown OpenVPN transport: one message, same words" same_refusal ovpn_tcp \
+    'ovpn_server = { enabled = true; certificate = "s"; protocol = "sctp"; };' \
+    "ovpn_server.protocol: 'sctp' is not one of"
+check "an unknown OpenVPN transport: only one line mentions protocol" test \
     "$("$VPNPLANED" -c "$E2E_DIR/ovpn_tcp.cfg" --check 2>&1 | grep -c protocol)" -eq 1
 check "a missing certificate file: same words" same_refusal credentials \
     "ovpn_server = { enabled = true; certificate_file = \"$E2E_DIR/none.crt\"; };" \

@@ -74,7 +74,7 @@ int ovpn_profile(const std::vector<std::string>& args, const GlobalOptions& o) {
     auto a = split_args(args, 1);
     if (!a.ok() || a->words.size() != 1) {
         std::fprintf(stderr, "usage: vpnctl ovpn profile USER [certificate=NAME] [remote=HOST] "
-                             "[file-name=PATH]\n");
+                             "[protocol=udp|tcp] [file-name=PATH]\n");
         return kMisuse;
     }
     std::string user = a->words[0];
@@ -88,12 +88,19 @@ int ovpn_profile(const std::vector<std::string>& args, const GlobalOptions& o) {
     std::string cert_name = a->props.take_or("certificate", "");
     std::string remote = a->props.take_or("remote", default_remote(l->config));
     std::string file = a->props.take_or("file-name", "");
+    // The transport: what the server offers (UDP first when it offers both), or the one asked.
+    std::string proto =
+        a->props.take_or("protocol", ovpn::serves_udp(server.protocol) ? "udp" : "tcp");
     if (auto st = a->props.finish("ovpn profile"); !st.ok()) return fail(st.message());
+    if (proto != "udp" && proto != "tcp") return fail("protocol= is udp or tcp");
+    if (proto == "udp" ? !ovpn::serves_udp(server.protocol) : !ovpn::serves_tcp(server.protocol))
+        return fail("the OpenVPN server does not serve " + proto + " (ovpn_server.protocol)");
 
     pki::OvpnProfileParams p;
     p.comment = "vpnplane OpenVPN profile for " + user;
     p.remote_host = remote;
     p.port = server.port;
+    p.proto = proto == "tcp" ? pki::OvpnProto::Tcp : pki::OvpnProto::Udp;
     p.ncp = true;
     for (auto c : server.ciphers)
         p.data_ciphers.emplace_back(crypto::openvpn_name(c));

@@ -364,11 +364,6 @@ private:
               {"user-auth-method", "only PPP secrets (local) are supported"},
               {"vrf", "VRFs are not supported"}});
         for (auto& [k, v] : scratch.fields) {
-            if (k == "protocol" && v == "tcp") {
-                report(c.line, "refused: protocol=tcp: OpenVPN over TCP is not supported yet "
-                               "(written as udp)");
-                continue;
-            }
             if (k == "mode" && v != "ip") {
                 report(c.line, "refused: mode=" + v + ": only mode=ip (layer 3) is supported");
                 continue;

@@ -111,13 +111,15 @@ TEST(ValidateServices, ChecksTheSstpServerSectionLikeEveryOther) {
               }));
 }
 
-TEST(ValidateServices, OvpnOverTcpIsRefusedOnce) {
+TEST(ValidateServices, AnUnknownOvpnTransportIsRefusedOnce) {
     auto errors = refusals("ovpn_server = {\n"
                            "  enabled = true; certificate = \"server\";\n"
-                           "  protocol = \"tcp\";\n"
+                           "  protocol = \"sctp\";\n"
                            "};\n");
     ASSERT_EQ(errors.size(), 1u) << ::testing::PrintToString(errors);
-    EXPECT_EQ(errors[0].rfind("<config>:6: ovpn_server.protocol: ", 0), 0u) << errors[0];
+    EXPECT_EQ(errors[0],
+              "<config>:6: ovpn_server.protocol: 'sctp' is not one of: udp, tcp, udp,tcp")
+        << errors[0];
 }
 
 TEST(ValidateServices, LoadsTheCredentialsOfAnEnabledServer) {

@@ -65,12 +65,12 @@ refused sstp_unknown 'sstp_server = {
 };' \
     "5: sstp_server.bogus: unknown setting"
 
-# One message for OpenVPN over TCP, not two.
+# An unknown transport: one message, not two.
 refused ovpn_tcp 'ovpn_server = {
   enabled = true; certificate = "server";
-  protocol = "tcp";
+  protocol = "sctp";
 };' \
-    "5: ovpn_server.protocol: "
+    "5: ovpn_server.protocol: 'sctp' is not one of: udp, tcp, udp,tcp"
 tcp_lines=$("$VPNPLANED" -c "$DIR/ovpn_tcp.cfg" --check 2>&1 | grep -c protocol)
 if [ "$tcp_lines" -eq 1 ]; then
     echo "PASS: ovpn_tcp is one message"

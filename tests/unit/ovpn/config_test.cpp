@@ -92,14 +92,29 @@ TEST(OvpnConfig, ReadsEverySetting) {
     EXPECT_EQ(c.tls_version_min, tls::Version::Tls13);
 }
 
+TEST(OvpnConfig, ProtocolTcpAndBoth) {
+    auto tcp = parse(R"(certificate = "s"; protocol = "tcp";)");
+    ASSERT_TRUE(tcp.diag.ok()) << tcp.diag.text();
+    EXPECT_EQ(tcp.config.protocol, Transport::Tcp);
+    EXPECT_TRUE(serves_tcp(tcp.config.protocol));
+    EXPECT_FALSE(serves_udp(tcp.config.protocol));
+    auto both = parse(R"(certificate = "s"; protocol = "udp,tcp";)");
+    ASSERT_TRUE(both.diag.ok()) << both.diag.text();
+    EXPECT_EQ(both.config.protocol, Transport::UdpTcp);
+    EXPECT_TRUE(serves_tcp(both.config.protocol));
+    EXPECT_TRUE(serves_udp(both.config.protocol));
+}
+
 TEST(OvpnConfig, ReportsMistakesWithTheirPlace) {
-    auto p = parse(R"(certificate = "s"; cipher = "blowfish128"; protocol = "tcp";
+    auto p = parse(R"(certificate = "s"; cipher = "blowfish128"; protocol = "sctp";
                       mode = "ethernet"; auth = "sha3"; colour = "blue";
                       redirect_gateway = "def2"; keepalive_timeout = "forever";)");
     std::string text = p.diag.text();
     EXPECT_NE(text.find("ovpn_server.cipher: 'blowfish128' is not one of"), std::string::npos)
         << text;
-    EXPECT_NE(text.find("ovpn_server.protocol: tcp is not available yet"), std::string::npos);
+    EXPECT_NE(text.find("ovpn_server.protocol: 'sctp' is not one of: udp, tcp, udp,tcp"),
+              std::string::npos)
+        << text;
     EXPECT_NE(text.find("ovpn_server.mode"), std::string::npos);
     EXPECT_NE(text.find("ovpn_server.auth: 'sha3'"), std::string::npos);
     EXPECT_NE(text.find("ovpn_server.colour: unknown setting"), std::string::npos);

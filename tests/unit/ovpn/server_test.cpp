@@ -677,3 +677,28 @@ TEST(Server, DisablingByReloadDisconnectsEveryone) {
         rig.server->on_datagram(d.endpoint(), 0, x, rig.now);
     EXPECT_TRUE(rig.dataplane.sent.empty());
 }
+
+// OpenVPN over TCP: when the client's stream ends, its session goes at once (not after the
+// keepalive timeout), its peer is retired and its address grant given back; another client's
+// session is untouched, and an endpoint without a session is a no-op.
+TEST(Server, TransportClosedEndsTheSessionAtOnce) {
+    Rig rig;
+    TestClient a(ClientConfig{});
+    ClientConfig bob_config;
+    bob_config.endpoint = Endpoint{0x0a000003, 40001};
+    bob_config.user = "bob";
+    bob_config.password = "builder";
+    TestClient b(bob_config);
+    uint32_t peer_a = rig.connect(a);
+    uint32_t peer_b = rig.connect(b);
+    ASSERT_TRUE(a.connected());
+    ASSERT_TRUE(b.connected());
+    EXPECT_EQ(rig.aaa.active_grants(), 2u);
+    EXPECT_TRUE(rig.server->transport_closed(a.endpoint(), rig.now));
+    EXPECT_EQ(rig.server->session_count(), 1u);
+    EXPECT_FALSE(rig.dataplane.peers.count(peer_a));
+    EXPECT_TRUE(rig.dataplane.peers.count(peer_b));
+    EXPECT_EQ(rig.aaa.active_grants(), 1u);
+    EXPECT_FALSE(rig.server->transport_closed(a.endpoint(), rig.now));
+    EXPECT_TRUE(rig.session_of(b.endpoint()));
+}
