@@ -7,6 +7,7 @@
 #include "control/ppp/frame.hpp"
 
 #include <openssl/rand.h>
+#include <openssl/ssl.h>
 
 #include <algorithm>
 #include <ctime>
@@ -84,6 +85,14 @@ void Connection::on_data(ByteSpan ciphertext, uint64_t now_ms) {
     auto st = tls_.feed(ciphertext);
     flush_tls(); // handshake messages, or the alert that says why it failed
     if (!st.ok() || tls_.failed()) {
+        if (tls_.peer_closed()) {
+            // An orderly end: answer with our close_notify before the stream closes.
+            ++counters_.tls_close_notify;
+            SSL_shutdown(tls_.native());
+            flush_tls();
+        } else {
+            ++counters_.tls_errors;
+        }
         close("TLS: " + (tls_.failure().empty() ? st.message() : tls_.failure()));
         return;
     }

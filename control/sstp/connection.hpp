@@ -41,6 +41,8 @@ struct ConnectionCounters {
     uint64_t ip_frames_from_client = 0;       // IPv4 frames queued for the workers
     uint64_t ip_frames_to_client = 0;         // IPv4 packets from the workers sealed and sent
     uint64_t ip_frames_to_client_dropped = 0; // from the workers while the call is not up
+    uint64_t tls_close_notify = 0; // the client ended TLS with close_notify (answered, closed)
+    uint64_t tls_errors = 0;       // handshake failures, bad records, alerts: closed
 };
 
 class Connection {

@@ -19,6 +19,9 @@ using log::Topic;
 namespace {
 
 constexpr size_t chain_bytes = 64 * 1024; // one chain in flight per connection
+// Ciphertext waiting for the engine beyond which packets for the client are dropped: TCP's own
+// backpressure (a slow client, a full send buffer) must not grow the control plane's memory.
+constexpr size_t max_backlog_bytes = 512 * 1024;
 
 // Up to chain_bytes of `bytes` as an mbuf chain; `taken` says how many went in.
 rte_mbuf* make_chain(rte_mempool* pool, ByteSpan bytes, size_t& taken) {
@@ -71,7 +74,24 @@ Result<std::shared_ptr<const sstp::ConnectionSetup>> make_setup(const ServicesCo
     return std::shared_ptr<const sstp::ConnectionSetup>(std::move(setup));
 }
 
+void add_counters(sstp::ConnectionCounters& to, const sstp::ConnectionCounters& c) {
+    to.ip_frames_not_forwarded += c.ip_frames_not_forwarded;
+    to.ipv6_frames_dropped += c.ipv6_frames_dropped;
+    to.ip_frames_from_client += c.ip_frames_from_client;
+    to.ip_frames_to_client += c.ip_frames_to_client;
+    to.ip_frames_to_client_dropped += c.ip_frames_to_client_dropped;
+    to.tls_close_notify += c.tls_close_notify;
+    to.tls_errors += c.tls_errors;
+}
+
 } // namespace
+
+sstp::ConnectionCounters SstpService::connection_counters() const {
+    sstp::ConnectionCounters total = closed_;
+    for (const auto& [handle, s] : streams_)
+        add_counters(total, s.conn->counters());
+    return total;
+}
 
 std::vector<dp::TcpSettings::Listener>
 SstpService::listeners(const config::ApplianceConfig& config) {
@@ -196,6 +216,10 @@ void SstpService::on_outbound(const dp::PuntEntry& e) {
     if (p != packet.data())
         std::copy_n(static_cast<const uint8_t*>(p), packet.size(), packet.begin());
     rte_pktmbuf_free(m);
+    if (st->second.pending.size() > max_backlog_bytes) {
+        ++data_.outbound_backlog_full;
+        return;
+    }
     ++data_.outbound_sealed;
     st->second.conn->send_ip(packet);
     pump(st->first, st->second);
@@ -284,6 +308,7 @@ void SstpService::on_punt(const dp::PuntEntry& e, uint64_t now_ms) {
     case dp::TcpEvent::Closed:
         // Destroying the connection ends PPP and gives the address back to its pool.
         retire(s);
+        add_counters(closed_, s.conn->counters());
         rte_pktmbuf_free(s.refused);
         streams_.erase(it);
         return;

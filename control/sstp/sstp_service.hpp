@@ -55,15 +55,18 @@ public:
 
     // Why packets of the data path were dropped in the control plane (vpnctl counters).
     struct DataCounters {
-        uint64_t published = 0;           // sessions handed to the workers
-        uint64_t publish_failed = 0;      // refused by the tables (route in use): disconnected
-        uint64_t injected = 0;            // client packets handed to the owner worker
-        uint64_t inject_failed = 0;       // no mbuf, or the inject ring was full
-        uint64_t outbound_sealed = 0;     // worker packets handed to the connection
-        uint64_t outbound_no_session = 0; // worker packets for a session already gone
-        uint64_t outbound_bad_packet = 0; // worker packets shorter than their Ethernet room
+        uint64_t published = 0;             // sessions handed to the workers
+        uint64_t publish_failed = 0;        // refused by the tables (route in use): disconnected
+        uint64_t injected = 0;              // client packets handed to the owner worker
+        uint64_t inject_failed = 0;         // no mbuf, or the inject ring was full
+        uint64_t outbound_sealed = 0;       // worker packets handed to the connection
+        uint64_t outbound_no_session = 0;   // worker packets for a session already gone
+        uint64_t outbound_bad_packet = 0;   // worker packets shorter than their Ethernet room
+        uint64_t outbound_backlog_full = 0; // worker packets while the stream's backlog is full
     };
     const DataCounters& data_counters() const { return data_; }
+    // The connections' counters, closed ones included.
+    sstp::ConnectionCounters connection_counters() const;
 
 private:
     struct Stream {
@@ -96,7 +99,8 @@ private:
     dp::SessionPublisher publisher_;
     std::map<dp::SessionId, uint64_t> by_session_; // published sessions -> connection handle
     DataCounters data_;
-    uint64_t now_ms_ = 0; // of the last punt or timer, for what pump() starts
+    sstp::ConnectionCounters closed_; // of the connections already gone
+    uint64_t now_ms_ = 0;             // of the last punt or timer, for what pump() starts
     // Above the OpenVPN server's ids, so that `vpnctl disconnect <id>` names one session and
     // the listing (OpenVPN first) stays in ascending id order for its paging.
     uint32_t next_id_ = 1'000'000;

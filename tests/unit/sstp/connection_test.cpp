@@ -12,6 +12,7 @@
 
 #include <gtest/gtest.h>
 #include <openssl/evp.h>
+#include <openssl/ssl.h>
 #include <openssl/x509.h>
 
 #include <string>
@@ -292,6 +293,33 @@ TEST_P(EveryMethod, ReachesIpUpWithAPoolAddressAndGivesItBack) {
     EXPECT_TRUE(c.conn->done());
     c.conn.reset(); // the stream's Closed event
     EXPECT_EQ(c.pool_used(), 0u);
+}
+
+TEST(SstpConnection, CloseNotifyFromTheClientIsAnsweredCountedAndEndsTheCall) {
+    Client c(ServerConfig{}, "alice", "s3cret", ppp::AuthMethod::MsChapV2);
+    c.start();
+    ASSERT_TRUE(c.conn->ready_for_data());
+    SSL_shutdown(c.tls->native());
+    c.conn->on_data(c.tls->take_output(), c.now);
+    EXPECT_TRUE(c.conn->done());
+    EXPECT_FALSE(c.conn->ready_for_data());
+    EXPECT_EQ(c.conn->counters().tls_close_notify, 1u);
+    EXPECT_EQ(c.conn->counters().tls_errors, 0u);
+    // The server's close_notify reaches the client (which reports it as the end of TLS).
+    EXPECT_FALSE(c.tls->feed(c.conn->take_output()).ok());
+    EXPECT_TRUE(c.tls->peer_closed());
+}
+
+TEST(SstpConnection, ARecordWithABadMacIsCountedAndEndsTheCall) {
+    Client c(ServerConfig{}, "alice", "s3cret", ppp::AuthMethod::MsChapV2);
+    c.start();
+    c.send(build_with_optional_status(MessageType::EchoRequest, std::nullopt));
+    Bytes record = c.tls->take_output();
+    ASSERT_GT(record.size(), 5u);
+    record.back() ^= 1; // the tag
+    c.conn->on_data(record, c.now);
+    EXPECT_TRUE(c.conn->done());
+    EXPECT_EQ(c.conn->counters().tls_errors, 1u);
 }
 
 INSTANTIATE_TEST_SUITE_P(Sstp, EveryMethod,
