@@ -4,7 +4,9 @@
 #  1. the right password: ppp0 comes up with an address (printed as "VPVM: PPP0 <addr>"); data
 #     through the tunnel: ping the LAN host 10.2.0.2, send it a random file (its sha256 printed as
 #     "VPVM: UP-SHA"), receive one from it ("VPVM: DOWN-SHA"); the host compares both, checks
-#     `vpnctl sessions`, then disconnects the session with `vpnctl disconnect`: sstpc ends;
+#     `vpnctl sessions`, then disconnects the session with `vpnctl disconnect`: sstpc ends. No
+#     data ("VPVM: NO-DATA") when the tunnel carries none: sstpc in --user/--password mode sends
+#     no Call Connected after CHAP-MD5, so the server never forwards its IP frames;
 #  2. a wrong password: sstpc ends without ppp0.
 set -u
 GW=$(sed -n 's/.* vp\.gw=\([^ ]*\).*/\1/p' /proc/cmdline)
@@ -40,7 +42,14 @@ else
 fi
 if [ -n "$(ppp0_addr)" ]; then
     ip route add 10.2.0.0/24 dev ppp0
-    if ping -c 3 -W 5 10.2.0.2; then ok ping-lan; else fail ping-lan; fi
+    if ping -c 3 -W 5 10.2.0.2; then
+        ok ping-lan
+        DATA=1
+    else
+        fail ping-lan
+    fi
+fi
+if [ "${DATA:-0}" = 1 ]; then
     # Upload: the host listens on the LAN host's port 5001 and keeps what arrives.
     head -c 300000 /dev/urandom >/tmp/up.bin
     echo "VPVM: UP-SHA $(sha256sum </tmp/up.bin | cut -d' ' -f1)"
@@ -51,6 +60,8 @@ if [ -n "$(ppp0_addr)" ]; then
     echo "VPVM: WAITING download"
     wait "$DOWN"
     echo "VPVM: DOWN-SHA $(sha256sum </tmp/down.bin | cut -d' ' -f1) $(wc -c </tmp/down.bin)"
+else
+    echo "VPVM: NO-DATA"
 fi
 wait_host 7781 host-disconnected
 if timeout 30 bash -c "while kill -0 $SSTPC 2>/dev/null; do sleep 0.2; done"; then ok sstpc-ended; else
