@@ -98,7 +98,7 @@ ADDR=$(sed -n 's/^VPVM: PPP0 \([0-9.]*\).*/\1/p' "$VM_LOG" | head -n1)
 check "pppd in the VM has ppp0 with an address of the pool" grep -qE "^VPVM: PPP0 10\.2\.0\.2(0[0-9]|10)" "$VM_LOG"
 if [ "$METHOD" = chap ]; then
     # sstpc in --user/--password mode sends no Call Connected after CHAP-MD5: without a verified
-    # crypto binding the server must not forward the client's IP (MS-SSTP 3.2.5.2).
+    # crypto binding the server must not forward the client's IP.
     check "no IP through the tunnel without a verified Call Connected" grep -q "^VPVM: FAIL ping-lan" "$VM_LOG"
 else
     vm_wait_marker "$VM_LOG" "VPVM: WAITING download" 240 || true
