@@ -6,6 +6,7 @@
 #include "control/ovpn/ovpn_service.hpp"
 #include "control/service_route.hpp"
 #include "control/service_setup.hpp"
+#include "control/sstp/sstp_service.hpp"
 #include "dataplane/worker/worker.hpp"
 
 #include <openssl/rand.h>
@@ -310,6 +311,10 @@ ovpn::Server* Appliance::ovpn_server() {
 const ovpn::WorkerDataplane* Appliance::ovpn_dataplane() const {
     auto* s = registry_.get<OvpnService>();
     return s ? s->worker_dataplane() : nullptr;
+}
+
+const SstpService* Appliance::sstp_service() const {
+    return registry_.get<SstpService>();
 }
 
 std::vector<ActiveSession> Appliance::sessions() {

@@ -28,6 +28,8 @@
 
 namespace vp::ctl {
 
+class SstpService;
+
 // Control-plane counters of punted traffic.
 struct ControlCounters {
     uint64_t punted = 0;
@@ -61,6 +63,8 @@ public:
     // The OpenVPN server's counters for `vpnctl ovpn` (nullptr while it is not enabled).
     ovpn::Server* ovpn_server();
     const ovpn::WorkerDataplane* ovpn_dataplane() const;
+    // The SSTP server for `/vpnplane/sstp` (nullptr while it is not registered).
+    const SstpService* sstp_service() const;
 
     // Management (call with mutex() held, as the telemetry commands do).
     std::vector<ActiveSession> sessions();

@@ -42,7 +42,8 @@ enum class PuntReason : uint16_t {
     // consumer): payload.tcp_stream. Data events carry the bytes as an mbuf chain; SendRefused
     // returns a chain the engine had no room for.
     TcpStream,
-    // A session event without a packet (mbuf == nullptr): payload.session_event.
+    // A session event (payload.session_event): without a packet (mbuf == nullptr), or for
+    // SstpEvent::Outbound with the inner IPv4 packet (at offset 14) routed into the session.
     SessionEvent,
 };
 
@@ -52,6 +53,13 @@ enum class TcpEvent : uint16_t { Opened, Data, PeerClosed, Writable, Closed, Sen
 enum class OvpnEvent : uint32_t {
     ExplicitExit = 1, // OCC EXIT received on the data channel
     Floated = 2,      // an authenticated packet came from a new endpoint
+};
+
+// Events a worker reports about an SSTP session (PuntReason::SessionEvent).
+enum class SstpEvent : uint32_t {
+    // An inner IPv4 packet routed into the session, for the control plane to frame and seal
+    // into a TLS record: first stage, while the control plane is still the record layer.
+    Outbound = 1,
 };
 
 // What a punt carries besides the packet, by reason (a union tagged by PuntEntry::reason;
@@ -95,6 +103,10 @@ enum class InjectAction : uint16_t {
     // No packet: send the session payload.session a keepalive (the owner worker holds its
     // packet-id counter). Goes to the owner's inject ring.
     SessionPing,
+    // An inner IPv4 packet at offset 14 that came out of session payload.session (the control
+    // plane opened its record: SSTP's first stage): counted on the session, then anti-spoofing
+    // and the route as for any session input. Goes to the owner's inject ring.
+    SessionInput,
     // TCP stream operations for a connection owned by the worker (payload.tcp): queue the mbuf
     // chain (answered by a Sent or SendRefused event), close, abort.
     TcpSend,
@@ -106,7 +118,7 @@ enum class InjectAction : uint16_t {
 
 // What an inject carries besides the packet, by action (a union tagged by InjectEntry::action).
 union InjectPayload {
-    SessionId session; // SessionPing
+    SessionId session; // SessionPing, SessionInput
     struct {
         uint64_t conn;        // the connection handle (tcp::ConnHandle::pack())
         uint16_t listen_port; // echoed in the Sent/SendRefused event

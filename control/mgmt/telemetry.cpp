@@ -7,6 +7,7 @@
 
 #include "base/log.hpp"
 #include "control/appliance.hpp"
+#include "control/sstp/sstp_service.hpp"
 #include "dataplane/tcp/engine.hpp"
 
 #include <rte_byteorder.h>
@@ -476,6 +477,38 @@ int cmd_secrets(const char*, const char* params, rte_tel_data* d) {
     });
 }
 
+int cmd_sstp(const char*, const char*, rte_tel_data* d) {
+    return with_appliance(d, [&](Appliance& a) {
+        rte_tel_data_start_dict(d);
+        const SstpService* s = a.sstp_service();
+        if (!s) {
+            rte_tel_data_add_dict_string(d, "error", "the SSTP server is not registered");
+            return 0;
+        }
+        rte_tel_data_add_dict_u64(d, "connections", s->connections());
+        const SstpService::DataCounters& c = s->data_counters();
+        sstp::ConnectionCounters k = s->connection_counters();
+#define VP_SSTP_COUNTER(from, name) rte_tel_data_add_dict_u64(d, #name, from.name)
+        VP_SSTP_COUNTER(c, published);
+        VP_SSTP_COUNTER(c, publish_failed);
+        VP_SSTP_COUNTER(c, injected);
+        VP_SSTP_COUNTER(c, inject_failed);
+        VP_SSTP_COUNTER(c, outbound_sealed);
+        VP_SSTP_COUNTER(c, outbound_no_session);
+        VP_SSTP_COUNTER(c, outbound_bad_packet);
+        VP_SSTP_COUNTER(c, outbound_backlog_full);
+        VP_SSTP_COUNTER(k, ip_frames_not_forwarded);
+        VP_SSTP_COUNTER(k, ipv6_frames_dropped);
+        VP_SSTP_COUNTER(k, ip_frames_from_client);
+        VP_SSTP_COUNTER(k, ip_frames_to_client);
+        VP_SSTP_COUNTER(k, ip_frames_to_client_dropped);
+        VP_SSTP_COUNTER(k, tls_close_notify);
+        VP_SSTP_COUNTER(k, tls_errors);
+#undef VP_SSTP_COUNTER
+        return 0;
+    });
+}
+
 int cmd_ovpn(const char*, const char*, rte_tel_data* d) {
     return with_appliance(d, [&](Appliance& a) {
         rte_tel_data_start_dict(d);
@@ -629,6 +662,8 @@ void attach_telemetry(Appliance* appliance, std::function<std::string(bool& ok)>
         rte_telemetry_register_cmd("/vpnplane/secrets", cmd_secrets,
                                    "PPP secrets, without passwords. Parameter: first row.");
         rte_telemetry_register_cmd("/vpnplane/ovpn", cmd_ovpn, "OpenVPN server counters.");
+        rte_telemetry_register_cmd("/vpnplane/sstp", cmd_sstp,
+                                   "SSTP server counters (data path, drop reasons).");
         rte_telemetry_register_cmd("/vpnplane/tcp", cmd_tcp,
                                    "TCP engine counters and connection gauges.");
     });

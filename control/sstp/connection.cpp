@@ -7,7 +7,9 @@
 #include "control/ppp/frame.hpp"
 
 #include <openssl/rand.h>
+#include <openssl/ssl.h>
 
+#include <algorithm>
 #include <ctime>
 
 namespace vp::sstp {
@@ -83,6 +85,14 @@ void Connection::on_data(ByteSpan ciphertext, uint64_t now_ms) {
     auto st = tls_.feed(ciphertext);
     flush_tls(); // handshake messages, or the alert that says why it failed
     if (!st.ok() || tls_.failed()) {
+        if (tls_.peer_closed()) {
+            // An orderly end: answer with our close_notify before the stream closes.
+            ++counters_.tls_close_notify;
+            SSL_shutdown(tls_.native());
+            flush_tls();
+        } else {
+            ++counters_.tls_errors;
+        }
         close("TLS: " + (tls_.failure().empty() ? st.message() : tls_.failure()));
         return;
     }
@@ -172,18 +182,46 @@ void Connection::run(ControlFsm::Actions actions, uint64_t now_ms) {
 
 void Connection::deliver_ppp(ByteSpan frame, uint64_t now_ms) {
     auto f = ppp::parse_frame(frame);
-    if (f && (f->protocol == ppp::kProtoIpv4 || f->protocol == ppp::kProtoIpv6)) {
-        // The control FSM passes IP only once the crypto binding is verified.
-        ++counters_.ip_frames_not_forwarded;
-        if (!logged_no_forwarding_) {
-            logged_no_forwarding_ = true;
-            log::warning(Topic::Sstp,
-                         "{}: SSTP data forwarding is not implemented yet: IP frames are dropped",
-                         who());
+    if (f && f->protocol == ppp::kProtoIpv6) {
+        ++counters_.ipv6_frames_dropped; // IPv6CP was rejected: a client that sends it anyway
+        return;
+    }
+    if (f && f->protocol == ppp::kProtoIpv4) {
+        // The control FSM passes IP only once the crypto binding is verified; the service
+        // publishes the session once IPCP is up too.
+        if (!forwarding_ || !ip_up_) {
+            ++counters_.ip_frames_not_forwarded;
+            return;
         }
+        ++counters_.ip_frames_from_client;
+        ip_in_.emplace_back(f->information.begin(), f->information.end());
         return;
     }
     run_ppp(ppp_->input(frame, now_ms), now_ms);
+}
+
+bool Connection::ready_for_data() const {
+    return stage_ == Stage::Sstp && ip_up_ && fsm_ && fsm_->state() == ControlState::Connected;
+}
+
+uint16_t Connection::mtu() const {
+    // What the client takes (its MRU), within one SSTP packet (header, FF 03, protocol).
+    uint16_t mru = ppp_ ? ppp_->peer_mru() : setup_->ppp.mru;
+    return static_cast<uint16_t>(std::min<size_t>(mru, kMaxPacketBytes - kPacketHeaderBytes - 4));
+}
+
+void Connection::send_ip(ByteSpan packet) {
+    if (!forwarding_ || !ready_for_data()) {
+        ++counters_.ip_frames_to_client_dropped;
+        return;
+    }
+    auto data = build_data_packet(ppp::build_frame(ppp::kProtoIpv4, packet));
+    if (!data) { // larger than an SSTP packet: the session's MTU keeps this from happening
+        ++counters_.ip_frames_to_client_dropped;
+        return;
+    }
+    ++counters_.ip_frames_to_client;
+    send_plain(*data);
 }
 
 void Connection::run_ppp(ppp::Output out, uint64_t now_ms) {
@@ -199,6 +237,7 @@ void Connection::run_ppp(ppp::Output out, uint64_t now_ms) {
         } else if (auto* up = std::get_if<ppp::event::IpUp>(&e)) {
             ip_up_ = true;
             address_ = up->peer;
+            local_address_ = up->local;
             up_since_ms_ = now_ms;
             log::info(Topic::Sstp, "{}: IP up, {} -> {}", who(), net::to_string(up->local),
                       net::to_string(up->peer));

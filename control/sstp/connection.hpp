@@ -4,8 +4,10 @@
 // credentials and address come from AAA. Bytes in, ciphertext out, no sockets and no DPDK: the
 // service (sstp_service.cpp) moves the bytes, tests drive it directly.
 //
-// First stage: the control plane stays the TLS record layer for the whole connection, and IP
-// frames after Call Connected are counted (ip_frames_not_forwarded) and dropped.
+// First stage of the data path: the control plane stays the TLS record layer for the whole
+// connection. Once the service has published the session to the workers (set_forwarding), the
+// client's IPv4 frames are queued for it (take_ip_packets) and the workers' packets for the
+// client go out through send_ip; before that, and for IPv6, IP frames are counted and dropped.
 #pragma once
 
 #include "base/bytes.hpp"
@@ -20,6 +22,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace vp::sstp {
 
@@ -33,7 +36,13 @@ struct ConnectionSetup {
 };
 
 struct ConnectionCounters {
-    uint64_t ip_frames_not_forwarded = 0; // IPv4/IPv6 frames after Call Connected (first stage)
+    uint64_t ip_frames_not_forwarded = 0;     // IPv4 frames while the session is not published
+    uint64_t ipv6_frames_dropped = 0;         // IPv6 frames (IPv6CP is rejected; never forwarded)
+    uint64_t ip_frames_from_client = 0;       // IPv4 frames queued for the workers
+    uint64_t ip_frames_to_client = 0;         // IPv4 packets from the workers sealed and sent
+    uint64_t ip_frames_to_client_dropped = 0; // from the workers while the call is not up
+    uint64_t tls_close_notify = 0; // the client ended TLS with close_notify (answered, closed)
+    uint64_t tls_errors = 0;       // handshake failures, bad records, alerts: closed
 };
 
 class Connection {
@@ -62,6 +71,20 @@ public:
 
     Stage stage() const { return stage_; }
     bool ip_up() const { return ip_up_; }
+    // IPCP is up and the crypto binding of Call Connected verified: the session may carry IP.
+    bool ready_for_data() const;
+    // The service published (true) or retired (false) the session on the workers.
+    void set_forwarding(bool on) { forwarding_ = on; }
+    // IPv4 packets (no PPP header) from the client since the last call.
+    std::vector<Bytes> take_ip_packets() {
+        std::vector<Bytes> out;
+        out.swap(ip_in_);
+        return out;
+    }
+    // An IPv4 packet for the client: framed (PPP, SSTP) and sealed into a record.
+    void send_ip(ByteSpan packet);
+    net::Ipv4 local_address() const { return local_address_; }
+    uint16_t mtu() const;
     const std::string& user() const { return user_; }
     const std::string& caller() const { return caller_; }
     net::Ipv4 address() const { return address_; }
@@ -98,8 +121,10 @@ private:
     bool ip_up_ = false;
     std::string user_;
     net::Ipv4 address_ = 0;
+    net::Ipv4 local_address_ = 0;
     uint64_t up_since_ms_ = 0;
-    bool logged_no_forwarding_ = false;
+    bool forwarding_ = false;
+    std::vector<Bytes> ip_in_; // IPv4 packets for the service to inject
     ConnectionCounters counters_;
 };
 

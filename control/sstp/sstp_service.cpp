@@ -3,7 +3,10 @@
 
 #include "base/log.hpp"
 #include "control/tls/key_export.hpp"
+#include "dataplane/sstp/sstp_session.hpp"
 
+#include <rte_byteorder.h>
+#include <rte_ether.h>
 #include <rte_mbuf.h>
 
 #include <algorithm>
@@ -16,6 +19,9 @@ using log::Topic;
 namespace {
 
 constexpr size_t chain_bytes = 64 * 1024; // one chain in flight per connection
+// Ciphertext waiting for the engine beyond which packets for the client are dropped: TCP's own
+// backpressure (a slow client, a full send buffer) must not grow the control plane's memory.
+constexpr size_t max_backlog_bytes = 512 * 1024;
 
 // Up to chain_bytes of `bytes` as an mbuf chain; `taken` says how many went in.
 rte_mbuf* make_chain(rte_mempool* pool, ByteSpan bytes, size_t& taken) {
@@ -69,7 +75,24 @@ Result<std::shared_ptr<const sstp::ConnectionSetup>> make_setup(const ServicesCo
     return std::shared_ptr<const sstp::ConnectionSetup>(std::move(setup));
 }
 
+void add_counters(sstp::ConnectionCounters& to, const sstp::ConnectionCounters& c) {
+    to.ip_frames_not_forwarded += c.ip_frames_not_forwarded;
+    to.ipv6_frames_dropped += c.ipv6_frames_dropped;
+    to.ip_frames_from_client += c.ip_frames_from_client;
+    to.ip_frames_to_client += c.ip_frames_to_client;
+    to.ip_frames_to_client_dropped += c.ip_frames_to_client_dropped;
+    to.tls_close_notify += c.tls_close_notify;
+    to.tls_errors += c.tls_errors;
+}
+
 } // namespace
+
+sstp::ConnectionCounters SstpService::connection_counters() const {
+    sstp::ConnectionCounters total = closed_;
+    for (const auto& [handle, s] : streams_)
+        add_counters(total, s.conn->counters());
+    return total;
+}
 
 std::vector<dp::TcpSettings::Listener>
 SstpService::listeners(const config::ApplianceConfig& config) {
@@ -105,7 +128,7 @@ Status SstpService::configure(const ServicesConfig& services, uint64_t now_ms) {
 
 ServiceBindings SstpService::bindings() const {
     if (!config_.enabled) return {};
-    return {{}, {config_.port}, {}};
+    return {{}, {config_.port}, {dp::SessionKind::Sstp}};
 }
 
 void SstpService::inject(uint64_t handle, Stream& s, dp::InjectAction action, rte_mbuf* m) {
@@ -118,7 +141,93 @@ void SstpService::inject(uint64_t handle, Stream& s, dp::InjectAction action, rt
     }
 }
 
+void SstpService::retire(Stream& s) {
+    if (s.session == dp::no_session) return;
+    publisher_.retire(s.session);
+    by_session_.erase(s.session);
+    s.session = dp::no_session;
+    s.conn->set_forwarding(false);
+}
+
+void SstpService::sync_data(uint64_t handle, Stream& s) {
+    sstp::Connection& c = *s.conn;
+    if (s.session != dp::no_session && !c.ready_for_data()) retire(s);
+    if (s.session == dp::no_session && c.ready_for_data() && !s.close_sent) {
+        auto id = publisher_.allocate_id();
+        Status st = id.ok() ? Status{} : id.error();
+        if (st.ok()) {
+            auto session = std::make_unique<dp::SstpSession>(*id, s.worker, handle);
+            dp::SessionSpec spec;
+            spec.wan_port = s.wan_port;
+            spec.tunnel_ip_be = rte_cpu_to_be_32(c.address());
+            spec.tunnel_local_ip_be = rte_cpu_to_be_32(c.local_address());
+            spec.mtu = c.mtu();
+            st = publisher_.publish(std::move(session), spec);
+            if (!st.ok()) publisher_.release_id(*id);
+        }
+        if (!st.ok()) {
+            ++data_.publish_failed;
+            log::warning(Topic::Sstp, "sstp session {} ({}): cannot reach the workers: {}", s.id,
+                         c.user(), st.message());
+            c.disconnect(now_ms_);
+        } else {
+            ++data_.published;
+            s.session = *id;
+            by_session_[*id] = handle;
+            c.set_forwarding(true);
+        }
+    }
+    for (Bytes& packet : c.take_ip_packets()) {
+        rte_mbuf* m = s.session == dp::no_session ? nullptr : rte_pktmbuf_alloc(dp_.pool());
+        auto* p =
+            m ? rte_pktmbuf_append(m, static_cast<uint16_t>(sizeof(rte_ether_hdr) + packet.size()))
+              : nullptr;
+        if (!p || packet.size() > UINT16_MAX - sizeof(rte_ether_hdr)) {
+            rte_pktmbuf_free(m);
+            ++data_.inject_failed;
+            continue;
+        }
+        std::copy(packet.begin(), packet.end(),
+                  reinterpret_cast<uint8_t*>(p) + sizeof(rte_ether_hdr));
+        dp::InjectEntry e{m, dp::InjectAction::SessionInput, s.wan_port, {.session = s.session}};
+        if (dp_.inject(e, s.worker))
+            ++data_.injected;
+        else
+            ++data_.inject_failed; // the ring freed the mbuf
+    }
+}
+
+void SstpService::on_outbound(const dp::PuntEntry& e) {
+    rte_mbuf* m = e.mbuf;
+    auto it = by_session_.find(e.payload.session_event.session);
+    auto st = it == by_session_.end() ? streams_.end() : streams_.find(it->second);
+    if (st == streams_.end()) {
+        ++data_.outbound_no_session;
+        rte_pktmbuf_free(m);
+        return;
+    }
+    if (!m || rte_pktmbuf_pkt_len(m) <= sizeof(rte_ether_hdr)) {
+        ++data_.outbound_bad_packet;
+        rte_pktmbuf_free(m);
+        return;
+    }
+    Bytes packet(rte_pktmbuf_pkt_len(m) - sizeof(rte_ether_hdr));
+    const void* p = rte_pktmbuf_read(m, sizeof(rte_ether_hdr), static_cast<uint32_t>(packet.size()),
+                                     packet.data());
+    if (p != packet.data())
+        std::copy_n(static_cast<const uint8_t*>(p), packet.size(), packet.begin());
+    rte_pktmbuf_free(m);
+    if (st->second.pending.size() > max_backlog_bytes) {
+        ++data_.outbound_backlog_full;
+        return;
+    }
+    ++data_.outbound_sealed;
+    st->second.conn->send_ip(packet);
+    pump(st->first, st->second);
+}
+
 void SstpService::pump(uint64_t handle, Stream& s) {
+    sync_data(handle, s);
     Bytes more = s.conn->take_output();
     s.pending.insert(s.pending.end(), more.begin(), more.end());
     if (s.close_sent || s.in_flight || s.waiting_writable) return;
@@ -141,6 +250,14 @@ void SstpService::pump(uint64_t handle, Stream& s) {
 }
 
 void SstpService::on_punt(const dp::PuntEntry& e, uint64_t now_ms) {
+    now_ms_ = now_ms;
+    if (e.reason == dp::PuntReason::SessionEvent) {
+        if (e.payload.session_event.event == static_cast<uint32_t>(dp::SstpEvent::Outbound))
+            on_outbound(e);
+        else
+            rte_pktmbuf_free(e.mbuf);
+        return;
+    }
     uint64_t handle = e.payload.tcp_stream.conn;
     auto event = e.payload.tcp_stream.event;
     if (event == dp::TcpEvent::Opened) {
@@ -156,6 +273,7 @@ void SstpService::on_punt(const dp::PuntEntry& e, uint64_t now_ms) {
         s.id = next_id_++;
         s.worker = e.worker;
         s.port = e.payload.tcp_stream.listen_port;
+        s.wan_port = e.port;
         // The engine's events do not carry the peer's address yet: the stream's id stands in.
         s.conn = std::make_unique<sstp::Connection>(setup_, aaa_, "stream-" + std::to_string(s.id),
                                                     now_ms);
@@ -190,6 +308,8 @@ void SstpService::on_punt(const dp::PuntEntry& e, uint64_t now_ms) {
         break;
     case dp::TcpEvent::Closed:
         // Destroying the connection ends PPP and gives the address back to its pool.
+        retire(s);
+        add_counters(closed_, s.conn->counters());
         rte_pktmbuf_free(s.refused);
         streams_.erase(it);
         return;
@@ -200,6 +320,7 @@ void SstpService::on_punt(const dp::PuntEntry& e, uint64_t now_ms) {
 }
 
 void SstpService::on_timer(uint64_t now_ms) {
+    now_ms_ = now_ms;
     for (auto& [handle, s] : streams_) {
         if (auto d = s.conn->next_deadline(); d && *d <= now_ms) s.conn->on_timer(now_ms);
         pump(handle, s);
@@ -220,6 +341,12 @@ std::vector<ActiveSession> SstpService::sessions(uint64_t now_ms) const {
         a.uptime_s = now_ms > c.up_since_ms() ? (now_ms - c.up_since_ms()) / 1000 : 0;
         a.encoding = c.encoding();
         a.state = c.state();
+        if (const dp::Session* d = publisher_.find(s.session)) {
+            a.rx_packets = d->counters.rx_packets.get();
+            a.rx_bytes = d->counters.rx_bytes.get();
+            a.tx_packets = d->counters.tx_packets.get();
+            a.tx_bytes = d->counters.tx_bytes.get();
+        }
         out.push_back(std::move(a));
     }
     return out;

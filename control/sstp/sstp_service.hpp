@@ -4,6 +4,12 @@
 // TcpClose injects) and the connection, one chain in flight per stream so bytes stay in order.
 // Sessions appear in `vpnctl sessions` once PPP's IPCP is up; `vpnctl disconnect` sends SSTP
 // Call Disconnect. Registered always: a reload may enable it (the listener needs a restart).
+//
+// Data (first stage, docs/sstp.md): once IPCP is up and Call Connected verified, the session is
+// published to the workers (an SstpSession owned by the stream's worker, the /32 route and
+// proxy-ARP entry for the client's address); the client's IPv4 packets, opened here, go to the
+// owner as InjectAction::SessionInput, and the owner punts packets routed into the session
+// (SstpEvent::Outbound) for the connection to seal.
 #pragma once
 
 #include "control/aaa/aaa.hpp"
@@ -11,6 +17,7 @@
 #include "control/services.hpp"
 #include "control/sstp/connection.hpp"
 #include "dataplane/dataplane.hpp"
+#include "dataplane/session/publish.hpp"
 
 #include <map>
 #include <memory>
@@ -24,7 +31,8 @@ public:
     // the raw configuration because it is needed before the services exist.
     static std::vector<dp::TcpSettings::Listener> listeners(const config::ApplianceConfig& config);
 
-    SstpService(dp::Dataplane& dataplane, aaa::Aaa& aaa) : dp_(dataplane), aaa_(aaa) {}
+    SstpService(dp::Dataplane& dataplane, aaa::Aaa& aaa)
+        : dp_(dataplane), aaa_(aaa), publisher_(dataplane) {}
     ~SstpService() override;
     SstpService(const SstpService&) = delete;
     SstpService& operator=(const SstpService&) = delete;
@@ -45,6 +53,21 @@ public:
 
     size_t connections() const { return streams_.size(); }
 
+    // Why packets of the data path were dropped in the control plane (vpnctl counters).
+    struct DataCounters {
+        uint64_t published = 0;             // sessions handed to the workers
+        uint64_t publish_failed = 0;        // refused by the tables (route in use): disconnected
+        uint64_t injected = 0;              // client packets handed to the owner worker
+        uint64_t inject_failed = 0;         // no mbuf, or the inject ring was full
+        uint64_t outbound_sealed = 0;       // worker packets handed to the connection
+        uint64_t outbound_no_session = 0;   // worker packets for a session already gone
+        uint64_t outbound_bad_packet = 0;   // worker packets shorter than their Ethernet room
+        uint64_t outbound_backlog_full = 0; // worker packets while the stream's backlog is full
+    };
+    const DataCounters& data_counters() const { return data_; }
+    // The connections' counters, closed ones included.
+    sstp::ConnectionCounters connection_counters() const;
+
 private:
     struct Stream {
         uint32_t id = 0; // the session id `vpnctl` shows
@@ -56,9 +79,16 @@ private:
         rte_mbuf* refused = nullptr; // a chain the engine had no room for, to offer again
         bool waiting_writable = false;
         bool close_sent = false;
+        dp::PortId wan_port = 0;                // where the stream arrived
+        dp::SessionId session = dp::no_session; // published on the workers
     };
 
     void pump(uint64_t handle, Stream& s);
+    // Publishes or retires the stream's session as the connection's state says, and injects
+    // the client's IPv4 packets.
+    void sync_data(uint64_t handle, Stream& s);
+    void retire(Stream& s);
+    void on_outbound(const dp::PuntEntry& e);
     void inject(uint64_t handle, Stream& s, dp::InjectAction action, rte_mbuf* m);
 
     dp::Dataplane& dp_;
@@ -66,6 +96,11 @@ private:
     sstp::ServerConfig config_;
     std::shared_ptr<const sstp::ConnectionSetup> setup_;
     std::map<uint64_t, Stream> streams_; // by connection handle
+    dp::SessionPublisher publisher_;
+    std::map<dp::SessionId, uint64_t> by_session_; // published sessions -> connection handle
+    DataCounters data_;
+    sstp::ConnectionCounters closed_; // of the connections already gone
+    uint64_t now_ms_ = 0;             // of the last punt or timer, for what pump() starts
     // Above the OpenVPN server's ids, so that `vpnctl disconnect <id>` names one session and
     // the listing (OpenVPN first) stays in ascending id order for its paging.
     uint32_t next_id_ = 1'000'000;

@@ -76,6 +76,7 @@ void Session::advance() {
         int err = SSL_get_error(ssl_.get(), rc);
         if (err == SSL_ERROR_WANT_READ || err == SSL_ERROR_WANT_WRITE) return;
         if (err == SSL_ERROR_ZERO_RETURN) {
+            peer_closed_ = true;
             fail("peer closed the TLS connection");
             return;
         }

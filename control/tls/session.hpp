@@ -29,6 +29,8 @@ public:
     bool failed() const { return !failure_.empty(); }
     // Why the handshake or the connection failed, naming a certificate problem when there is one.
     const std::string& failure() const { return failure_; }
+    // The failure is the peer's close_notify (an orderly end, not an error).
+    bool peer_closed() const { return peer_closed_; }
 
     // Ciphertext from the peer; advances the handshake and pulls any plaintext that became
     // readable into the read buffer.
@@ -61,6 +63,7 @@ private:
     BIO* rbio_ = nullptr; // owned by ssl_
     BIO* wbio_ = nullptr; // owned by ssl_
     bool done_ = false;
+    bool peer_closed_ = false;
     std::string failure_;
     Bytes plain_;
 };

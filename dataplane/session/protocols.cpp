@@ -2,6 +2,7 @@
 // dataplane/<protocol>/ directory.
 #include "dataplane/ovpn/stage.hpp"
 #include "dataplane/session/protocol.hpp"
+#include "dataplane/sstp/stage.hpp"
 
 namespace vp::dp {
 
@@ -10,6 +11,7 @@ namespace {
 ProtocolTable build_protocol_table() {
     ProtocolTable t{};
     t[static_cast<size_t>(SessionKind::Ovpn)] = ovpn::protocol_stage();
+    t[static_cast<size_t>(SessionKind::Sstp)] = sstp::protocol_stage();
     return t;
 }
 

@@ -1,7 +1,8 @@
 // Inner packets that came out of a session (decrypted by the protocol's stage): IPv4 checks,
 // anti-spoofing — the source must route back into the same session (strict reverse-path check
 // against the routing table, so site-to-site routes need no separate list) — then the route
-// lookup and forwarding, as for a packet received on a port.
+// lookup and forwarding, as for a packet received on a port. Also the entry for inner packets
+// the control plane injects (SSTP's first stage, where it still opens the TLS records).
 #include "dataplane/ip/icmp.hpp"
 #include "dataplane/ip/ipv4_header.hpp"
 #include "dataplane/session/session.hpp"
@@ -49,6 +50,19 @@ void Worker::session_input(Session& s, rte_mbuf* m) {
         return;
     }
     route_received(m, nh, s.wan_port, s.mtu, s.tunnel_local_ip_be);
+}
+
+void Worker::session_injected(SessionId id, rte_mbuf* m) {
+    // Only the owner writes the session's counters; the control plane injects on its ring.
+    Session* s = dp_.sessions().get(id);
+    if (!s || s->owner != id_) {
+        drop(m, DropReason::session_gone);
+        return;
+    }
+    s->counters.rx_packets.inc();
+    s->counters.rx_bytes.add(rte_pktmbuf_pkt_len(m) - sizeof(rte_ether_hdr));
+    s->last_rx_tsc.store(now_tsc(), std::memory_order_relaxed);
+    session_input(*s, m);
 }
 
 } // namespace vp::dp

@@ -132,6 +132,7 @@ inline constexpr std::array<CounterInfo, static_cast<size_t>(Stage::Count)> stag
     X(ovpn_pings_rx, "OpenVPN keepalive pings received (absorbed by the worker)")                  \
     X(ovpn_pings_tx, "OpenVPN keepalive pings sent")                                               \
     X(ovpn_floats, "OpenVPN clients that moved to a new address/port (after authenticating)")      \
+    X(sstp_punted_out, "packets into SSTP sessions handed to the control plane to seal")           \
     X(injected, "packets received from the control plane")                                         \
     X(busy_polls, "loop iterations that processed at least one packet")                            \
     X(idle_polls, "loop iterations that found no work")                                            \

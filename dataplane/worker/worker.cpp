@@ -200,6 +200,12 @@ uint32_t Worker::drain_inject() {
         case InjectAction::SessionPing:
             session_keepalive(e.payload.session);
             break;
+        case InjectAction::SessionInput:
+            if (rte_pktmbuf_data_len(e.mbuf) < sizeof(rte_ether_hdr) + sizeof(rte_ipv4_hdr))
+                drop(e.mbuf, DropReason::inject_invalid);
+            else
+                session_injected(e.payload.session, e.mbuf);
+            break;
         case InjectAction::TcpSend:
         case InjectAction::TcpClose:
         case InjectAction::TcpAbort:

@@ -2,9 +2,10 @@
 # e2e_sstp_client[_pap|_chap]: the stock Linux SSTP client (sstpc + pppd; MS-CHAPv2, or the method
 # named by $1: mschap2, chap, pap) in the qemu VM
 # (tests/e2e/vm) against vpnplaned's SSTP server on the WAN veth, with its certificate made by
-# `vpnctl certificate`: pppd in the VM gets an address from the server's pool, `vpnctl sessions`
-# lists the user with service sstp, `vpnctl disconnect` ends the call, a wrong password is
-# refused. The VM is the client on the client namespace's segment (bridge br0 there). Under
+# `vpnctl certificate`: pppd in the VM gets an address from the server's pool, IPv4 goes through
+# the tunnel both ways (ping to and from the LAN host, a byte-exact file each way, with nc),
+# `vpnctl sessions` lists the user with service sstp and non-zero rx/tx, `vpnctl disconnect` ends
+# the call, a wrong password is refused. The VM is the client on the client namespace's segment (bridge br0 there). Under
 # CI=true a missing prerequisite fails.
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -65,6 +66,11 @@ nodefaultroute
 noipdefault
 OPTS
 } >"$E2E_DIR/vmfiles/pppd.opts"
+# The LAN host's side of the transfers: a receiver for the guest's upload (started now: the guest
+# sends as soon as ping works) and a random file for the download.
+head -c 400000 /dev/urandom >"$E2E_DIR/down.bin"
+ip netns exec "$NS_LAN" timeout 600 nc -l 5001 </dev/null >"$E2E_DIR/up.recv" 2>/dev/null &
+LAN_NC=$!
 VM_TAP_MASTER=br0 vm_start "$NS_CLIENT" vmtap0 10.1.0.2/24 10.1.0.1 "$HERE/vm/sstp_guest.sh" "$E2E_DIR/vmfiles"
 vm_wait_marker "$VM_LOG" "VPVM: NET-UP" 150 || { echo "FAIL: the VM did not boot"; exit 1; }
 
@@ -86,9 +92,36 @@ s = [x for x in r if x.get("service") == "sstp"]
 print(len(s), *((s[0]["name"], s[0]["address"], s[0]["encoding"]) if s else ()))'
 }
 
-vm_wait_marker "$VM_LOG" "VPVM: WAITING host-disconnected" 150 || true
+sha() { sha256sum <"$1" | cut -d' ' -f1; }
+vm_wait_marker "$VM_LOG" "ping-lan" 240 || true
+ADDR=$(sed -n 's/^VPVM: PPP0 \([0-9.]*\).*/\1/p' "$VM_LOG" | head -n1)
 check "pppd in the VM has ppp0 with an address of the pool" grep -qE "^VPVM: PPP0 10\.2\.0\.2(0[0-9]|10)" "$VM_LOG"
+if [ "$METHOD" = chap ]; then
+    # sstpc in --user/--password mode sends no Call Connected after CHAP-MD5: without a verified
+    # crypto binding the server must not forward the client's IP.
+    check "no IP through the tunnel without a verified Call Connected" grep -q "^VPVM: FAIL ping-lan" "$VM_LOG"
+else
+    vm_wait_marker "$VM_LOG" "VPVM: WAITING download" 240 || true
+    check "the VM pings the LAN host through the tunnel" guest_ok ping-lan
+    check "the VM's upload was sent" guest_ok upload-sent
+    wait "$LAN_NC" 2>/dev/null || true
+    UP_SHA=$(sed -n 's/^VPVM: UP-SHA \([0-9a-f]*\).*/\1/p' "$VM_LOG" | head -n1)
+    check "the upload arrived byte-exact ($(wc -c <"$E2E_DIR/up.recv") bytes)" test -n "$UP_SHA" -a "$UP_SHA" = "$(sha "$E2E_DIR/up.recv")"
+    check "the LAN host pings the VM through the tunnel" ip netns exec "$NS_LAN" ping -c 3 -W 5 "${ADDR:-0.0.0.0}"
+    ip netns exec "$NS_LAN" timeout 120 nc -N "${ADDR:-0.0.0.0}" 5002 <"$E2E_DIR/down.bin" >/dev/null || true
+    vm_wait_marker "$VM_LOG" "VPVM: DOWN-SHA" 120 || true
+    check "the download arrived byte-exact" grep -qF "VPVM: DOWN-SHA $(sha "$E2E_DIR/down.bin") 400000" "$VM_LOG"
+fi
+vm_wait_marker "$VM_LOG" "VPVM: WAITING host-disconnected" 150 || true
 sstp_session >"$E2E_DIR/session.txt" 2>&1 || true
+vpnctl --json sessions >"$E2E_DIR/sessions.json" 2>&1 || true
+[ "$METHOD" = chap ] || check "vpnctl sessions counts the session's traffic both ways" /usr/bin/python3 -c '
+import json, sys
+r = json.load(open(sys.argv[1]))
+r = list(r.values()) if isinstance(r, dict) else r
+s = [x for x in r if x.get("service") == "sstp"][0]
+print(s)
+sys.exit(0 if s["rx_bytes"] > 300000 and s["tx_bytes"] > 400000 and s["rx_packets"] > 0 and s["tx_packets"] > 0 else 1)' "$E2E_DIR/sessions.json"
 check "vpnctl sessions lists alice with service sstp and her address" grep -qE "^1 alice 10\.2\.0\.2" "$E2E_DIR/session.txt"
 check "the session's encoding is TLS 1.3 with AES-256-GCM" grep -qE " TLS1\.3 TLS_AES_256_GCM_SHA384$" "$E2E_DIR/session.txt"
 check "vpnctl disconnect ends the call" bash -c "'$VPNCTL' -s /var/run/dpdk/$E2E_PREFIX/dpdk_telemetry.v2 disconnect alice"

@@ -1,8 +1,12 @@
 # Runs inside the VM (as /test/run.sh, under bash) for tests/e2e/sstp_client_test.sh: the stock
 # sstpc + pppd (MS-CHAPv2, sstpc launching pppd with its plugin) against the appliance's SSTP
 # server. Reports "VPVM: OK/FAIL <name>" lines; the host decides. Steps:
-#  1. the right password: ppp0 comes up with an address (printed as "VPVM: PPP0 <addr>"); the host
-#     checks `vpnctl sessions`, then disconnects the session with `vpnctl disconnect`: sstpc ends;
+#  1. the right password: ppp0 comes up with an address (printed as "VPVM: PPP0 <addr>"); data
+#     through the tunnel: ping the LAN host 10.2.0.2, send it a random file (its sha256 printed as
+#     "VPVM: UP-SHA"), receive one from it ("VPVM: DOWN-SHA"); the host compares both, checks
+#     `vpnctl sessions`, then disconnects the session with `vpnctl disconnect`: sstpc ends. No
+#     data ("VPVM: NO-DATA") when the tunnel carries none: sstpc in --user/--password mode sends
+#     no Call Connected after CHAP-MD5, so the server never forwards its IP frames;
 #  2. a wrong password: sstpc ends without ppp0.
 set -u
 GW=$(sed -n 's/.* vp\.gw=\([^ ]*\).*/\1/p' /proc/cmdline)
@@ -35,6 +39,29 @@ if [ -n "$(ppp0_addr)" ]; then
     ip addr show ppp0
 else
     fail ppp-up
+fi
+if [ -n "$(ppp0_addr)" ]; then
+    ip route add 10.2.0.0/24 dev ppp0
+    if ping -c 3 -W 5 10.2.0.2; then
+        ok ping-lan
+        DATA=1
+    else
+        fail ping-lan
+    fi
+fi
+if [ "${DATA:-0}" = 1 ]; then
+    # Upload: the host listens on the LAN host's port 5001 and keeps what arrives.
+    head -c 300000 /dev/urandom >/tmp/up.bin
+    echo "VPVM: UP-SHA $(sha256sum </tmp/up.bin | cut -d' ' -f1)"
+    if timeout 90 nc -w 10 10.2.0.2 5001 </tmp/up.bin; then ok upload-sent; else fail upload-sent; fi
+    # Download: the LAN host connects to us through the tunnel and sends its file.
+    timeout 120 nc -l -p 5002 >/tmp/down.bin </dev/null &
+    DOWN=$!
+    echo "VPVM: WAITING download"
+    wait "$DOWN"
+    echo "VPVM: DOWN-SHA $(sha256sum </tmp/down.bin | cut -d' ' -f1) $(wc -c </tmp/down.bin)"
+else
+    echo "VPVM: NO-DATA"
 fi
 wait_host 7781 host-disconnected
 if timeout 30 bash -c "while kill -0 $SSTPC 2>/dev/null; do sleep 0.2; done"; then ok sstpc-ended; else

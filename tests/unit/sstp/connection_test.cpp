@@ -5,12 +5,14 @@
 // back, `vpnctl disconnect`'s Call Disconnect, a wrong password, a bad HTTP request and the
 // TLS version policy.
 #include "control/aaa/local_aaa.hpp"
+#include "control/ppp/frame.hpp"
 #include "control/sstp/connection.hpp"
 #include "control/sstp/server_config.hpp"
 #include "control/tls/key_export.hpp"
 
 #include <gtest/gtest.h>
 #include <openssl/evp.h>
+#include <openssl/ssl.h>
 #include <openssl/x509.h>
 
 #include <string>
@@ -97,6 +99,7 @@ struct Client {
     net::Ipv4 client_peer = 0;
     std::vector<net::Ipv4> client_dns;
     std::vector<uint16_t> control_received;
+    std::vector<Bytes> ip_received; // IPv4 packets the server sent, PPP header removed
 
     Client(ServerConfig config, std::string user, std::string password, ppp::AuthMethod method) {
         config.authentication = {method};
@@ -184,6 +187,10 @@ struct Client {
             auto p = parse_packet(ByteSpan(plain).subspan(offset));
             offset += p->size;
             if (!p->control) {
+                if (auto f = ppp::parse_frame(p->body); f && f->protocol == ppp::kProtoIpv4) {
+                    ip_received.emplace_back(f->information.begin(), f->information.end());
+                    continue;
+                }
                 run_ppp(ppp->input(p->body, now));
                 continue;
             }
@@ -248,12 +255,32 @@ TEST_P(EveryMethod, ReachesIpUpWithAPoolAddressAndGivesItBack) {
     EXPECT_EQ(c.conn->control()->state(), ControlState::Connected);
     EXPECT_EQ(c.pool_used(), 1u);
 
-    // IP after Call Connected: counted, not forwarded (first stage).
+    // IP after Call Connected, before the service published the session: counted, dropped.
     const uint8_t ipv4[] = {0x00, 0x21, 0x45, 0x00, 0x00, 0x14, 0, 0,  0,  0,  64,
                             1,    0,    0,    10,   10,   10,   9, 10, 10, 10, 1};
     c.send(*build_data_packet(ipv4));
     c.shuttle();
     EXPECT_EQ(c.conn->counters().ip_frames_not_forwarded, 1u);
+    EXPECT_TRUE(c.conn->take_ip_packets().empty());
+
+    // Published: the client's IPv4 packet comes out without its PPP header, for the workers.
+    ASSERT_TRUE(c.conn->ready_for_data());
+    EXPECT_EQ(c.conn->local_address(), ip("10.10.10.1"));
+    c.conn->set_forwarding(true);
+    c.send(*build_data_packet(ipv4));
+    c.shuttle();
+    auto in = c.conn->take_ip_packets();
+    ASSERT_EQ(in.size(), 1u);
+    EXPECT_EQ(in[0], Bytes(std::begin(ipv4) + 2, std::end(ipv4)));
+    EXPECT_EQ(c.conn->counters().ip_frames_from_client, 1u);
+
+    // A packet from the workers reaches the client as a PPP IPv4 frame in an SSTP data packet.
+    const Bytes reply(std::begin(ipv4) + 2, std::end(ipv4));
+    c.conn->send_ip(reply);
+    c.shuttle();
+    ASSERT_EQ(c.ip_received.size(), 1u);
+    EXPECT_EQ(c.ip_received[0], reply);
+    EXPECT_EQ(c.conn->counters().ip_frames_to_client, 1u);
 
     // `vpnctl disconnect`: Call Disconnect goes out; the client acks; the connection ends.
     c.conn->disconnect(c.now);
@@ -266,6 +293,33 @@ TEST_P(EveryMethod, ReachesIpUpWithAPoolAddressAndGivesItBack) {
     EXPECT_TRUE(c.conn->done());
     c.conn.reset(); // the stream's Closed event
     EXPECT_EQ(c.pool_used(), 0u);
+}
+
+TEST(SstpConnection, CloseNotifyFromTheClientIsAnsweredCountedAndEndsTheCall) {
+    Client c(ServerConfig{}, "alice", "s3cret", ppp::AuthMethod::MsChapV2);
+    c.start();
+    ASSERT_TRUE(c.conn->ready_for_data());
+    SSL_shutdown(c.tls->native());
+    c.conn->on_data(c.tls->take_output(), c.now);
+    EXPECT_TRUE(c.conn->done());
+    EXPECT_FALSE(c.conn->ready_for_data());
+    EXPECT_EQ(c.conn->counters().tls_close_notify, 1u);
+    EXPECT_EQ(c.conn->counters().tls_errors, 0u);
+    // The server's close_notify reaches the client (which reports it as the end of TLS).
+    EXPECT_FALSE(c.tls->feed(c.conn->take_output()).ok());
+    EXPECT_TRUE(c.tls->peer_closed());
+}
+
+TEST(SstpConnection, ARecordWithABadMacIsCountedAndEndsTheCall) {
+    Client c(ServerConfig{}, "alice", "s3cret", ppp::AuthMethod::MsChapV2);
+    c.start();
+    c.send(build_with_optional_status(MessageType::EchoRequest, std::nullopt));
+    Bytes record = c.tls->take_output();
+    ASSERT_GT(record.size(), 5u);
+    record.back() ^= 1; // the tag
+    c.conn->on_data(record, c.now);
+    EXPECT_TRUE(c.conn->done());
+    EXPECT_EQ(c.conn->counters().tls_errors, 1u);
 }
 
 INSTANTIATE_TEST_SUITE_P(Sstp, EveryMethod,
