@@ -447,6 +447,42 @@ int cmd_profiles(const char*, const char* params, rte_tel_data* d) {
     });
 }
 
+// The firewall's filter rules in order with their counters summed over the workers
+// (/ip firewall filter print stats), paged as profiles.
+int cmd_firewall_filter(const char*, const char* params, rte_tel_data* d) {
+    return with_appliance(d, [&](Appliance& a) {
+        rte_tel_data_start_dict(d);
+        const auto& rules = a.config().firewall.filter;
+        // The published set is the one counting; it holds the rules it was built from.
+        const dp::fw::FilterSet* set = a.dataplane().filter();
+        constexpr size_t page = 40;
+        for (size_t row = first_row(params); row < rules.size(); ++row) {
+            if (row == first_row(params) + page) {
+                rte_tel_data_add_dict_u64(d, "next", row);
+                break;
+            }
+            const auto& r = set && row < set->rules().size() ? set->rules()[row] : rules[row];
+            dp::fw::RuleCounters n = set && row < set->rules().size()
+                                         ? set->total(static_cast<uint32_t>(row))
+                                         : dp::fw::RuleCounters{};
+            rte_tel_data* c = new_dict();
+            rte_tel_data_add_dict_string(c, "chain",
+                                         r.chain == dp::fw::Chain::input ? "input" : "forward");
+            rte_tel_data_add_dict_string(c, "action",
+                                         r.action == dp::fw::Action::accept ? "accept"
+                                         : r.action == dp::fw::Action::drop ? "drop"
+                                                                            : "reject");
+            rte_tel_data_add_dict_string(c, "rule", r.text.c_str());
+            rte_tel_data_add_dict_string(c, "comment", r.comment.c_str());
+            rte_tel_data_add_dict_string(c, "disabled", r.disabled ? "yes" : "no");
+            rte_tel_data_add_dict_u64(c, "packets", n.packets);
+            rte_tel_data_add_dict_u64(c, "bytes", n.bytes);
+            rte_tel_data_add_dict_container(d, std::to_string(row).c_str(), c, 0);
+        }
+        return 0;
+    });
+}
+
 // The configured PPP secrets (/ppp secret print) without their passwords, paged as profiles.
 int cmd_secrets(const char*, const char* params, rte_tel_data* d) {
     return with_appliance(d, [&](Appliance& a) {
@@ -626,6 +662,9 @@ void attach_telemetry(Appliance* appliance, std::function<std::string(bool& ok)>
         rte_telemetry_register_cmd("/vpnplane/secrets", cmd_secrets,
                                    "PPP secrets, without passwords. Parameter: first row.");
         rte_telemetry_register_cmd("/vpnplane/ovpn", cmd_ovpn, "OpenVPN server counters.");
+        rte_telemetry_register_cmd("/vpnplane/firewall_filter", cmd_firewall_filter,
+                                   "Firewall filter rules with packet and byte counters "
+                                   "(/ip firewall filter print stats). Parameter: first row.");
         rte_telemetry_register_cmd("/vpnplane/tcp", cmd_tcp,
                                    "TCP engine counters and connection gauges.");
     });

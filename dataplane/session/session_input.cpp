@@ -48,7 +48,7 @@ void Worker::session_input(Session& s, rte_mbuf* m) {
         drop(m, reason);
         return;
     }
-    route_received(m, nh, s.wan_port, s.mtu, s.tunnel_local_ip_be);
+    route_received(m, nh, s.wan_port, s.mtu, s.tunnel_local_ip_be, &s);
 }
 
 } // namespace vp::dp
