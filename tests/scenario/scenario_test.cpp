@@ -177,6 +177,18 @@ TEST(Scenario, OversizePacketsGetFragNeededOrAreFragmented) {
         }});
 }
 
+TEST(Scenario, FirewallFilterDropsRejectsAndCountsPerRule) {
+    run_scenario("firewall_filter", {.check = [](ctl::Appliance& a) {
+                     EXPECT_EQ(drops(a, dp::DropReason::firewall_drop), 2u); // web, ping
+                     EXPECT_EQ(drops(a, dp::DropReason::firewall_reject), 1u);
+                     const dp::fw::FilterSet* set = a.dataplane().filter();
+                     ASSERT_NE(set, nullptr);
+                     for (uint32_t rule = 0; rule < 4; ++rule)
+                         EXPECT_EQ(set->total(rule).packets, 1u) << "rule " << rule;
+                     EXPECT_EQ(set->total(0).bytes, 40u); // IPv4 + TCP, no options
+                 }});
+}
+
 TEST(Scenario, MalformedPacketsAreDroppedByReason) {
     run_scenario("bad_packets", {.check = [](ctl::Appliance& a) {
                      EXPECT_EQ(drops(a, dp::DropReason::ipv4_bad_checksum), 1u);
