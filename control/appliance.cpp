@@ -101,11 +101,15 @@ dp::WorkerPolicy Appliance::make_policy(const config::ApplianceConfig& c) const 
 
 Result<std::unique_ptr<dp::fw::FilterSet>>
 Appliance::make_filter(const config::ApplianceConfig& c) const {
-    if (c.firewall.filter.empty()) return std::unique_ptr<dp::fw::FilterSet>();
+    if (c.firewall.filter.empty() && c.firewall.mangle.empty())
+        return std::unique_ptr<dp::fw::FilterSet>();
+    // Filter rules first, then mangle rules: the telemetry tables index them in that order.
+    auto rules = c.firewall.filter;
+    rules.insert(rules.end(), c.firewall.mangle.begin(), c.firewall.mangle.end());
     std::array<uint16_t, dp::fw::FilterSet::max_ports> lists{};
     for (size_t i = 0; i < c.firewall.interface_lists.size() && i < lists.size(); ++i)
         lists[i] = c.firewall.interface_lists[i];
-    return dp::fw::FilterSet::build(c.firewall.filter, lists, dp_->settings().workers,
+    return dp::fw::FilterSet::build(std::move(rules), lists, dp_->settings().workers,
                                     SOCKET_ID_ANY);
 }
 

@@ -74,11 +74,50 @@ bool take(Section& s, const char* name, Result<T> r, T& out) {
     return true;
 }
 
-void parse_rule(Section& r, const std::vector<InterfaceConfig>& interfaces,
-                const FirewallConfig& cfg, FilterRule& rule) {
-    rule.text = rule_text(r.setting());
+void parse_change_mss(Section& r, FilterRule& rule) {
+    rule.chain = Chain::mangle_forward;
     auto chain = r.req_string("chain");
-    if (chain == "input")
+    if (!chain.empty() && chain != "forward")
+        r.error("chain", "'" + chain + "' is not supported: mangle rules run in the forward chain");
+    auto action = r.req_string("action");
+    if (!action.empty() && action != "change-mss")
+        r.error("action", "'" + action + "' is not supported: the mangle action is change-mss");
+    rule.action = Action::change_mss;
+    if (!r.has("new_mss")) {
+        r.error("new_mss", "is required: a value (e.g. 1380) or \"clamp-to-pmtu\"");
+    } else if (r.setting()["new_mss"].getType() == libconfig::Setting::TypeString) {
+        auto t = r.get_string("new_mss", "");
+        if (t == "clamp-to-pmtu")
+            rule.new_mss = 0;
+        else if (auto n = config::fw::parse_ports(t);
+                 n.ok() && n->size() == 1 && (*n)[0].lo == (*n)[0].hi && (*n)[0].lo >= 88)
+            rule.new_mss = (*n)[0].lo;
+        else
+            r.error("new_mss", "'" + t + "' is not 88..65535 or \"clamp-to-pmtu\"");
+    } else {
+        rule.new_mss = static_cast<uint16_t>(r.get_int("new_mss", 1380, 88, 65535));
+    }
+    if (r.has("tcp_mss")) {
+        std::string text = render(r.setting()["tcp_mss"]);
+        r.delegate("tcp_mss");
+        std::vector<dp::fw::Range16> range;
+        if (take(r, "tcp_mss", config::fw::parse_ports(text), range)) {
+            if (range.size() != 1)
+                r.error("tcp_mss", "is one value or one range (e.g. 1381-65535)");
+            else
+                rule.tcp_mss = range[0];
+        }
+    }
+}
+
+// `mangle`: the rule is change-mss (parse_change_mss); otherwise a filter rule.
+void parse_rule(Section& r, const std::vector<InterfaceConfig>& interfaces,
+                const FirewallConfig& cfg, FilterRule& rule, bool mangle) {
+    rule.text = rule_text(r.setting());
+    auto chain = mangle ? std::string() : r.req_string("chain");
+    if (mangle)
+        parse_change_mss(r, rule);
+    else if (chain == "input")
         rule.chain = Chain::input;
     else if (chain == "forward")
         rule.chain = Chain::forward;
@@ -87,8 +126,10 @@ void parse_rule(Section& r, const std::vector<InterfaceConfig>& interfaces,
                              "' is not supported: filter chains are input and forward (the "
                              "appliance's own traffic is not filtered; user chains and jump are "
                              "not implemented)");
-    auto action = r.get_string("action", "accept");
-    if (action == "accept")
+    auto action = mangle ? std::string("change-mss") : r.get_string("action", "accept");
+    if (mangle) {
+        // parse_change_mss checked it
+    } else if (action == "accept")
         rule.action = Action::accept;
     else if (action == "drop")
         rule.action = Action::drop;
@@ -98,7 +139,10 @@ void parse_rule(Section& r, const std::vector<InterfaceConfig>& interfaces,
         r.error("action", "'" + action +
                               "' is not supported: filter actions are accept, drop "
                               "and reject");
-    if (auto t = r.opt_string("reject_with")) {
+    if (mangle && r.has("reject_with")) {
+        r.delegate("reject_with");
+        r.error("reject_with", "is only valid in filter rules");
+    } else if (auto t = r.opt_string("reject_with")) {
         if (rule.action != Action::reject)
             r.error("reject_with", "is only valid with action = \"reject\"");
         take(r, "reject_with", config::fw::parse_reject_with(*t), rule.reject_code);
@@ -148,6 +192,7 @@ void parse_rule(Section& r, const std::vector<InterfaceConfig>& interfaces,
         else
             *bits = static_cast<uint16_t>(1u << (it - cfg.lists.begin()));
     }
+    if (mangle && rule.protocol != 6) r.error("protocol", "change-mss needs protocol = \"tcp\"");
     if (rule.chain == Chain::input && (r.has("out_interface") || r.has("out_interface_list")))
         r.error("the input chain has no out interface");
     if (auto t = r.opt_string("icmp_options")) {
@@ -212,16 +257,30 @@ void parse_firewall(Section& s, const std::vector<InterfaceConfig>& interfaces,
     out.mss_clamp = s.get_bool("mss_clamp", out.mss_clamp);
     for (auto& r : s.groups("filter")) {
         FilterRule rule;
-        parse_rule(r, interfaces, out, rule);
+        parse_rule(r, interfaces, out, rule, false);
         out.filter.push_back(std::move(rule));
+    }
+    for (auto& r : s.groups("mangle")) {
+        FilterRule rule;
+        parse_rule(r, interfaces, out, rule, true);
+        out.mangle.push_back(std::move(rule));
+    }
+    if (!out.mangle.empty()) {
+        // One MSS policy: the rules replace the built-in clamp.
+        if (s.has("mss_clamp") && out.mss_clamp)
+            s.error("mss_clamp", "and firewall.mangle both change the MSS: use one of them "
+                                 "(mss_clamp = true is the rule { chain = \"forward\"; action = "
+                                 "\"change-mss\"; new_mss = \"clamp-to-pmtu\"; protocol = "
+                                 "\"tcp\"; tcp_flags = \"syn\"; })");
+        out.mss_clamp = false;
     }
     if (interfaces.size() > dp::fw::session_interface)
         s.error("filter", "too many interfaces for the filter's interface ids");
-    for (const char* name : {"nat", "mangle", "raw"})
+    for (const char* name : {"nat", "raw"})
         if (s.has(name)) {
             s.delegate(name);
-            s.error(name, "is not implemented yet: only firewall.filter rules (and the "
-                          "mss_clamp shorthand) are supported");
+            s.error(name, "is not implemented yet: only firewall.filter and firewall.mangle "
+                          "(change-mss) rules are supported");
         }
     s.finish();
 }

@@ -1,6 +1,7 @@
 // The `firewall` section (RouterOS /ip firewall) and `interface_lists` (RouterOS /interface list):
 // filter rules resolved against the configured interfaces and lists into the dataplane's rule
-// model, every error with file:line. NAT and mangle rules are refused until they are implemented.
+// model, every error with file:line. Mangle rules are change-mss in the forward chain; NAT is
+// refused until it is implemented.
 #pragma once
 
 #include "control/config/reader.hpp"
@@ -21,6 +22,7 @@ struct FirewallConfig {
     std::vector<std::string> lists{"ovpn", "sstp"};
     std::vector<uint16_t> interface_lists;
     std::vector<dp::fw::FilterRule> filter;
+    std::vector<dp::fw::FilterRule> mangle; // chain mangle_forward, action change_mss
 };
 
 void parse_interface_lists(Section& root, const std::vector<InterfaceConfig>& interfaces,

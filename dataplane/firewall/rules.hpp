@@ -10,10 +10,12 @@
 
 namespace vp::dp::fw {
 
-enum class Chain : uint8_t { input, forward };
-inline constexpr unsigned chain_count = 2;
+// mangle_forward: RouterOS's `/ip firewall mangle chain=forward` (change-mss only), classified
+// for forwarded TCP SYN segments after the filter has accepted them.
+enum class Chain : uint8_t { input, forward, mangle_forward };
+inline constexpr unsigned chain_count = 3;
 
-enum class Action : uint8_t { accept, drop, reject };
+enum class Action : uint8_t { accept, drop, reject, change_mss };
 
 // Interface ids in the classified tuple: a port's id is its PortId; every tunnel session shares
 // one id (sessions have no name of their own yet, so rules reach them through the lists).
@@ -51,6 +53,8 @@ struct FilterRule {
     int16_t icmp_code = -1;
     uint8_t tcp_flags = 0;      // flags that must be set ...
     uint8_t tcp_flags_mask = 0; // ... among the flags that are looked at
+    uint16_t new_mss = 0;       // change_mss: the new value; 0 = clamp-to-pmtu (path MTU - 40)
+    Range16 tcp_mss;            // change_mss: only segments whose MSS option lies in this range
     bool disabled = false;
     std::string comment;
     std::string text; // the rule as the operator wrote it, for `vpnctl firewall filter`

@@ -106,6 +106,8 @@ private:
         PortId port;
         uint16_t in_mtu;
     };
+    // A change-mss rule on a held TCP SYN (the rule's index; `out_mtu` 0: unknown).
+    void change_mss(const FilterHeld& h, uint32_t rule_index, uint16_t out_mtu);
     fw::FilterSet* filter_ = nullptr;
     uint16_t filter_held_n_ = 0;
     std::array<FilterHeld, max_burst> filter_held_;

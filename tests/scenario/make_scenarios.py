@@ -210,6 +210,28 @@ firewall = { filter = (
            "wan0": [icmp_error(3, 3, dns, WAN_IP, CLIENT_MAC, WAN_MAC),
                     routed(back, WAN_MAC, CLIENT_MAC)]},
           extra=rules)
+
+    # 12. Firewall mangle, seed 003's change-mss rule (new-mss=1380 tcp-mss=1381-65535) on
+    # traffic to the LAN: a SYN with MSS 1460 gets 1380, a SYN-ACK with 1300 passes unchanged, a
+    # SYN to the WAN (out-interface lan0 does not match) keeps 1460 (the built-in clamp is off).
+    syn_in = Ether(src=CLIENT_MAC, dst=WAN_MAC) / IP(src=CLIENT_IP, dst=HOST_IP, id=21) / \
+        TCP(sport=40000, dport=80, flags="S", seq=1, options=[("MSS", 1460), ("NOP", None)])
+    synack_in = Ether(src=CLIENT_MAC, dst=WAN_MAC) / IP(src=CLIENT_IP, dst=HOST_IP, id=22) / \
+        TCP(sport=80, dport=40001, flags="SA", seq=5, ack=9, options=[("MSS", 1300)])
+    syn_out = Ether(src=HOST_MAC, dst=LAN_MAC) / IP(src=HOST_IP, dst=CLIENT_IP, id=23) / \
+        TCP(sport=40002, dport=80, flags="S", seq=1, options=[("MSS", 1460)])
+    changed = routed(syn_in, LAN_MAC, HOST_MAC)
+    changed[TCP].options = [("MSS", 1380), ("NOP", None)]
+    del changed[TCP].chksum
+    mangle = """firewall = { mangle = (
+  { chain = "forward"; action = "change-mss"; new_mss = 1380; protocol = "tcp";
+    tcp_flags = "syn"; tcp_mss = "1381-65535"; out_interface = "lan0"; }
+); };
+"""
+    write("firewall_mangle", {"wan0": [syn_in, synack_in], "lan0": [syn_out]},
+          {"lan0": [Ether(bytes(changed)), routed(synack_in, LAN_MAC, HOST_MAC)],
+           "wan0": [routed(syn_out, WAN_MAC, CLIENT_MAC)]},
+          extra=mangle)
     return 0
 
 

@@ -189,6 +189,16 @@ TEST(Scenario, FirewallFilterDropsRejectsAndCountsPerRule) {
                  }});
 }
 
+TEST(Scenario, FirewallMangleChangesMssWithinTheRangeOnly) {
+    run_scenario("firewall_mangle", {.check = [](ctl::Appliance& a) {
+                     EXPECT_EQ(
+                         a.dataplane().worker(0).stats()[dp::WorkerCounter::mss_clamped].get(), 1u);
+                     const dp::fw::FilterSet* set = a.dataplane().filter();
+                     ASSERT_NE(set, nullptr);
+                     EXPECT_EQ(set->total(0).packets, 2u); // the SYN and the SYN-ACK matched
+                 }});
+}
+
 TEST(Scenario, MalformedPacketsAreDroppedByReason) {
     run_scenario("bad_packets", {.check = [](ctl::Appliance& a) {
                      EXPECT_EQ(drops(a, dp::DropReason::ipv4_bad_checksum), 1u);

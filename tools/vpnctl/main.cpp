@@ -10,27 +10,26 @@
 namespace {
 
 void usage() {
-    std::fputs(
-        "usage: vpnctl [-c CONFIG] [-s SOCKET] [--store DIR] [--json] COMMAND ...\n"
-        "commands:\n"
-        "  info | ports | workers | drops [--all] | stages | counters | control\n"
-        "  routes | arp | proxy-arp | port-xstats NAME\n"
-        "  sessions                active VPN sessions (RouterOS /ppp active print)\n"
-        "  disconnect ID|USER      end a session (or all of a user's)\n"
-        "  pools | ovpn            IP pool usage, OpenVPN server counters\n"
-        "  profiles | secrets      PPP profiles, PPP secrets (without passwords)\n"
-        "  firewall filter         filter rules with counters (/ip firewall filter print stats)\n"
-        "  reload                  re-read the configuration file and apply it\n"
-        "  log TOPIC LEVEL         set a log topic's level (error|warning|info|debug)\n"
-        "  raw /vpnplane/CMD[,ARGS] print a telemetry reply as JSON\n"
-        "  certificate add|sign|print|export-certificate|import|revoke|crl ...\n"
-        "  ovpn profile USER [certificate=NAME] [remote=HOST] [file-name=PATH]\n"
-        "  ovpn genkey secret|tls-crypt-v2-server FILE\n"
-        "  sstp profile USER certificate=SERVER-CERT [remote=HOST]\n"
-        "  import-routeros FILE [--output CFG] [--port NAME=DEVICE]...\n"
-        "                          RouterOS /export -> config (exit 3: lines reported)\n"
-        "options: -c CONFIG (default /etc/vpnplane/vpnplane.cfg), -s SOCKET, --json\n",
-        stderr);
+    std::fputs("usage: vpnctl [-c CONFIG] [-s SOCKET] [--store DIR] [--json] COMMAND ...\n"
+               "commands:\n"
+               "  info | ports | workers | drops [--all] | stages | counters | control\n"
+               "  routes | arp | proxy-arp | port-xstats NAME\n"
+               "  sessions                active VPN sessions (RouterOS /ppp active print)\n"
+               "  disconnect ID|USER      end a session (or all of a user's)\n"
+               "  pools | ovpn            IP pool usage, OpenVPN server counters\n"
+               "  profiles | secrets      PPP profiles, PPP secrets (without passwords)\n"
+               "  firewall filter|mangle  rules with counters (/ip firewall filter print stats)\n"
+               "  reload                  re-read the configuration file and apply it\n"
+               "  log TOPIC LEVEL         set a log topic's level (error|warning|info|debug)\n"
+               "  raw /vpnplane/CMD[,ARGS] print a telemetry reply as JSON\n"
+               "  certificate add|sign|print|export-certificate|import|revoke|crl ...\n"
+               "  ovpn profile USER [certificate=NAME] [remote=HOST] [file-name=PATH]\n"
+               "  ovpn genkey secret|tls-crypt-v2-server FILE\n"
+               "  sstp profile USER certificate=SERVER-CERT [remote=HOST]\n"
+               "  import-routeros FILE [--output CFG] [--port NAME=DEVICE]...\n"
+               "                          RouterOS /export -> config (exit 3: lines reported)\n"
+               "options: -c CONFIG (default /etc/vpnplane/vpnplane.cfg), -s SOCKET, --json\n",
+               stderr);
 }
 
 } // namespace

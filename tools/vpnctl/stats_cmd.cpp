@@ -221,10 +221,10 @@ int show_secrets(const json& r) {
     return 0;
 }
 
-// Like RouterOS's `/ip firewall filter print stats`, with each rule's text.
+// Like RouterOS's `/ip firewall filter|mangle print stats`, with each rule's text.
 int show_firewall_filter(const json& r) {
     if (rows(r).empty()) {
-        std::printf("no filter rules\n");
+        std::printf("no rules\n");
         return 0;
     }
     std::printf("Flags: X - disabled\n");
@@ -310,14 +310,15 @@ int run_stats_command(const std::string& command, const std::vector<std::string>
         {"profiles", {"/vpnplane/profiles", show_profiles}},
         {"secrets", {"/vpnplane/secrets", show_secrets}},
         {"firewall-filter", {"/vpnplane/firewall_filter", show_firewall_filter}},
+        {"firewall-mangle", {"/vpnplane/firewall_mangle", show_firewall_filter}},
     };
     std::string paged_command = command;
     if (command == "firewall") {
-        if (args.size() != 1 || args[0] != "filter") {
-            std::fprintf(stderr, "vpnctl: usage: vpnctl firewall filter\n");
+        if (args.size() != 1 || (args[0] != "filter" && args[0] != "mangle")) {
+            std::fprintf(stderr, "vpnctl: usage: vpnctl firewall filter|mangle\n");
             return 2;
         }
-        paged_command = "firewall-filter";
+        paged_command = "firewall-" + args[0];
     }
     if (auto it = paged.find(paged_command); it != paged.end()) {
         auto all = all_pages(*client, it->second.telemetry);

@@ -122,10 +122,53 @@ TEST(FirewallConfig, RefusalsNameFileLineAndSetting) {
             "dst_adress");
     refused("firewall = {\n nat = ( { chain = \"srcnat\"; action = \"masquerade\"; } ); };",
             ":6: firewall.nat: is not implemented yet");
-    refused("firewall = { mangle = ( ); };", "firewall.mangle: is not implemented yet");
+    refused("firewall = { raw = ( ); };", "firewall.raw: is not implemented yet");
     refused("interface_lists = ( { name = \"ovpn\"; } );", "'ovpn' is already a list");
     refused("interface_lists = ( { name = \"L\"; interfaces = \"lan0,eth9\"; } );",
             "'eth9' is not a configured interface");
+}
+
+TEST(FirewallConfig, SeedMangleRuleReplacesTheMssClamp) {
+    auto c = load("firewall = { mangle = (\n"
+                  "  { chain = \"forward\"; action = \"change-mss\"; new_mss = 1380;\n"
+                  "    protocol = \"tcp\"; tcp_flags = \"syn\"; tcp_mss = \"1381-65535\";\n"
+                  "    out_interface_list = \"ovpn\"; },\n"
+                  "  { chain = \"forward\"; action = \"change-mss\"; new_mss = \"clamp-to-pmtu\";"
+                  "    protocol = \"tcp\"; tcp_flags = \"syn\"; } ); };\n");
+    ASSERT_TRUE(c.ok()) << c.message();
+    auto& f = c->firewall;
+    EXPECT_FALSE(f.mss_clamp); // the rules replace it
+    ASSERT_EQ(f.mangle.size(), 2u);
+    EXPECT_EQ(f.mangle[0].chain, Chain::mangle_forward);
+    EXPECT_EQ(f.mangle[0].action, Action::change_mss);
+    EXPECT_EQ(f.mangle[0].new_mss, 1380);
+    EXPECT_EQ(f.mangle[0].tcp_mss.lo, 1381);
+    EXPECT_EQ(f.mangle[0].tcp_mss.hi, 65535);
+    EXPECT_EQ(f.mangle[0].out_lists, 1u << dp::fw::list_ovpn);
+    EXPECT_EQ(f.mangle[1].new_mss, 0); // clamp-to-pmtu
+    EXPECT_EQ(f.mangle[1].tcp_mss.lo, 0);
+
+    refused("firewall = { mss_clamp = true; mangle = ( { chain = \"forward\";\n"
+            "  action = \"change-mss\"; new_mss = 1380; protocol = \"tcp\"; } ); };",
+            ":5: firewall.mss_clamp: and firewall.mangle both change the MSS");
+    refused("firewall = { mangle = ( { chain = \"prerouting\"; action = \"change-mss\";"
+            " new_mss = 1380; protocol = \"tcp\"; } ); };",
+            "firewall.mangle.[0].chain: 'prerouting' is not supported");
+    refused("firewall = { mangle = ( { chain = \"forward\"; action = \"mark-routing\";"
+            " new_mss = 1380; protocol = \"tcp\"; } ); };",
+            "firewall.mangle.[0].action: 'mark-routing' is not supported");
+    refused("firewall = { mangle = ( { chain = \"forward\"; action = \"change-mss\";"
+            " protocol = \"tcp\"; } ); };",
+            "firewall.mangle.[0].new_mss: is required");
+    refused("firewall = { mangle = ( { chain = \"forward\"; action = \"change-mss\";"
+            " new_mss = \"big\"; protocol = \"tcp\"; } ); };",
+            "new_mss: 'big' is not 88..65535");
+    refused("firewall = { mangle = ( { chain = \"forward\"; action = \"change-mss\";"
+            " new_mss = 1380; } ); };",
+            "firewall.mangle.[0].protocol: change-mss needs protocol = \"tcp\"");
+    refused("firewall = { mangle = ( { chain = \"forward\"; action = \"change-mss\";"
+            " new_mss = 1380; protocol = \"tcp\"; tcp_mss = \"1,5\"; } ); };",
+            "tcp_mss: is one value or one range");
 }
 
 TEST(FirewallValues, PortsFlagsIcmpProtocols) {
