@@ -92,6 +92,7 @@ uint32_t Worker::poll_once() {
     filter_flush();
     work += drain_inject();
     if (tcp_) tcp_poll();
+    filter_flush(); // nothing held across the quiescent state (held next hops are RCU-protected)
     flush_protocol_output(); // everything routed into sessions during this iteration
     flush_handoff();
     flush_tx();
