@@ -56,6 +56,9 @@ Result<std::unique_ptr<Appliance>> Appliance::create(const config::ApplianceConf
         !st.ok())
         return st.error();
     a->dp_->set_policy(a->make_policy(config));
+    auto filter = a->make_filter(config);
+    if (!filter.ok()) return filter.error();
+    a->dp_->set_filter(std::move(*filter));
     return a;
 }
 
@@ -95,6 +98,20 @@ dp::WorkerPolicy Appliance::make_policy(const config::ApplianceConfig& c) const 
         for (size_t i = 0; i < tcp->listeners.size() && i < p.tcp_ports.size(); ++i)
             p.tcp_ports[i] = tcp->listeners[i].port;
     return p;
+}
+
+Result<std::unique_ptr<dp::fw::FilterSet>>
+Appliance::make_filter(const config::ApplianceConfig& c) const {
+    if (c.firewall.filter.empty() && c.firewall.mangle.empty())
+        return std::unique_ptr<dp::fw::FilterSet>();
+    // Filter rules first, then mangle rules: the telemetry tables index them in that order.
+    auto rules = c.firewall.filter;
+    rules.insert(rules.end(), c.firewall.mangle.begin(), c.firewall.mangle.end());
+    std::array<uint16_t, dp::fw::FilterSet::max_ports> lists{};
+    for (size_t i = 0; i < c.firewall.interface_lists.size() && i < lists.size(); ++i)
+        lists[i] = c.firewall.interface_lists[i];
+    return dp::fw::FilterSet::build(std::move(rules), lists, dp_->settings().workers,
+                                    SOCKET_ID_ANY);
 }
 
 Status Appliance::install_interface_routes() {
@@ -263,6 +280,11 @@ Result<std::string> Appliance::reload(const config::ApplianceConfig& next) {
 
     auto services = validate_services(next);
     if (!services.ok()) return services.error();
+    // Rules name interfaces by their index: with other interfaces they wait for the restart.
+    bool filter_live = same_interfaces();
+    if (!filter_live) restart.push_back("firewall (the interfaces changed)");
+    auto filter = make_filter(filter_live ? next : config_);
+    if (!filter.ok()) return filter.error();
     for (auto& s : registry_.services())
         if (auto st = s->check_reload(*services, restart); !st.ok()) return st.error();
     apply_logging(next.system);
@@ -273,6 +295,7 @@ Result<std::string> Appliance::reload(const config::ApplianceConfig& next) {
     if (auto st = neighbors_->set_static(next.ip.arp, names, now_ms()); !st.ok()) return st.error();
     neighbors_->set_settings({next.ip.arp_timeout_s, next.ip.arp_queue_length});
     // Keep the interfaces we run with; take the live settings of the new configuration.
+    config::FirewallConfig previous_firewall = config_.firewall;
     config::ApplianceConfig applied = next;
     applied.dpdk = config_.dpdk;
     applied.dataplane = config_.dataplane;
@@ -290,7 +313,9 @@ Result<std::string> Appliance::reload(const config::ApplianceConfig& next) {
     for (auto& s : registry_.services())
         if (auto st = s->reload(*services, now_ms()); !st.ok()) return st.error();
     if (auto st = registry_.bind(); !st.ok()) return st.error();
+    if (!filter_live) config_.firewall = previous_firewall;
     dp_->set_policy(make_policy(config_));
+    dp_->set_filter(std::move(*filter));
 
     std::string report = "configuration reloaded";
     if (!restart.empty()) {

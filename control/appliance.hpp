@@ -79,6 +79,8 @@ private:
     Status install_interface_routes();
     Status apply_static_routes(const std::vector<config::StaticRoute>& routes);
     dp::WorkerPolicy make_policy(const config::ApplianceConfig& c) const;
+    // The firewall's compiled filter rules (null when there are none: nothing is classified).
+    Result<std::unique_ptr<dp::fw::FilterSet>> make_filter(const config::ApplianceConfig& c) const;
     void apply_logging(const config::SystemConfig& s);
     void handle_punt(const dp::PuntEntry& e, uint64_t now);
     void rotate_cookie_secrets();

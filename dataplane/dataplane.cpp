@@ -153,6 +153,7 @@ Dataplane::~Dataplane() {
     routes_.reset();
     if (rcu_) rcu_->synchronize();
     delete policy_.load();
+    delete filter_.load();
     rcu_.reset();
     rte_mempool_free(pool_);
 }
@@ -172,6 +173,11 @@ const tcp::Engine* Dataplane::worker_tcp_engine(WorkerId id) const {
 void Dataplane::set_policy(const WorkerPolicy& policy) {
     const WorkerPolicy* old = policy_.exchange(new WorkerPolicy(policy), std::memory_order_acq_rel);
     rcu_->retire_delete(const_cast<WorkerPolicy*>(old));
+}
+
+void Dataplane::set_filter(std::unique_ptr<fw::FilterSet> set) {
+    fw::FilterSet* old = filter_.exchange(set.release(), std::memory_order_acq_rel);
+    if (old) rcu_->retire_delete(old);
 }
 
 bool Dataplane::inject(const InjectEntry& entry, int worker) {

@@ -5,6 +5,7 @@
 
 #include "base/result.hpp"
 #include "dataplane/contract.hpp"
+#include "dataplane/firewall/filter.hpp"
 #include "dataplane/policy.hpp"
 #include "dataplane/port/port.hpp"
 #include "dataplane/session/session_table.hpp"
@@ -110,6 +111,12 @@ public:
     // Control plane: publish a new policy; the old one is freed after a grace period.
     void set_policy(const WorkerPolicy& policy);
 
+    // The firewall's filter rules (null: none). Workers read it once per loop iteration and
+    // count into it; the control plane publishes a new set and the old one is freed after a
+    // grace period (vpnctl reload).
+    fw::FilterSet* filter() const { return filter_.load(std::memory_order_acquire); }
+    void set_filter(std::unique_ptr<fw::FilterSet> set);
+
     // Control plane: hands a packet to a worker (round robin when `worker` is negative).
     // Returns false (and frees the mbuf) when the ring is full.
     bool inject(const InjectEntry& entry, int worker = -1);
@@ -138,6 +145,7 @@ private:
     std::vector<std::unique_ptr<Worker>> workers_;
     std::vector<unsigned> launched_lcores_;
     std::atomic<const WorkerPolicy*> policy_{nullptr};
+    std::atomic<fw::FilterSet*> filter_{nullptr};
     std::atomic<bool> running_{false};
     uint32_t inject_round_robin_ = 0;
 };

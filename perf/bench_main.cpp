@@ -8,6 +8,8 @@
 // worker_bench.cpp), then prints, for every suite and size that has both, worker decap ÷ raw
 // open and worker encap ÷ raw seal (packets per second each, thread CPU time). A filter such as
 // --benchmark_filter='(raw|worker)/AES-256-GCM/.*/(64|1400)/' keeps a run short.
+// firewall/forward/rules:N (perf/worker/firewall_bench.cpp) forwards 64-byte frames with N filter
+// rules and with none in the same run and reports the ratio (--benchmark_filter=firewall).
 #include <benchmark/benchmark.h>
 #include <rte_eal.h>
 
@@ -19,6 +21,7 @@
 
 void register_crypto_benchmarks();
 void register_worker_benchmarks();
+void register_firewall_benchmarks();
 std::string crypto_bench_arch();
 
 namespace {
@@ -94,6 +97,7 @@ int main(int argc, char** argv) {
     }
     register_crypto_benchmarks();
     register_worker_benchmarks();
+    register_firewall_benchmarks();
     benchmark::Initialize(&n, args.data());
     if (benchmark::ReportUnrecognizedArguments(n, args.data())) return 1;
     benchmark::AddCustomContext("ipsec_mb_arch", crypto_bench_arch());

@@ -246,12 +246,6 @@ void parse_perf(Section& s, PerfConfig& out) {
     s.finish();
 }
 
-void parse_firewall(Section& s, FirewallConfig& out) {
-    out.icmp_echo = s.get_bool("icmp_echo", out.icmp_echo);
-    out.mss_clamp = s.get_bool("mss_clamp", out.mss_clamp);
-    s.finish();
-}
-
 void cross_check(ApplianceConfig& c, Section& root) {
     if (c.interfaces.empty()) root.error("interfaces", "at least one interface is required");
     int gateways = 0;
@@ -301,7 +295,8 @@ Result<ApplianceConfig> load(std::optional<ParsedFile> parsed, Diagnostics& diag
     if (auto s = root.group("dataplane")) parse_dataplane(*s, c.dataplane);
     parse_interfaces(root, c.interfaces);
     if (auto s = root.group("ip")) parse_ip(*s, c.ip, c.interfaces);
-    if (auto s = root.group("firewall")) parse_firewall(*s, c.firewall);
+    parse_interface_lists(root, c.interfaces, c.firewall);
+    if (auto s = root.group("firewall")) parse_firewall(*s, c.interfaces, c.firewall);
     if (auto s = root.group("tcp")) parse_tcp(*s, c.tcp);
     if (auto s = root.group("perf")) parse_perf(*s, c.perf);
     for (const char* name : delegated_sections)

@@ -8,6 +8,7 @@
 #include "base/ipv4.hpp"
 #include "base/log.hpp"
 #include "base/result.hpp"
+#include "control/config/firewall_config.hpp"
 #include "control/config/reader.hpp"
 
 #include <array>
@@ -114,11 +115,6 @@ struct PerfConfig {
     bool enabled = false;
     std::string sessions_file;
     std::string interface; // the WAN interface the sessions use (default: the first wan)
-};
-
-struct FirewallConfig {
-    bool icmp_echo = true;
-    bool mss_clamp = true;
 };
 
 struct ApplianceConfig {

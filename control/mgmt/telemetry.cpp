@@ -448,6 +448,62 @@ int cmd_profiles(const char*, const char* params, rte_tel_data* d) {
     });
 }
 
+const char* action_name(dp::fw::Action a) {
+    switch (a) {
+    case dp::fw::Action::accept:
+        return "accept";
+    case dp::fw::Action::drop:
+        return "drop";
+    case dp::fw::Action::reject:
+        return "reject";
+    default:
+        return "change-mss";
+    }
+}
+
+// The firewall's filter (or mangle) rules in order with their counters summed over the workers
+// (/ip firewall filter print stats), paged as profiles. The published set holds the filter rules
+// and then the mangle rules.
+int firewall_rules(rte_tel_data* d, const char* params, bool mangle) {
+    return with_appliance(d, [&](Appliance& a) {
+        rte_tel_data_start_dict(d);
+        const auto& fw = a.config().firewall;
+        const auto& rules = mangle ? fw.mangle : fw.filter;
+        size_t offset = mangle ? fw.filter.size() : 0;
+        const dp::fw::FilterSet* set = a.dataplane().filter();
+        constexpr size_t page = 40;
+        for (size_t row = first_row(params); row < rules.size(); ++row) {
+            if (row == first_row(params) + page) {
+                rte_tel_data_add_dict_u64(d, "next", row);
+                break;
+            }
+            const auto& r = rules[row];
+            bool counted = set && offset + row < set->rules().size();
+            dp::fw::RuleCounters n =
+                counted ? set->total(static_cast<uint32_t>(offset + row)) : dp::fw::RuleCounters{};
+            rte_tel_data* c = new_dict();
+            rte_tel_data_add_dict_string(c, "chain",
+                                         r.chain == dp::fw::Chain::input ? "input" : "forward");
+            rte_tel_data_add_dict_string(c, "action", action_name(r.action));
+            rte_tel_data_add_dict_string(c, "rule", r.text.c_str());
+            rte_tel_data_add_dict_string(c, "comment", r.comment.c_str());
+            rte_tel_data_add_dict_string(c, "disabled", r.disabled ? "yes" : "no");
+            rte_tel_data_add_dict_u64(c, "packets", n.packets);
+            rte_tel_data_add_dict_u64(c, "bytes", n.bytes);
+            rte_tel_data_add_dict_container(d, std::to_string(row).c_str(), c, 0);
+        }
+        return 0;
+    });
+}
+
+int cmd_firewall_filter(const char*, const char* params, rte_tel_data* d) {
+    return firewall_rules(d, params, false);
+}
+
+int cmd_firewall_mangle(const char*, const char* params, rte_tel_data* d) {
+    return firewall_rules(d, params, true);
+}
+
 // The configured PPP secrets (/ppp secret print) without their passwords, paged as profiles.
 int cmd_secrets(const char*, const char* params, rte_tel_data* d) {
     return with_appliance(d, [&](Appliance& a) {
@@ -664,6 +720,12 @@ void attach_telemetry(Appliance* appliance, std::function<std::string(bool& ok)>
         rte_telemetry_register_cmd("/vpnplane/ovpn", cmd_ovpn, "OpenVPN server counters.");
         rte_telemetry_register_cmd("/vpnplane/sstp", cmd_sstp,
                                    "SSTP server counters (data path, drop reasons).");
+        rte_telemetry_register_cmd("/vpnplane/firewall_filter", cmd_firewall_filter,
+                                   "Firewall filter rules with packet and byte counters "
+                                   "(/ip firewall filter print stats). Parameter: first row.");
+        rte_telemetry_register_cmd("/vpnplane/firewall_mangle", cmd_firewall_mangle,
+                                   "Firewall mangle (change-mss) rules with packet and byte "
+                                   "counters. Parameter: first row.");
         rte_telemetry_register_cmd("/vpnplane/tcp", cmd_tcp,
                                    "TCP engine counters and connection gauges.");
     });

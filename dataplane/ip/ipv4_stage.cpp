@@ -56,7 +56,8 @@ void Worker::ipv4_input(PortId port, rte_mbuf** pkts, uint16_t n) {
 }
 
 void Worker::route_received(rte_mbuf* m, const NextHop* nh, PortId port, uint16_t in_mtu,
-                            uint32_t icmp_src_be) {
+                            uint32_t icmp_src_be, const Session* from, bool filtered) {
+    if (!filtered && filter_ && nh && filter_defer(m, nh, port, in_mtu, icmp_src_be, from)) return;
     if (!nh) {
         send_icmp_error(m, icmp::dest_unreachable, icmp::net_unreachable, 0, icmp_src_be);
         drop(m, DropReason::no_route);

@@ -21,4 +21,9 @@ enum class MssClampResult : uint8_t {
 // updated incrementally.
 MssClampResult clamp_mss(uint8_t* tcp, size_t tcp_len, uint16_t max_mss);
 
+// The general form (a mangle rule's `change-mss`): an MSS option whose value lies in
+// [lo, hi] and differs from `new_mss` is set to `new_mss`. clamp_mss(m) is change_mss(m, m + 1,
+// 65535, m).
+MssClampResult change_mss(uint8_t* tcp, size_t tcp_len, uint16_t new_mss, uint16_t lo, uint16_t hi);
+
 } // namespace vp::dp

@@ -49,7 +49,7 @@ void Worker::session_input(Session& s, rte_mbuf* m) {
         drop(m, reason);
         return;
     }
-    route_received(m, nh, s.wan_port, s.mtu, s.tunnel_local_ip_be);
+    route_received(m, nh, s.wan_port, s.mtu, s.tunnel_local_ip_be, &s);
 }
 
 void Worker::session_injected(SessionId id, rte_mbuf* m) {

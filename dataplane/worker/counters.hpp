@@ -63,7 +63,9 @@ using Counter = Relaxed<uint64_t>;
     X(ovpn_not_ipv4, "decrypted OpenVPN payloads that are neither IPv4 nor a ping/OCC message")    \
     X(ovpn_occ_ignored, "OCC messages on the data channel other than EXIT")                        \
     X(ovpn_pid_exhausted, "packets not sent because the key's packet-id space is used up")         \
-    X(crypto_error, "packets the crypto engine refused (a bug, never packet contents)")
+    X(crypto_error, "packets the crypto engine refused (a bug, never packet contents)")            \
+    X(firewall_drop, "packets a firewall filter rule with action=drop decided")                    \
+    X(firewall_reject, "packets a firewall filter rule with action=reject decided (ICMP sent)")
 
 enum class DropReason : uint16_t {
 #define VP_X(name, description) name,
@@ -96,7 +98,8 @@ inline constexpr std::array<CounterInfo, static_cast<size_t>(DropReason::Count)>
     X(ovpn_decap, "OpenVPN data packets: key lookup, replay check, batched decryption")            \
     X(session_input, "inner packets from sessions: validation, anti-spoofing, route lookup")       \
     X(ovpn_encap, "OpenVPN encapsulation: headers, batched encryption, outer IPv4/UDP")            \
-    X(tx, "handing bursts to the NIC TX queues")
+    X(tx, "handing bursts to the NIC TX queues")                                                   \
+    X(firewall, "filter rules (rte_acl) at the input and forward points, a burst at a time")
 
 enum class Stage : uint16_t {
 #define VP_X(name, description) name,

@@ -74,6 +74,7 @@ uint32_t Worker::poll_once() {
     uint64_t start = rte_rdtsc();
     now_tsc_ = start;
     policy_ = dp_.policy();
+    filter_ = dp_.filter();
     uint32_t work = 0;
     rte_mbuf* pkts[max_burst];
     for (PortId p = 0; p < port_count_; ++p) {
@@ -81,12 +82,17 @@ uint32_t Worker::poll_once() {
         if (n == 0) continue;
         work += n;
         process_rx(p, pkts, n);
+        filter_flush();         // input-chain verdicts before the protocols' batches go out
         flush_protocol_input(); // one crypto submission per burst
+        filter_flush();         // the inner packets that came out of sessions
     }
     work += drain_handoff();
+    filter_flush();
     flush_protocol_input();
+    filter_flush();
     work += drain_inject();
     if (tcp_) tcp_poll();
+    filter_flush(); // nothing held across the quiescent state (held next hops are RCU-protected)
     flush_protocol_output(); // everything routed into sessions during this iteration
     flush_handoff();
     flush_tx();

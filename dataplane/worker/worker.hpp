@@ -60,8 +60,10 @@ private:
     // Delivers a received, validated packet to its route lookup's result `nh` (null: no route):
     // local delivery through `port`, forwarding, or a counted drop with an ICMP error from
     // `icmp_src_be`.
+    // `from`: the session it came out of (null: a port). The firewall's filter defers the packet
+    // to filter_flush() unless `filtered` says it has been through it.
     void route_received(rte_mbuf* m, const NextHop* nh, PortId port, uint16_t in_mtu,
-                        uint32_t icmp_src_be);
+                        uint32_t icmp_src_be, const Session* from = nullptr, bool filtered = false);
     void send_icmp_error(rte_mbuf* original, uint8_t type, uint8_t code, uint16_t mtu,
                          uint32_t src_be);
     // Fragmentation (dataplane/ip/fragment.cpp). `fragment` splits the IPv4 packet `m` (at
@@ -94,6 +96,26 @@ private:
     uint32_t drain_inject();
 
     bool icmp_token();
+
+    // ---- firewall filter (dataplane/firewall/filter_stage.cpp) ----
+    // Holds a routed packet for its chain's classification; false when no rule applies to it.
+    bool filter_defer(rte_mbuf* m, const NextHop* nh, PortId port, uint16_t in_mtu,
+                      uint32_t icmp_src_be, const Session* from);
+    // Classifies what is held (one rte_acl_classify per chain) and acts on the verdicts.
+    void filter_flush();
+    struct FilterHeld {
+        rte_mbuf* m;
+        const NextHop* nh;
+        const Session* from;
+        uint32_t icmp_src_be;
+        PortId port;
+        uint16_t in_mtu;
+    };
+    // A change-mss rule on a held TCP SYN (the rule's index; `out_mtu` 0: unknown).
+    void change_mss(const FilterHeld& h, uint32_t rule_index, uint16_t out_mtu);
+    fw::FilterSet* filter_ = nullptr;
+    uint16_t filter_held_n_ = 0;
+    std::array<FilterHeld, max_burst> filter_held_;
 
     // Each protocol's table entry and its state on this worker (nullptr: not built in).
     struct ProtocolSlot {

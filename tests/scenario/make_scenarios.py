@@ -46,13 +46,14 @@ def from_client(pkt, ttl=64):
     return Ether(src=CLIENT_MAC, dst=WAN_MAC) / IP(src=CLIENT_IP, ttl=ttl, **pkt[0]) / pkt[1]
 
 
-def write(name, inputs, expected, lan_mtu=1400, lan_arp="enabled"):
+def write(name, inputs, expected, lan_mtu=1400, lan_arp="enabled", extra=""):
     d = os.path.join(HERE, name)
     os.makedirs(d, exist_ok=True)
     with open(os.path.join(d, "config.cfg"), "w") as f:
         f.write(BASE_CONFIG.format(wan_mac=WAN_MAC, lan_mac=LAN_MAC, client_mac=CLIENT_MAC,
                                    host_mac=HOST_MAC, gw_mac=GW_MAC, lan_mtu=lan_mtu,
                                    lan_arp=lan_arp))
+        f.write(extra)
     for port in ("wan0", "lan0"):
         wrpcap(os.path.join(d, port + ".in.pcap"), inputs.get(port, []))
         wrpcap(os.path.join(d, port + ".expect.pcap"), expected.get(port, []))
@@ -179,6 +180,58 @@ def main():
     martian = Ether(src=CLIENT_MAC, dst=WAN_MAC) / IP(src="127.0.0.1", dst=HOST_IP) / UDP()
     other_mac = Ether(src=CLIENT_MAC, dst="02:00:00:00:09:09") / IP(src=CLIENT_IP, dst=HOST_IP) / UDP()
     write("bad_packets", {"wan0": [bad_sum, truncated, too_long_pkt, martian, other_mac]}, {})
+
+    # 11. Firewall filter: a forward drop for one LAN host port while another port passes, a
+    # reject with ICMP port unreachable, an input drop of pings arriving on wan0, and an accept
+    # that matches through a static interface list (counted, forwarded).
+    web = Ether(src=CLIENT_MAC, dst=WAN_MAC) / IP(src=CLIENT_IP, dst=HOST_IP, id=11) / \
+        TCP(sport=40000, dport=80, flags="S", seq=1)
+    ssh = Ether(src=CLIENT_MAC, dst=WAN_MAC) / IP(src=CLIENT_IP, dst=HOST_IP, id=12) / \
+        TCP(sport=40001, dport=22, flags="A", seq=1, ack=1)
+    dns = Ether(src=CLIENT_MAC, dst=WAN_MAC) / IP(src=CLIENT_IP, dst=HOST_IP, id=13) / \
+        UDP(sport=4000, dport=5001) / Raw(b"q" * 30)
+    ping = Ether(src=CLIENT_MAC, dst=WAN_MAC) / IP(src=CLIENT_IP, dst=WAN_IP, id=14) / \
+        ICMP(type=8, id=1, seq=1)
+    back = Ether(src=HOST_MAC, dst=LAN_MAC) / IP(src=HOST_IP, dst=CLIENT_IP, id=15) / \
+        UDP(sport=5000, dport=4000) / Raw(b"r" * 10)
+    rules = """interface_lists = ( { name = "LAN"; interfaces = "lan0"; } );
+firewall = { filter = (
+  { chain = "forward"; protocol = "tcp"; dst_address = "10.2.0.2"; dst_port = "80,443";
+    action = "drop"; comment = "no web to the host"; },
+  { chain = "forward"; protocol = "udp"; dst_port = "5001-5009"; action = "reject";
+    reject_with = "icmp-port-unreachable"; },
+  { chain = "input"; protocol = "icmp"; icmp_options = "8"; in_interface = "wan0";
+    action = "drop"; },
+  { chain = "forward"; in_interface_list = "LAN"; out_interface = "wan0"; action = "accept"; }
+); };
+"""
+    write("firewall_filter", {"wan0": [web, ssh, dns, ping], "lan0": [back]},
+          {"lan0": [routed(ssh, LAN_MAC, HOST_MAC)],
+           "wan0": [icmp_error(3, 3, dns, WAN_IP, CLIENT_MAC, WAN_MAC),
+                    routed(back, WAN_MAC, CLIENT_MAC)]},
+          extra=rules)
+
+    # 12. Firewall mangle, seed 003's change-mss rule (new-mss=1380 tcp-mss=1381-65535) on
+    # traffic to the LAN: a SYN with MSS 1460 gets 1380, a SYN-ACK with 1300 passes unchanged, a
+    # SYN to the WAN (out-interface lan0 does not match) keeps 1460 (the built-in clamp is off).
+    syn_in = Ether(src=CLIENT_MAC, dst=WAN_MAC) / IP(src=CLIENT_IP, dst=HOST_IP, id=21) / \
+        TCP(sport=40000, dport=80, flags="S", seq=1, options=[("MSS", 1460), ("NOP", None)])
+    synack_in = Ether(src=CLIENT_MAC, dst=WAN_MAC) / IP(src=CLIENT_IP, dst=HOST_IP, id=22) / \
+        TCP(sport=80, dport=40001, flags="SA", seq=5, ack=9, options=[("MSS", 1300)])
+    syn_out = Ether(src=HOST_MAC, dst=LAN_MAC) / IP(src=HOST_IP, dst=CLIENT_IP, id=23) / \
+        TCP(sport=40002, dport=80, flags="S", seq=1, options=[("MSS", 1460)])
+    changed = routed(syn_in, LAN_MAC, HOST_MAC)
+    changed[TCP].options = [("MSS", 1380), ("NOP", None)]
+    del changed[TCP].chksum
+    mangle = """firewall = { mangle = (
+  { chain = "forward"; action = "change-mss"; new_mss = 1380; protocol = "tcp";
+    tcp_flags = "syn"; tcp_mss = "1381-65535"; out_interface = "lan0"; }
+); };
+"""
+    write("firewall_mangle", {"wan0": [syn_in, synack_in], "lan0": [syn_out]},
+          {"lan0": [Ether(bytes(changed)), routed(synack_in, LAN_MAC, HOST_MAC)],
+           "wan0": [routed(syn_out, WAN_MAC, CLIENT_MAC)]},
+          extra=mangle)
     return 0
 
 

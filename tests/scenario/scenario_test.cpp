@@ -177,6 +177,28 @@ TEST(Scenario, OversizePacketsGetFragNeededOrAreFragmented) {
         }});
 }
 
+TEST(Scenario, FirewallFilterDropsRejectsAndCountsPerRule) {
+    run_scenario("firewall_filter", {.check = [](ctl::Appliance& a) {
+                     EXPECT_EQ(drops(a, dp::DropReason::firewall_drop), 2u); // web, ping
+                     EXPECT_EQ(drops(a, dp::DropReason::firewall_reject), 1u);
+                     const dp::fw::FilterSet* set = a.dataplane().filter();
+                     ASSERT_NE(set, nullptr);
+                     for (uint32_t rule = 0; rule < 4; ++rule)
+                         EXPECT_EQ(set->total(rule).packets, 1u) << "rule " << rule;
+                     EXPECT_EQ(set->total(0).bytes, 40u); // IPv4 + TCP, no options
+                 }});
+}
+
+TEST(Scenario, FirewallMangleChangesMssWithinTheRangeOnly) {
+    run_scenario("firewall_mangle", {.check = [](ctl::Appliance& a) {
+                     EXPECT_EQ(
+                         a.dataplane().worker(0).stats()[dp::WorkerCounter::mss_clamped].get(), 1u);
+                     const dp::fw::FilterSet* set = a.dataplane().filter();
+                     ASSERT_NE(set, nullptr);
+                     EXPECT_EQ(set->total(0).packets, 2u); // the SYN and the SYN-ACK matched
+                 }});
+}
+
 TEST(Scenario, MalformedPacketsAreDroppedByReason) {
     run_scenario("bad_packets", {.check = [](ctl::Appliance& a) {
                      EXPECT_EQ(drops(a, dp::DropReason::ipv4_bad_checksum), 1u);

@@ -18,6 +18,7 @@ void usage() {
                "  disconnect ID|USER      end a session (or all of a user's)\n"
                "  pools | ovpn            IP pool usage, OpenVPN server counters\n"
                "  profiles | secrets      PPP profiles, PPP secrets (without passwords)\n"
+               "  firewall filter|mangle  rules with counters (/ip firewall filter print stats)\n"
                "  reload                  re-read the configuration file and apply it\n"
                "  log TOPIC LEVEL         set a log topic's level (error|warning|info|debug)\n"
                "  raw /vpnplane/CMD[,ARGS] print a telemetry reply as JSON\n"

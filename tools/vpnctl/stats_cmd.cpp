@@ -221,6 +221,29 @@ int show_secrets(const json& r) {
     return 0;
 }
 
+// Like RouterOS's `/ip firewall filter|mangle print stats`, with each rule's text.
+int show_firewall_filter(const json& r) {
+    if (rows(r).empty()) {
+        std::printf("no rules\n");
+        return 0;
+    }
+    std::printf("Flags: X - disabled\n");
+    Table t({"#", "CHAIN", "ACTION", "BYTES", "PACKETS", "RULE"});
+    size_t i = 0;
+    for (auto& f : rows(r)) {
+        std::string number = std::to_string(i++) + (field(f, "disabled") == "yes" ? " X" : "");
+        if (!field(f, "comment").empty()) {
+            t.add({number, ";;; " + field(f, "comment")});
+            number.clear();
+        }
+        t.add({number, field(f, "chain"), field(f, "action"),
+               group_digits(std::stoull("0" + field(f, "bytes"))),
+               group_digits(std::stoull("0" + field(f, "packets"))), field(f, "rule")});
+    }
+    t.print();
+    return 0;
+}
+
 // Like RouterOS's `/ppp active print`, with the traffic of each session.
 int show_sessions(const json& r) {
     if (r.contains("error")) return print_error_reply(r);
@@ -251,7 +274,7 @@ bool is_stats_command(const std::string& command) {
     static const char* commands[] = {
         "info",     "ports",      "workers", "drops",  "stages",      "counters", "routes",
         "arp",      "proxy-arp",  "control", "reload", "port-xstats", "log",      "raw",
-        "sessions", "disconnect", "pools",   "ovpn",   "profiles",    "secrets"};
+        "sessions", "disconnect", "pools",   "ovpn",   "profiles",    "secrets",  "firewall"};
     for (const char* c : commands)
         if (command == c) return true;
     return false;
@@ -286,8 +309,18 @@ int run_stats_command(const std::string& command, const std::vector<std::string>
         {"sessions", {"/vpnplane/sessions", show_sessions}},
         {"profiles", {"/vpnplane/profiles", show_profiles}},
         {"secrets", {"/vpnplane/secrets", show_secrets}},
+        {"firewall-filter", {"/vpnplane/firewall_filter", show_firewall_filter}},
+        {"firewall-mangle", {"/vpnplane/firewall_mangle", show_firewall_filter}},
     };
-    if (auto it = paged.find(command); it != paged.end()) {
+    std::string paged_command = command;
+    if (command == "firewall") {
+        if (args.size() != 1 || (args[0] != "filter" && args[0] != "mangle")) {
+            std::fprintf(stderr, "vpnctl: usage: vpnctl firewall filter|mangle\n");
+            return 2;
+        }
+        paged_command = "firewall-" + args[0];
+    }
+    if (auto it = paged.find(paged_command); it != paged.end()) {
         auto all = all_pages(*client, it->second.telemetry);
         if (!all.ok()) {
             std::fprintf(stderr, "vpnctl: %s\n", all.message().c_str());

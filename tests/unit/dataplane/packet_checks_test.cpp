@@ -66,6 +66,26 @@ TEST(MssClamp, LeavesSmallMssNonSynAndMssLessSegmentsAlone) {
     EXPECT_EQ(clamp_mss(synack.data() + 20, synack.size() - 20, 1300), MssClampResult::Clamped);
 }
 
+TEST(MssClamp, ChangeMssRewritesOnlyWithinTheRange) {
+    // The seed's rule: new-mss=1380 tcp-mss=1381-65535.
+    auto big = tcp_syn({2, 4, 0x05, 0xb4}); // 1460
+    EXPECT_EQ(change_mss(big.data() + 20, big.size() - 20, 1380, 1381, 65535),
+              MssClampResult::Clamped);
+    EXPECT_EQ(mss_of(big, 0), 1380);
+    EXPECT_TRUE(tcp_checksum_ok(big));
+    auto edge = tcp_syn({2, 4, 0x05, 0x64}); // 1380: outside the range
+    EXPECT_EQ(change_mss(edge.data() + 20, edge.size() - 20, 1380, 1381, 65535),
+              MssClampResult::Unchanged);
+    // A range may also raise a value (RouterOS sets, it does not only lower).
+    auto low = tcp_syn({2, 4, 0x02, 0x18}); // 536
+    EXPECT_EQ(change_mss(low.data() + 20, low.size() - 20, 1200, 500, 600),
+              MssClampResult::Clamped);
+    EXPECT_EQ(mss_of(low, 0), 1200);
+    EXPECT_TRUE(tcp_checksum_ok(low));
+    // clamp_mss at the largest value never rewrites.
+    EXPECT_EQ(clamp_mss(big.data() + 20, big.size() - 20, 65535), MssClampResult::Unchanged);
+}
+
 TEST(MssClamp, RejectsOptionsThatOverrunTheHeader) {
     auto p = tcp_syn({1, 1, 8, 10}); // an option claiming 10 bytes in a 4-byte option area
     EXPECT_EQ(clamp_mss(p.data() + 20, p.size() - 20, 1360), MssClampResult::Malformed);

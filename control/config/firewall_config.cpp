@@ -1,0 +1,288 @@
+// Parsing of `interface_lists` and `firewall`. A rule is a group of RouterOS properties with `-`
+// written `_`; the parser checks each against the chain (no out-interface on input), the protocol
+// (ports only with tcp/udp, flags only with tcp, icmp options only with icmp) and the configured
+// names, and keeps the rule's text for `vpnctl firewall filter`.
+#include "control/config/firewall_config.hpp"
+
+#include "control/config/appliance_config.hpp"
+#include "control/config/firewall_values.hpp"
+
+#include <algorithm>
+
+namespace vp::config {
+
+namespace {
+
+using dp::fw::Action;
+using dp::fw::Chain;
+using dp::fw::FilterRule;
+
+// RouterOS properties that vpnplane knows but does not implement yet: refused by name.
+constexpr std::array<const char*, 12> not_implemented = {"connection_state",
+                                                         "connection_nat_state",
+                                                         "connection_mark",
+                                                         "src_address_list",
+                                                         "dst_address_list",
+                                                         "jump_target",
+                                                         "log",
+                                                         "log_prefix",
+                                                         "limit",
+                                                         "packet_mark",
+                                                         "routing_mark",
+                                                         "layer7_protocol"};
+
+std::string render(const libconfig::Setting& s) {
+    switch (s.getType()) {
+    case libconfig::Setting::TypeString:
+        return s.c_str();
+    case libconfig::Setting::TypeInt:
+        return std::to_string(static_cast<int>(s));
+    case libconfig::Setting::TypeInt64:
+        return std::to_string(static_cast<long long>(s));
+    case libconfig::Setting::TypeBoolean:
+        return static_cast<bool>(s) ? "yes" : "no";
+    default:
+        return "...";
+    }
+}
+
+// "chain=forward action=drop protocol=tcp dst-port=80", in the order the operator wrote them.
+std::string rule_text(const libconfig::Setting& g) {
+    std::string text;
+    for (int i = 0; i < g.getLength(); ++i) {
+        std::string name = g[i].getName();
+        if (name == "comment" || name == "disabled") continue;
+        std::replace(name.begin(), name.end(), '_', '-');
+        text += (text.empty() ? "" : " ") + name + "=" + render(g[i]);
+    }
+    return text;
+}
+
+int interface_index(const std::vector<InterfaceConfig>& interfaces, const std::string& name) {
+    for (size_t i = 0; i < interfaces.size(); ++i)
+        if (interfaces[i].name == name) return static_cast<int>(i);
+    return -1;
+}
+
+template <class T>
+bool take(Section& s, const char* name, Result<T> r, T& out) {
+    if (!r.ok()) {
+        s.error(name, r.error().message);
+        return false;
+    }
+    out = std::move(*r);
+    return true;
+}
+
+void parse_change_mss(Section& r, FilterRule& rule) {
+    rule.chain = Chain::mangle_forward;
+    auto chain = r.req_string("chain");
+    if (!chain.empty() && chain != "forward")
+        r.error("chain", "'" + chain + "' is not supported: mangle rules run in the forward chain");
+    auto action = r.req_string("action");
+    if (!action.empty() && action != "change-mss")
+        r.error("action", "'" + action + "' is not supported: the mangle action is change-mss");
+    rule.action = Action::change_mss;
+    if (!r.has("new_mss")) {
+        r.error("new_mss", "is required: a value (e.g. 1380) or \"clamp-to-pmtu\"");
+    } else if (r.setting()["new_mss"].getType() == libconfig::Setting::TypeString) {
+        auto t = r.get_string("new_mss", "");
+        if (t == "clamp-to-pmtu")
+            rule.new_mss = 0;
+        else if (auto n = config::fw::parse_ports(t);
+                 n.ok() && n->size() == 1 && (*n)[0].lo == (*n)[0].hi && (*n)[0].lo >= 88)
+            rule.new_mss = (*n)[0].lo;
+        else
+            r.error("new_mss", "'" + t + "' is not 88..65535 or \"clamp-to-pmtu\"");
+    } else {
+        rule.new_mss = static_cast<uint16_t>(r.get_int("new_mss", 1380, 88, 65535));
+    }
+    if (r.has("tcp_mss")) {
+        std::string text = render(r.setting()["tcp_mss"]);
+        r.delegate("tcp_mss");
+        std::vector<dp::fw::Range16> range;
+        if (take(r, "tcp_mss", config::fw::parse_ports(text), range)) {
+            if (range.size() != 1)
+                r.error("tcp_mss", "is one value or one range (e.g. 1381-65535)");
+            else
+                rule.tcp_mss = range[0];
+        }
+    }
+}
+
+// `mangle`: the rule is change-mss (parse_change_mss); otherwise a filter rule.
+void parse_rule(Section& r, const std::vector<InterfaceConfig>& interfaces,
+                const FirewallConfig& cfg, FilterRule& rule, bool mangle) {
+    rule.text = rule_text(r.setting());
+    auto chain = mangle ? std::string() : r.req_string("chain");
+    if (mangle)
+        parse_change_mss(r, rule);
+    else if (chain == "input")
+        rule.chain = Chain::input;
+    else if (chain == "forward")
+        rule.chain = Chain::forward;
+    else if (!chain.empty())
+        r.error("chain", "'" + chain +
+                             "' is not supported: filter chains are input and forward (the "
+                             "appliance's own traffic is not filtered; user chains and jump are "
+                             "not implemented)");
+    auto action = mangle ? std::string("change-mss") : r.get_string("action", "accept");
+    if (mangle) {
+        // parse_change_mss checked it
+    } else if (action == "accept")
+        rule.action = Action::accept;
+    else if (action == "drop")
+        rule.action = Action::drop;
+    else if (action == "reject")
+        rule.action = Action::reject;
+    else
+        r.error("action", "'" + action +
+                              "' is not supported: filter actions are accept, drop "
+                              "and reject");
+    if (mangle && r.has("reject_with")) {
+        r.delegate("reject_with");
+        r.error("reject_with", "is only valid in filter rules");
+    } else if (auto t = r.opt_string("reject_with")) {
+        if (rule.action != Action::reject)
+            r.error("reject_with", "is only valid with action = \"reject\"");
+        take(r, "reject_with", config::fw::parse_reject_with(*t), rule.reject_code);
+    } else {
+        rule.reject_code = 0; // RouterOS's default: icmp-network-unreachable
+    }
+    if (r.has("protocol")) {
+        // A number or a name.
+        auto& p = r.setting()["protocol"];
+        std::string text = render(p);
+        r.delegate("protocol");
+        uint8_t proto = 0;
+        if (take(r, "protocol", config::fw::parse_protocol(text), proto)) rule.protocol = proto;
+    }
+    for (auto [name, range] :
+         {std::pair{"src_address", &rule.src_address}, std::pair{"dst_address", &rule.dst_address}})
+        if (auto t = r.opt_string(name)) take(r, name, config::fw::parse_address(*t), *range);
+    for (auto [name, ports] :
+         {std::pair{"src_port", &rule.src_ports}, std::pair{"dst_port", &rule.dst_ports}}) {
+        if (!r.has(name)) continue;
+        std::string text = render(r.setting()[name]);
+        r.delegate(name);
+        if (rule.protocol != 6 && rule.protocol != 17)
+            r.error(name, "needs protocol = \"tcp\" or \"udp\"");
+        take(r, name, config::fw::parse_ports(text), *ports);
+    }
+    for (auto [name, id] : {std::pair{"in_interface", &rule.in_interface},
+                            std::pair{"out_interface", &rule.out_interface}}) {
+        auto t = r.opt_string(name);
+        if (!t) continue;
+        int i = interface_index(interfaces, *t);
+        if (i < 0)
+            r.error(name, "'" + *t +
+                              "' is not a configured interface (tunnel sessions are matched "
+                              "through the interface lists ovpn and sstp)");
+        else
+            *id = static_cast<uint8_t>(i);
+    }
+    for (auto [name, bits] : {std::pair{"in_interface_list", &rule.in_lists},
+                              std::pair{"out_interface_list", &rule.out_lists}}) {
+        auto t = r.opt_string(name);
+        if (!t) continue;
+        auto it = std::find(cfg.lists.begin(), cfg.lists.end(), *t);
+        if (it == cfg.lists.end())
+            r.error(name, "'" + *t + "' is not an interface list (ovpn, sstp or one of " +
+                              "interface_lists)");
+        else
+            *bits = static_cast<uint16_t>(1u << (it - cfg.lists.begin()));
+    }
+    if (mangle && rule.protocol != 6) r.error("protocol", "change-mss needs protocol = \"tcp\"");
+    if (rule.chain == Chain::input && (r.has("out_interface") || r.has("out_interface_list")))
+        r.error("the input chain has no out interface");
+    if (auto t = r.opt_string("icmp_options")) {
+        if (rule.protocol != 1) r.error("icmp_options", "needs protocol = \"icmp\"");
+        config::fw::IcmpOptions o;
+        if (take(r, "icmp_options", config::fw::parse_icmp_options(*t), o)) {
+            rule.icmp_type = o.type;
+            rule.icmp_code = o.code;
+        }
+    }
+    if (auto t = r.opt_string("tcp_flags")) {
+        if (rule.protocol != 6) r.error("tcp_flags", "needs protocol = \"tcp\"");
+        config::fw::TcpFlags f;
+        if (take(r, "tcp_flags", config::fw::parse_tcp_flags(*t), f)) {
+            rule.tcp_flags = f.set;
+            rule.tcp_flags_mask = f.mask;
+        }
+    }
+    rule.disabled = r.get_bool("disabled", false);
+    rule.comment = r.get_string("comment", "");
+    for (const char* name : not_implemented)
+        if (r.has(name)) {
+            r.delegate(name);
+            r.error(name, "is not implemented yet (no connection tracking, address lists, "
+                          "logging or user chains)");
+        }
+    r.finish();
+}
+
+} // namespace
+
+void parse_interface_lists(Section& root, const std::vector<InterfaceConfig>& interfaces,
+                           FirewallConfig& out) {
+    out.interface_lists.assign(interfaces.size(), 0);
+    for (auto& g : root.groups("interface_lists")) {
+        auto name = g.req_string("name");
+        if (name.empty()) continue;
+        if (std::find(out.lists.begin(), out.lists.end(), name) != out.lists.end()) {
+            g.error("name", "'" + name + "' is already a list (ovpn and sstp are built in)");
+            continue;
+        }
+        if (out.lists.size() >= dp::fw::max_lists) {
+            g.error("at most " + std::to_string(dp::fw::max_lists - 2) + " interface lists");
+            continue;
+        }
+        unsigned bit = static_cast<unsigned>(out.lists.size());
+        out.lists.push_back(name);
+        for (auto& member : g.get_string_list("interfaces")) {
+            int i = interface_index(interfaces, member);
+            if (i < 0)
+                g.error("interfaces", "'" + member + "' is not a configured interface");
+            else
+                out.interface_lists[i] |= static_cast<uint16_t>(1u << bit);
+        }
+        g.finish();
+    }
+}
+
+void parse_firewall(Section& s, const std::vector<InterfaceConfig>& interfaces,
+                    FirewallConfig& out) {
+    out.icmp_echo = s.get_bool("icmp_echo", out.icmp_echo);
+    out.mss_clamp = s.get_bool("mss_clamp", out.mss_clamp);
+    for (auto& r : s.groups("filter")) {
+        FilterRule rule;
+        parse_rule(r, interfaces, out, rule, false);
+        out.filter.push_back(std::move(rule));
+    }
+    for (auto& r : s.groups("mangle")) {
+        FilterRule rule;
+        parse_rule(r, interfaces, out, rule, true);
+        out.mangle.push_back(std::move(rule));
+    }
+    if (!out.mangle.empty()) {
+        // One MSS policy: the rules replace the built-in clamp.
+        if (s.has("mss_clamp") && out.mss_clamp)
+            s.error("mss_clamp", "and firewall.mangle both change the MSS: use one of them "
+                                 "(mss_clamp = true is the rule { chain = \"forward\"; action = "
+                                 "\"change-mss\"; new_mss = \"clamp-to-pmtu\"; protocol = "
+                                 "\"tcp\"; tcp_flags = \"syn\"; })");
+        out.mss_clamp = false;
+    }
+    if (interfaces.size() > dp::fw::session_interface)
+        s.error("filter", "too many interfaces for the filter's interface ids");
+    for (const char* name : {"nat", "raw"})
+        if (s.has(name)) {
+            s.delegate(name);
+            s.error(name, "is not implemented yet: only firewall.filter and firewall.mangle "
+                          "(change-mss) rules are supported");
+        }
+    s.finish();
+}
+
+} // namespace vp::config

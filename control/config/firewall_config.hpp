@@ -1,0 +1,33 @@
+// The `firewall` section (RouterOS /ip firewall) and `interface_lists` (RouterOS /interface list):
+// filter rules resolved against the configured interfaces and lists into the dataplane's rule
+// model, every error with file:line. Mangle rules are change-mss in the forward chain; NAT is
+// refused until it is implemented.
+#pragma once
+
+#include "control/config/reader.hpp"
+#include "dataplane/firewall/rules.hpp"
+
+#include <string>
+#include <vector>
+
+namespace vp::config {
+
+struct InterfaceConfig;
+
+struct FirewallConfig {
+    bool icmp_echo = true;
+    bool mss_clamp = true;
+    // Interface list names by bit (dp::fw::list_ovpn, list_sstp, then the static lists) and the
+    // list bits of each configured interface (by its index, which is its dataplane port id).
+    std::vector<std::string> lists{"ovpn", "sstp"};
+    std::vector<uint16_t> interface_lists;
+    std::vector<dp::fw::FilterRule> filter;
+    std::vector<dp::fw::FilterRule> mangle; // chain mangle_forward, action change_mss
+};
+
+void parse_interface_lists(Section& root, const std::vector<InterfaceConfig>& interfaces,
+                           FirewallConfig& out);
+void parse_firewall(Section& s, const std::vector<InterfaceConfig>& interfaces,
+                    FirewallConfig& out);
+
+} // namespace vp::config

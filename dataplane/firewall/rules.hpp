@@ -1,0 +1,63 @@
+// The firewall's filter rules as the dataplane sees them: every name already resolved (interfaces
+// to port ids, interface lists to bits), every address and port a host-order range. The control
+// plane parses the configuration into these (control/config/firewall_config.cpp); the ACL compiler
+// (filter.cpp) turns them into rte_acl contexts. Shared by both sides, so it depends on nothing.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace vp::dp::fw {
+
+// mangle_forward: RouterOS's `/ip firewall mangle chain=forward` (change-mss only), classified
+// for forwarded TCP SYN segments after the filter has accepted them.
+enum class Chain : uint8_t { input, forward, mangle_forward };
+inline constexpr unsigned chain_count = 3;
+
+enum class Action : uint8_t { accept, drop, reject, change_mss };
+
+// Interface ids in the classified tuple: a port's id is its PortId; every tunnel session shares
+// one id (sessions have no name of their own yet, so rules reach them through the lists).
+inline constexpr uint8_t session_interface = 0xfe;
+inline constexpr uint8_t any_interface = 0xff; // in a rule: no interface matcher
+
+// Interface list bits: the built-in dynamic lists first, then the configured static lists.
+inline constexpr unsigned list_ovpn = 0;
+inline constexpr unsigned list_sstp = 1;
+inline constexpr unsigned max_lists = 16;
+
+struct Range32 {
+    uint32_t lo = 0;
+    uint32_t hi = UINT32_MAX;
+};
+struct Range16 {
+    uint16_t lo = 0;
+    uint16_t hi = UINT16_MAX;
+};
+
+struct FilterRule {
+    Chain chain = Chain::forward;
+    Action action = Action::accept;
+    uint8_t reject_code = 1; // the ICMP destination-unreachable code that `reject` sends
+    int16_t protocol = -1;   // IP protocol number, -1: any
+    Range32 src_address;     // host order
+    Range32 dst_address;
+    std::vector<Range16> src_ports; // empty: any
+    std::vector<Range16> dst_ports;
+    uint8_t in_interface = any_interface;
+    uint8_t out_interface = any_interface;
+    uint16_t in_lists = 0; // a packet matches when its interface is in every list set here
+    uint16_t out_lists = 0;
+    int16_t icmp_type = -1; // -1: any
+    int16_t icmp_code = -1;
+    uint8_t tcp_flags = 0;      // flags that must be set ...
+    uint8_t tcp_flags_mask = 0; // ... among the flags that are looked at
+    uint16_t new_mss = 0;       // change_mss: the new value; 0 = clamp-to-pmtu (path MTU - 40)
+    Range16 tcp_mss;            // change_mss: only segments whose MSS option lies in this range
+    bool disabled = false;
+    std::string comment;
+    std::string text; // the rule as the operator wrote it, for `vpnctl firewall filter`
+};
+
+} // namespace vp::dp::fw

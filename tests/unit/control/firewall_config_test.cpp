@@ -1,0 +1,206 @@
+// control/config/firewall_config and firewall_values: filter rules and interface lists parsed from
+// libconfig into the dataplane's rule model, and every refusal pinned with its file:line.
+#include "control/config/appliance_config.hpp"
+#include "control/config/firewall_values.hpp"
+
+#include <gtest/gtest.h>
+
+#include <string>
+
+namespace vp::config {
+namespace {
+
+using dp::fw::Action;
+using dp::fw::Chain;
+
+// Four lines of foundation settings, so that the section under test starts at line 5.
+const std::string base =
+    "dpdk = { lcores = \"0-1\"; };\n"
+    "interfaces = ( { name = \"wan0\"; device = \"net_null0\"; role = \"wan\";\n"
+    "                 address = \"10.1.0.1/24\"; },\n"
+    "  { name = \"lan0\"; device = \"net_null1\"; address = \"10.0.0.1/24\"; } );\n";
+
+Result<ApplianceConfig> load(const std::string& text) {
+    return load_config_text(base + text);
+}
+
+void refused(const std::string& text, const std::string& expected) {
+    auto c = load(text);
+    ASSERT_FALSE(c.ok()) << text;
+    EXPECT_NE(c.message().find(expected), std::string::npos)
+        << "expected: " << expected << "\ngot: " << c.message();
+}
+
+TEST(FirewallConfig, SeedRulesParseInOrder) {
+    auto c = load("interface_lists = ( { name = \"LAN\"; interfaces = \"lan0\"; } );\n"
+                  "firewall = { filter = (\n"
+                  "  { chain = \"input\"; protocol = \"udp\"; dst_port = 1194; action = \"accept\";"
+                  "    comment = \"OpenVPN\"; },\n"
+                  "  { chain = \"forward\"; in_interface_list = \"ovpn\"; action = \"accept\"; },\n"
+                  "  { chain = \"forward\"; protocol = \"tcp\"; dst_address = \"10.0.0.5\";\n"
+                  "    dst_port = \"80,8000-8100\"; out_interface_list = \"LAN\";\n"
+                  "    action = \"reject\"; reject_with = \"icmp-port-unreachable\"; },\n"
+                  "  { chain = \"forward\"; protocol = \"tcp\"; tcp_flags = \"syn,!ack\";\n"
+                  "    src_address = \"10.8.0.10-10.8.0.20\"; in_interface = \"wan0\";"
+                  "    action = \"drop\"; disabled = true; },\n"
+                  "  { chain = \"input\"; protocol = \"icmp\"; icmp_options = \"8:0\"; "
+                  "action = \"drop\"; } ); };\n");
+    ASSERT_TRUE(c.ok()) << c.message();
+    auto& f = c->firewall;
+    ASSERT_EQ(f.filter.size(), 5u);
+    EXPECT_EQ(f.lists, (std::vector<std::string>{"ovpn", "sstp", "LAN"}));
+    EXPECT_EQ(f.interface_lists, (std::vector<uint16_t>{0, 4}));
+    auto& r0 = f.filter[0];
+    EXPECT_EQ(r0.chain, Chain::input);
+    EXPECT_EQ(r0.protocol, 17);
+    ASSERT_EQ(r0.dst_ports.size(), 1u);
+    EXPECT_EQ(r0.dst_ports[0].lo, 1194);
+    EXPECT_EQ(r0.comment, "OpenVPN");
+    EXPECT_EQ(r0.text, "chain=input protocol=udp dst-port=1194 action=accept");
+    EXPECT_EQ(f.filter[1].in_lists, 1u << dp::fw::list_ovpn);
+    auto& r2 = f.filter[2];
+    EXPECT_EQ(r2.action, Action::reject);
+    EXPECT_EQ(r2.reject_code, 3);
+    EXPECT_EQ(r2.dst_address.lo, 0x0a000005u);
+    EXPECT_EQ(r2.dst_address.hi, 0x0a000005u);
+    ASSERT_EQ(r2.dst_ports.size(), 2u);
+    EXPECT_EQ(r2.dst_ports[1].lo, 8000);
+    EXPECT_EQ(r2.dst_ports[1].hi, 8100);
+    EXPECT_EQ(r2.out_lists, 4u);
+    auto& r3 = f.filter[3];
+    EXPECT_TRUE(r3.disabled);
+    EXPECT_EQ(r3.tcp_flags, 0x02);
+    EXPECT_EQ(r3.tcp_flags_mask, 0x12);
+    EXPECT_EQ(r3.in_interface, 0);
+    EXPECT_EQ(r3.src_address.hi - r3.src_address.lo, 10u);
+    EXPECT_EQ(f.filter[4].icmp_type, 8);
+    EXPECT_EQ(f.filter[4].icmp_code, 0);
+}
+
+TEST(FirewallConfig, NoSectionKeepsTodaysDefaults) {
+    auto c = load("");
+    ASSERT_TRUE(c.ok()) << c.message();
+    EXPECT_TRUE(c->firewall.icmp_echo);
+    EXPECT_TRUE(c->firewall.mss_clamp);
+    EXPECT_TRUE(c->firewall.filter.empty());
+}
+
+TEST(FirewallConfig, RefusalsNameFileLineAndSetting) {
+    refused("firewall = { filter = ( { chain = \"output\"; } ); };",
+            "<config>:5: firewall.filter.[0].chain: 'output' is not supported");
+    refused("firewall = { filter = ( { chain = \"forward\"; action = \"jump\"; } ); };",
+            ":5: firewall.filter.[0].action: 'jump' is not supported");
+    refused("firewall = { filter = (\n { chain = \"forward\"; dst_port = 80; } ); };",
+            ":6: firewall.filter.[0].dst_port: needs protocol = \"tcp\" or \"udp\"");
+    refused("firewall = { filter = ( { chain = \"forward\"; protocol = \"tcp\";\n"
+            "  dst_port = \"80-70\"; } ); };",
+            ":6: firewall.filter.[0].dst_port: port range '80-70' ends before it starts");
+    refused("firewall = { filter = ( { chain = \"forward\"; protocol = \"foo\"; } ); };",
+            "firewall.filter.[0].protocol: protocol 'foo' is not a protocol name");
+    refused("firewall = { filter = ( { chain = \"forward\"; src_address = \"10.0.0.0/33\"; } ); };",
+            "src_address: address '10.0.0.0/33' is not an address");
+    refused("firewall = { filter = ( { chain = \"forward\"; src_address = \"!10.0.0.0/8\"; } ); };",
+            "negated addresses ('!') are not supported");
+    refused("firewall = { filter = ( { chain = \"input\"; out_interface = \"lan0\"; } ); };",
+            "the input chain has no out interface");
+    refused("firewall = { filter = ( { chain = \"forward\"; in_interface = \"ovpn-x\"; } ); };",
+            "in_interface: 'ovpn-x' is not a configured interface");
+    refused("firewall = { filter = ( { chain = \"forward\"; in_interface_list = \"WAN\"; } ); };",
+            "in_interface_list: 'WAN' is not an interface list");
+    refused("firewall = { filter = ( { chain = \"forward\"; protocol = \"udp\";\n"
+            "  tcp_flags = \"syn\"; } ); };",
+            ":6: firewall.filter.[0].tcp_flags: needs protocol = \"tcp\"");
+    refused("firewall = { filter = ( { chain = \"forward\"; protocol = \"tcp\";"
+            " tcp_flags = \"syn,bogus\"; } ); };",
+            "tcp flag 'bogus' is not one of");
+    refused("firewall = { filter = ( { chain = \"forward\"; connection_state = \"new\"; } ); };",
+            "connection_state: is not implemented yet");
+    refused("firewall = { filter = ( { chain = \"forward\"; action = \"drop\";"
+            " reject_with = \"icmp-port-unreachable\"; } ); };",
+            "reject_with: is only valid with action = \"reject\"");
+    refused("firewall = { filter = ( { chain = \"forward\"; dst_adress = \"1.2.3.4\"; } ); };",
+            "dst_adress");
+    refused("firewall = {\n nat = ( { chain = \"srcnat\"; action = \"masquerade\"; } ); };",
+            ":6: firewall.nat: is not implemented yet");
+    refused("firewall = { raw = ( ); };", "firewall.raw: is not implemented yet");
+    refused("interface_lists = ( { name = \"ovpn\"; } );", "'ovpn' is already a list");
+    refused("interface_lists = ( { name = \"L\"; interfaces = \"lan0,eth9\"; } );",
+            "'eth9' is not a configured interface");
+}
+
+TEST(FirewallConfig, SeedMangleRuleReplacesTheMssClamp) {
+    auto c = load("firewall = { mangle = (\n"
+                  "  { chain = \"forward\"; action = \"change-mss\"; new_mss = 1380;\n"
+                  "    protocol = \"tcp\"; tcp_flags = \"syn\"; tcp_mss = \"1381-65535\";\n"
+                  "    out_interface_list = \"ovpn\"; },\n"
+                  "  { chain = \"forward\"; action = \"change-mss\"; new_mss = \"clamp-to-pmtu\";"
+                  "    protocol = \"tcp\"; tcp_flags = \"syn\"; } ); };\n");
+    ASSERT_TRUE(c.ok()) << c.message();
+    auto& f = c->firewall;
+    EXPECT_FALSE(f.mss_clamp); // the rules replace it
+    ASSERT_EQ(f.mangle.size(), 2u);
+    EXPECT_EQ(f.mangle[0].chain, Chain::mangle_forward);
+    EXPECT_EQ(f.mangle[0].action, Action::change_mss);
+    EXPECT_EQ(f.mangle[0].new_mss, 1380);
+    EXPECT_EQ(f.mangle[0].tcp_mss.lo, 1381);
+    EXPECT_EQ(f.mangle[0].tcp_mss.hi, 65535);
+    EXPECT_EQ(f.mangle[0].out_lists, 1u << dp::fw::list_ovpn);
+    EXPECT_EQ(f.mangle[1].new_mss, 0); // clamp-to-pmtu
+    EXPECT_EQ(f.mangle[1].tcp_mss.lo, 0);
+
+    refused("firewall = { mss_clamp = true; mangle = ( { chain = \"forward\";\n"
+            "  action = \"change-mss\"; new_mss = 1380; protocol = \"tcp\"; } ); };",
+            ":5: firewall.mss_clamp: and firewall.mangle both change the MSS");
+    refused("firewall = { mangle = ( { chain = \"prerouting\"; action = \"change-mss\";"
+            " new_mss = 1380; protocol = \"tcp\"; } ); };",
+            "firewall.mangle.[0].chain: 'prerouting' is not supported");
+    refused("firewall = { mangle = ( { chain = \"forward\"; action = \"mark-routing\";"
+            " new_mss = 1380; protocol = \"tcp\"; } ); };",
+            "firewall.mangle.[0].action: 'mark-routing' is not supported");
+    refused("firewall = { mangle = ( { chain = \"forward\"; action = \"change-mss\";"
+            " protocol = \"tcp\"; } ); };",
+            "firewall.mangle.[0].new_mss: is required");
+    refused("firewall = { mangle = ( { chain = \"forward\"; action = \"change-mss\";"
+            " new_mss = \"big\"; protocol = \"tcp\"; } ); };",
+            "new_mss: 'big' is not 88..65535");
+    refused("firewall = { mangle = ( { chain = \"forward\"; action = \"change-mss\";"
+            " new_mss = 1380; } ); };",
+            "firewall.mangle.[0].protocol: change-mss needs protocol = \"tcp\"");
+    refused("firewall = { mangle = ( { chain = \"forward\"; action = \"change-mss\";"
+            " new_mss = 1380; protocol = \"tcp\"; tcp_mss = \"1,5\"; } ); };",
+            "tcp_mss: is one value or one range");
+}
+
+TEST(FirewallValues, PortsFlagsIcmpProtocols) {
+    auto p = fw::parse_ports("22,80-90,65535");
+    ASSERT_TRUE(p.ok());
+    ASSERT_EQ(p->size(), 3u);
+    EXPECT_EQ((*p)[1].hi, 90);
+    EXPECT_FALSE(fw::parse_ports("").ok());
+    EXPECT_FALSE(fw::parse_ports("80,").ok());
+    EXPECT_FALSE(fw::parse_ports("65536").ok());
+    EXPECT_FALSE(fw::parse_ports("-5").ok());
+    EXPECT_FALSE(fw::parse_ports("1 ,2").ok());
+    EXPECT_EQ(fw::parse_protocol("47").value(), 47);
+    EXPECT_FALSE(fw::parse_protocol("256").ok());
+    auto f = fw::parse_tcp_flags("!fin,syn");
+    ASSERT_TRUE(f.ok());
+    EXPECT_EQ(f->set, 0x02);
+    EXPECT_EQ(f->mask, 0x03);
+    EXPECT_FALSE(fw::parse_tcp_flags("syn,syn").ok());
+    EXPECT_FALSE(fw::parse_tcp_flags("").ok());
+    auto i = fw::parse_icmp_options("3");
+    ASSERT_TRUE(i.ok());
+    EXPECT_EQ(i->type, 3);
+    EXPECT_EQ(i->code, -1);
+    EXPECT_FALSE(fw::parse_icmp_options("3:").ok());
+    EXPECT_FALSE(fw::parse_icmp_options("3:256").ok());
+    auto a = fw::parse_address("10.0.0.0/8");
+    ASSERT_TRUE(a.ok());
+    EXPECT_EQ(a->lo, 0x0a000000u);
+    EXPECT_EQ(a->hi, 0x0affffffu);
+    EXPECT_FALSE(fw::parse_address("10.0.0.9-10.0.0.1").ok());
+}
+
+} // namespace
+} // namespace vp::config
