@@ -2,6 +2,7 @@
 #include "control/ovpn/worker_dataplane.hpp"
 
 #include "base/log.hpp"
+#include "control/session_rate_limit.hpp"
 #include "dataplane/ovpn/outer.hpp"
 
 #include <rte_byteorder.h>
@@ -94,13 +95,7 @@ Status WorkerDataplane::add_peer(const PeerSpec& spec) {
     peer.replay_window_bits = replay_bits_;
     for (auto& r : spec.routes)
         peer.routes.push_back({r.destination.network(), r.destination.length});
-    if (spec.rate_limit) {
-        auto direction = [](const aaa::RateDirection& d) {
-            return dp::MeterRate{d.rate_bps, d.burst_bps, d.threshold_bps, d.burst_time_s};
-        };
-        peer.rate_limit =
-            dp::SessionRateLimit{direction(spec.rate_limit->rx), direction(spec.rate_limit->tx)};
-    }
+    if (spec.rate_limit) peer.rate_limit = ctl::to_session_rate_limit(*spec.rate_limit);
     if (auto st = publisher_.add_peer(peer); !st.ok()) return st;
     keepalive_[spec.peer_id] = Keepalive{spec.keepalive_ping_s, 0};
     return {};
