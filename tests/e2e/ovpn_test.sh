@@ -300,6 +300,7 @@ case_limits() {
         wait_for 15 ended_because short "session-timeout 4 s"
     check "idle_timeout ends the session (keepalive pings are not activity)" \
         wait_for 15 ended_because sleepy "idle-timeout 3 s"
+    vpnctl sessions # for the test log: the limits, the drops and the history as an operator sees them
     check "the reasons are in the log" grep -q "session-timeout 4 s reached" "$E2E_DIR/vpnplaned.log"
     check "the client was told to restart" log_has short "RESTART|SIGUSR1"
 }
