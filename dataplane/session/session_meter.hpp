@@ -6,9 +6,9 @@
 //
 // RouterOS's rate-limit onto trTCM (docs/configuration.md, "rate_limit", says the same):
 //   - CIR = rate: the long-term average never exceeds it.
-//   - without a burst: PIR = CIR and both buckets hold 0.1 s of the rate (RouterOS's default
-//     queue bucket-size), at least kMinBucketBytes so that full-size packets always fit.
-//   - with a burst: PIR = burst-rate with a 0.1 s bucket, and CBS grows by the bytes a RouterOS
+//   - without a burst: PIR = CIR; both buckets hold 0.1 s of the rate (RouterOS's bucket-size)
+//     plus kQueueBytes, what RouterOS's default queue (pfifo, 50 packets) absorbs instead.
+//   - with a burst: PIR = burst-rate with such a bucket, and CBS grows by the bytes a RouterOS
 //     burst sends above the rate: RouterOS allows burst-rate while the average over burst-time
 //     is below burst-threshold, i.e. for threshold * burst-time / burst-rate seconds from idle,
 //     so the extra is (burst-rate - rate) * threshold * burst-time / burst-rate. An idle
@@ -42,7 +42,7 @@ struct SessionRateLimit {
     bool operator==(const SessionRateLimit&) const = default;
 };
 
-inline constexpr uint64_t kMinBucketBytes = 3200; // two full-size packets and change
+inline constexpr uint64_t kQueueBytes = 50 * 1500; // RouterOS pfifo: 50 full-size packets
 
 // The trTCM parameters (bytes, bytes/s) for a rate; refuses what rte_meter cannot do.
 Result<rte_meter_trtcm_params> meter_params(const MeterRate& rate);

@@ -536,14 +536,14 @@ TEST(OvpnData, ReplaysForgeriesUnknownKeysAndSpoofedSourcesAreDropped) {
     EXPECT_EQ(run.out[1][0].size(), 3u) << "first, the site-to-site source and the reordered one";
 }
 
-// A session's rate_limit in the workers: 8 kbit/s each way leaves the minimum bucket (3200
-// bytes: three 1028-byte packets) and refills a packet a second, so of ten packets sent at once
-// in each direction three pass (four if the run took a second) and the rest are dropped and
-// counted, per session and as session_rate_limited.
+// A session's rate_limit in the workers: at 8 kbit/s each way the bucket is 100 bytes plus
+// kQueueBytes (75 100 bytes: 73 packets of 1028 bytes) and refills a packet a second, so of 100
+// packets sent at once in each direction 73 pass (a few more if the run took seconds) and the
+// rest are dropped and counted, per session and as session_rate_limited.
 TEST(OvpnData, TheSessionsRateLimitDropsAndCountsWhatExceedsItInBothDirections) {
     Client c(Cipher::Aes256Gcm, Digest::None, 6);
     std::vector<Bytes> up, down;
-    for (int i = 0; i < 10; ++i) {
+    for (int i = 0; i < 100; ++i) {
         up.push_back(c.frame(ipv4_udp(tunnel_ip, host_ip, 5000, 6000, Bytes(1000, 1))));
         down.push_back(
             ethernet(lan_mac, host_mac, ipv4_udp(host_ip, tunnel_ip, 6000, 5000, Bytes(1000, 2))));
@@ -568,12 +568,12 @@ TEST(OvpnData, TheSessionsRateLimitDropsAndCountsWhatExceedsItInBothDirections) 
         EXPECT_EQ(drops(a, dp::DropReason::session_rate_limited), rx_dropped + tx_dropped);
     };
     run.execute();
-    EXPECT_GE(run.out[1][0].size(), 3u);
-    EXPECT_LE(run.out[1][0].size(), 4u);
-    EXPECT_EQ(run.out[1][0].size() + rx_dropped, 10u);
-    EXPECT_GE(run.out[0][0].size(), 3u);
-    EXPECT_LE(run.out[0][0].size(), 4u);
-    EXPECT_EQ(run.out[0][0].size() + tx_dropped, 10u);
+    EXPECT_GE(run.out[1][0].size(), 73u);
+    EXPECT_LE(run.out[1][0].size(), 76u);
+    EXPECT_EQ(run.out[1][0].size() + rx_dropped, 100u);
+    EXPECT_GE(run.out[0][0].size(), 73u);
+    EXPECT_LE(run.out[0][0].size(), 76u);
+    EXPECT_EQ(run.out[0][0].size() + tx_dropped, 100u);
 }
 
 TEST(OvpnData, ClientsPingTheServerTunnelAddressAndTheLanReachesThemByProxyArp) {

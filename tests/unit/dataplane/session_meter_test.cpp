@@ -37,9 +37,10 @@ TEST(SessionMeter, WithoutABurstTheRateCapsTheAverage) {
     DirectionMeter m;
     uint64_t clock = 1000 * one_second();
     ASSERT_TRUE(m.configure({8'000'000, 0, 0, 0}, clock)); // 8 Mbit/s = 1 MB/s
-    // Four times the rate for 10 s: 10 MB plus the initial 0.1 s bucket, within 1 %.
+    // Four times the rate for 10 s: 10 MB plus the initial bucket (0.1 s and the queue's worth),
+    // within 1 %.
     uint64_t admitted = offer(m, clock, 4'000'000, 10);
-    EXPECT_NEAR(static_cast<double>(admitted), 10'100'000, 101'000);
+    EXPECT_NEAR(static_cast<double>(admitted), 10'000'000 + 100'000 + kQueueBytes, 101'000);
     // Then half the rate: everything passes.
     EXPECT_EQ(offer(m, clock, 500'000, 5), 2'500'000u);
 }
@@ -73,16 +74,16 @@ TEST(SessionMeter, TheMappingOntoTrTcm) {
     ASSERT_TRUE(p) << p.message();
     EXPECT_EQ(p->cir, 1'000'000u);
     EXPECT_EQ(p->pir, 1'000'000u);
-    EXPECT_EQ(p->cbs, 100'000u); // 0.1 s
-    EXPECT_EQ(p->pbs, 100'000u);
+    EXPECT_EQ(p->cbs, 100'000u + kQueueBytes); // 0.1 s and what RouterOS's queue would hold
+    EXPECT_EQ(p->pbs, 100'000u + kQueueBytes);
     p = meter_params({64'000, 0, 0, 0});
     ASSERT_TRUE(p);
-    EXPECT_EQ(p->cbs, kMinBucketBytes); // a full-size packet always fits
+    EXPECT_EQ(p->cbs, 800u + kQueueBytes);
     p = meter_params({8'000'000, 16'000'000, 4'000'000, 8});
     ASSERT_TRUE(p);
     EXPECT_EQ(p->pir, 2'000'000u);
-    EXPECT_EQ(p->pbs, 200'000u);
-    EXPECT_EQ(p->cbs, 100'000u + 2'000'000u); // + (16M-8M) * 4M * 8 / 16M bits
+    EXPECT_EQ(p->pbs, 200'000u + kQueueBytes);
+    EXPECT_EQ(p->cbs, 100'000u + kQueueBytes + 2'000'000u); // + (16M-8M) * 4M * 8 / 16M bits
     EXPECT_FALSE(meter_params({}));
     EXPECT_FALSE(meter_params({8'000'000, 4'000'000, 4'000'000, 8}));  // burst below the rate
     EXPECT_FALSE(meter_params({8'000'000, 16'000'000, 9'000'000, 8})); // threshold above it
