@@ -353,6 +353,16 @@ std::vector<ActiveSession> Appliance::sessions() {
     return out;
 }
 
+std::vector<ActiveSession> Appliance::ended_sessions() const {
+    std::vector<ActiveSession> out;
+    for (auto& s : registry_.services()) {
+        auto rows = s->ended_sessions();
+        out.insert(out.end(), std::make_move_iterator(rows.begin()),
+                   std::make_move_iterator(rows.end()));
+    }
+    return out;
+}
+
 size_t Appliance::disconnect(const std::string& id_or_user) {
     uint64_t now = now_ms();
     size_t n = 0;

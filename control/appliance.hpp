@@ -68,6 +68,7 @@ public:
 
     // Management (call with mutex() held, as the telemetry commands do).
     std::vector<ActiveSession> sessions();
+    std::vector<ActiveSession> ended_sessions() const; // recently ended, with their reason
     // Ends a session by id or every session of a user; returns how many were ended.
     size_t disconnect(const std::string& id_or_user);
     const ControlCounters& counters() const { return counters_; }

@@ -13,6 +13,7 @@
 #include "dataplane/session/session.hpp"
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -32,6 +33,12 @@ struct ActiveSession {
     std::string encoding;
     std::string state;
     uint64_t rx_packets = 0, rx_bytes = 0, tx_packets = 0, tx_bytes = 0; // client -> / -> client
+    // The grant's limits (control/aaa/session_limits.hpp): rate-limit in RouterOS notation ("":
+    // none), what limit-bytes-in/-out leave, packets the rate-limit dropped.
+    std::string rate_limit;
+    std::optional<uint64_t> bytes_in_left, bytes_out_left;
+    uint64_t rate_dropped_rx = 0, rate_dropped_tx = 0;
+    std::string end_reason; // ended_sessions() only: why it ended
 };
 
 // Where a service's punted traffic comes from. Two services may not claim the same UDP port,
@@ -63,6 +70,8 @@ public:
         (void)now_ms;
         return {};
     }
+    // Recently ended sessions with their end_reason, oldest first (`vpnctl sessions` history).
+    virtual std::vector<ActiveSession> ended_sessions() const { return {}; }
     virtual size_t disconnect(const std::string& id_or_user, uint64_t now_ms) {
         (void)id_or_user;
         (void)now_ms;

@@ -69,6 +69,22 @@ struct Reject {
 // RouterOS does; SSTP carries PPP inside TLS, so it only matters to what the PPP layer offers.
 enum class UseEncryption : uint8_t { No, Yes, Required };
 
+// A `rate-limit` (parsed by control/aaa/values.hpp, which documents the syntax).
+struct RateDirection {
+    uint64_t rate_bps = 0;      // 0: unlimited
+    uint64_t burst_bps = 0;     // 0: no burst
+    uint64_t threshold_bps = 0; // with a burst: the average below which bursting is allowed
+    uint32_t burst_time_s = 0;  // with a burst: the averaging window
+    bool operator==(const RateDirection&) const = default;
+};
+struct RateLimit {
+    uint64_t rx_bps = 0; // = rx.rate_bps, for the callers that only need the rates
+    uint64_t tx_bps = 0;
+    RateDirection rx; // client -> router
+    RateDirection tx; // router -> client
+    bool operator==(const RateLimit&) const = default;
+};
+
 // Everything a session is granted. Owned by the server; give it back with Aaa::release().
 struct Grant {
     uint64_t id = 0; // unique per grant, for release() and `vpnctl` listings
@@ -91,6 +107,8 @@ struct Grant {
     std::optional<uint64_t> limit_bytes_in;  // secret limit-bytes-in (client upload per session)
     std::optional<uint64_t> limit_bytes_out; // secret limit-bytes-out
     std::string address_list; // profile address-list the remote address joins while up ("": none)
+    // The whole rate-limit (secret, else profile), bursts included; unset or both rates 0: none.
+    std::optional<RateLimit> rate_limit;
 };
 
 // For challenge-response methods (CHAP-MD5, MS-CHAPv1/v2): called with the secret's cleartext

@@ -85,6 +85,16 @@ void read_unsupported_feature(Section& s, const char* name) {
                 quoted(*v) + " is not supported: vpnplane does not implement it (use \"no\")");
 }
 
+// `rate_limit` of a profile or a secret (RouterOS syntax, control/aaa/values.hpp).
+std::optional<RateLimit> read_rate_limit(Section& s) {
+    auto text = opt_nonempty(s, "rate_limit");
+    if (!text) return std::nullopt;
+    auto limit = parse_rate_limit(*text);
+    if (limit) return *limit;
+    s.error("rate_limit", limit.message());
+    return std::nullopt;
+}
+
 std::optional<uint32_t> read_timeout(Section& s, const char* name) {
     if (!s.has(name)) return std::nullopt;
     if (is_empty_string(s, name)) {
@@ -346,14 +356,13 @@ private:
             read_unsupported_feature(s, f);
         if (auto v = read_timeout(s, "session_timeout")) p->session_timeout_s = v;
         if (auto v = read_timeout(s, "idle_timeout")) p->idle_timeout_s = v;
-        if (auto text = opt_nonempty(s, "rate_limit")) {
-            auto limit = parse_rate_limit(*text);
-            if (limit)
-                p->rate_limit = *limit;
-            else
-                s.error("rate_limit", limit.message());
+        if (auto v = read_rate_limit(s)) p->rate_limit = v;
+        if (auto v = s.opt_string("address_list")) {
+            // Never accepted and ignored: the address list only means something to a firewall.
+            if (!v->empty())
+                s.error("address_list", "address_list needs the firewall, not implemented yet");
+            p->address_list = *v;
         }
-        if (auto v = s.opt_string("address_list")) p->address_list = *v;
         if (auto v = s.opt_string("comment")) p->comment = *v;
         s.finish();
         if (keep && p == &parsed) config_.profiles.push_back(std::move(parsed));
@@ -417,6 +426,7 @@ private:
             if (!v || *v == 0) return std::nullopt; // 0: no limit, as in RouterOS
             return static_cast<uint64_t>(*v);
         };
+        secret.rate_limit = read_rate_limit(s);
         secret.limit_bytes_in = read_limit("limit_bytes_in");
         secret.limit_bytes_out = read_limit("limit_bytes_out");
         secret.comment = s.get_string("comment", "");

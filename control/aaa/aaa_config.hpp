@@ -64,6 +64,7 @@ struct PppSecret {
     bool disabled = false;
     std::optional<uint64_t> limit_bytes_in;
     std::optional<uint64_t> limit_bytes_out;
+    std::optional<RateLimit> rate_limit; // overrides the profile's (RADIUS-style, per user)
     std::string comment;
 };
 

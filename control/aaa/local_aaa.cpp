@@ -323,7 +323,11 @@ std::variant<Grant, Reject> LocalAaa::authenticate_locked(const AuthRequest& req
     grant.session_timeout_s =
         pick(profile.session_timeout_s, fallback.session_timeout_s).value_or(0);
     grant.idle_timeout_s = pick(profile.idle_timeout_s, fallback.idle_timeout_s).value_or(0);
-    if (auto& limit = pick(profile.rate_limit, fallback.rate_limit)) {
+    // The secret's rate-limit wins over the profile's (as a RADIUS-supplied one does in RouterOS).
+    const auto& limit =
+        secret.rate_limit ? secret.rate_limit : pick(profile.rate_limit, fallback.rate_limit);
+    if (limit && (limit->rx.rate_bps || limit->tx.rate_bps)) {
+        grant.rate_limit = *limit;
         if (limit->rx_bps) grant.rate_limit_rx_bps = limit->rx_bps;
         if (limit->tx_bps) grant.rate_limit_tx_bps = limit->tx_bps;
     }

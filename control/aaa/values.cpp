@@ -117,23 +117,119 @@ Result<uint64_t> parse_rate(std::string_view text) {
     return value * unit;
 }
 
+namespace {
+
+// "rx[/tx]" of one field; a missing tx equals rx.
+template <typename T, typename Parse>
+Result<std::pair<T, T>> parse_pair(std::string_view field, const char* what, Parse parse) {
+    auto values = split(field, '/');
+    if (values.size() > 2)
+        return make_error(std::string(what) + " " + quoted(field) + " is not rx[/tx]");
+    auto rx = parse(values[0]);
+    if (!rx) return rx.error();
+    auto tx = values.size() == 2 ? parse(values[1]) : rx;
+    if (!tx) return tx.error();
+    return std::pair<T, T>{*rx, *tx};
+}
+
+Result<uint32_t> parse_burst_time(std::string_view text) {
+    std::string_view digits = text;
+    if (!digits.empty() && digits.back() == 's') digits.remove_suffix(1);
+    uint32_t value = 0;
+    auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), value);
+    if (digits.empty() || ec != std::errc() || end != digits.data() + digits.size() ||
+        value > 86400)
+        return make_error("burst-time " + quoted(text) + " is not a number of seconds (0..86400)");
+    return value;
+}
+
+Status check_direction(const RateDirection& d, const char* name) {
+    if (d.burst_bps == 0) return {};
+    std::string where = std::string(name) + " ";
+    if (d.rate_bps == 0)
+        return make_error(where + "burst-rate needs a rate: an unlimited session cannot burst");
+    if (d.burst_bps <= d.rate_bps)
+        return make_error(where + "burst-rate " + std::to_string(d.burst_bps) +
+                          " must be above the rate " + std::to_string(d.rate_bps) +
+                          " (0: no burst)");
+    if (d.threshold_bps == 0 || d.threshold_bps > d.rate_bps)
+        return make_error(where + "burst-threshold must be between 1 and the rate " +
+                          std::to_string(d.rate_bps) +
+                          " (above it the average can never reach it and the burst never ends)");
+    if (d.burst_time_s == 0) return make_error(where + "burst-time must be at least 1 s");
+    return {};
+}
+
+} // namespace
+
 Result<RateLimit> parse_rate_limit(std::string_view text) {
     auto parts = words(text);
     if (parts.empty()) return make_error("empty rate-limit");
-    if (parts.size() > 1)
-        return make_error("rate-limit " + quoted(trim(text)) +
-                          ": burst, priority and minimum rates are not supported; write rx[/tx]");
-    auto rates = split(parts[0], '/');
-    if (rates.size() > 2) return make_error("rate-limit " + quoted(parts[0]) + " is not rx[/tx]");
-    auto rx = parse_rate(rates[0]);
-    if (!rx) return rx.error();
-    RateLimit limit{.rx_bps = *rx, .tx_bps = *rx};
-    if (rates.size() == 2) {
-        auto tx = parse_rate(rates[1]);
-        if (!tx) return tx.error();
-        limit.tx_bps = *tx;
+    std::string context = "rate-limit " + quoted(trim(text)) + ": ";
+    if (parts.size() > 6)
+        return make_error(context + "too many fields (at most: rate burst-rate burst-threshold "
+                                    "burst-time priority rate-min)");
+    auto rates = parse_pair<uint64_t>(parts[0], "rate", parse_rate);
+    if (!rates) return make_error(context + rates.message());
+    RateLimit limit;
+    limit.rx.rate_bps = rates->first;
+    limit.tx.rate_bps = rates->second;
+    if (parts.size() > 1) {
+        auto burst = parse_pair<uint64_t>(parts[1], "burst-rate", parse_rate);
+        if (!burst) return make_error(context + burst.message());
+        limit.rx.burst_bps = burst->first;
+        limit.tx.burst_bps = burst->second;
     }
+    // RouterOS: no threshold means the rate, no burst-time means 1 s.
+    limit.rx.threshold_bps = limit.rx.rate_bps;
+    limit.tx.threshold_bps = limit.tx.rate_bps;
+    limit.rx.burst_time_s = limit.tx.burst_time_s = 1;
+    if (parts.size() > 2) {
+        auto threshold = parse_pair<uint64_t>(parts[2], "burst-threshold", parse_rate);
+        if (!threshold) return make_error(context + threshold.message());
+        limit.rx.threshold_bps = threshold->first;
+        limit.tx.threshold_bps = threshold->second;
+    }
+    if (parts.size() > 3) {
+        auto time = parse_pair<uint32_t>(parts[3], "burst-time", parse_burst_time);
+        if (!time) return make_error(context + time.message());
+        limit.rx.burst_time_s = time->first;
+        limit.tx.burst_time_s = time->second;
+    }
+    if (parts.size() > 4 && parts[4] != "8")
+        return make_error(context + "priority " + quoted(parts[4]) +
+                          " is not supported: each session is limited on its own, with no "
+                          "parent queue to prioritise in (only 8, the default, is accepted)");
+    if (parts.size() > 5)
+        return make_error(context + "minimum rates (rate-min, RouterOS limit-at) are not "
+                                    "supported: each session is limited on its own, with no "
+                                    "parent queue to guarantee a share of");
+    for (auto* d : {&limit.rx, &limit.tx}) {
+        if (d->burst_bps == 0) d->threshold_bps = d->burst_time_s = 0; // no burst: unused
+    }
+    if (auto st = check_direction(limit.rx, "rx"); !st) return make_error(context + st.message());
+    if (auto st = check_direction(limit.tx, "tx"); !st) return make_error(context + st.message());
+    limit.rx_bps = limit.rx.rate_bps;
+    limit.tx_bps = limit.tx.rate_bps;
     return limit;
+}
+
+namespace {
+std::string rate_text(uint64_t bps) {
+    if (bps != 0 && bps % 1'000'000'000 == 0) return std::to_string(bps / 1'000'000'000) + "G";
+    if (bps != 0 && bps % 1'000'000 == 0) return std::to_string(bps / 1'000'000) + "M";
+    if (bps != 0 && bps % 1'000 == 0) return std::to_string(bps / 1'000) + "k";
+    return std::to_string(bps);
+}
+} // namespace
+
+std::string to_string(const RateLimit& limit) {
+    std::string out = rate_text(limit.rx.rate_bps) + "/" + rate_text(limit.tx.rate_bps);
+    if (limit.rx.burst_bps || limit.tx.burst_bps)
+        out += " " + rate_text(limit.rx.burst_bps) + "/" + rate_text(limit.tx.burst_bps) + " " +
+               rate_text(limit.rx.threshold_bps) + "/" + rate_text(limit.tx.threshold_bps) + " " +
+               std::to_string(limit.rx.burst_time_s) + "/" + std::to_string(limit.tx.burst_time_s);
+    return out;
 }
 
 std::optional<Service> parse_service(std::string_view text) {

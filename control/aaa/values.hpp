@@ -19,16 +19,20 @@ Result<Route> parse_route(std::string_view text);
 Result<std::vector<Route>> parse_routes(std::string_view text);
 std::string to_string(const Route& route);
 
-// `rate-limit`: rx-rate[/tx-rate], from the router's point of view (rx = client upload). Rates
-// are bits per second with an optional k (1e3), M (1e6) or G (1e9) suffix; a missing tx-rate
-// equals rx-rate; 0 means unlimited. RouterOS's burst, priority and minimum-rate fields are
-// refused (vpnplane's shaper has no bursts): an operator must not believe they apply.
-struct RateLimit {
-    uint64_t rx_bps = 0; // 0: unlimited
-    uint64_t tx_bps = 0;
-    bool operator==(const RateLimit&) const = default;
-};
+// `rate-limit`, RouterOS's syntax, from the router's point of view (rx = client upload):
+//   rx-rate[/tx-rate] [rx-burst-rate[/tx-burst-rate] [rx-burst-threshold[/tx-burst-threshold]
+//   [rx-burst-time[/tx-burst-time] [priority] [rx-rate-min[/tx-rate-min]]]]]
+// Rates are bits per second with an optional k (1e3), M (1e6) or G (1e9) suffix; burst times are
+// seconds (an optional `s`). As in RouterOS a missing tx value equals the rx value, a missing
+// burst-threshold equals the rate and a missing burst-time is 1 s; rate 0 means unlimited and
+// burst-rate 0 means no burst. Refused, because vpnplane limits each session on its own, with no
+// parent queue to share: a priority other than 8 (the lowest, RouterOS's default) and minimum
+// rates (limit-at). Also refused: a burst-rate not above the rate, a burst-threshold above the
+// rate (the burst would never end) and a burst without a rate.
+// (RateDirection and RateLimit live in aaa.hpp: grants carry them.)
 Result<RateLimit> parse_rate_limit(std::string_view text);
+// RouterOS's own notation back ("10M/20M 20M/40M 8M/16M 10/10").
+std::string to_string(const RateLimit& limit);
 Result<uint64_t> parse_rate(std::string_view text);
 
 std::optional<Service> parse_service(std::string_view text);

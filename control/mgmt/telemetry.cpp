@@ -320,6 +320,29 @@ int cmd_control(const char*, const char*, rte_tel_data* d) {
     });
 }
 
+// One session's row (/ppp active print, plus its limits and the rate-limit's drops).
+rte_tel_data* session_dict(const ActiveSession& s) {
+    rte_tel_data* c = new_dict();
+    // The whole name: DPDK keeps strings up to RTE_TEL_MAX_STRING_LEN - 1 bytes.
+    rte_tel_data_add_dict_string(c, "name", s.user.c_str());
+    rte_tel_data_add_dict_string(c, "service", s.service.c_str());
+    rte_tel_data_add_dict_string(c, "caller_id", s.caller.c_str());
+    rte_tel_data_add_dict_string(c, "address", net::to_string(s.address).c_str());
+    rte_tel_data_add_dict_u64(c, "uptime_s", s.uptime_s);
+    rte_tel_data_add_dict_string(c, "encoding", s.encoding.c_str());
+    rte_tel_data_add_dict_string(c, "state", s.state.c_str());
+    rte_tel_data_add_dict_u64(c, "rx_bytes", s.rx_bytes);
+    rte_tel_data_add_dict_u64(c, "tx_bytes", s.tx_bytes);
+    rte_tel_data_add_dict_u64(c, "rx_packets", s.rx_packets);
+    rte_tel_data_add_dict_u64(c, "tx_packets", s.tx_packets);
+    rte_tel_data_add_dict_string(c, "rate_limit", s.rate_limit.c_str());
+    if (s.bytes_in_left) rte_tel_data_add_dict_u64(c, "bytes_in_left", *s.bytes_in_left);
+    if (s.bytes_out_left) rte_tel_data_add_dict_u64(c, "bytes_out_left", *s.bytes_out_left);
+    rte_tel_data_add_dict_u64(c, "rate_limit_dropped_rx", s.rate_dropped_rx);
+    rte_tel_data_add_dict_u64(c, "rate_limit_dropped_tx", s.rate_dropped_tx);
+    return c;
+}
+
 // Sessions, a page at a time (telemetry replies are limited to 16 KiB): the parameter is the
 // first session id to list; `next` in the reply is where the following page starts.
 int cmd_sessions(const char*, const char* params, rte_tel_data* d) {
@@ -327,7 +350,7 @@ int cmd_sessions(const char*, const char* params, rte_tel_data* d) {
         rte_tel_data_start_dict(d);
         uint32_t from =
             params && *params ? static_cast<uint32_t>(std::strtoul(params, nullptr, 10)) : 0;
-        constexpr size_t page = 40;
+        constexpr size_t page = 20; // rows of ~20 fields: well within 16 KiB
         size_t listed = 0;
         for (auto& s : a.sessions()) {
             if (s.id < from) continue;
@@ -335,21 +358,29 @@ int cmd_sessions(const char*, const char* params, rte_tel_data* d) {
                 rte_tel_data_add_dict_u64(d, "next", s.id);
                 break;
             }
-            rte_tel_data* c = new_dict();
-            // The whole name: DPDK keeps strings up to RTE_TEL_MAX_STRING_LEN - 1 bytes.
-            rte_tel_data_add_dict_string(c, "name", s.user.c_str());
-            rte_tel_data_add_dict_string(c, "service", s.service.c_str());
-            rte_tel_data_add_dict_string(c, "caller_id", s.caller.c_str());
-            rte_tel_data_add_dict_string(c, "address", net::to_string(s.address).c_str());
-            rte_tel_data_add_dict_u64(c, "uptime_s", s.uptime_s);
-            rte_tel_data_add_dict_string(c, "encoding", s.encoding.c_str());
-            rte_tel_data_add_dict_string(c, "state", s.state.c_str());
-            rte_tel_data_add_dict_u64(c, "rx_bytes", s.rx_bytes);
-            rte_tel_data_add_dict_u64(c, "tx_bytes", s.tx_bytes);
-            rte_tel_data_add_dict_u64(c, "rx_packets", s.rx_packets);
-            rte_tel_data_add_dict_u64(c, "tx_packets", s.tx_packets);
-            rte_tel_data_add_dict_container(d, std::to_string(s.id).c_str(), c, 0);
+            rte_tel_data_add_dict_container(d, std::to_string(s.id).c_str(), session_dict(s), 0);
             ++listed;
+        }
+        return 0;
+    });
+}
+
+// Recently ended sessions, oldest first, keyed by position (ids are reused), with the reason.
+int cmd_sessions_ended(const char*, const char* params, rte_tel_data* d) {
+    return with_appliance(d, [&](Appliance& a) {
+        rte_tel_data_start_dict(d);
+        size_t from = params && *params ? std::strtoul(params, nullptr, 10) : 0;
+        constexpr size_t page = 20; // rows of ~20 fields: well within 16 KiB
+        auto ended = a.ended_sessions();
+        for (size_t i = from; i < ended.size(); ++i) {
+            if (i == from + page) {
+                rte_tel_data_add_dict_u64(d, "next", i);
+                break;
+            }
+            rte_tel_data* c = session_dict(ended[i]);
+            rte_tel_data_add_dict_u64(c, "id", ended[i].id);
+            rte_tel_data_add_dict_string(c, "end_reason", ended[i].end_reason.c_str());
+            rte_tel_data_add_dict_container(d, std::to_string(i).c_str(), c, 0);
         }
         return 0;
     });
@@ -710,6 +741,8 @@ void attach_telemetry(Appliance* appliance, std::function<std::string(bool& ok)>
                                    "Set a log topic's level. Parameters: topic,level.");
         rte_telemetry_register_cmd("/vpnplane/sessions", cmd_sessions,
                                    "Active VPN sessions (/ppp active). Parameter: first id.");
+        rte_telemetry_register_cmd("/vpnplane/sessions_ended", cmd_sessions_ended,
+                                   "Recently ended VPN sessions and why. Parameter: first row.");
         rte_telemetry_register_cmd("/vpnplane/disconnect", cmd_disconnect,
                                    "End a session. Parameter: session id or user.");
         rte_telemetry_register_cmd("/vpnplane/pools", cmd_pools, "IP pool usage (/ip pool used).");

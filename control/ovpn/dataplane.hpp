@@ -45,6 +45,7 @@ struct PeerSpec {
     std::string user;
     std::optional<uint64_t> rate_limit_rx_bps; // client -> server
     std::optional<uint64_t> rate_limit_tx_bps;
+    std::optional<aaa::RateLimit> rate_limit; // the whole rate-limit, bursts included
 };
 
 struct KeyActivity {
@@ -58,6 +59,10 @@ struct KeyActivity {
 struct PeerActivity {
     uint64_t last_rx_ms = 0; // last authenticated data packet (pings included) from the client
     Endpoint endpoint;       // current endpoint (the client may have floated)
+    // The session's inner traffic (dataplane SessionCounters): data only, pings excluded.
+    uint64_t rx_packets = 0, rx_bytes = 0;             // client -> server
+    uint64_t tx_packets = 0, tx_bytes = 0;             // server -> client
+    uint64_t rate_dropped_rx = 0, rate_dropped_tx = 0; // packets over the rate-limit
     std::vector<KeyActivity> keys;
 };
 

@@ -112,26 +112,52 @@ void OvpnService::on_timer(uint64_t now_ms) {
     worker_dp_->streams().pump_all();
 }
 
+namespace {
+ActiveSession listed(const ovpn::SessionInfo& s) {
+    ActiveSession a;
+    a.id = s.peer_id;
+    a.user = s.user;
+    a.service = s.service;
+    a.caller = s.caller.to_string();
+    a.address = s.tunnel_address;
+    a.uptime_s = s.uptime_s;
+    a.encoding = s.encoding;
+    a.state = s.state;
+    a.rate_limit = s.rate_limit;
+    a.bytes_in_left = s.bytes_in_left;
+    a.bytes_out_left = s.bytes_out_left;
+    a.rate_dropped_rx = s.rate_dropped_rx;
+    a.rate_dropped_tx = s.rate_dropped_tx;
+    a.end_reason = s.end_reason;
+    return a;
+}
+} // namespace
+
 std::vector<ActiveSession> OvpnService::sessions(uint64_t now_ms) const {
     std::vector<ActiveSession> out;
     if (!server_) return out;
     for (auto& s : server_->sessions(now_ms)) {
-        ActiveSession a;
-        a.id = s.peer_id;
-        a.user = s.user;
-        a.service = s.service;
-        a.caller = s.caller.to_string();
+        ActiveSession a = listed(s);
         if (worker_dp_->streams().find(s.caller)) a.caller += "/tcp";
-        a.address = s.tunnel_address;
-        a.uptime_s = s.uptime_s;
-        a.encoding = s.encoding;
-        a.state = s.state;
         if (auto* c = worker_dp_->counters(s.peer_id)) {
             a.rx_packets = c->rx_packets.get();
             a.rx_bytes = c->rx_bytes.get();
             a.tx_packets = c->tx_packets.get();
             a.tx_bytes = c->tx_bytes.get();
         }
+        out.push_back(std::move(a));
+    }
+    return out;
+}
+
+std::vector<ActiveSession> OvpnService::ended_sessions() const {
+    std::vector<ActiveSession> out;
+    if (!server_) return out;
+    for (auto& s : server_->ended()) {
+        ActiveSession a = listed(s);
+        a.rx_packets = s.usage.rx_packets; // as of the last check before the end
+        a.rx_bytes = s.usage.rx_bytes;
+        a.tx_bytes = s.usage.tx_bytes;
         out.push_back(std::move(a));
     }
     return out;

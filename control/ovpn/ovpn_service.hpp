@@ -36,6 +36,7 @@ public:
     void on_punt(const dp::PuntEntry& e, uint64_t now_ms) override;
     void on_timer(uint64_t now_ms) override;
     std::vector<ActiveSession> sessions(uint64_t now_ms) const override;
+    std::vector<ActiveSession> ended_sessions() const override;
     size_t disconnect(const std::string& id_or_user, uint64_t now_ms) override;
     Status check_reload(const ServicesConfig& next,
                         std::vector<std::string>& restart) const override;

@@ -191,6 +191,10 @@ void Server::erase_closed() {
         if (it == sessions_.end() || it->second.get() != s) continue;
         by_peer_id_.erase(s->peer_id());
         ++counters_.sessions_closed;
+        if (s->final_info()) {
+            ended_.push_back(*s->final_info());
+            if (ended_.size() > kEndedKept) ended_.pop_front();
+        }
         sessions_.erase(it);
     }
 }

@@ -16,6 +16,7 @@
 #include "control/ovpn/session.hpp"
 #include "control/ovpn/setup.hpp"
 
+#include <deque>
 #include <memory>
 #include <unordered_map>
 #include <vector>
@@ -52,6 +53,10 @@ public:
     // disconnects everyone.
     void reload(std::shared_ptr<const ServerSetup> setup, uint64_t now_ms);
 
+    // Sessions that ended (newest last, at most kEndedKept), with why: `vpnctl sessions`.
+    static constexpr size_t kEndedKept = 64;
+    const std::deque<SessionInfo>& ended() const { return ended_; }
+
     const Counters& counters() const { return counters_; }
     size_t session_count() const { return sessions_.size(); }
 
@@ -84,6 +89,7 @@ private:
     std::vector<Session*> closed_;                     // closed, not yet erased
     std::vector<std::pair<Session*, Endpoint>> moves_; // floats seen during on_timer
     Counters counters_;
+    std::deque<SessionInfo> ended_;
 };
 
 } // namespace vp::ovpn

@@ -3,6 +3,7 @@
 #include "control/ovpn/session.hpp"
 
 #include "base/log.hpp"
+#include "control/aaa/values.hpp"
 #include "control/ovpn/session_slot.hpp"
 #include "control/ovpn/tls_crypt_v2.hpp"
 
@@ -84,6 +85,7 @@ Session::Slot& Session::add_slot(uint8_t key_id, uint32_t receive_next, uint32_t
 
 void Session::on_datagram(ByteSpan datagram, uint64_t now_ms) {
     if (closed()) return;
+    now_ms_ = now_ms;
     auto& counters = host_.mutable_counters();
     auto op = peek_opcode(datagram);
     if (!op) {
@@ -253,13 +255,21 @@ void Session::retire(Slot& slot) {
 
 void Session::check_active(uint64_t now_ms) {
     const auto& config = setup_->config;
-    if (grant_ && grant_->session_timeout_s &&
-        now_ms >= active_since_ms_ + uint64_t{grant_->session_timeout_s} * 1000) {
-        log::info(Topic::Ovpn, "{}: session timeout", who());
+    auto activity = host_.dataplane().activity(peer_id_);
+    if (activity) {
+        usage_ = {activity->rx_packets, activity->rx_bytes, activity->tx_bytes};
+        rate_dropped_rx_ = activity->rate_dropped_rx;
+        rate_dropped_tx_ = activity->rate_dropped_tx;
+    }
+    // The grant's limits end the session as RouterOS does: the client is told to restart (it
+    // may reconnect, and gets a new session with new counters).
+    if (auto reached = limits_.check(usage_, now_ms)) {
+        std::string why = limits_.describe(*reached);
+        log::info(Topic::Ovpn, "{}: {} reached, disconnecting", who(), why);
+        record_end(why);
         finish_with("RESTART", now_ms);
         return;
     }
-    auto activity = host_.dataplane().activity(peer_id_);
     uint64_t last_rx_ms = active_since_ms_;
     if (activity) {
         last_rx_ms = std::max(last_rx_ms, activity->last_rx_ms);
@@ -298,6 +308,7 @@ void Session::check_active(uint64_t now_ms) {
 
 void Session::on_timer(uint64_t now_ms) {
     if (closed()) return;
+    now_ms_ = now_ms;
     const uint64_t window_ms = uint64_t{setup_->config.handshake_window_s} * 1000;
     switch (state_) {
     case SessionState::Handshake:
@@ -349,6 +360,8 @@ void Session::on_explicit_exit(uint64_t now_ms) {
 void Session::disconnect(bool halt, uint64_t now_ms) {
     if (state_ == SessionState::Closed || state_ == SessionState::Closing) return;
     log::info(Topic::Ovpn, "{}: disconnected by the administrator", who());
+    now_ms_ = now_ms;
+    record_end("disconnected by the administrator");
     if (state_ == SessionState::Authenticated || state_ == SessionState::Active)
         finish_with(halt ? "HALT" : "RESTART", now_ms);
     else
@@ -367,6 +380,7 @@ void Session::release_resources() {
 }
 
 void Session::finish_with(std::string_view message, uint64_t now_ms) {
+    record_end("told the client " + std::string(message));
     send_message(message);
     release_resources();
     state_ = SessionState::Closing;
@@ -380,12 +394,19 @@ void Session::close(const std::string& reason) {
         mark_closed();
         return;
     }
+    record_end(reason);
     release_resources();
     if (state_ == SessionState::Active || state_ == SessionState::Authenticated)
         log::info(Topic::Ovpn, "{}: disconnected: {}", who(), reason);
     else
         log::debug(Topic::Ovpn, "{}: session closed: {}", who(), reason);
     mark_closed();
+}
+
+void Session::record_end(const std::string& reason) {
+    if (final_info_ || !grant_) return; // already recorded, or never granted
+    final_info_ = info(now_ms_);
+    final_info_->end_reason = reason;
 }
 
 void Session::mark_closed() {
@@ -418,6 +439,12 @@ SessionInfo Session::info(uint64_t now_ms) const {
     i.state = std::string(to_string(state_));
     i.client_version = peer_info_.version() + " " + peer_info_.platform();
     i.key_id = primary_key_id_;
+    if (grant_ && grant_->rate_limit) i.rate_limit = aaa::to_string(*grant_->rate_limit);
+    i.usage = usage_;
+    i.bytes_in_left = limits_.bytes_in_left(usage_);
+    i.bytes_out_left = limits_.bytes_out_left(usage_);
+    i.rate_dropped_rx = rate_dropped_rx_;
+    i.rate_dropped_tx = rate_dropped_tx_;
     return i;
 }
 

@@ -5,6 +5,7 @@
 #pragma once
 
 #include "control/aaa/aaa.hpp"
+#include "control/aaa/session_limits.hpp"
 #include "control/ovpn/control_wrap.hpp"
 #include "control/ovpn/dataplane.hpp"
 #include "control/ovpn/key_derivation.hpp"
@@ -102,6 +103,13 @@ struct SessionInfo {
     std::string state;
     std::string client_version;
     uint8_t key_id = 0;
+    // Limits (control/aaa/session_limits.hpp) and the traffic they are measured on, as of the
+    // last timer tick; the rate-limit in RouterOS notation ("": none).
+    std::string rate_limit;
+    aaa::SessionUsage usage;
+    std::optional<uint64_t> bytes_in_left, bytes_out_left;
+    uint64_t rate_dropped_rx = 0, rate_dropped_tx = 0; // packets over the rate-limit
+    std::string end_reason; // ended sessions: why ("session-timeout 60 s", "client exit")
 };
 
 class Session {
@@ -135,6 +143,8 @@ public:
     const SessionId& remote_sid() const { return remote_sid_; }
     const std::string& user() const { return user_; }
     SessionInfo info(uint64_t now_ms) const;
+    // For an ended session that was granted an address: what it was and why it ended.
+    const std::optional<SessionInfo>& final_info() const { return final_info_; }
 
 private:
     struct Slot;
@@ -161,6 +171,8 @@ private:
     void retire(Slot& slot);
     void flush(uint64_t now_ms);
     void mark_closed();
+    // Notes why the session ends (the first reason wins), while its grant is still there.
+    void record_end(const std::string& reason);
     uint32_t wrap_time_s(uint64_t now_ms) const { return static_cast<uint32_t>(now_ms / 1000) + 1; }
     std::string who() const;
 
@@ -196,6 +208,11 @@ private:
     uint64_t deadline_ms_ = 0;   // handshake / closing deadline
     uint64_t next_reneg_ms_ = 0; // 0: none scheduled
     uint64_t last_activity_check_ms_ = 0;
+    aaa::SessionLimits limits_;
+    aaa::SessionUsage usage_;
+    uint64_t rate_dropped_rx_ = 0, rate_dropped_tx_ = 0;
+    uint64_t now_ms_ = 0; // the last time the server called in (for the history's uptime)
+    std::optional<SessionInfo> final_info_;
 };
 
 } // namespace vp::ovpn

@@ -202,6 +202,7 @@ Status Session::install_keys(Slot& slot, const KeyMethod2& client) {
         spec.user = user_;
         spec.rate_limit_rx_bps = grant_->rate_limit_rx_bps;
         spec.rate_limit_tx_bps = grant_->rate_limit_tx_bps;
+        spec.rate_limit = grant_->rate_limit;
         auto st = dp.add_peer(spec);
         if (!st) return st;
         peer_installed_ = true;
@@ -276,6 +277,7 @@ void Session::send_push_reply(uint64_t now_ms) {
     push_sent_ = true;
     state_ = SessionState::Active;
     active_since_ms_ = now_ms;
+    limits_ = aaa::SessionLimits(*grant_, now_ms);
     schedule_renegotiation(now_ms);
 }
 

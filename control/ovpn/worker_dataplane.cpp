@@ -2,6 +2,7 @@
 #include "control/ovpn/worker_dataplane.hpp"
 
 #include "base/log.hpp"
+#include "control/session_rate_limit.hpp"
 #include "dataplane/ovpn/outer.hpp"
 
 #include <rte_byteorder.h>
@@ -105,6 +106,7 @@ Status WorkerDataplane::add_peer(const PeerSpec& spec) {
     peer.replay_window_bits = replay_bits_;
     for (auto& r : spec.routes)
         peer.routes.push_back({r.destination.network(), r.destination.length});
+    if (spec.rate_limit) peer.rate_limit = ctl::to_session_rate_limit(*spec.rate_limit);
     if (auto st = publisher_.add_peer(peer); !st.ok()) return st;
     keepalive_[spec.peer_id] = Keepalive{spec.keepalive_ping_s, 0};
     return {};
@@ -159,6 +161,14 @@ std::optional<PeerActivity> WorkerDataplane::activity(uint32_t peer_id) const {
     PeerActivity a;
     a.last_rx_ms = tsc_to_ms(s->last_rx_tsc.load(std::memory_order_relaxed));
     a.endpoint = {rte_be_to_cpu_32(s->endpoint_ip_be()), rte_be_to_cpu_16(s->endpoint_port_be())};
+    a.rx_packets = s->counters.rx_packets.get();
+    a.rx_bytes = s->counters.rx_bytes.get();
+    a.tx_packets = s->counters.tx_packets.get();
+    a.tx_bytes = s->counters.tx_bytes.get();
+    if (s->meter) {
+        a.rate_dropped_rx = s->meter->rx_dropped.get();
+        a.rate_dropped_tx = s->meter->tx_dropped.get();
+    }
     for (auto& k : publisher_.key_activity(peer_id))
         a.keys.push_back({k.key_id, k.rx_packets, k.tx_packets, k.rx_bytes, k.tx_bytes});
     return a;

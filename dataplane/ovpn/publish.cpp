@@ -40,6 +40,7 @@ Status OvpnPublisher::add_peer(const OvpnPeer& peer) {
     s->compression = peer.compression;
     SessionSpec spec{peer.wan_port, peer.tunnel_ip_be, peer.tunnel_local_ip_be,
                      peer.mtu,      peer.clamp_mss,    peer.routes};
+    spec.rate_limit = peer.rate_limit;
     if (Status st = sessions_.publish(std::move(s), spec); !st.ok())
         return make_error("peer " + std::to_string(peer.id) + ": " + st.message());
     peers_.emplace(peer.id, peer);

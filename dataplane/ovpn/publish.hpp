@@ -39,7 +39,8 @@ struct OvpnPeer {
     uint32_t replay_window_bits = crypto::ReplayWindow::kDefaultBits;
     OvpnCompression compression = OvpnCompression::None;
     using Route = SessionRoute;
-    std::vector<Route> routes; // site-to-site networks behind the client
+    std::vector<Route> routes;                  // site-to-site networks behind the client
+    std::optional<SessionRateLimit> rate_limit; // none: unlimited
 };
 
 struct OvpnDirectionKey {

@@ -34,6 +34,12 @@ Status SessionPublisher::publish(std::unique_ptr<Session> session, const Session
     session->clamp_mss = spec.clamp_mss;
     session->tunnel_ip_be = spec.tunnel_ip_be;
     session->tunnel_local_ip_be = spec.tunnel_local_ip_be;
+    if (spec.rate_limit) {
+        // Clock 0: the buckets are full whatever the owner's TSC reads at its first packet.
+        auto meter = make_session_meter(*spec.rate_limit, 0);
+        if (!meter) return make_error("session " + std::to_string(id) + ": " + meter.message());
+        session->meter = std::move(*meter);
+    }
     // Publish the session first, so that a route pointing at it never finds it missing.
     dp_.sessions().publish(std::move(session));
     sessions_.emplace(id, spec);

@@ -13,6 +13,7 @@
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <optional>
 #include <vector>
 
 namespace vp::dp {
@@ -29,7 +30,8 @@ struct SessionSpec {
     uint32_t tunnel_local_ip_be = 0; // the server side of the tunnel (0: none)
     uint16_t mtu = 1500;
     bool clamp_mss = true;
-    std::vector<SessionRoute> routes; // site-to-site networks behind the client
+    std::vector<SessionRoute> routes;           // site-to-site networks behind the client
+    std::optional<SessionRateLimit> rate_limit; // none: unlimited (session_meter.hpp)
 };
 
 class SessionPublisher {

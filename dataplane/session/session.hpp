@@ -10,6 +10,7 @@
 #pragma once
 
 #include "dataplane/contract.hpp"
+#include "dataplane/session/session_meter.hpp"
 #include "dataplane/worker/counters.hpp"
 
 #include <rte_common.h>
@@ -17,6 +18,7 @@
 #include <atomic>
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 
 namespace vp::dp {
 
@@ -57,6 +59,9 @@ struct alignas(RTE_CACHE_LINE_SIZE) Session {
     alignas(RTE_CACHE_LINE_SIZE) std::atomic<uint64_t> last_rx_tsc{0};
     std::atomic<uint64_t> last_tx_tsc{0};
     SessionCounters counters;
+    // The rate limit (null: unlimited), set by the publisher before the session is visible;
+    // its buckets and drop counters are the owner worker's.
+    std::unique_ptr<SessionMeter> meter;
 };
 static_assert(sizeof(Session) == 2 * RTE_CACHE_LINE_SIZE);
 

@@ -1,7 +1,8 @@
 // Inner packets that came out of a session (decrypted by the protocol's stage): IPv4 checks,
 // anti-spoofing — the source must route back into the same session (strict reverse-path check
-// against the routing table, so site-to-site routes need no separate list) — then the route
-// lookup and forwarding, as for a packet received on a port. Also the entry for inner packets
+// against the routing table, so site-to-site routes need no separate list) — then the session's
+// rate limit (session_meter.hpp), then the route lookup and forwarding, as for a packet received
+// on a port. Also the entry for inner packets
 // the control plane injects (SSTP's first stage, where it still opens the TLS records).
 #include "dataplane/ip/icmp.hpp"
 #include "dataplane/ip/ipv4_header.hpp"
@@ -47,6 +48,11 @@ void Worker::session_input(Session& s, rte_mbuf* m) {
     if (!ok) {
         s.counters.rx_dropped.inc();
         drop(m, reason);
+        return;
+    }
+    if (s.meter && !s.meter->rx.admit(t0, facts.total_len)) {
+        s.meter->rx_dropped.inc();
+        drop(m, DropReason::session_rate_limited);
         return;
     }
     route_received(m, nh, s.wan_port, s.mtu, s.tunnel_local_ip_be, &s);

@@ -1,8 +1,11 @@
 // Output into a VPN session and the dispatch to the protocols' stages: an inner packet is handed
 // to the session's owner worker, which runs the protocol's encapsulation stage, found in the
-// protocol table by the session's kind.
+// protocol table by the session's kind. The session's rate limit towards the client is applied
+// here, before the protocol spends any crypto on a packet it would drop.
 #include "dataplane/session/session.hpp"
 #include "dataplane/worker/worker.hpp"
+
+#include <rte_ether.h>
 
 namespace vp::dp {
 
@@ -14,6 +17,13 @@ void Worker::to_session(Session& session, rte_mbuf* m) {
 }
 
 void Worker::session_output(Session& session, rte_mbuf* m) {
+    // The rate limit towards the client, on the owner (the meter is its state alone).
+    if (session.meter &&
+        !session.meter->tx.admit(now_tsc(), rte_pktmbuf_pkt_len(m) - sizeof(rte_ether_hdr))) {
+        session.meter->tx_dropped.inc();
+        drop(m, DropReason::session_rate_limited);
+        return;
+    }
     const ProtocolSlot& proto = protocols_[static_cast<size_t>(session.kind)];
     if (proto.stage && proto.stage->output) {
         proto.stage->output(proto.state, session, m);

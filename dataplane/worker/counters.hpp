@@ -51,6 +51,8 @@ using Counter = Relaxed<uint64_t>;
     X(mbuf_exhausted, "packets dropped because no mbuf could be allocated")                        \
     X(no_headroom, "packets without room for the encapsulation headers")                           \
     X(anti_spoof, "packets from a session with a source address the session may not use")          \
+    X(session_rate_limited,                                                                        \
+      "packets over their session's rate_limit (per session: vpnctl sessions)")                    \
     X(ovpn_short, "OpenVPN data packets too short for their header")                               \
     X(ovpn_no_key, "OpenVPN data packets for a key id the session has no key for")                 \
     X(ovpn_replay, "OpenVPN data packets whose packet-id was seen before or is too old")           \

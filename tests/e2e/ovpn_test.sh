@@ -246,6 +246,65 @@ case_lifecycle() {
     check "the client was told to restart" wait_for 10 log_has fourth "RESTART|SIGUSR1"
 }
 
+# --- profile and secret limits ----------------------------------------------------------------
+
+# iperf3's receiver-side rate (bits/s) from a JSON log.
+iperf_rate() { /usr/bin/python3 -c "import json; print(int(json.load(open('$1'))['end']['sum_received']['bits_per_second']))"; }
+# The ratio measured / limit, to two decimals.
+ratio() { /usr/bin/python3 -c "print(f'{$1 / $2:.2f}')"; }
+ended_because() { vpnctl sessions | grep -E "^ *[0-9]+ +$1 .*$2"; }
+
+case_limits() {
+    # Four clients, one per limit; the short timeouts live in profiles of their own (the helper
+    # closes vpn-profile's braces and opens more entries).
+    start 4 '' '
+  , { name = "slow"; password = "turtle"; profile = "vpn-profile"; rate_limit = "4M/2M"; }
+  , { name = "short"; password = "brief"; profile = "short"; }
+  , { name = "sleepy"; password = "dozing"; profile = "sleepy"; }
+  , { name = "counted"; password = "metered"; profile = "vpn-profile"; limit_bytes_in = 200000; }' \
+        '}, { name = "short"; local_address = "10.2.0.1"; remote_address = "vpn"; session_timeout = "4s"; },
+         { name = "sleepy"; local_address = "10.2.0.1"; remote_address = "vpn"; idle_timeout = "3s";'
+    profile alice
+    local u
+    for u in slow short sleepy counted; do cp "$E2E_DIR/alice.ovpn" "$E2E_DIR/$u.ovpn"; done
+    start_client "$(client_ns 1)" slow slow turtle
+    start_client "$(client_ns 2)" short short brief
+    start_client "$(client_ns 3)" sleepy sleepy dozing
+    start_client "$(client_ns 4)" counted counted metered
+    check "the rate-limited client connects" connected slow
+    check "vpnctl sessions shows the rate limit" bash -c "$VPNCTL -s /var/run/dpdk/$E2E_PREFIX/dpdk_telemetry.v2 sessions | grep -E ' slow .* 4M/2M '"
+    check "the byte-limited client connects" connected counted
+    check "vpnctl sessions shows the bytes limit_bytes_in leaves" test "$(vpnctl --json sessions | /usr/bin/python3 -c \
+        'import json,sys; print([s for s in json.load(sys.stdin).values() if s["name"] == "counted"][0]["bytes_in_left"])')" -le 200000
+    lan iperf3 -s -D -p 5201 >/dev/null 2>&1
+    sleep 0.5
+    local ns1; ns1=$(client_ns 1)
+    check "iperf3 upload through the 4M rx limit" ip netns exec "$ns1" iperf3 -c 10.2.0.2 -p 5201 -t 4 -J --logfile "$E2E_DIR/up.json"
+    check "iperf3 download through the 2M tx limit" ip netns exec "$ns1" iperf3 -c 10.2.0.2 -p 5201 -t 4 -R -J --logfile "$E2E_DIR/down.json"
+    local up down
+    up=$(iperf_rate "$E2E_DIR/up.json")
+    down=$(iperf_rate "$E2E_DIR/down.json")
+    echo "rate_limit 4M/2M: upload $up bit/s ($(ratio "$up" 4000000) x), download $down bit/s ($(ratio "$down" 2000000) x)"
+    check "upload at most 1.3x the 4M limit" test "$up" -le 5200000
+    check "download at most 1.3x the 2M limit" test "$down" -le 2600000
+    check "TCP reaches at least half the limit both ways" test "$up" -ge 2000000 -a "$down" -ge 1000000
+    check "the limiter dropped packets (drop reason session_rate_limited)" \
+        test "$(json_value drops "r['session_rate_limited']")" -gt 0
+    check "per-session limiter drops in both directions" test "$(vpnctl --json sessions | /usr/bin/python3 -c \
+        'import json,sys; s=[s for s in json.load(sys.stdin).values() if s["name"] == "slow"][0]; print(min(s["rate_limit_dropped_rx"], s["rate_limit_dropped_tx"]))')" -gt 0
+    # limit_bytes_in: 300 kB of pings from the client end the session at 200 kB.
+    ip netns exec "$(client_ns 4)" ping -q -c 250 -i 0.01 -s 1200 -W 1 10.2.0.2 >/dev/null 2>&1 || true
+    check "limit_bytes_in ends the session, shown in vpnctl sessions" \
+        wait_for 5 ended_because counted "limit-bytes-in 200000 bytes"
+    check "session_timeout ends the session, shown in vpnctl sessions" \
+        wait_for 15 ended_because short "session-timeout 4 s"
+    check "idle_timeout ends the session (keepalive pings are not activity)" \
+        wait_for 15 ended_because sleepy "idle-timeout 3 s"
+    vpnctl sessions # for the test log: the limits, the drops and the history as an operator sees them
+    check "the reasons are in the log" grep -q "session-timeout 4 s reached" "$E2E_DIR/vpnplaned.log"
+    check "the client was told to restart" log_has short "RESTART|SIGUSR1"
+}
+
 type "case_$CASE" >/dev/null 2>&1 || { echo "unknown case $CASE"; exit 2; }
 "case_$CASE"
 check "SIGTERM stops the daemon with exit status 0" stop_daemon

@@ -55,6 +55,9 @@ std::variant<aaa::Grant, aaa::Reject> FixtureAaa::authenticate(const aaa::AuthRe
     g.routes = s->routes;
     g.dns_servers = p->dns_servers;
     g.session_timeout_s = p->session_timeout_s;
+    g.idle_timeout_s = p->idle_timeout_s;
+    g.limit_bytes_in = s->limit_bytes_in;
+    g.limit_bytes_out = s->limit_bytes_out;
     in_use_.insert(*remote);
     grants_[g.id] = g;
     return g;

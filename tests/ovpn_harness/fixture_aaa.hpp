@@ -23,6 +23,7 @@ struct FixtureProfile {
     std::vector<net::Ipv4> dns_servers;
     bool only_one = false;
     uint32_t session_timeout_s = 0;
+    uint32_t idle_timeout_s = 0;
 };
 
 struct FixtureSecret {
@@ -34,6 +35,7 @@ struct FixtureSecret {
     std::optional<net::Ipv4> local_address;
     std::optional<net::Ipv4> remote_address;
     std::vector<aaa::Route> routes;
+    std::optional<uint64_t> limit_bytes_in, limit_bytes_out;
 };
 
 class FixtureAaa final : public aaa::Aaa {

@@ -538,6 +538,46 @@ TEST(OvpnData, ReplaysForgeriesUnknownKeysAndSpoofedSourcesAreDropped) {
     EXPECT_EQ(run.out[1][0].size(), 3u) << "first, the site-to-site source and the reordered one";
 }
 
+// A session's rate_limit in the workers: at 8 kbit/s each way the bucket is 100 bytes plus
+// kQueueBytes (75 100 bytes: 73 packets of 1028 bytes) and refills a packet a second, so of 100
+// packets sent at once in each direction 73 pass (a few more if the run took seconds) and the
+// rest are dropped and counted, per session and as session_rate_limited.
+TEST(OvpnData, TheSessionsRateLimitDropsAndCountsWhatExceedsItInBothDirections) {
+    Client c(Cipher::Aes256Gcm, Digest::None, 6);
+    std::vector<Bytes> up, down;
+    for (int i = 0; i < 100; ++i) {
+        up.push_back(c.frame(ipv4_udp(tunnel_ip, host_ip, 5000, 6000, Bytes(1000, 1))));
+        down.push_back(
+            ethernet(lan_mac, host_mac, ipv4_udp(host_ip, tunnel_ip, 6000, 5000, Bytes(1000, 2))));
+    }
+    ApplianceRun run;
+    run.in[0] = {up};
+    run.in[1] = {down};
+    run.setup = [&](ctl::Appliance&, dp::OvpnPublisher& pub) {
+        dp::OvpnPeer peer = peer_for(c);
+        peer.rate_limit = dp::SessionRateLimit{{8000, 0, 0, 0}, {8000, 0, 0, 0}};
+        ASSERT_TRUE(pub.add_peer(peer).ok());
+        ASSERT_TRUE(
+            pub.add_key(c.peer_id, c.key_id, c.cipher, c.digest, c.key(c.c2s), c.key(c.s2c)).ok());
+        pub.set_tx_key(c.peer_id, c.key_id);
+    };
+    uint64_t rx_dropped = 0, tx_dropped = 0;
+    run.check = [&](ctl::Appliance& a, dp::OvpnPublisher& pub) {
+        dp::OvpnSession* s = pub.find(c.peer_id);
+        ASSERT_TRUE(s && s->meter);
+        rx_dropped = s->meter->rx_dropped.get();
+        tx_dropped = s->meter->tx_dropped.get();
+        EXPECT_EQ(drops(a, dp::DropReason::session_rate_limited), rx_dropped + tx_dropped);
+    };
+    run.execute();
+    EXPECT_GE(run.out[1][0].size(), 73u);
+    EXPECT_LE(run.out[1][0].size(), 76u);
+    EXPECT_EQ(run.out[1][0].size() + rx_dropped, 100u);
+    EXPECT_GE(run.out[0][0].size(), 73u);
+    EXPECT_LE(run.out[0][0].size(), 76u);
+    EXPECT_EQ(run.out[0][0].size() + tx_dropped, 100u);
+}
+
 TEST(OvpnData, ClientsPingTheServerTunnelAddressAndTheLanReachesThemByProxyArp) {
     Client c(Cipher::Aes256Gcm, Digest::None, 4);
     Bytes echo(36, 0);

@@ -244,20 +244,49 @@ int show_firewall_filter(const json& r) {
     return 0;
 }
 
-// Like RouterOS's `/ppp active print`, with the traffic of each session.
+// What limit-bytes-in/-out leave ("-": no limit).
+std::string bytes_left(const json& s, const char* key) {
+    return s.contains(key) ? group_digits(num(s, key)) : "-";
+}
+
+// Like RouterOS's `/ppp active print`, with the traffic of each session, its rate-limit, what
+// its byte limits leave and the packets its rate-limit dropped (rx/tx).
 int show_sessions(const json& r) {
     if (r.contains("error")) return print_error_reply(r);
     Table t({"ID", "NAME", "SERVICE", "CALLER-ID", "ADDRESS", "UPTIME", "ENCODING", "RX-BYTES",
-             "TX-BYTES", "RX-PACKETS", "TX-PACKETS"});
-    for (auto& [id, s] : r.items())
+             "TX-BYTES", "RX-PACKETS", "TX-PACKETS", "RATE-LIMIT", "IN-LEFT", "OUT-LEFT",
+             "LIMITED"});
+    for (auto& [id, s] : r.items()) {
+        std::string limit = field(s, "rate_limit");
         t.add({id, field(s, "name"), field(s, "service"), field(s, "caller_id"),
                field(s, "address"), format_duration(num(s, "uptime_s")), field(s, "encoding"),
                group_digits(num(s, "rx_bytes")), group_digits(num(s, "tx_bytes")),
-               group_digits(num(s, "rx_packets")), group_digits(num(s, "tx_packets"))});
+               group_digits(num(s, "rx_packets")), group_digits(num(s, "tx_packets")),
+               limit.empty() ? "-" : limit, bytes_left(s, "bytes_in_left"),
+               bytes_left(s, "bytes_out_left"),
+               group_digits(num(s, "rate_limit_dropped_rx")) + "/" +
+                   group_digits(num(s, "rate_limit_dropped_tx"))});
+    }
     if (t.empty())
         std::printf("no active sessions\n");
     else
         t.print();
+    return 0;
+}
+
+// The sessions that ended recently, and why (after the active ones in `vpnctl sessions`).
+int show_ended_sessions(const json& r) {
+    if (r.contains("error")) return print_error_reply(r);
+    Table t({"ID", "NAME", "SERVICE", "CALLER-ID", "ADDRESS", "UPTIME", "RX-BYTES", "TX-BYTES",
+             "ENDED-BECAUSE"});
+    for (auto& [row, s] : r.items())
+        t.add({field(s, "id"), field(s, "name"), field(s, "service"), field(s, "caller_id"),
+               field(s, "address"), format_duration(num(s, "uptime_s")),
+               group_digits(num(s, "rx_bytes")), group_digits(num(s, "tx_bytes")),
+               field(s, "end_reason")});
+    if (t.empty()) return 0;
+    std::printf("\nended sessions (most recent last):\n");
+    t.print();
     return 0;
 }
 
@@ -331,7 +360,13 @@ int run_stats_command(const std::string& command, const std::vector<std::string>
             return all->contains("error") ? 1 : 0;
         }
         if (int rc = print_error_reply(*all); rc >= 0) return rc;
-        return it->second.show(*all);
+        int rc = it->second.show(*all);
+        if (command == "sessions" && rc == 0) {
+            // The history: a daemon without it (older) answers with an error; show nothing.
+            auto ended = all_pages(*client, "/vpnplane/sessions_ended");
+            if (ended.ok() && !ended->contains("error")) rc = show_ended_sessions(*ended);
+        }
+        return rc;
     }
     std::string telemetry_cmd;
     if (auto it = simple.find(command); it != simple.end())

@@ -41,7 +41,7 @@ ppp_profiles = (
   { name = "vpn-profile"; local_address = "10.10.10.1"; remote_address = "vpn";
     use_encryption = "yes"; dns_server = "1.1.1.1,8.8.8.8"; only_one = "yes";
     session_timeout = "1h"; idle_timeout = "10m"; rate_limit = "10M/20M";
-    address_list = "vpn-users"; use_compression = "no"; comment = "remote access"; }
+    use_compression = "no"; comment = "remote access"; }
 );
 ppp_secrets = (
   { name = "user"; password = "password"; profile = "vpn-profile"; },
@@ -49,7 +49,8 @@ ppp_secrets = (
     remote_address = "10.1.101.100"; },
   { name = "Home"; password = "123"; service = "ovpn"; local_address = "172.16.1.1";
     remote_address = "172.16.1.2"; routes = "10.1.202.0/24 172.16.1.2 1";
-    caller_id = "198.51.100.7"; limit_bytes_in = 1000000; disabled = true; }
+    caller_id = "198.51.100.7"; limit_bytes_in = 1000000; disabled = true;
+    rate_limit = "2M/4M 4M/8M 1M/2M 10/10"; }
 );
 )";
 
@@ -69,8 +70,13 @@ TEST(AaaConfig, ParsesTheSeedSetup) {
     EXPECT_EQ(p->change_tcp_mss, Tristate::Default);
     EXPECT_EQ(p->session_timeout_s, 3600u);
     EXPECT_EQ(p->idle_timeout_s, 600u);
-    EXPECT_EQ(p->rate_limit, (RateLimit{10'000'000, 20'000'000}));
-    EXPECT_EQ(p->address_list, "vpn-users");
+    ASSERT_TRUE(p->rate_limit);
+    EXPECT_EQ(p->rate_limit->rx.rate_bps, 10'000'000u);
+    EXPECT_EQ(p->rate_limit->tx.rate_bps, 20'000'000u);
+    EXPECT_FALSE(p->address_list);
+    ASSERT_TRUE(c.secret("Home")->rate_limit);
+    EXPECT_EQ(c.secret("Home")->rate_limit->tx,
+              (RateDirection{4'000'000, 8'000'000, 2'000'000, 10}));
     ASSERT_EQ(c.secrets.size(), 3u);
     auto* user = c.secret("user");
     EXPECT_EQ(user->service, Service::Any);
@@ -235,8 +241,9 @@ TEST(AaaConfigErrors, BadRangesAndSizes) {
 TEST(AaaConfigErrors, ProfileValues) {
     EXPECT_EQ(errors(R"(ppp_profiles = (
   { name = "p"; only_one = "maybe"; change_tcp_mss = 1; use_encryption = "always";
-    dns_server = "1.1.1.1,2.2.2.2,3.3.3.3"; rate_limit = "1M/1M 2M/2M";
-    session_timeout = "forever"; use_compression = "yes"; local_address = "0.0.0.0"; }
+    dns_server = "1.1.1.1,2.2.2.2,3.3.3.3"; rate_limit = "1M/1M 2M/2M 1M 8 1";
+    session_timeout = "forever"; use_compression = "yes"; local_address = "0.0.0.0";
+    address_list = "vpn-users"; }
 );)"),
               (Lines{"<config>:4: ppp_profiles.[0].local_address: '0.0.0.0' cannot be a tunnel "
                      "address (not a unicast address)",
@@ -252,8 +259,11 @@ TEST(AaaConfigErrors, ProfileValues) {
                      "vpnplane does not implement it (use \"no\")",
                      "<config>:4: ppp_profiles.[0].session_timeout: 'forever' is not a duration "
                      "(e.g. 30, \"30s\", \"10m\", \"1h\", \"disabled\")",
-                     "<config>:3: ppp_profiles.[0].rate_limit: rate-limit '1M/1M 2M/2M': burst, "
-                     "priority and minimum rates are not supported; write rx[/tx]"}));
+                     "<config>:3: ppp_profiles.[0].rate_limit: rate-limit '1M/1M 2M/2M 1M 8 1': "
+                     "priority '1' is not supported: each session is limited on its own, with "
+                     "no parent queue to prioritise in (only 8, the default, is accepted)",
+                     "<config>:5: ppp_profiles.[0].address_list: address_list needs the "
+                     "firewall, not implemented yet"}));
 }
 
 TEST(AaaConfigErrors, SecretValues) {

@@ -21,7 +21,7 @@ ip_pools = ({ name = "vpn"; ranges = "10.10.10.2-10.10.10.254"; });
 ppp_profiles = (
   { name = "vpn-profile"; local_address = "10.10.10.1"; remote_address = "vpn";
     use_encryption = "yes"; dns_server = "1.1.1.1,8.8.8.8"; session_timeout = "1h";
-    idle_timeout = "10m"; rate_limit = "10M/20M"; address_list = "vpn-users"; }
+    idle_timeout = "10m"; rate_limit = "10M/20M"; }
 );
 ppp_secrets = (
   { name = "user"; password = "password"; profile = "vpn-profile"; },
@@ -31,7 +31,8 @@ ppp_secrets = (
     remote_address = "172.16.1.2"; routes = "10.1.202.0/24 172.16.1.2 1";
     limit_bytes_out = 5000; },
   { name = "off"; password = "x"; disabled = true; profile = "vpn-profile"; },
-  { name = "pinned"; password = "x"; caller_id = "192.0.2.99"; profile = "vpn-profile"; }
+  { name = "pinned"; password = "x"; caller_id = "192.0.2.99"; profile = "vpn-profile"; },
+  { name = "fast"; password = "x"; profile = "vpn-profile"; rate_limit = "50M 100M 25M 4"; }
 );
 )";
 
@@ -54,7 +55,8 @@ TEST(LocalAaa, GrantsTheSeedUserItsProfile) {
     EXPECT_EQ(g->idle_timeout_s, 600u);
     EXPECT_EQ(g->rate_limit_rx_bps, 10'000'000u);
     EXPECT_EQ(g->rate_limit_tx_bps, 20'000'000u);
-    EXPECT_EQ(g->address_list, "vpn-users");
+    ASSERT_TRUE(g->rate_limit);
+    EXPECT_EQ(g->rate_limit->rx.rate_bps, 10'000'000u);
     EXPECT_TRUE(g->routes.empty());
     EXPECT_EQ(usage_of(aaa, "vpn").used, 1u);
     EXPECT_EQ(aaa.active_count(), 1u);
@@ -64,6 +66,17 @@ TEST(LocalAaa, GrantsTheSeedUserItsProfile) {
     aaa.release(*g);
     EXPECT_EQ(usage_of(aaa, "vpn").used, 0u);
     EXPECT_EQ(aaa.active_count(), 0u);
+}
+
+TEST(LocalAaa, TheSecretsRateLimitWinsOverTheProfiles) {
+    LocalAaa aaa(config(kSeed));
+    auto g = grant_of(aaa.authenticate(request("fast", "x")));
+    ASSERT_TRUE(g);
+    ASSERT_TRUE(g->rate_limit);
+    EXPECT_EQ(g->rate_limit->rx, (RateDirection{50'000'000, 100'000'000, 25'000'000, 4}));
+    EXPECT_EQ(g->rate_limit->tx, g->rate_limit->rx);
+    EXPECT_EQ(g->rate_limit_tx_bps, 50'000'000u);
+    EXPECT_EQ(g->session_timeout_s, 3600u); // the rest still comes from the profile
 }
 
 TEST(LocalAaa, SiteToSiteSecretGetsItsStaticAddressesAndRoutes) {

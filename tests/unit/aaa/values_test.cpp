@@ -57,24 +57,73 @@ TEST(Routes, RejectsWhatRouterOsWouldMisread) {
     EXPECT_EQ(parse_routes("10.1.0.0/16,").message(), "empty route");
 }
 
+RateLimit rates(uint64_t rx, uint64_t tx) {
+    RateLimit r;
+    r.rx_bps = r.rx.rate_bps = rx;
+    r.tx_bps = r.tx.rate_bps = tx;
+    return r;
+}
+
 TEST(RateLimit, RxSlashTxWithUnits) {
     auto r = parse_rate_limit("10M/20M");
     ASSERT_TRUE(r) << r.message();
     EXPECT_EQ(r->rx_bps, 10'000'000u);
     EXPECT_EQ(r->tx_bps, 20'000'000u);
-    EXPECT_EQ(*parse_rate_limit("512k"), (RateLimit{512'000, 512'000})); // tx defaults to rx
-    EXPECT_EQ(*parse_rate_limit("1G/0"), (RateLimit{1'000'000'000, 0}));
-    EXPECT_EQ(*parse_rate_limit("64000/128K"), (RateLimit{64'000, 128'000}));
+    EXPECT_EQ(*parse_rate_limit("512k"), rates(512'000, 512'000)); // tx defaults to rx
+    EXPECT_EQ(*parse_rate_limit("1G/0"), rates(1'000'000'000, 0));
+    EXPECT_EQ(*parse_rate_limit("64000/128K"), rates(64'000, 128'000));
+    EXPECT_EQ(to_string(*parse_rate_limit("64000/128K")), "64k/128k");
 }
 
-TEST(RateLimit, RefusesBurstsAndNonsense) {
-    EXPECT_EQ(parse_rate_limit("10M/10M 20M/20M").message(),
-              "rate-limit '10M/10M 20M/20M': burst, priority and minimum rates are not "
-              "supported; write rx[/tx]");
-    EXPECT_EQ(parse_rate_limit("10X").message(), "rate '10X' has an unknown unit (use k, M or G)");
+TEST(RateLimit, BurstFieldsWithRouterOsDefaults) {
+    auto r = parse_rate_limit("10M/20M 20M/40M 8M/16M 10/5s");
+    ASSERT_TRUE(r) << r.message();
+    EXPECT_EQ(r->rx, (RateDirection{10'000'000, 20'000'000, 8'000'000, 10}));
+    EXPECT_EQ(r->tx, (RateDirection{20'000'000, 40'000'000, 16'000'000, 5}));
+    EXPECT_EQ(to_string(*r), "10M/20M 20M/40M 8M/16M 10/5");
+    // No threshold: the rate; no burst-time: 1 s; a missing tx value: the rx value.
+    r = parse_rate_limit("1M 2M");
+    ASSERT_TRUE(r) << r.message();
+    EXPECT_EQ(r->rx, (RateDirection{1'000'000, 2'000'000, 1'000'000, 1}));
+    EXPECT_EQ(r->tx, r->rx);
+    // Burst-rate 0: no burst in that direction; priority 8 is RouterOS's default.
+    r = parse_rate_limit("1M/2M 0/3M 1M/1M 4/4 8");
+    ASSERT_TRUE(r) << r.message();
+    EXPECT_EQ(r->rx, (RateDirection{1'000'000, 0, 0, 0}));
+    EXPECT_EQ(r->tx, (RateDirection{2'000'000, 3'000'000, 1'000'000, 4}));
+}
+
+TEST(RateLimit, RefusesWhatCannotBeHonoured) {
+    EXPECT_EQ(parse_rate_limit("10M 20M 5M 8 1").message(),
+              "rate-limit '10M 20M 5M 8 1': priority '1' is not supported: each session is "
+              "limited on its own, with no parent queue to prioritise in (only 8, the default, "
+              "is accepted)");
+    EXPECT_EQ(parse_rate_limit("10M 20M 5M 8 8 1M").message(),
+              "rate-limit '10M 20M 5M 8 8 1M': minimum rates (rate-min, RouterOS limit-at) are "
+              "not supported: each session is limited on its own, with no parent queue to "
+              "guarantee a share of");
+    EXPECT_EQ(parse_rate_limit("10M 5M").message(),
+              "rate-limit '10M 5M': rx burst-rate 5000000 must be above the rate 10000000 (0: "
+              "no burst)");
+    EXPECT_EQ(parse_rate_limit("10M 20M 12M").message(),
+              "rate-limit '10M 20M 12M': rx burst-threshold must be between 1 and the rate "
+              "10000000 (above it the average can never reach it and the burst never ends)");
+    EXPECT_EQ(parse_rate_limit("0 20M").message(),
+              "rate-limit '0 20M': rx burst-rate needs a rate: an unlimited session cannot burst");
+    EXPECT_EQ(parse_rate_limit("1M 2M 1M 0").message(),
+              "rate-limit '1M 2M 1M 0': rx burst-time must be at least 1 s");
+    EXPECT_EQ(parse_rate_limit("1M 2M 1M x").message(),
+              "rate-limit '1M 2M 1M x': burst-time 'x' is not a number of seconds (0..86400)");
+    EXPECT_FALSE(parse_rate_limit("1 2 3 4 8 5 6"));
+}
+
+TEST(RateLimit, RefusesNonsense) {
+    EXPECT_EQ(parse_rate_limit("10X").message(),
+              "rate-limit '10X': rate '10X' has an unknown unit (use k, M or G)");
     EXPECT_EQ(parse_rate_limit("fast").message(),
-              "rate 'fast' is not a number of bits/s (e.g. 512k, 10M)");
+              "rate-limit 'fast': rate 'fast' is not a number of bits/s (e.g. 512k, 10M)");
     EXPECT_FALSE(parse_rate_limit("1/2/3"));
+    EXPECT_FALSE(parse_rate_limit("1M 2M/3M/4M"));
     EXPECT_FALSE(parse_rate_limit("99999999999999999999"));
     EXPECT_FALSE(parse_rate("18446744073709551615G"));
 }

@@ -60,7 +60,10 @@ struct Rig {
 
     explicit Rig(ovpn::ServerConfig config = test_config(), bool only_one = false,
                  bool require_client_certificate = false)
-        : aaa(test_profiles(only_one), test_secrets()) {
+        : Rig(config, test_profiles(only_one), test_secrets(), require_client_certificate) {}
+    Rig(ovpn::ServerConfig config, std::vector<FixtureProfile> profiles,
+        std::vector<FixtureSecret> secrets, bool require_client_certificate = false)
+        : aaa(std::move(profiles), std::move(secrets)) {
         config.require_client_certificate = require_client_certificate;
         auto s = ovpn::make_server_setup(config, TestPki::get().server());
         if (!s) throw std::runtime_error(s.message());

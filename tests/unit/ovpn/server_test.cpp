@@ -523,6 +523,77 @@ TEST(Server, KeepaliveExpiry) {
     EXPECT_EQ(rig.server->counters().keepalive_expiries, 1u);
 }
 
+// The dataplane saw `packets` data packets and `bytes` bytes from the client (and a ping now).
+static void traffic(Rig& rig, uint32_t peer, TestClient& c, uint64_t packets, uint64_t bytes) {
+    auto& a = rig.dataplane.activities[peer];
+    a.last_rx_ms = rig.now;
+    a.endpoint = c.config().endpoint;
+    a.rx_packets = packets;
+    a.rx_bytes = bytes;
+}
+
+// The grant's limits (control/aaa/session_limits.hpp) end the session with RouterOS's reason,
+// kept in the server's history of ended sessions.
+TEST(Server, SessionTimeoutIdleTimeoutAndByteLimitsEndTheSessionWithTheirReason) {
+    auto profiles = test_profiles();
+    profiles[0].session_timeout_s = 100;
+    profiles[0].idle_timeout_s = 20;
+    auto secrets = test_secrets();
+    secrets[0].limit_bytes_in = 5000;
+    Rig rig(test_config(), profiles, secrets);
+
+    TestClient a(ClientConfig{}); // alice: limit-bytes-in 5000
+    uint32_t peer = rig.connect(a);
+    traffic(rig, peer, a, 10, 4000);
+    rig.advance(1'000);
+    auto listed = rig.server->sessions(rig.now);
+    ASSERT_EQ(listed.size(), 1u);
+    EXPECT_EQ(listed[0].bytes_in_left, 1000u);
+    EXPECT_FALSE(listed[0].bytes_out_left);
+    traffic(rig, peer, a, 12, 5000);
+    rig.advance(1'000);
+    rig.run(a);
+    EXPECT_TRUE(a.received("RESTART"));
+    rig.advance(6'000);
+    EXPECT_EQ(rig.server->session_count(), 0u);
+    ASSERT_EQ(rig.server->ended().size(), 1u);
+    EXPECT_EQ(rig.server->ended()[0].end_reason, "limit-bytes-in 5000 bytes");
+    EXPECT_EQ(rig.server->ended()[0].user, "alice");
+    EXPECT_EQ(rig.aaa.addresses_in_use(), 0u);
+
+    // No data from the client for 20 s (pings refresh last_rx_ms, not the data counters).
+    TestClient b(ClientConfig{});
+    b.config().endpoint.port = 40001;
+    peer = rig.connect(b);
+    traffic(rig, peer, b, 3, 300);
+    for (int i = 0; i < 19; ++i) {
+        rig.dataplane.activities[peer].last_rx_ms = rig.now;
+        rig.advance(1'000);
+    }
+    EXPECT_EQ(rig.server->session_count(), 1u);
+    rig.dataplane.activities[peer].last_rx_ms = rig.now;
+    rig.advance(2'000);
+    rig.advance(6'000);
+    EXPECT_EQ(rig.server->session_count(), 0u);
+    ASSERT_EQ(rig.server->ended().size(), 2u);
+    EXPECT_EQ(rig.server->ended()[1].end_reason, "idle-timeout 20 s");
+
+    // Data every few seconds keeps it up until the session timeout.
+    TestClient c(ClientConfig{});
+    c.config().endpoint.port = 40002;
+    peer = rig.connect(c);
+    for (uint64_t i = 1; i <= 99; ++i) {
+        traffic(rig, peer, c, i, i * 10);
+        rig.advance(1'000);
+    }
+    EXPECT_EQ(rig.server->session_count(), 1u);
+    rig.advance(2'000);
+    rig.advance(6'000);
+    EXPECT_EQ(rig.server->session_count(), 0u);
+    ASSERT_EQ(rig.server->ended().size(), 3u);
+    EXPECT_EQ(rig.server->ended()[2].end_reason, "session-timeout 100 s");
+}
+
 TEST(Server, ExplicitExitOnEitherChannelEndsTheSessionAtOnce) {
     Rig rig;
     TestClient c(ClientConfig{});
