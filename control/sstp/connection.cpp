@@ -4,6 +4,7 @@
 #include "control/sstp/connection.hpp"
 
 #include "base/log.hpp"
+#include "control/aaa/values.hpp"
 #include "control/ppp/frame.hpp"
 
 #include <openssl/rand.h>
@@ -62,6 +63,7 @@ std::string Connection::who() const {
 void Connection::close(std::string why) {
     if (stage_ == Stage::Closed) return;
     log::info(Topic::Sstp, "{}: closed: {}", who(), why);
+    if (end_reason_.empty()) end_reason_ = std::move(why);
     stage_ = Stage::Closed;
 }
 
@@ -239,6 +241,10 @@ void Connection::run_ppp(ppp::Output out, uint64_t now_ms) {
             address_ = up->peer;
             local_address_ = up->local;
             up_since_ms_ = now_ms;
+            if (const aaa::Grant* g = grant()) {
+                limits_ = aaa::SessionLimits(*g, now_ms);
+                if (g->rate_limit) rate_limit_ = aaa::to_string(*g->rate_limit);
+            }
             log::info(Topic::Sstp, "{}: IP up, {} -> {}", who(), net::to_string(up->local),
                       net::to_string(up->peer));
         } else if (auto* t = std::get_if<ppp::event::Terminated>(&e)) {
@@ -256,6 +262,7 @@ void Connection::run_ppp(ppp::Output out, uint64_t now_ms) {
         if (!aaa_.refusal().empty())
             log::warning(Topic::Sstp, "{}: refused by AAA: {}", who(), aaa_.refusal());
         log::info(Topic::Sstp, "{}: PPP ended: {}", who(), *terminated);
+        if (end_reason_.empty()) end_reason_ = "PPP ended: " + *terminated;
         ip_up_ = false;
         run(fsm_->disconnect(at(now_ms)), now_ms);
     }
@@ -283,14 +290,30 @@ std::optional<uint64_t> Connection::next_deadline() const {
 }
 
 void Connection::disconnect(uint64_t now_ms) {
+    if (stage_ != Stage::Closed) log::info(Topic::Sstp, "{}: disconnected by the operator", who());
+    end_call("disconnected by the operator", now_ms);
+}
+
+void Connection::end_call(const std::string& why, uint64_t now_ms) {
     if (stage_ == Stage::Closed) return;
     if (!fsm_) {
-        close("disconnected by the operator");
+        close(why);
         return;
     }
-    log::info(Topic::Sstp, "{}: disconnected by the operator", who());
+    if (end_reason_.empty()) end_reason_ = why;
     ip_up_ = false;
     run(fsm_->disconnect(at(now_ms)), now_ms);
+}
+
+void Connection::check_limits(const aaa::SessionUsage& usage, uint64_t now_ms) {
+    if (stage_ == Stage::Closed || !ip_up_) return;
+    usage_ = usage;
+    // As RouterOS does: the call ends; the client may dial again and gets new counters.
+    if (auto reached = limits_.check(usage_, now_ms)) {
+        std::string why = limits_.describe(*reached);
+        log::info(Topic::Sstp, "{}: {} reached, sending SSTP Call Disconnect", who(), why);
+        end_call(why, now_ms);
+    }
 }
 
 void Connection::peer_closed() {

@@ -12,6 +12,7 @@
 
 #include "base/bytes.hpp"
 #include "control/aaa/aaa.hpp"
+#include "control/aaa/session_limits.hpp"
 #include "control/ppp/session.hpp"
 #include "control/sstp/aaa_link.hpp"
 #include "control/sstp/control_fsm.hpp"
@@ -60,6 +61,11 @@ public:
     void disconnect(uint64_t now_ms);
     // The peer closed its side of the stream: nothing more will come.
     void peer_closed();
+    // The grant's session-timeout, idle-timeout and limit-bytes-in/-out (control/aaa/
+    // session_limits.hpp) on the session's traffic as the workers count it: the service calls
+    // this regularly once IP is up; a limit reached ends the call with SSTP Call Disconnect,
+    // as `vpnctl disconnect` does, and becomes the end reason.
+    void check_limits(const aaa::SessionUsage& usage, uint64_t now_ms);
 
     // Ciphertext to send; the connection is over once done() and the output is sent.
     Bytes take_output() {
@@ -92,6 +98,16 @@ public:
     std::string encoding() const; // "TLS1.3 TLS_AES_256_GCM_SHA384"
     const char* state() const;
     const ConnectionCounters& counters() const { return counters_; }
+    // The AAA grant while the session holds one (its rate-limit goes to the workers).
+    const aaa::Grant* grant() const { return aaa_.grant() ? &*aaa_.grant() : nullptr; }
+    // The grant's rate-limit in RouterOS notation as of IP up ("": none), kept for the history.
+    const std::string& rate_limit() const { return rate_limit_; }
+    const aaa::SessionLimits& limits() const { return limits_; }
+    // The traffic of the last check_limits().
+    const aaa::SessionUsage& usage() const { return usage_; }
+    // Why the call ended ("" while it runs): "session-timeout 60 s", "disconnected by the
+    // operator", "the client sent SSTP Call Disconnect", ...
+    const std::string& end_reason() const { return end_reason_; }
     const ControlFsm* control() const { return fsm_ ? &*fsm_ : nullptr; }
     const ppp::PppSession* ppp() const { return ppp_.get(); }
 
@@ -104,6 +120,8 @@ private:
     void send_plain(ByteSpan plaintext);
     void flush_tls();
     void close(std::string why);
+    // SSTP Call Disconnect (or a close before SSTP runs), `why` kept as the end reason.
+    void end_call(const std::string& why, uint64_t now_ms);
     std::string who() const;
 
     std::shared_ptr<const ConnectionSetup> setup_;
@@ -124,7 +142,11 @@ private:
     net::Ipv4 local_address_ = 0;
     uint64_t up_since_ms_ = 0;
     bool forwarding_ = false;
-    std::vector<Bytes> ip_in_; // IPv4 packets for the service to inject
+    std::vector<Bytes> ip_in_;  // IPv4 packets for the service to inject
+    aaa::SessionLimits limits_; // started at IP up from the grant
+    aaa::SessionUsage usage_;
+    std::string rate_limit_;
+    std::string end_reason_;
     ConnectionCounters counters_;
 };
 

@@ -2,10 +2,10 @@
 #include "control/sstp/sstp_service.hpp"
 
 #include "base/log.hpp"
+#include "control/sstp/session_spec.hpp"
 #include "control/tls/key_export.hpp"
 #include "dataplane/sstp/sstp_session.hpp"
 
-#include <rte_byteorder.h>
 #include <rte_ether.h>
 #include <rte_mbuf.h>
 
@@ -22,6 +22,8 @@ constexpr size_t chain_bytes = 64 * 1024; // one chain in flight per connection
 // Ciphertext waiting for the engine beyond which packets for the client are dropped: TCP's own
 // backpressure (a slow client, a full send buffer) must not grow the control plane's memory.
 constexpr size_t max_backlog_bytes = 512 * 1024;
+// How often the grants' limits are checked (as OpenVPN's timer does).
+constexpr uint64_t limits_interval_ms = 100;
 
 // Up to chain_bytes of `bytes` as an mbuf chain; `taken` says how many went in.
 rte_mbuf* make_chain(rte_mempool* pool, ByteSpan bytes, size_t& taken) {
@@ -141,8 +143,24 @@ void SstpService::inject(uint64_t handle, Stream& s, dp::InjectAction action, rt
     }
 }
 
+SstpService::Traffic SstpService::traffic(const Stream& s) const {
+    const dp::Session* d = publisher_.find(s.session);
+    if (!d) return s.last;
+    Traffic t;
+    t.rx_packets = d->counters.rx_packets.get();
+    t.rx_bytes = d->counters.rx_bytes.get();
+    t.tx_packets = d->counters.tx_packets.get();
+    t.tx_bytes = d->counters.tx_bytes.get();
+    if (d->meter) {
+        t.rate_dropped_rx = d->meter->rx_dropped.get();
+        t.rate_dropped_tx = d->meter->tx_dropped.get();
+    }
+    return t;
+}
+
 void SstpService::retire(Stream& s) {
     if (s.session == dp::no_session) return;
+    s.last = traffic(s); // for the history and the limits' last word
     publisher_.retire(s.session);
     by_session_.erase(s.session);
     s.session = dp::no_session;
@@ -157,12 +175,7 @@ void SstpService::sync_data(uint64_t handle, Stream& s) {
         Status st = id.ok() ? Status{} : id.error();
         if (st.ok()) {
             auto session = std::make_unique<dp::SstpSession>(*id, s.worker, handle);
-            dp::SessionSpec spec;
-            spec.wan_port = s.wan_port;
-            spec.tunnel_ip_be = rte_cpu_to_be_32(c.address());
-            spec.tunnel_local_ip_be = rte_cpu_to_be_32(c.local_address());
-            spec.mtu = c.mtu();
-            st = publisher_.publish(std::move(session), spec);
+            st = publisher_.publish(std::move(session), sstp::session_spec(c, s.wan_port));
             if (!st.ok()) publisher_.release_id(*id);
         }
         if (!st.ok()) {
@@ -309,6 +322,10 @@ void SstpService::on_punt(const dp::PuntEntry& e, uint64_t now_ms) {
     case dp::TcpEvent::Closed:
         // Destroying the connection ends PPP and gives the address back to its pool.
         retire(s);
+        if (s.conn->up_since_ms()) {
+            ended_.push_back(listed(s, now_ms));
+            if (ended_.size() > kEndedKept) ended_.pop_front();
+        }
         add_counters(closed_, s.conn->counters());
         rte_pktmbuf_free(s.refused);
         streams_.erase(it);
@@ -319,37 +336,60 @@ void SstpService::on_punt(const dp::PuntEntry& e, uint64_t now_ms) {
     pump(handle, s);
 }
 
+void SstpService::check_limits(uint64_t now_ms) {
+    if (now_ms < next_limits_ms_) return;
+    next_limits_ms_ = now_ms + limits_interval_ms;
+    for (auto& [handle, s] : streams_) {
+        if (!s.conn->ip_up()) continue;
+        Traffic t = traffic(s);
+        s.conn->check_limits({t.rx_packets, t.rx_bytes, t.tx_bytes}, now_ms);
+    }
+}
+
 void SstpService::on_timer(uint64_t now_ms) {
     now_ms_ = now_ms;
+    check_limits(now_ms); // a call it ends goes out with the pump below
     for (auto& [handle, s] : streams_) {
         if (auto d = s.conn->next_deadline(); d && *d <= now_ms) s.conn->on_timer(now_ms);
         pump(handle, s);
     }
 }
 
+ActiveSession SstpService::listed(const Stream& s, uint64_t now_ms) const {
+    const sstp::Connection& c = *s.conn;
+    ActiveSession a;
+    a.id = s.id;
+    a.user = c.user();
+    a.service = "sstp";
+    a.caller = c.caller();
+    a.address = c.address();
+    a.uptime_s = now_ms > c.up_since_ms() ? (now_ms - c.up_since_ms()) / 1000 : 0;
+    a.encoding = c.encoding();
+    a.state = c.state();
+    Traffic t = traffic(s);
+    a.rx_packets = t.rx_packets;
+    a.rx_bytes = t.rx_bytes;
+    a.tx_packets = t.tx_packets;
+    a.tx_bytes = t.tx_bytes;
+    a.rate_limit = c.rate_limit();
+    aaa::SessionUsage usage{t.rx_packets, t.rx_bytes, t.tx_bytes};
+    a.bytes_in_left = c.limits().bytes_in_left(usage);
+    a.bytes_out_left = c.limits().bytes_out_left(usage);
+    a.rate_dropped_rx = t.rate_dropped_rx;
+    a.rate_dropped_tx = t.rate_dropped_tx;
+    a.end_reason = c.end_reason();
+    return a;
+}
+
 std::vector<ActiveSession> SstpService::sessions(uint64_t now_ms) const {
     std::vector<ActiveSession> out;
-    for (const auto& [handle, s] : streams_) {
-        const sstp::Connection& c = *s.conn;
-        if (!c.ip_up()) continue;
-        ActiveSession a;
-        a.id = s.id;
-        a.user = c.user();
-        a.service = "sstp";
-        a.caller = c.caller();
-        a.address = c.address();
-        a.uptime_s = now_ms > c.up_since_ms() ? (now_ms - c.up_since_ms()) / 1000 : 0;
-        a.encoding = c.encoding();
-        a.state = c.state();
-        if (const dp::Session* d = publisher_.find(s.session)) {
-            a.rx_packets = d->counters.rx_packets.get();
-            a.rx_bytes = d->counters.rx_bytes.get();
-            a.tx_packets = d->counters.tx_packets.get();
-            a.tx_bytes = d->counters.tx_bytes.get();
-        }
-        out.push_back(std::move(a));
-    }
+    for (const auto& [handle, s] : streams_)
+        if (s.conn->ip_up()) out.push_back(listed(s, now_ms));
     return out;
+}
+
+std::vector<ActiveSession> SstpService::ended_sessions() const {
+    return {ended_.begin(), ended_.end()};
 }
 
 size_t SstpService::disconnect(const std::string& id_or_user, uint64_t now_ms) {

@@ -10,6 +10,10 @@
 // proxy-ARP entry for the client's address); the client's IPv4 packets, opened here, go to the
 // owner as InjectAction::SessionInput, and the owner punts packets routed into the session
 // (SstpEvent::Outbound) for the connection to seal.
+//
+// The grant's limits: its rate-limit is the published session's meter; session-timeout,
+// idle-timeout and limit-bytes-in/-out are checked on the timer against the session's worker
+// counters and end the call with Call Disconnect; ended calls stay listed with their reason.
 #pragma once
 
 #include "control/aaa/aaa.hpp"
@@ -19,6 +23,7 @@
 #include "dataplane/dataplane.hpp"
 #include "dataplane/session/publish.hpp"
 
+#include <deque>
 #include <map>
 #include <memory>
 #include <vector>
@@ -46,6 +51,7 @@ public:
     void on_punt(const dp::PuntEntry& e, uint64_t now_ms) override;
     void on_timer(uint64_t now_ms) override;
     std::vector<ActiveSession> sessions(uint64_t now_ms) const override;
+    std::vector<ActiveSession> ended_sessions() const override;
     size_t disconnect(const std::string& id_or_user, uint64_t now_ms) override;
     Status check_reload(const ServicesConfig& next,
                         std::vector<std::string>& restart) const override;
@@ -68,7 +74,15 @@ public:
     // The connections' counters, closed ones included.
     sstp::ConnectionCounters connection_counters() const;
 
+    // Calls that ended after IP was up (newest last, at most kEndedKept), with why.
+    static constexpr size_t kEndedKept = 64;
+
 private:
+    // The session's counters on the workers (inner packets), kept when it is retired.
+    struct Traffic {
+        uint64_t rx_packets = 0, rx_bytes = 0, tx_packets = 0, tx_bytes = 0;
+        uint64_t rate_dropped_rx = 0, rate_dropped_tx = 0;
+    };
     struct Stream {
         uint32_t id = 0; // the session id `vpnctl` shows
         dp::WorkerId worker = 0;
@@ -81,6 +95,7 @@ private:
         bool close_sent = false;
         dp::PortId wan_port = 0;                // where the stream arrived
         dp::SessionId session = dp::no_session; // published on the workers
+        Traffic last;                           // of the session last published
     };
 
     void pump(uint64_t handle, Stream& s);
@@ -90,6 +105,10 @@ private:
     void retire(Stream& s);
     void on_outbound(const dp::PuntEntry& e);
     void inject(uint64_t handle, Stream& s, dp::InjectAction action, rte_mbuf* m);
+    // The published session's counters (live), else those it had when retired.
+    Traffic traffic(const Stream& s) const;
+    ActiveSession listed(const Stream& s, uint64_t now_ms) const;
+    void check_limits(uint64_t now_ms);
 
     dp::Dataplane& dp_;
     aaa::Aaa& aaa_;
@@ -101,6 +120,8 @@ private:
     DataCounters data_;
     sstp::ConnectionCounters closed_; // of the connections already gone
     uint64_t now_ms_ = 0;             // of the last punt or timer, for what pump() starts
+    uint64_t next_limits_ms_ = 0;     // the next check of the grants' limits
+    std::deque<ActiveSession> ended_;
     // Above the OpenVPN server's ids, so that `vpnctl disconnect <id>` names one session and
     // the listing (OpenVPN first) stays in ascending id order for its paging.
     uint32_t next_id_ = 1'000'000;

@@ -2,12 +2,14 @@
 // BIOs), the HTTP request, SSTP Connect Request, the PPP client role of control/ppp and a Call
 // Connected signed with crypto_binding's sign function, against the server's connection with
 // LocalAaa (pools, profiles, secrets). Checks IP-up for every method, the pool address coming
-// back, `vpnctl disconnect`'s Call Disconnect, a wrong password, a bad HTTP request and the
-// TLS version policy.
+// back, `vpnctl disconnect`'s Call Disconnect, a wrong password, a bad HTTP request, the
+// TLS version policy, and the grant's limits: session-timeout, idle-timeout and limit-bytes end
+// the call with Call Disconnect and the reason, the rate-limit goes into the published spec.
 #include "control/aaa/local_aaa.hpp"
 #include "control/ppp/frame.hpp"
 #include "control/sstp/connection.hpp"
 #include "control/sstp/server_config.hpp"
+#include "control/sstp/session_spec.hpp"
 #include "control/tls/key_export.hpp"
 
 #include <gtest/gtest.h>
@@ -23,9 +25,17 @@ namespace {
 constexpr const char* kAaa = R"(
 ip_pools = ({ name = "vpn"; ranges = "10.10.10.2-10.10.10.9"; });
 ppp_profiles = ({ name = "vpn-profile"; local_address = "10.10.10.1"; remote_address = "vpn";
-                  dns_server = "192.0.2.53"; });
+                  dns_server = "192.0.2.53"; },
+                {  name = "timed"; local_address = "10.10.10.1"; remote_address = "vpn";
+                  session_timeout = 60; rate_limit = "2M/4M"; },
+                {  name = "idle"; local_address = "10.10.10.1"; remote_address = "vpn";
+                  idle_timeout = 20; });
 ppp_secrets = (
   { name = "alice"; password = "s3cret"; service = "sstp"; profile = "vpn-profile"; },
+  { name = "timed"; password = "s3cret"; service = "sstp"; profile = "timed"; },
+  { name = "idler"; password = "s3cret"; service = "sstp"; profile = "idle"; },
+  { name = "capped"; password = "s3cret"; service = "sstp"; profile = "vpn-profile";
+    limit_bytes_in = 1000; limit_bytes_out = 5000; },
   { name = "ovpnonly"; password = "s3cret"; service = "ovpn"; profile = "vpn-profile"; }
 );
 )";
@@ -413,6 +423,111 @@ TEST(SstpConnection, ForceAesRefusesChaCha20) {
     ServerConfig aes;
     aes.force_aes = true;
     EXPECT_EQ(tls_policy(aes).cipher_list, tls_policy(ServerConfig{}).cipher_list);
+}
+
+// The limit a grant's check ends the call with: Call Disconnect to the client, which acks;
+// the connection ends and keeps `reason`.
+void expect_ended_by_limit(Client& c, const std::string& reason) {
+    EXPECT_TRUE(c.received(MessageType::CallDisconnect));
+    EXPECT_FALSE(c.conn->ip_up());
+    EXPECT_FALSE(c.conn->ready_for_data()); // the service retires the session
+    EXPECT_EQ(c.conn->end_reason(), reason);
+    c.send(build_with_optional_status(MessageType::CallDisconnectAck, std::nullopt));
+    c.shuttle();
+    c.advance(6000);
+    EXPECT_TRUE(c.conn->done());
+    EXPECT_EQ(c.conn->end_reason(), reason); // the close that follows does not replace it
+    c.conn.reset();
+    EXPECT_EQ(c.pool_used(), 0u);
+}
+
+TEST(SstpLimits, SessionTimeoutEndsTheCallWithCallDisconnect) {
+    Client c(ServerConfig{}, "timed", "s3cret", ppp::AuthMethod::MsChapV2);
+    c.start();
+    ASSERT_TRUE(c.conn->ip_up());
+    uint64_t up = c.conn->up_since_ms();
+    aaa::SessionUsage traffic{1, 100, 100};
+    c.conn->check_limits(traffic, up + 59'000);
+    c.shuttle();
+    EXPECT_TRUE(c.conn->ip_up());
+    EXPECT_FALSE(c.received(MessageType::CallDisconnect));
+    traffic.rx_packets = 2; // active: the session timeout ends it anyway
+    c.conn->check_limits(traffic, up + 60'000);
+    c.shuttle();
+    expect_ended_by_limit(c, "session-timeout 60 s");
+}
+
+TEST(SstpLimits, IdleTimeoutCountsOnlyWhatTheClientSends) {
+    Client c(ServerConfig{}, "idler", "s3cret", ppp::AuthMethod::MsChapV2);
+    c.start();
+    ASSERT_TRUE(c.conn->ip_up());
+    uint64_t up = c.conn->up_since_ms();
+    c.conn->check_limits({0, 0, 0}, up + 15'000);
+    c.conn->check_limits({1, 60, 0}, up + 19'000);    // the client sent a packet
+    c.conn->check_limits({1, 60, 9000}, up + 38'000); // traffic to it is not activity
+    c.shuttle();
+    EXPECT_TRUE(c.conn->ip_up());
+    EXPECT_FALSE(c.received(MessageType::CallDisconnect));
+    c.conn->check_limits({1, 60, 9000}, up + 39'000);
+    c.shuttle();
+    expect_ended_by_limit(c, "idle-timeout 20 s");
+}
+
+TEST(SstpLimits, LimitBytesInEndsTheCall) {
+    Client c(ServerConfig{}, "capped", "s3cret", ppp::AuthMethod::MsChapV2);
+    c.start();
+    ASSERT_TRUE(c.conn->ip_up());
+    c.conn->check_limits({5, 999, 4999}, c.now);
+    EXPECT_EQ(c.conn->limits().bytes_in_left(c.conn->usage()), 1u);
+    EXPECT_EQ(c.conn->limits().bytes_out_left(c.conn->usage()), 1u);
+    c.shuttle();
+    EXPECT_TRUE(c.conn->ip_up());
+    c.conn->check_limits({6, 1000, 4999}, c.now);
+    c.shuttle();
+    expect_ended_by_limit(c, "limit-bytes-in 1000 bytes");
+}
+
+TEST(SstpLimits, LimitBytesOutEndsTheCall) {
+    Client c(ServerConfig{}, "capped", "s3cret", ppp::AuthMethod::Pap);
+    c.start();
+    ASSERT_TRUE(c.conn->ip_up());
+    c.conn->check_limits({5, 10, 5000}, c.now);
+    c.shuttle();
+    expect_ended_by_limit(c, "limit-bytes-out 5000 bytes");
+}
+
+TEST(SstpLimits, NoLimitsNoEndAndTheOperatorsDisconnectIsTheReason) {
+    Client c(ServerConfig{}, "alice", "s3cret", ppp::AuthMethod::MsChapV2);
+    c.start();
+    ASSERT_TRUE(c.conn->ip_up());
+    c.conn->check_limits({1'000'000, uint64_t{1} << 40, uint64_t{1} << 40}, c.now + 86'400'000);
+    c.shuttle();
+    EXPECT_TRUE(c.conn->ip_up());
+    EXPECT_FALSE(c.conn->limits().bytes_in_left(c.conn->usage()));
+    EXPECT_TRUE(c.conn->end_reason().empty());
+    c.conn->disconnect(c.now);
+    c.shuttle();
+    expect_ended_by_limit(c, "disconnected by the operator");
+}
+
+TEST(SstpLimits, TheRateLimitIsInThePublishedSpec) {
+    Client timed(ServerConfig{}, "timed", "s3cret", ppp::AuthMethod::MsChapV2);
+    timed.start();
+    ASSERT_TRUE(timed.conn->ready_for_data());
+    EXPECT_EQ(timed.conn->rate_limit(), "2M/4M");
+    dp::SessionSpec spec = session_spec(*timed.conn, 1);
+    EXPECT_EQ(spec.wan_port, 1);
+    EXPECT_EQ(spec.tunnel_ip_be, rte_cpu_to_be_32(timed.conn->address()));
+    EXPECT_EQ(spec.tunnel_local_ip_be, rte_cpu_to_be_32(ip("10.10.10.1")));
+    ASSERT_TRUE(spec.rate_limit);
+    EXPECT_EQ(spec.rate_limit->rx.rate_bps, 2'000'000u); // client -> appliance
+    EXPECT_EQ(spec.rate_limit->tx.rate_bps, 4'000'000u);
+
+    Client alice(ServerConfig{}, "alice", "s3cret", ppp::AuthMethod::MsChapV2);
+    alice.start();
+    ASSERT_TRUE(alice.conn->ready_for_data());
+    EXPECT_EQ(alice.conn->rate_limit(), "");
+    EXPECT_FALSE(session_spec(*alice.conn, 0).rate_limit);
 }
 
 } // namespace
