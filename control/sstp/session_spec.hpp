@@ -1,6 +1,7 @@
 // What an SSTP session publishes to the workers (dataplane/session/publish.hpp): the client's
-// tunnel address, the server side of the tunnel, the MTU the client takes and the grant's
-// rate-limit as a per-session meter, the same conversion OpenVPN's sessions use.
+// tunnel address, the server side of the tunnel, the MTU the client takes, and from the grant
+// the profile's change-tcp-mss, the secret's routes and the rate-limit as a per-session meter
+// (the same conversion OpenVPN's sessions use).
 #pragma once
 
 #include "control/sstp/connection.hpp"

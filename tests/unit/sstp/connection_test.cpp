@@ -27,12 +27,13 @@ ip_pools = ({ name = "vpn"; ranges = "10.10.10.2-10.10.10.9"; });
 ppp_profiles = ({ name = "vpn-profile"; local_address = "10.10.10.1"; remote_address = "vpn";
                   dns_server = "192.0.2.53"; },
                 {  name = "timed"; local_address = "10.10.10.1"; remote_address = "vpn";
-                  session_timeout = 60; rate_limit = "2M/4M"; },
+                  session_timeout = 60; rate_limit = "2M/4M"; change_tcp_mss = "no"; },
                 {  name = "idle"; local_address = "10.10.10.1"; remote_address = "vpn";
                   idle_timeout = 20; });
 ppp_secrets = (
   { name = "alice"; password = "s3cret"; service = "sstp"; profile = "vpn-profile"; },
-  { name = "timed"; password = "s3cret"; service = "sstp"; profile = "timed"; },
+  { name = "timed"; password = "s3cret"; service = "sstp"; profile = "timed";
+    routes = "192.168.50.0/24, 192.168.60.0/23 10.10.10.2 5"; },
   { name = "idler"; password = "s3cret"; service = "sstp"; profile = "idle"; },
   { name = "capped"; password = "s3cret"; service = "sstp"; profile = "vpn-profile";
     limit_bytes_in = 1000; limit_bytes_out = 5000; },
@@ -510,7 +511,7 @@ TEST(SstpLimits, NoLimitsNoEndAndTheOperatorsDisconnectIsTheReason) {
     expect_ended_by_limit(c, "disconnected by the operator");
 }
 
-TEST(SstpLimits, TheRateLimitIsInThePublishedSpec) {
+TEST(SstpLimits, TheRateLimitMssClampAndRoutesAreInThePublishedSpec) {
     Client timed(ServerConfig{}, "timed", "s3cret", ppp::AuthMethod::MsChapV2);
     timed.start();
     ASSERT_TRUE(timed.conn->ready_for_data());
@@ -522,12 +523,21 @@ TEST(SstpLimits, TheRateLimitIsInThePublishedSpec) {
     ASSERT_TRUE(spec.rate_limit);
     EXPECT_EQ(spec.rate_limit->rx.rate_bps, 2'000'000u); // client -> appliance
     EXPECT_EQ(spec.rate_limit->tx.rate_bps, 4'000'000u);
+    EXPECT_FALSE(spec.clamp_mss); // the profile's change_tcp_mss = "no"
+    ASSERT_EQ(spec.routes.size(), 2u);
+    EXPECT_EQ(spec.routes[0].prefix, ip("192.168.50.0"));
+    EXPECT_EQ(spec.routes[0].length, 24);
+    EXPECT_EQ(spec.routes[1].prefix, ip("192.168.60.0"));
+    EXPECT_EQ(spec.routes[1].length, 23);
 
     Client alice(ServerConfig{}, "alice", "s3cret", ppp::AuthMethod::MsChapV2);
     alice.start();
     ASSERT_TRUE(alice.conn->ready_for_data());
     EXPECT_EQ(alice.conn->rate_limit(), "");
-    EXPECT_FALSE(session_spec(*alice.conn, 0).rate_limit);
+    dp::SessionSpec plain = session_spec(*alice.conn, 0);
+    EXPECT_FALSE(plain.rate_limit);
+    EXPECT_TRUE(plain.clamp_mss); // the default profile's change-tcp-mss
+    EXPECT_TRUE(plain.routes.empty());
 }
 
 } // namespace
