@@ -4,8 +4,9 @@
 # (tests/e2e/vm) against vpnplaned's SSTP server on the WAN veth, with its certificate made by
 # `vpnctl certificate`: pppd in the VM gets an address from the server's pool, IPv4 goes through
 # the tunnel both ways (ping to and from the LAN host, a byte-exact file each way, with nc),
-# `vpnctl sessions` lists the user with service sstp and non-zero rx/tx, `vpnctl disconnect` ends
-# the call, a wrong password is refused. The VM is the client on the client namespace's segment (bridge br0 there). Under
+# `vpnctl sessions` lists the user with service sstp and non-zero rx/tx, her rate-limit and what
+# limit_bytes_out leaves, `vpnctl disconnect` ends the call (the history says so), a wrong
+# password is refused. The VM is the client on the client namespace's segment (bridge br0 there). Under
 # CI=true a missing prerequisite fails.
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -46,7 +47,8 @@ make_pki
 certificates = { store = "$VP_CERTS"; };
 ip_pools = ( { name = "sstp"; ranges = "10.2.0.200-10.2.0.210"; } );
 ppp_profiles = ( { name = "sstp-profile"; local_address = "10.2.0.1"; remote_address = "sstp"; } );
-ppp_secrets = ( { name = "alice"; password = "wonderland"; service = "sstp"; profile = "sstp-profile"; } );
+ppp_secrets = ( { name = "alice"; password = "wonderland"; service = "sstp"; profile = "sstp-profile";
+                  limit_bytes_out = 100000000; rate_limit = "100M/100M"; } );
 sstp_server = {
   enabled = true; port = 443; certificate = "server-certificate";
   default_profile = "sstp-profile"; authentication = ["$METHOD"];
@@ -122,6 +124,13 @@ r = list(r.values()) if isinstance(r, dict) else r
 s = [x for x in r if x.get("service") == "sstp"][0]
 print(s)
 sys.exit(0 if s["rx_bytes"] > 300000 and s["tx_bytes"] > 400000 and s["rx_packets"] > 0 and s["tx_packets"] > 0 else 1)' "$E2E_DIR/sessions.json"
+check "vpnctl sessions shows the rate-limit and what limit_bytes_out leaves" /usr/bin/python3 -c '
+import json, sys
+r = json.load(open(sys.argv[1]))
+r = list(r.values()) if isinstance(r, dict) else r
+s = [x for x in r if x.get("service") == "sstp"][0]
+sys.exit(0 if s["rate_limit"] == "100M/100M" and s["bytes_out_left"] == 100000000 - s["tx_bytes"]
+         and "bytes_in_left" not in s else 1)' "$E2E_DIR/sessions.json"
 check "vpnctl sessions lists alice with service sstp and her address" grep -qE "^1 alice 10\.2\.0\.2" "$E2E_DIR/session.txt"
 check "the session's encoding is TLS 1.3 with AES-256-GCM" grep -qE " TLS1\.3 TLS_AES_256_GCM_SHA384$" "$E2E_DIR/session.txt"
 check "vpnctl disconnect ends the call" bash -c "'$VPNCTL' -s /var/run/dpdk/$E2E_PREFIX/dpdk_telemetry.v2 disconnect alice"
@@ -129,6 +138,8 @@ host_go 7781 || true
 vm_wait_marker "$VM_LOG" "VPVM: TEST-END" 120 || true
 check "sstpc ended after the disconnect" guest_ok sstpc-ended
 check "a wrong password is refused" guest_ok wrong-password-refused
+ended_because() { vpnctl sessions | grep -E "^ *[0-9]+ +$1 .*$2"; }
+check "the history lists the call with its end reason" wait_for 5 ended_because alice "disconnected by the operator"
 check "the pool address went back" bash -c "! '$VPNCTL' -s /var/run/dpdk/$E2E_PREFIX/dpdk_telemetry.v2 --json sessions | grep -q alice"
 check "the guest script finished" grep -q "VPVM: TEST-END rc=0" "$VM_LOG"
 if [ "$E2E_FAILURES" -ne 0 ]; then
