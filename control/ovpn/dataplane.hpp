@@ -84,6 +84,11 @@ public:
 
     // Peer-ids are below this (the dataplane's session table is indexed by them).
     virtual uint32_t peer_id_limit() const { return 0xFFFFFF; }
+    // The dataplane's session ids are shared with the other services (SSTP): a peer-id is
+    // reserved when a session starts and released when it ends, so no other service takes it
+    // meanwhile. false: the id is taken, try another.
+    virtual bool reserve_peer_id(uint32_t) { return true; }
+    virtual void release_peer_id(uint32_t) {}
 };
 
 } // namespace vp::ovpn

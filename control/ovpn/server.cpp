@@ -160,7 +160,12 @@ Session* Server::create_session(const Endpoint& from, WorkerId worker, SessionSt
         ++counters_.session_limit;
         return nullptr;
     }
-    start.peer_id = allocate_peer_id();
+    auto peer_id = allocate_peer_id();
+    if (!peer_id) { // the other services hold the rest of the session table
+        ++counters_.session_limit;
+        return nullptr;
+    }
+    start.peer_id = *peer_id;
     start.worker = worker;
     start.endpoint = from;
     SessionHost& host = *this;
@@ -171,15 +176,17 @@ Session* Server::create_session(const Endpoint& from, WorkerId worker, SessionSt
     return raw;
 }
 
-uint32_t Server::allocate_peer_id() {
+std::optional<uint32_t> Server::allocate_peer_id() {
     // Cycle through the 24-bit space so that a freed id is not reused at once (late packets of
-    // the old session then fail authentication instead of reaching a new one).
-    while (true) {
+    // the old session then fail authentication instead of reaching a new one). The id is
+    // reserved in the dataplane's session table, which other services (SSTP) share.
+    uint32_t limit = std::min(dataplane_.peer_id_limit(), undefined_peer_id);
+    for (uint32_t tries = 0; tries < limit; ++tries) {
         uint32_t id = next_peer_id_;
-        next_peer_id_ =
-            (next_peer_id_ + 1) % std::min(dataplane_.peer_id_limit(), undefined_peer_id);
-        if (!by_peer_id_.count(id)) return id;
+        next_peer_id_ = (next_peer_id_ + 1) % limit;
+        if (!by_peer_id_.count(id) && dataplane_.reserve_peer_id(id)) return id;
     }
+    return std::nullopt;
 }
 
 void Server::erase_closed() {
@@ -190,12 +197,16 @@ void Server::erase_closed() {
         auto it = sessions_.find(s->endpoint());
         if (it == sessions_.end() || it->second.get() != s) continue;
         by_peer_id_.erase(s->peer_id());
+        uint32_t peer_id = s->peer_id();
         ++counters_.sessions_closed;
         if (s->final_info()) {
             ended_.push_back(*s->final_info());
             if (ended_.size() > kEndedKept) ended_.pop_front();
         }
         sessions_.erase(it);
+        // After the session removed its peer: a published id is freed by the table after its
+        // grace period, an id that was never published is freed here.
+        dataplane_.release_peer_id(peer_id);
     }
 }
 

@@ -18,6 +18,7 @@
 
 #include <deque>
 #include <memory>
+#include <optional>
 #include <unordered_map>
 #include <vector>
 
@@ -73,7 +74,7 @@ private:
     void handle_new(const Endpoint& from, WorkerId worker, ByteSpan datagram, uint64_t now_ms);
     Session* create_session(const Endpoint& from, WorkerId worker, SessionStart start,
                             uint64_t now_ms);
-    uint32_t allocate_peer_id();
+    std::optional<uint32_t> allocate_peer_id();
     void erase_closed();
     void apply_moves();
     uint32_t time_s(uint64_t now_ms) const { return static_cast<uint32_t>(now_ms / 1000) + 1; }

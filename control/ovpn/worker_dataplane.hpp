@@ -34,6 +34,8 @@ public:
     void remove_peer(uint32_t peer_id) override;
     std::optional<PeerActivity> activity(uint32_t peer_id) const override;
     uint32_t peer_id_limit() const override { return dp_.sessions().capacity(); }
+    bool reserve_peer_id(uint32_t peer_id) override { return publisher_.reserve_id(peer_id); }
+    void release_peer_id(uint32_t peer_id) override { publisher_.release_id(peer_id); }
 
     // The OpenVPN/TCP clients' streams: send() frames onto them, add_peer() binds the session's
     // data channel to the stream on its owner worker.

@@ -64,6 +64,7 @@ public:
 
     // Reserves a session id (= peer-id).
     Result<SessionId> allocate_id() { return sessions_.allocate_id(); }
+    bool reserve_id(SessionId id) { return sessions_.reserve_id(id); }
     void release_id(SessionId id) { sessions_.release_id(id); }
 
     // Publishes the session, its routes (tunnel address and site-to-site networks point at it),

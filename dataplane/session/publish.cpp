@@ -41,7 +41,8 @@ Status SessionPublisher::publish(std::unique_ptr<Session> session, const Session
         session->meter = std::move(*meter);
     }
     // Publish the session first, so that a route pointing at it never finds it missing.
-    dp_.sessions().publish(std::move(session));
+    if (!dp_.sessions().publish(std::move(session)))
+        return make_error("session id " + std::to_string(id) + " is in use");
     sessions_.emplace(id, spec);
     NextHop nh{NextHopKind::Session, spec.wan_port, 0, id, spec.mtu};
     Status st = add_route(rte_be_to_cpu_32(spec.tunnel_ip_be), 32, nh, id);

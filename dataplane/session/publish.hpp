@@ -44,6 +44,7 @@ public:
     Dataplane& dataplane() { return dp_; }
     // Reserves a session id (for OpenVPN, the peer-id).
     Result<SessionId> allocate_id() { return dp_.sessions().allocate_id(); }
+    bool reserve_id(SessionId id) { return dp_.sessions().reserve_id(id); }
     void release_id(SessionId id) { dp_.sessions().release_id(id); }
 
     // Fills `session`'s common fields from `spec`, publishes it, then its routes, proxy-ARP

@@ -8,8 +8,7 @@ namespace vp::dp {
 namespace {
 struct RetiredSession {
     Session* session;
-    std::vector<bool>* allocated;
-    uint32_t* search_from;
+    SessionTable* table;
 };
 } // namespace
 
@@ -21,7 +20,7 @@ Result<std::unique_ptr<SessionTable>> SessionTable::create(uint32_t capacity, Rc
     t->slots_ = std::make_unique<std::atomic<Session*>[]>(capacity);
     for (uint32_t i = 0; i < capacity; ++i)
         t->slots_[i].store(nullptr);
-    t->allocated_.assign(capacity, false);
+    t->state_.assign(capacity, IdState::Free);
     return t;
 }
 
@@ -34,8 +33,8 @@ SessionTable::~SessionTable() {
 Result<SessionId> SessionTable::allocate_id() {
     for (uint32_t n = 0; n < capacity_; ++n) {
         uint32_t id = (search_from_ + n) % capacity_;
-        if (!allocated_[id]) {
-            allocated_[id] = true;
+        if (state_[id] == IdState::Free) {
+            state_[id] = IdState::Reserved;
             search_from_ = id + 1;
             return id;
         }
@@ -43,17 +42,29 @@ Result<SessionId> SessionTable::allocate_id() {
     return make_error("session table full (" + std::to_string(capacity_) + " sessions)");
 }
 
+bool SessionTable::reserve_id(SessionId id) {
+    if (!id_free(id)) return false;
+    state_[id] = IdState::Reserved;
+    return true;
+}
+
 void SessionTable::release_id(SessionId id) {
-    if (id < capacity_) {
-        allocated_[id] = false;
+    if (id < capacity_ && state_[id] == IdState::Reserved) {
+        state_[id] = IdState::Free;
         if (id < search_from_) search_from_ = id;
     }
 }
 
-void SessionTable::publish(std::unique_ptr<Session> session) {
+bool SessionTable::publish(std::unique_ptr<Session> session) {
     SessionId id = session->id;
+    // A free id is taken here for callers that publish under an id they chose (perf mode, tests);
+    // a published id, or one still in its grace period, is never overwritten.
+    if (id >= capacity_ || (state_[id] != IdState::Reserved && state_[id] != IdState::Free))
+        return false;
+    state_[id] = IdState::Published;
     slots_[id].store(session.release(), std::memory_order_release);
     ++published_;
+    return true;
 }
 
 void SessionTable::retire(SessionId id) {
@@ -61,14 +72,15 @@ void SessionTable::retire(SessionId id) {
     Session* s = slots_[id].exchange(nullptr, std::memory_order_acq_rel);
     if (!s) return;
     --published_;
-    auto* retired = new RetiredSession{s, &allocated_, &search_from_};
+    state_[id] = IdState::Retiring;
+    auto* retired = new RetiredSession{s, this};
     rcu_.retire(
         [](void* p) {
             auto* r = static_cast<RetiredSession*>(p);
             SessionId sid = r->session->id;
             delete r->session;
-            (*r->allocated)[sid] = false;
-            if (sid < *r->search_from) *r->search_from = sid;
+            r->table->state_[sid] = IdState::Free;
+            if (sid < r->table->search_from_) r->table->search_from_ = sid;
             delete r;
         },
         retired);

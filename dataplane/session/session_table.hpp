@@ -1,6 +1,8 @@
 // Sessions by id: an array of atomic pointers (ids are small integers the control plane hands
 // out — OpenVPN peer-ids), published with release stores and read with acquire loads. Retired
-// sessions are destroyed, and their ids reused, only after an RCU grace period.
+// sessions are destroyed, and their ids reused, only after an RCU grace period. Every service
+// takes its ids from this one table (allocate_id, or reserve_id for a service that picks its own,
+// like OpenVPN's cycling peer-ids), so two services can never publish under the same id.
 #pragma once
 
 #include "base/result.hpp"
@@ -28,14 +30,20 @@ public:
 
     // ---- control plane (single writer) ----
     uint32_t capacity() const { return capacity_; }
-    // Reserves an id (the lowest free one, so peer-ids stay small); nullopt when full.
+    // Reserves an id (the lowest free one, so peer-ids stay small); an error when full.
     Result<SessionId> allocate_id();
-    // Publishes a fully built session under its (allocated) id. Takes ownership.
-    void publish(std::unique_ptr<Session> session);
+    // Reserves this id if it is free (neither reserved, published nor waiting out a grace period).
+    bool reserve_id(SessionId id);
+    // Publishes a fully built session under its id (reserved, or free and taken now). Takes
+    // ownership; refuses (and destroys the session) if the id is out of range, published, or
+    // still in the grace period of a retired session.
+    bool publish(std::unique_ptr<Session> session);
     // Unpublishes and destroys after a grace period; the id becomes reusable after it too.
     void retire(SessionId id);
-    // Gives back an allocated id that was never published.
+    // Gives back a reserved id that was never published; does nothing to a published id or one
+    // whose session is still waiting out its grace period (retire frees it then).
     void release_id(SessionId id);
+    bool id_free(SessionId id) const { return id < capacity_ && state_[id] == IdState::Free; }
     size_t size() const { return published_; }
 
     template <class F>
@@ -49,7 +57,8 @@ private:
     Rcu& rcu_;
     uint32_t capacity_ = 0;
     std::unique_ptr<std::atomic<Session*>[]> slots_;
-    std::vector<bool> allocated_;
+    enum class IdState : uint8_t { Free, Reserved, Published, Retiring };
+    std::vector<IdState> state_;
     uint32_t search_from_ = 0;
     size_t published_ = 0;
 };

@@ -123,7 +123,7 @@ TEST(RcuConcurrency, WriterPublishesAndRetiresWhileReadersRun) {
         case 1: { // publish a session and point the slot's route at it (replacing the old one)
             auto id = (*sessions)->allocate_id();
             if (!id.ok()) break;
-            (*sessions)->publish(std::make_unique<TestSession>(*id, &destroyed));
+            EXPECT_TRUE((*sessions)->publish(std::make_unique<TestSession>(*id, &destroyed)));
             ++published;
             NextHop nh{NextHopKind::Session, 0, *id ^ magic, *id, 1400};
             ASSERT_TRUE((*routes)->add(prefix, 24, nh).ok());

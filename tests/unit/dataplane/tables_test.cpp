@@ -133,7 +133,7 @@ TEST_F(Tables, SessionIdsAreReusedOnlyAfterAGracePeriod) {
     int destroyed = 0;
     auto id = sessions.allocate_id();
     ASSERT_TRUE(id.ok());
-    sessions.publish(std::make_unique<CountingSession>(*id, &destroyed));
+    ASSERT_TRUE(sessions.publish(std::make_unique<CountingSession>(*id, &destroyed)));
     EXPECT_EQ(sessions.get(*id)->id, *id);
     EXPECT_EQ(sessions.size(), 1u);
 
@@ -156,6 +156,44 @@ TEST_F(Tables, SessionIdsAreReusedOnlyAfterAGracePeriod) {
     EXPECT_EQ(*again, *id);
     rcu->unregister_reader(0);
     EXPECT_EQ(sessions.get(100), nullptr) << "out of range ids are simply absent";
+}
+
+TEST_F(Tables, ServicesNeverShareASessionId) {
+    auto t = SessionTable::create(4, *rcu);
+    ASSERT_TRUE(t.ok());
+    SessionTable& sessions = **t;
+    int destroyed = 0;
+    // OpenVPN picks its own peer-id 1 and reserves it; SSTP's allocation passes it by.
+    ASSERT_TRUE(sessions.reserve_id(1));
+    EXPECT_FALSE(sessions.reserve_id(1));
+    auto a = sessions.allocate_id();
+    auto b = sessions.allocate_id();
+    ASSERT_TRUE(a.ok() && b.ok());
+    EXPECT_EQ(*a, 0u);
+    EXPECT_EQ(*b, 2u);
+    EXPECT_FALSE(sessions.reserve_id(2)) << "allocated ids are not free";
+    ASSERT_TRUE(sessions.publish(std::make_unique<CountingSession>(1, &destroyed)));
+    // A second session under a published id is refused (and destroyed), never swapped in.
+    EXPECT_FALSE(sessions.publish(std::make_unique<CountingSession>(1, &destroyed)));
+    EXPECT_EQ(destroyed, 1);
+    ASSERT_NE(sessions.get(1), nullptr);
+    // Releasing a published id does nothing; a retired one waits out its grace period.
+    sessions.release_id(1);
+    EXPECT_FALSE(sessions.id_free(1));
+    rcu->register_reader(0);
+    rcu->reader_online(0);
+    sessions.retire(1);
+    sessions.release_id(1);
+    EXPECT_FALSE(sessions.id_free(1)) << "freed before its grace period";
+    EXPECT_FALSE(sessions.publish(std::make_unique<CountingSession>(1, &destroyed)));
+    rcu->quiescent(0);
+    rcu->reclaim();
+    EXPECT_TRUE(sessions.id_free(1));
+    // A reserved id that was never published is given back at once.
+    sessions.release_id(*a);
+    EXPECT_TRUE(sessions.id_free(*a));
+    rcu->unregister_reader(0);
+    EXPECT_FALSE(sessions.reserve_id(100)) << "out of range";
 }
 
 } // namespace

@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <map>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -64,6 +65,17 @@ public:
         ovpn::PeerActivity a;
         a.endpoint = p->second.endpoint;
         return a;
+    }
+    // Session ids: those a test says another service holds, and those the server reserved.
+    std::set<uint32_t> held_elsewhere, reserved;
+    bool reserve_peer_id(uint32_t id) override {
+        if (held_elsewhere.count(id) || reserved.count(id)) return false;
+        reserved.insert(id);
+        return true;
+    }
+    void release_peer_id(uint32_t id) override {
+        reserved.erase(id);
+        events.push_back("release_peer_id " + std::to_string(id));
     }
     bool saw(const std::string& event) const {
         return std::find(events.begin(), events.end(), event) != events.end();

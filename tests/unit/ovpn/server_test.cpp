@@ -625,6 +625,21 @@ TEST(Server, DisconnectSendsRestartAndRemovesThePeer) {
     EXPECT_FALSE(rig.server->disconnect(peer, rig.now));
 }
 
+TEST(Server, PeerIdsHeldByAnotherServiceAreSkippedAndReleasedWhenTheSessionEnds) {
+    Rig rig;
+    rig.dataplane.held_elsewhere = {0, 1}; // say, two SSTP calls
+    TestClient c(ClientConfig{});
+    uint32_t peer = rig.connect(c);
+    EXPECT_EQ(peer, 2u);
+    EXPECT_EQ(rig.dataplane.reserved, (std::set<uint32_t>{2}));
+    EXPECT_TRUE(rig.server->disconnect(peer, rig.now));
+    rig.run(c);
+    rig.advance(100);
+    EXPECT_EQ(rig.server->session_count(), 0u);
+    EXPECT_TRUE(rig.dataplane.reserved.empty()) << "the peer-id was not given back";
+    EXPECT_TRUE(rig.dataplane.saw("release_peer_id 2"));
+}
+
 TEST(Server, OnlyOneReplacesTheSameAddressAndRefusesOthers) {
     Rig rig(test_config(), true);
     TestClient first(ClientConfig{});
