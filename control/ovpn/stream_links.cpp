@@ -1,37 +1,15 @@
 // StreamLinks: the control plane's side of the OpenVPN server's TCP streams.
 #include "control/ovpn/stream_links.hpp"
 
-#include <rte_mbuf.h>
+#include "control/mbuf_chain.hpp"
 
-#include <algorithm>
+#include <rte_mbuf.h>
 
 namespace vp::ovpn {
 
 namespace {
 
 constexpr size_t chain_bytes = 64 * 1024; // one chain in flight per stream
-
-// Up to chain_bytes of `bytes` as an mbuf chain; `taken` says how many went in.
-rte_mbuf* make_chain(rte_mempool* pool, ByteSpan bytes, size_t& taken) {
-    rte_mbuf* head = nullptr;
-    taken = 0;
-    size_t want = std::min(bytes.size(), chain_bytes);
-    while (taken < want) {
-        rte_mbuf* m = rte_pktmbuf_alloc(pool);
-        if (!m) break;
-        size_t room = std::min<size_t>(rte_pktmbuf_tailroom(m), want - taken);
-        auto* p = reinterpret_cast<uint8_t*>(rte_pktmbuf_append(m, static_cast<uint16_t>(room)));
-        std::copy_n(bytes.data() + taken, room, p);
-        if (!head) {
-            head = m;
-        } else if (rte_pktmbuf_chain(head, m) != 0) {
-            rte_pktmbuf_free(m);
-            break;
-        }
-        taken += room;
-    }
-    return head;
-}
 
 } // namespace
 
@@ -100,7 +78,7 @@ void StreamLinks::pump(StreamLink& s, bool close_after) {
     s.refused = nullptr;
     if (!m && !s.pending.empty()) {
         size_t taken = 0;
-        m = make_chain(dp_.pool(), s.pending, taken);
+        m = ctl::copy_to_chain(dp_.pool(), s.pending, chain_bytes, taken);
         s.pending.erase(s.pending.begin(), s.pending.begin() + static_cast<ptrdiff_t>(taken));
     }
     if (m) {

@@ -2,6 +2,7 @@
 #include "control/sstp/sstp_service.hpp"
 
 #include "base/log.hpp"
+#include "control/mbuf_chain.hpp"
 #include "control/sstp/session_spec.hpp"
 #include "control/tls/key_export.hpp"
 #include "dataplane/sstp/sstp_session.hpp"
@@ -24,28 +25,6 @@ constexpr size_t chain_bytes = 64 * 1024; // one chain in flight per connection
 constexpr size_t max_backlog_bytes = 512 * 1024;
 // How often the grants' limits are checked (as OpenVPN's timer does).
 constexpr uint64_t limits_interval_ms = 100;
-
-// Up to chain_bytes of `bytes` as an mbuf chain; `taken` says how many went in.
-rte_mbuf* make_chain(rte_mempool* pool, ByteSpan bytes, size_t& taken) {
-    rte_mbuf* head = nullptr;
-    taken = 0;
-    size_t want = std::min(bytes.size(), chain_bytes);
-    while (taken < want) {
-        rte_mbuf* m = rte_pktmbuf_alloc(pool);
-        if (!m) break;
-        size_t room = std::min<size_t>(rte_pktmbuf_tailroom(m), want - taken);
-        auto* p = reinterpret_cast<uint8_t*>(rte_pktmbuf_append(m, static_cast<uint16_t>(room)));
-        std::copy_n(bytes.data() + taken, room, p);
-        if (!head) {
-            head = m;
-        } else if (rte_pktmbuf_chain(head, m) != 0) {
-            rte_pktmbuf_free(m);
-            break;
-        }
-        taken += room;
-    }
-    return head;
-}
 
 Result<std::shared_ptr<const sstp::ConnectionSetup>> make_setup(const ServicesConfig& services) {
     const sstp::ServerConfig& c = services.sstp;
@@ -248,7 +227,7 @@ void SstpService::pump(uint64_t handle, Stream& s) {
     s.refused = nullptr;
     if (!m && !s.pending.empty()) {
         size_t taken = 0;
-        m = make_chain(dp_.pool(), s.pending, taken);
+        m = copy_to_chain(dp_.pool(), s.pending, chain_bytes, taken);
         s.pending.erase(s.pending.begin(), s.pending.begin() + static_cast<ptrdiff_t>(taken));
     }
     if (m) {
