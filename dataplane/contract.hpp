@@ -60,7 +60,19 @@ enum class SstpEvent : uint32_t {
     // An inner IPv4 packet routed into the session, for the control plane to frame and seal
     // into a TLS record: first stage, while the control plane is still the record layer.
     Outbound = 1,
+    // The owner worker holds the session's TLS record layer (docs/sstp.md, record layer
+    // hand-over): a whole SSTP packet it opened that is not an IPv4 data packet (control
+    // messages, LCP, other PPP frames), as plaintext at offset 0 of the mbuf.
+    Control = 2,
+    // No packet: the worker's record layer stopped and the call must end. The event field's
+    // high 16 bits carry why (dp::sstp::RecordError); see sstp_event_code().
+    RecordFailed = 3,
 };
+// PuntPayload::session_event.event of an SSTP event: the SstpEvent in the low 16 bits, a
+// detail (RecordFailed: the RecordError) in the high 16.
+inline constexpr uint32_t sstp_event_code(SstpEvent e, uint16_t detail = 0) {
+    return static_cast<uint32_t>(e) | uint32_t{detail} << 16;
+}
 
 // What a punt carries besides the packet, by reason (a union tagged by PuntEntry::reason;
 // reasons not listed carry nothing).
@@ -114,15 +126,29 @@ enum class InjectAction : uint16_t {
     TcpAbort,
     // A new SYN-cookie secret for the worker's TCP engine: 16 bytes in the mbuf.
     TcpCookieSecret,
+    // Stepwise punting (PuntMode::stepwise, SSTP's TLS records): the control plane has taken
+    // the unit punted last; punt the next one (payload.tcp).
+    TcpPuntResume,
+    // Ends stepwise punting of payload.tcp.conn: whole TLS records from now on, not one at a
+    // time. With payload.tcp.session set (an SSTP session this worker owns, published with its
+    // record layer), the worker keeps the records and opens them itself (the record layer
+    // hand-over); with no_session they keep going to the control plane (a suite the worker does
+    // not run, e.g. CBC).
+    TcpPuntRelease,
+    // An SSTP packet (plaintext at the mbuf's data start) the control plane sends on session
+    // payload.session, whose record layer the owner worker holds: the worker seals it into a
+    // record after the ones it has sent, so each sequence number has one owner.
+    SessionControl,
 };
 
 // What an inject carries besides the packet, by action (a union tagged by InjectEntry::action).
 union InjectPayload {
-    SessionId session; // SessionPing, SessionInput
+    SessionId session; // SessionPing, SessionInput, SessionControl
     struct {
         uint64_t conn;        // the connection handle (tcp::ConnHandle::pack())
         uint16_t listen_port; // echoed in the Sent/SendRefused event
-    } tcp;                    // TcpSend, TcpClose, TcpAbort
+        SessionId session;    // TcpPuntRelease: the session taking the stream (or no_session)
+    } tcp;                    // TcpSend, TcpClose, TcpAbort, TcpPuntResume, TcpPuntRelease
 };
 static_assert(sizeof(InjectPayload) == 16);
 

@@ -13,6 +13,7 @@ struct WorkerPolicy {
     bool mss_clamp = true;               // clamp TCP SYN MSS to the path MTU (change-tcp-mss)
     uint16_t ovpn_udp_port = 0;          // host order; 0 = OpenVPN/UDP disabled
     uint16_t ovpn_tcp_port = 0;          // host order; 0 = OpenVPN/TCP disabled
+    uint16_t sstp_tcp_port = 0;          // host order; 0 = SSTP disabled (record hand-over)
     std::array<uint16_t, 8> tcp_ports{}; // listening TCP ports (host order, 0 = unused)
     uint32_t icmp_errors_per_s = 100;    // per worker; token bucket with a burst of the same size
     uint32_t proxy_arp_ports = 0; // bit i: port i answers ARP for registered client addresses

@@ -84,7 +84,8 @@ void Worker::tcp_flush() {
                 if (e.kind == tcp::PuntEvent::Kind::Data && data &&
                     proto->stage->stream_input(proto->state,
                                                {h, e.flow.remote_ip, e.flow.local_ip,
-                                                e.flow.remote_port, e.flow.local_port, data})) {
+                                                e.flow.remote_port, e.flow.local_port, data,
+                                                static_cast<uint32_t>(e.user_data >> 32)})) {
                     stream_units = true;
                     continue;
                 }
@@ -137,6 +138,18 @@ void Worker::tcp_inject(const InjectEntry& e) {
     case InjectAction::TcpClose:
         tcp_->close(h);
         break;
+    case InjectAction::TcpPuntResume:
+        tcp_->punt_resume(h);
+        break;
+    case InjectAction::TcpPuntRelease: {
+        // Whole records from now on; the session (if any) rides in the high half of the
+        // connection's user data, which the punt path hands to the stage as StreamUnit::tag.
+        SessionId session = e.payload.tcp.session;
+        uint64_t tag = session == no_session ? 0 : uint64_t{session} + 1;
+        tcp_->set_consumer(h, tcp::ConsumerKind::Punt, tag << 32 | e.payload.tcp.listen_port,
+                           {tcp::PuntFraming::TlsRecords, false});
+        break;
+    }
     case InjectAction::TcpCookieSecret:
         if (rte_pktmbuf_data_len(e.mbuf) == 16)
             (void)tcp_->set_syn_cookie_secret(rte_pktmbuf_mtod(e.mbuf, const uint8_t*));

@@ -591,6 +591,28 @@ int cmd_sstp(const char*, const char*, rte_tel_data* d) {
         VP_SSTP_COUNTER(k, ip_frames_to_client_dropped);
         VP_SSTP_COUNTER(k, tls_close_notify);
         VP_SSTP_COUNTER(k, tls_errors);
+        // Record layer hand-over (docs/sstp.md): the control plane's side, then the workers'
+        // (counters and named drops whose names start with sstp_, summed over the workers).
+        VP_SSTP_COUNTER(c, handovers);
+        VP_SSTP_COUNTER(c, handover_refused_cbc);
+        VP_SSTP_COUNTER(c, handover_refused_suite);
+        VP_SSTP_COUNTER(c, control_to_worker);
+        VP_SSTP_COUNTER(c, control_to_worker_failed);
+        VP_SSTP_COUNTER(c, control_from_worker);
+        VP_SSTP_COUNTER(c, worker_record_failures);
+        auto sum_sstp = [&](std::string_view name, auto get) {
+            if (!name.starts_with("sstp_")) return;
+            uint64_t total = 0;
+            for (dp::WorkerId w = 0; w < a.dataplane().worker_count(); ++w)
+                total += get(a.dataplane().worker_stats(w));
+            rte_tel_data_add_dict_u64(d, std::string(name).c_str(), total);
+        };
+        for (size_t i = 0; i < dp::worker_counter_info.size(); ++i)
+            sum_sstp(dp::worker_counter_info[i].name,
+                     [&](const dp::WorkerStats& st) { return st.counters[i].get(); });
+        for (size_t r = 0; r < dp::drop_reason_info.size(); ++r)
+            sum_sstp(dp::drop_reason_info[r].name,
+                     [&](const dp::WorkerStats& st) { return st.drops[r].get(); });
 #undef VP_SSTP_COUNTER
         return 0;
     });

@@ -69,10 +69,21 @@ void Connection::close(std::string why) {
 
 void Connection::flush_tls() {
     Bytes c = tls_.take_output();
+    // TLS 1.2: the server's CCS (20) and Finished (22) are not application records; its
+    // Finished is record 0, which the export base (1) accounts for. TLS 1.3: the server's
+    // flight is out before the handshake is done on the server side.
+    bool done = tls_.handshake_done();
+    out_counter_.scan(c, [&](uint8_t type) {
+        if (done && (type == 21 || type == 23)) ++records_out_;
+    });
     out_.insert(out_.end(), c.begin(), c.end());
 }
 
 void Connection::send_plain(ByteSpan plaintext) {
+    if (offloaded_) { // the worker seals it, after the records it has sent
+        control_out_.emplace_back(plaintext.begin(), plaintext.end());
+        return;
+    }
     // One write is one TLS record (all SSTP packets and the HTTP reply are far below 16 KiB).
     if (auto st = tls_.write(plaintext); !st.ok()) {
         close(st.message());
@@ -84,6 +95,11 @@ void Connection::send_plain(ByteSpan plaintext) {
 void Connection::on_data(ByteSpan ciphertext, uint64_t now_ms) {
     if (stage_ == Stage::Closed) return;
     bool was_done = tls_.handshake_done();
+    // Records that start once the handshake is done are application records (the stream is
+    // punted record by record, so the client's Finished is fed alone).
+    in_counter_.scan(ciphertext, [&](uint8_t) {
+        if (was_done) ++records_in_;
+    });
     auto st = tls_.feed(ciphertext);
     flush_tls(); // handshake messages, or the alert that says why it failed
     if (!st.ok() || tls_.failed()) {
@@ -224,6 +240,26 @@ void Connection::send_ip(ByteSpan packet) {
     }
     ++counters_.ip_frames_to_client;
     send_plain(*data);
+}
+
+Result<tls::RecordKeys> Connection::handover_keys() const {
+    auto keys = tls::export_record_keys(tls_.native());
+    if (!keys.ok()) return keys.error();
+    keys->client_write.seq += records_in_;
+    keys->server_write.seq += records_out_;
+    return keys;
+}
+
+void Connection::on_opened_packet(ByteSpan packet, uint64_t now_ms) {
+    if (stage_ != Stage::Sstp || !offloaded_) return;
+    plain_.insert(plain_.end(), packet.begin(), packet.end());
+    on_plaintext(now_ms);
+}
+
+void Connection::record_failed(const std::string& why) {
+    ++counters_.worker_record_failures;
+    ip_up_ = false;
+    close("TLS record layer on the worker: " + why);
 }
 
 void Connection::run_ppp(ppp::Output out, uint64_t now_ms) {

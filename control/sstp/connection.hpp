@@ -8,6 +8,13 @@
 // connection. Once the service has published the session to the workers (set_forwarding), the
 // client's IPv4 frames are queued for it (take_ip_packets) and the workers' packets for the
 // client go out through send_ip; before that, and for IPv6, IP frames are counted and dropped.
+//
+// Record layer hand-over (docs/sstp.md): the connection counts the records OpenSSL opened and
+// sealed since the handshake, so that handover_keys() gives the worker both directions' keys
+// with the right next sequence numbers; after set_offloaded() OpenSSL is out of the stream: the
+// SSTP packets the worker opened come in through on_opened_packet() and everything the
+// connection sends is queued as plaintext SSTP packets (take_control_packets) for the worker to
+// seal.
 #pragma once
 
 #include "base/bytes.hpp"
@@ -17,8 +24,10 @@
 #include "control/sstp/aaa_link.hpp"
 #include "control/sstp/control_fsm.hpp"
 #include "control/sstp/http.hpp"
+#include "control/tls/key_export.hpp"
 #include "control/tls/session.hpp"
 
+#include <algorithm>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -44,6 +53,7 @@ struct ConnectionCounters {
     uint64_t ip_frames_to_client_dropped = 0; // from the workers while the call is not up
     uint64_t tls_close_notify = 0; // the client ended TLS with close_notify (answered, closed)
     uint64_t tls_errors = 0;       // handshake failures, bad records, alerts: closed
+    uint64_t worker_record_failures = 0; // the worker's record layer stopped (bad tag, ...)
 };
 
 class Connection {
@@ -89,6 +99,26 @@ public:
     }
     // An IPv4 packet for the client: framed (PPP, SSTP) and sealed into a record.
     void send_ip(ByteSpan packet);
+
+    // ---- record layer hand-over ----
+    // Both directions' keys for the worker, with the sequence numbers the next records use
+    // (export base + the records OpenSSL opened / sealed since the handshake).
+    Result<tls::RecordKeys> handover_keys() const;
+    // From now on the worker is the record layer.
+    void set_offloaded() { offloaded_ = true; }
+    bool offloaded() const { return offloaded_; }
+    // A whole SSTP packet the worker opened (control packets, PPP control frames).
+    void on_opened_packet(ByteSpan packet, uint64_t now_ms);
+    // The worker's record layer stopped: the call ends.
+    void record_failed(const std::string& why);
+    // Plaintext SSTP packets for the worker to seal, since the last call.
+    std::vector<Bytes> take_control_packets() {
+        std::vector<Bytes> out;
+        out.swap(control_out_);
+        return out;
+    }
+    uint64_t records_in_after_handshake() const { return records_in_; }
+    uint64_t records_out_after_handshake() const { return records_out_; }
     net::Ipv4 local_address() const { return local_address_; }
     uint16_t mtu() const;
     const std::string& user() const { return user_; }
@@ -148,6 +178,37 @@ private:
     std::string rate_limit_;
     std::string end_reason_;
     ConnectionCounters counters_;
+
+    // Record counting for the hand-over: a tracker of record boundaries per direction.
+    struct RecordCounter {
+        uint8_t header[5] = {};
+        uint32_t header_len = 0;
+        uint32_t left = 0; // body bytes of the current record still to come
+        // Calls f(type) for every record whose header completes in `bytes`.
+        template <class F>
+        void scan(ByteSpan bytes, F&& f) {
+            size_t i = 0;
+            while (i < bytes.size()) {
+                if (left) {
+                    size_t n = std::min<size_t>(left, bytes.size() - i);
+                    left -= static_cast<uint32_t>(n);
+                    i += n;
+                    continue;
+                }
+                header[header_len++] = bytes[i++];
+                if (header_len == 5) {
+                    header_len = 0;
+                    left = uint32_t{header[3]} << 8 | header[4];
+                    f(header[0]);
+                }
+            }
+        }
+    };
+    RecordCounter in_counter_, out_counter_;
+    uint64_t records_in_ = 0;  // client records OpenSSL opened after the handshake
+    uint64_t records_out_ = 0; // data/alert records OpenSSL sealed after the handshake
+    bool offloaded_ = false;
+    std::vector<Bytes> control_out_; // offloaded: SSTP packets for the worker to seal
 };
 
 } // namespace vp::sstp

@@ -64,6 +64,7 @@ void add_counters(sstp::ConnectionCounters& to, const sstp::ConnectionCounters& 
     to.ip_frames_to_client_dropped += c.ip_frames_to_client_dropped;
     to.tls_close_notify += c.tls_close_notify;
     to.tls_errors += c.tls_errors;
+    to.worker_record_failures += c.worker_record_failures;
 }
 
 } // namespace
@@ -83,7 +84,10 @@ SstpService::listeners(const config::ApplianceConfig& config) {
     config.raw->lookupValue("sstp_server.enabled", enabled);
     config.raw->lookupValue("sstp_server.port", port);
     if (!enabled) return {};
-    return {{static_cast<uint16_t>(port), tcp::ConsumerKind::Punt}};
+    // One record at a time until the hand-over (TcpPuntResume / TcpPuntRelease).
+    return {{static_cast<uint16_t>(port),
+             tcp::ConsumerKind::Punt,
+             {tcp::PuntFraming::TlsRecords, /*stepwise=*/true}}};
 }
 
 SstpService::~SstpService() {
@@ -146,29 +150,112 @@ void SstpService::retire(Stream& s) {
     s.conn->set_forwarding(false);
 }
 
-void SstpService::sync_data(uint64_t handle, Stream& s) {
+bool SstpService::publish(uint64_t handle, Stream& s,
+                          std::unique_ptr<dp::sstp::RecordLayer> records) {
     sstp::Connection& c = *s.conn;
-    if (s.session != dp::no_session && !c.ready_for_data()) retire(s);
-    if (s.session == dp::no_session && c.ready_for_data() && !s.close_sent) {
-        auto id = publisher_.allocate_id();
-        Status st = id.ok() ? Status{} : id.error();
-        if (st.ok()) {
-            auto session = std::make_unique<dp::SstpSession>(*id, s.worker, handle);
-            st = publisher_.publish(std::move(session), sstp::session_spec(c, s.wan_port));
-            if (!st.ok()) publisher_.release_id(*id);
-        }
-        if (!st.ok()) {
-            ++data_.publish_failed;
-            log::warning(Topic::Sstp, "sstp session {} ({}): cannot reach the workers: {}", s.id,
-                         c.user(), st.message());
-            c.disconnect(now_ms_);
+    auto id = publisher_.allocate_id();
+    Status st = id.ok() ? Status{} : id.error();
+    if (st.ok()) {
+        auto session = std::make_unique<dp::SstpSession>(*id, s.worker, handle);
+        session->records = std::move(records);
+        st = publisher_.publish(std::move(session), sstp::session_spec(c, s.wan_port));
+        if (!st.ok()) publisher_.release_id(*id);
+    }
+    if (!st.ok()) {
+        ++data_.publish_failed;
+        log::warning(Topic::Sstp, "sstp session {} ({}): cannot reach the workers: {}", s.id,
+                     c.user(), st.message());
+        c.disconnect(now_ms_);
+        return false;
+    }
+    ++data_.published;
+    s.session = *id;
+    by_session_[*id] = handle;
+    c.set_forwarding(true);
+    return true;
+}
+
+void SstpService::hand_over(uint64_t handle, Stream& s) {
+    sstp::Connection& c = *s.conn;
+    std::unique_ptr<dp::sstp::RecordLayer> records;
+    auto keys = c.handover_keys();
+    if (!keys.ok()) {
+        ++data_.handover_refused_suite;
+        log::info(Topic::Sstp, "sstp session {} ({}): record layer stays here: {}", s.id, c.user(),
+                  keys.message());
+    } else if (crypto::is_tls12_cbc(keys->suite)) {
+        // CBC stays with OpenSSL (docs/sstp.md): the first stage's path.
+        ++data_.handover_refused_cbc;
+        log::info(Topic::Sstp, "sstp session {} ({}): record layer stays here: CBC suite {}", s.id,
+                  c.user(), keys->suite_name);
+    } else {
+        auto open = tls::make_record_key(keys->suite, keys->client_write);
+        auto seal = tls::make_record_key(keys->suite, keys->server_write);
+        if (open.ok() && seal.ok()) {
+            records = std::make_unique<dp::sstp::RecordLayer>(
+                std::move(*open), keys->client_write.seq, std::move(*seal), keys->server_write.seq);
         } else {
-            ++data_.published;
-            s.session = *id;
-            by_session_[*id] = handle;
-            c.set_forwarding(true);
+            ++data_.handover_refused_suite;
+            log::info(Topic::Sstp, "sstp session {} ({}): record layer stays here: {}", s.id,
+                      c.user(), open.ok() ? seal.message() : open.message());
         }
     }
+    bool handed = records != nullptr;
+    uint64_t seq_in = handed ? keys->client_write.seq : 0;
+    uint64_t seq_out = handed ? keys->server_write.seq : 0;
+    if (!publish(handle, s, std::move(records))) handed = false;
+    dp::InjectEntry e{nullptr,
+                      dp::InjectAction::TcpPuntRelease,
+                      0,
+                      {.tcp = {handle, s.port, handed ? s.session : dp::no_session}}};
+    if (!dp_.inject(e, s.worker)) {
+        // The stream stays paused: nothing can go on in order.
+        log::warning(Topic::Sstp, "sstp session {}: inject ring full at the hand-over", s.id);
+        c.record_failed("inject ring full at the hand-over");
+    }
+    s.resume_owed = false;
+    if (!handed) {
+        s.records = Stream::Records::Released;
+        return;
+    }
+    s.records = Stream::Records::HandedOver;
+    c.set_offloaded();
+    ++data_.handovers;
+    log::info(
+        Topic::Sstp,
+        "sstp session {} ({}): record layer handed to worker {} ({}, next records in {} out {})",
+        s.id, c.user(), s.worker, keys->suite_name, seq_in, seq_out);
+}
+
+void SstpService::sync_data(uint64_t handle, Stream& s) {
+    sstp::Connection& c = *s.conn;
+    if (s.records == Stream::Records::HandedOver) {
+        // The worker is the record layer: the session stays until the stream ends, so that the
+        // connection's last control packets (Call Disconnect, Abort) can still be sealed.
+        for (Bytes& packet : c.take_control_packets()) {
+            rte_mbuf* m = rte_pktmbuf_alloc(dp_.pool());
+            char* p = m && packet.size() <= UINT16_MAX
+                          ? rte_pktmbuf_append(m, static_cast<uint16_t>(packet.size()))
+                          : nullptr;
+            if (!p) {
+                rte_pktmbuf_free(m);
+                ++data_.control_to_worker_failed;
+                continue;
+            }
+            std::copy(packet.begin(), packet.end(), reinterpret_cast<uint8_t*>(p));
+            dp::InjectEntry e{
+                m, dp::InjectAction::SessionControl, s.wan_port, {.session = s.session}};
+            if (dp_.inject(e, s.worker))
+                ++data_.control_to_worker;
+            else
+                ++data_.control_to_worker_failed;
+        }
+        return;
+    }
+    if (s.session != dp::no_session && !c.ready_for_data()) retire(s);
+    if (s.records == Stream::Records::Released && s.session == dp::no_session &&
+        c.ready_for_data() && !s.close_sent)
+        publish(handle, s, nullptr);
     for (Bytes& packet : c.take_ip_packets()) {
         rte_mbuf* m = s.session == dp::no_session ? nullptr : rte_pktmbuf_alloc(dp_.pool());
         auto* p =
@@ -238,6 +325,21 @@ void SstpService::pump(uint64_t handle, Stream& s) {
     if (s.conn->done() && s.pending.empty()) {
         inject(handle, s, dp::InjectAction::TcpClose, nullptr);
         s.close_sent = true;
+        // A handed-over session stays published until the stream's Closed event: the worker
+        // may still have the connection's last control packets to seal.
+        return;
+    }
+    if (s.records != Stream::Records::Stepwise) return;
+    if (s.conn->ready_for_data()) {
+        // Everything OpenSSL wrote is on the stream and the next record is not taken yet.
+        hand_over(handle, s);
+        pump(handle, s);
+        return;
+    }
+    if (s.resume_owed) {
+        s.resume_owed = false;
+        dp::InjectEntry e{nullptr, dp::InjectAction::TcpPuntResume, 0, {.tcp = {handle, s.port}}};
+        dp_.inject(e, s.worker);
     }
 }
 
@@ -247,7 +349,7 @@ void SstpService::on_punt(const dp::PuntEntry& e, uint64_t now_ms) {
         if (e.payload.session_event.event == static_cast<uint32_t>(dp::SstpEvent::Outbound))
             on_outbound(e);
         else
-            rte_pktmbuf_free(e.mbuf);
+            on_worker_event(e);
         return;
     }
     uint64_t handle = e.payload.tcp_stream.conn;
@@ -261,6 +363,7 @@ void SstpService::on_punt(const dp::PuntEntry& e, uint64_t now_ms) {
             dp_.inject(close, e.worker);
             return;
         }
+        rte_pktmbuf_free(e.mbuf); // the client's FlowKey (stream protocols' Opened events)
         Stream s;
         s.id = next_id_++;
         s.worker = e.worker;
@@ -283,6 +386,7 @@ void SstpService::on_punt(const dp::PuntEntry& e, uint64_t now_ms) {
         for (rte_mbuf* seg = e.mbuf; seg; seg = seg->next)
             s.conn->on_data({rte_pktmbuf_mtod(seg, const uint8_t*), seg->data_len}, now_ms);
         rte_pktmbuf_free(e.mbuf);
+        if (s.records == Stream::Records::Stepwise) s.resume_owed = true;
         break;
     case dp::TcpEvent::PeerClosed:
         s.conn->peer_closed();
@@ -313,6 +417,43 @@ void SstpService::on_punt(const dp::PuntEntry& e, uint64_t now_ms) {
         break;
     }
     pump(handle, s);
+}
+
+void SstpService::on_worker_event(const dp::PuntEntry& e) {
+    uint32_t code = e.payload.session_event.event;
+    auto it = by_session_.find(e.payload.session_event.session);
+    auto st = it == by_session_.end() ? streams_.end() : streams_.find(it->second);
+    if (st == streams_.end()) {
+        rte_pktmbuf_free(e.mbuf);
+        return;
+    }
+    Stream& s = st->second;
+    switch (static_cast<dp::SstpEvent>(code & 0xFFFF)) {
+    case dp::SstpEvent::Control:
+        if (e.mbuf) {
+            Bytes packet(rte_pktmbuf_pkt_len(e.mbuf));
+            const void* p =
+                rte_pktmbuf_read(e.mbuf, 0, static_cast<uint32_t>(packet.size()), packet.data());
+            if (p && p != packet.data())
+                std::copy_n(static_cast<const uint8_t*>(p), packet.size(), packet.begin());
+            ++data_.control_from_worker;
+            s.conn->on_opened_packet(packet, now_ms_);
+        }
+        break;
+    case dp::SstpEvent::RecordFailed:
+        ++data_.worker_record_failures;
+        s.conn->record_failed(dp::sstp::to_string(static_cast<dp::sstp::RecordError>(code >> 16)));
+        break;
+    default:
+        break;
+    }
+    rte_pktmbuf_free(e.mbuf);
+    pump(st->first, s);
+}
+
+void SstpService::add_policy(dp::WorkerPolicy& policy) const {
+    // The workers' SSTP stage takes the records of streams handed over on this port.
+    if (config_.enabled && setup_) policy.sstp_tcp_port = config_.port;
 }
 
 void SstpService::check_limits(uint64_t now_ms) {

@@ -11,6 +11,14 @@
 // owner as InjectAction::SessionInput, and the owner punts packets routed into the session
 // (SstpEvent::Outbound) for the connection to seal.
 //
+// Record layer hand-over (docs/sstp.md): the stream is punted one TLS record at a time
+// (TcpPuntResume after each); at the record that makes the call ready, once everything OpenSSL
+// wrote is on the stream, the connection's keys go to the owner worker with the session
+// (SstpSession::records) and TcpPuntRelease hands it the stream: from then on the worker opens
+// and seals the records, punts the SSTP control packets it opens (SstpEvent::Control) and seals
+// the connection's own (InjectAction::SessionControl). Suites the worker does not run (CBC)
+// stay with OpenSSL, the first stage's path above.
+//
 // The grant's limits: its rate-limit is the published session's meter; session-timeout,
 // idle-timeout and limit-bytes-in/-out are checked on the timer against the session's worker
 // counters and end the call with Call Disconnect; ended calls stay listed with their reason.
@@ -22,6 +30,7 @@
 #include "control/sstp/connection.hpp"
 #include "dataplane/dataplane.hpp"
 #include "dataplane/session/publish.hpp"
+#include "dataplane/sstp/record_layer.hpp"
 
 #include <deque>
 #include <map>
@@ -50,6 +59,7 @@ public:
     ServiceBindings bindings() const override;
     void on_punt(const dp::PuntEntry& e, uint64_t now_ms) override;
     void on_timer(uint64_t now_ms) override;
+    void add_policy(dp::WorkerPolicy& policy) const override;
     std::vector<ActiveSession> sessions(uint64_t now_ms) const override;
     std::vector<ActiveSession> ended_sessions() const override;
     size_t disconnect(const std::string& id_or_user, uint64_t now_ms) override;
@@ -69,6 +79,14 @@ public:
         uint64_t outbound_no_session = 0;   // worker packets for a session already gone
         uint64_t outbound_bad_packet = 0;   // worker packets shorter than their Ethernet room
         uint64_t outbound_backlog_full = 0; // worker packets while the stream's backlog is full
+        // Record layer hand-over.
+        uint64_t handovers = 0;                // sessions whose record layer a worker took
+        uint64_t handover_refused_cbc = 0;     // CBC suite: stays in the control plane
+        uint64_t handover_refused_suite = 0;   // no worker keys for the suite (export failed)
+        uint64_t control_to_worker = 0;        // SSTP packets sent for the worker to seal
+        uint64_t control_to_worker_failed = 0; // no mbuf, or the inject ring was full
+        uint64_t control_from_worker = 0;      // SSTP packets the worker opened for us
+        uint64_t worker_record_failures = 0;   // the worker's record layer stopped: call ended
     };
     const DataCounters& data_counters() const { return data_; }
     // The connections' counters, closed ones included.
@@ -95,7 +113,11 @@ private:
         bool close_sent = false;
         dp::PortId wan_port = 0;                // where the stream arrived
         dp::SessionId session = dp::no_session; // published on the workers
-        Traffic last;                           // of the session last published
+        // Stepwise: one record at a time to OpenSSL; Released: all records to OpenSSL (a
+        // suite the worker does not run); HandedOver: the worker is the record layer.
+        enum class Records : uint8_t { Stepwise, Released, HandedOver } records = Records::Stepwise;
+        bool resume_owed = false; // a record was taken; TcpPuntResume not sent yet
+        Traffic last;             // of the session last published
     };
 
     void pump(uint64_t handle, Stream& s);
@@ -103,6 +125,11 @@ private:
     // the client's IPv4 packets.
     void sync_data(uint64_t handle, Stream& s);
     void retire(Stream& s);
+    // Publishes the stream's session (with `records`: handed over); false if refused.
+    bool publish(uint64_t handle, Stream& s, std::unique_ptr<dp::sstp::RecordLayer> records);
+    // At the record that made the call ready, with nothing of OpenSSL's left to send.
+    void hand_over(uint64_t handle, Stream& s);
+    void on_worker_event(const dp::PuntEntry& e);
     void on_outbound(const dp::PuntEntry& e);
     void inject(uint64_t handle, Stream& s, dp::InjectAction action, rte_mbuf* m);
     // The published session's counters (live), else those it had when retired.

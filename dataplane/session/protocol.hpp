@@ -25,6 +25,9 @@ struct StreamUnit {
     uint32_t remote_ip, local_ip;
     uint16_t remote_port, local_port;
     rte_mbuf* m;
+    // What the control plane attached to the stream with TcpPuntRelease: the session id + 1
+    // that owns its records on this worker (SSTP's record layer); 0: none.
+    uint32_t tag = 0;
 };
 
 struct ProtocolStage {
@@ -47,6 +50,9 @@ struct ProtocolStage {
     void (*output)(void* state, Session& session, rte_mbuf* m) = nullptr;
     // The control plane asks for a keepalive on a session this worker owns.
     void (*keepalive)(void* state, Session& session) = nullptr;
+    // A control packet the control plane sends on a session this worker owns
+    // (InjectAction::SessionControl; the mbuf is the stage's).
+    void (*control)(void* state, Session& session, rte_mbuf* m) = nullptr;
     // Submit what input/output batched: after every RX burst and handoff drain (input), once
     // per loop iteration (output).
     void (*flush_input)(void* state) = nullptr;

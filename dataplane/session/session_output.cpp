@@ -55,6 +55,20 @@ void Worker::session_keepalive(SessionId id) {
     proto->stage->keepalive(proto->state, *s);
 }
 
+void Worker::session_control(SessionId id, rte_mbuf* m) {
+    Session* s = dp_.sessions().get(id);
+    const ProtocolSlot* proto = s ? &protocols_[static_cast<size_t>(s->kind)] : nullptr;
+    if (!m) {
+        count_drop(DropReason::inject_invalid);
+        return;
+    }
+    if (!s || s->owner != id_ || !proto->stage || !proto->stage->control) {
+        drop(m, DropReason::session_gone);
+        return;
+    }
+    proto->stage->control(proto->state, *s, m);
+}
+
 void Worker::flush_protocol_input() {
     for (const ProtocolSlot& proto : protocols_)
         if (proto.state && proto.stage->flush_input) proto.stage->flush_input(proto.state);

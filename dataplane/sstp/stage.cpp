@@ -1,5 +1,5 @@
-// The SSTP stage's output: count, then hand the inner packet to the control plane (first stage,
-// see stage.hpp).
+// The SSTP stage on a worker (see stage.hpp): the record layer's mbuf side (records in, sealed
+// records out) and the first stage's punt of outbound packets.
 #include "dataplane/sstp/stage.hpp"
 
 #include "dataplane/sstp/sstp_session.hpp"
@@ -8,30 +8,319 @@
 #include <rte_ether.h>
 #include <rte_mbuf.h>
 
+#include <array>
+#include <cstring>
+#include <new>
+#include <vector>
+
 namespace vp::dp::sstp {
 
 namespace {
 
-void output(void* state, Session& s, rte_mbuf* m) {
-    auto& w = *static_cast<Worker*>(state);
-    // Counted here, on the owner (the only writer of the session's counters): what reaches the
-    // punt ring is sent unless the stream itself fails.
+constexpr uint32_t kMaxSeals = 64;
+
+DropReason drop_of(RecordError e) {
+    switch (e) {
+    case RecordError::BadHeader:
+        return DropReason::sstp_bad_header;
+    case RecordError::BadLength:
+        return DropReason::sstp_bad_length;
+    case RecordError::BadTag:
+        return DropReason::sstp_bad_tag;
+    case RecordError::KeyUpdate:
+        return DropReason::sstp_key_update;
+    case RecordError::Alert:
+        return DropReason::sstp_alert;
+    case RecordError::BadContent:
+        return DropReason::sstp_bad_content;
+    case RecordError::BadPacket:
+        return DropReason::sstp_bad_packet;
+    case RecordError::None:
+    case RecordError::EngineError:
+        break;
+    }
+    return DropReason::crypto_error;
+}
+
+class Stage final {
+public:
+    explicit Stage(Worker& w) : w_(w) { dirty_.reserve(64); }
+    ~Stage() {
+        for (uint32_t i = 0; i < n_seals_; ++i)
+            rte_pktmbuf_free(seals_[i].m);
+    }
+
+    bool stream_input(const StreamUnit& u);
+    void output(SstpSession& s, rte_mbuf* m);
+    void control(SstpSession& s, rte_mbuf* m);
+    void flush_input();
+    void flush_output();
+
+private:
+    // What opened records carry, for one session.
+    class Sink final : public RecordSink {
+    public:
+        Sink(Stage& st, SstpSession& s) : st_(st), s_(s) {}
+        void ip_packet(ByteSpan ip) override;
+        void control_packet(ByteSpan packet) override;
+
+    private:
+        Stage& st_;
+        SstpSession& s_;
+    };
+
+    void open(SstpSession& s);
+    void report_failure(SstpSession& s);
+    // Makes `m` (consumed) one contiguous mbuf holding `head` free bytes, then the `len` bytes
+    // at `from`, then `tail` free bytes; returns it with its data starting at the free head.
+    rte_mbuf* frame(rte_mbuf* m, uint32_t from, uint32_t len, uint32_t head, uint32_t tail);
+    void queue_seal(SstpSession& s, rte_mbuf* m, const crypto::TlsRecordOp& op);
+    void first_stage_output(Session& s, rte_mbuf* m);
+
+    struct Seal {
+        rte_mbuf* m;
+        uint64_t conn;
+        bool control;
+    };
+
+    Worker& w_;
+    std::vector<SstpSession*> dirty_;
+    std::array<crypto::TlsRecordOp, kMaxSeals> seal_ops_{};
+    std::array<Seal, kMaxSeals> seals_{};
+    uint32_t n_seals_ = 0;
+};
+
+SstpSession* as_sstp(Session& s) {
+    return s.kind == SessionKind::Sstp ? static_cast<SstpSession*>(&s) : nullptr;
+}
+
+void Stage::Sink::ip_packet(ByteSpan ip) {
+    Worker& w = st_.w_;
+    rte_mbuf* m = rte_pktmbuf_alloc(w.dataplane().pool());
+    char* p = m && ip.size() <= UINT16_MAX - sizeof(rte_ether_hdr)
+                  ? rte_pktmbuf_append(m, static_cast<uint16_t>(sizeof(rte_ether_hdr) + ip.size()))
+                  : nullptr;
+    if (!p) {
+        if (m) rte_pktmbuf_free(m);
+        w.count_drop(DropReason::mbuf_exhausted);
+        return;
+    }
+    std::memcpy(p + sizeof(rte_ether_hdr), ip.data(), ip.size());
+    s_.counters.rx_packets.inc();
+    s_.counters.rx_bytes.add(ip.size());
+    s_.last_rx_tsc.store(w.now_tsc(), std::memory_order_relaxed);
+    w.session_input(s_, m);
+}
+
+void Stage::Sink::control_packet(ByteSpan packet) {
+    Worker& w = st_.w_;
+    rte_mbuf* m = rte_pktmbuf_alloc(w.dataplane().pool());
+    char* p = m ? rte_pktmbuf_append(m, static_cast<uint16_t>(packet.size())) : nullptr;
+    if (!p) {
+        if (m) rte_pktmbuf_free(m);
+        w.count_drop(DropReason::mbuf_exhausted);
+        return;
+    }
+    std::memcpy(p, packet.data(), packet.size());
+    w.count(WorkerCounter::sstp_control_punted);
+    w.punt(m, PuntReason::SessionEvent, s_.wan_port,
+           {.session_event = {s_.id, sstp_event_code(SstpEvent::Control)}});
+}
+
+void Stage::report_failure(SstpSession& s) {
+    if (s.failure_reported) return;
+    s.failure_reported = true;
+    RecordError e = s.records->error();
+    w_.count_drop(drop_of(e));
+    w_.punt(nullptr, PuntReason::SessionEvent, s.wan_port,
+            {.session_event = {
+                 s.id, sstp_event_code(SstpEvent::RecordFailed, static_cast<uint16_t>(e))}});
+}
+
+void Stage::open(SstpSession& s) {
+    Sink sink(*this, s);
+    uint32_t n = s.records->open(w_.crypto(), sink);
+    w_.count(WorkerCounter::sstp_records_opened, n);
+    if (s.records->failed()) report_failure(s);
+}
+
+bool Stage::stream_input(const StreamUnit& u) {
+    if (u.tag == 0) return false; // not handed over: the control plane's
+    Session* base = w_.dataplane().sessions().get(u.tag - 1);
+    SstpSession* s = base ? as_sstp(*base) : nullptr;
+    if (!s || s->owner != w_.id() || !s->records || s->conn != u.conn) {
+        w_.drop(u.m, DropReason::sstp_stream_mismatch);
+        return true;
+    }
+    RecordLayer& rl = *s->records;
+    if (rl.failed()) {
+        w_.drop(u.m, DropReason::sstp_after_error);
+        return true;
+    }
+    if (rl.room() < rte_pktmbuf_pkt_len(u.m)) open(*s);
+    for (rte_mbuf* seg = u.m; seg && !rl.failed(); seg = seg->next)
+        rl.append({rte_pktmbuf_mtod(seg, const uint8_t*), seg->data_len});
+    rte_pktmbuf_free(u.m);
+    if (rl.failed()) {
+        report_failure(*s);
+        return true;
+    }
+    if (!s->queued) {
+        s->queued = true;
+        dirty_.push_back(s);
+    }
+    return true;
+}
+
+void Stage::flush_input() {
+    // The sessions are RCU-protected until this worker's next quiescent report: the flush runs
+    // in the same loop iteration as the stream input that queued them.
+    for (SstpSession* s : dirty_) {
+        s->queued = false;
+        if (!s->records->failed()) open(*s);
+    }
+    dirty_.clear();
+}
+
+rte_mbuf* Stage::frame(rte_mbuf* m, uint32_t from, uint32_t len, uint32_t head, uint32_t tail) {
+    bool in_place = m->nb_segs == 1 && RTE_MBUF_DIRECT(m) && rte_mbuf_refcnt_read(m) == 1 &&
+                    rte_pktmbuf_headroom(m) + from >= head && rte_pktmbuf_tailroom(m) >= tail &&
+                    rte_pktmbuf_data_len(m) == from + len;
+    if (in_place) {
+        rte_pktmbuf_adj(m, static_cast<uint16_t>(from));
+        rte_pktmbuf_prepend(m, static_cast<uint16_t>(head));
+        rte_pktmbuf_append(m, static_cast<uint16_t>(tail));
+        return m;
+    }
+    rte_mbuf* flat = rte_pktmbuf_alloc(w_.dataplane().pool());
+    uint32_t total = head + len + tail;
+    char* dst = flat && total <= rte_pktmbuf_tailroom(flat)
+                    ? rte_pktmbuf_append(flat, static_cast<uint16_t>(total))
+                    : nullptr;
+    if (!dst) {
+        if (flat) rte_pktmbuf_free(flat);
+        w_.drop(m, DropReason::mbuf_exhausted);
+        return nullptr;
+    }
+    const void* src = rte_pktmbuf_read(m, from, len, dst + head);
+    if (src && src != dst + head) std::memcpy(dst + head, src, len);
+    rte_pktmbuf_free(m);
+    return flat;
+}
+
+void Stage::queue_seal(SstpSession& s, rte_mbuf* m, const crypto::TlsRecordOp& op) {
+    if (n_seals_ == kMaxSeals) flush_output();
+    seal_ops_[n_seals_] = op;
+    seals_[n_seals_] = {m, s.conn, false};
+    ++n_seals_;
+}
+
+void Stage::first_stage_output(Session& s, rte_mbuf* m) {
+    w_.count(WorkerCounter::sstp_punted_out);
+    w_.punt(m, PuntReason::SessionEvent, s.wan_port,
+            {.session_event = {s.id, static_cast<uint32_t>(SstpEvent::Outbound)}});
+}
+
+void Stage::output(SstpSession& s, rte_mbuf* m) {
+    // Counted here, on the owner (the only writer of the session's counters): what is sealed
+    // (or punted to the control plane) is sent unless the stream itself fails.
+    uint32_t ip_len = rte_pktmbuf_pkt_len(m) - sizeof(rte_ether_hdr);
+    if (!s.records) {
+        s.counters.tx_packets.inc();
+        s.counters.tx_bytes.add(ip_len);
+        s.last_tx_tsc.store(w_.now_tsc(), std::memory_order_relaxed);
+        first_stage_output(s, m);
+        return;
+    }
+    RecordLayer& rl = *s.records;
+    if (rl.failed()) {
+        w_.drop(m, DropReason::sstp_after_error);
+        return;
+    }
+    if (RecordLayer::kDataPrefix + ip_len > vp::sstp::kMaxPacketBytes) {
+        w_.drop(m, DropReason::sstp_too_big);
+        return;
+    }
+    m = frame(m, sizeof(rte_ether_hdr), ip_len, rl.ip_offset(), rl.seal_key().seal_tail());
+    if (!m) return;
+    crypto::TlsRecordOp op;
+    rl.prepare_seal_ip(rte_pktmbuf_mtod(m, uint8_t*), ip_len, op); // fits: checked above
     s.counters.tx_packets.inc();
-    s.counters.tx_bytes.add(rte_pktmbuf_pkt_len(m) - sizeof(rte_ether_hdr));
-    s.last_tx_tsc.store(w.now_tsc(), std::memory_order_relaxed);
-    w.count(WorkerCounter::sstp_punted_out);
-    w.punt(m, PuntReason::SessionEvent, s.wan_port,
-           {.session_event = {s.id, static_cast<uint32_t>(SstpEvent::Outbound)}});
+    s.counters.tx_bytes.add(ip_len);
+    s.last_tx_tsc.store(w_.now_tsc(), std::memory_order_relaxed);
+    queue_seal(s, m, op);
+}
+
+void Stage::control(SstpSession& s, rte_mbuf* m) {
+    uint32_t len = rte_pktmbuf_pkt_len(m);
+    if (!s.records || len > vp::sstp::kMaxPacketBytes || len < vp::sstp::kPacketHeaderBytes) {
+        w_.drop(m, DropReason::inject_invalid);
+        return;
+    }
+    RecordLayer& rl = *s.records;
+    if (rl.failed()) {
+        w_.drop(m, DropReason::sstp_after_error);
+        return;
+    }
+    m = frame(m, 0, len, rl.seal_key().seal_offset(), rl.seal_key().seal_tail());
+    if (!m) return;
+    crypto::TlsRecordOp op;
+    rl.prepare_seal_packet(rte_pktmbuf_mtod(m, uint8_t*), len, op);
+    queue_seal(s, m, op);
+    seals_[n_seals_ - 1].control = true;
+    // Control packets are rare: out now, so that a TcpClose queued behind this inject on the
+    // ring cannot overtake the record.
+    flush_output();
+}
+
+void Stage::flush_output() {
+    if (n_seals_ == 0) return;
+    w_.crypto().process_records({seal_ops_.data(), n_seals_});
+    for (uint32_t i = 0; i < n_seals_; ++i) {
+        const crypto::TlsRecordOp& op = seal_ops_[i];
+        rte_mbuf* m = seals_[i].m;
+        if (op.status != crypto::TlsRecordStatus::Ok) {
+            w_.drop(m, DropReason::crypto_error);
+            continue;
+        }
+        rte_pktmbuf_trim(m, static_cast<uint16_t>(rte_pktmbuf_data_len(m) - op.out_len));
+        if (!w_.tcp_stream_send(seals_[i].conn, m)) { // freed either way
+            w_.count_drop(DropReason::sstp_stream_full);
+            continue;
+        }
+        w_.count(WorkerCounter::sstp_records_sealed);
+        if (seals_[i].control) w_.count(WorkerCounter::sstp_control_sealed);
+    }
+    n_seals_ = 0;
 }
 
 } // namespace
 
 ProtocolStage protocol_stage() {
     ProtocolStage p;
-    // No per-worker state yet: the worker itself is the state.
-    p.create = [](Worker& w, std::string&) -> void* { return &w; };
-    p.destroy = [](void*) {};
-    p.output = output;
+    p.create = [](Worker& w, std::string& error) -> void* {
+        auto* stage = new (std::nothrow) Stage(w);
+        if (!stage) error = "SSTP stage: out of memory";
+        return stage;
+    };
+    p.destroy = [](void* state) { delete static_cast<Stage*>(state); };
+    p.tcp_port = &WorkerPolicy::sstp_tcp_port;
+    p.stream_input = [](void* state, const StreamUnit& u) {
+        return static_cast<Stage*>(state)->stream_input(u);
+    };
+    p.output = [](void* state, Session& s, rte_mbuf* m) {
+        static_cast<Stage*>(state)->output(static_cast<SstpSession&>(s), m);
+    };
+    p.control = [](void* state, Session& s, rte_mbuf* m) {
+        SstpSession* ss = as_sstp(s);
+        if (!ss) {
+            rte_pktmbuf_free(m);
+            return;
+        }
+        static_cast<Stage*>(state)->control(*ss, m);
+    };
+    p.flush_input = [](void* state) { static_cast<Stage*>(state)->flush_input(); };
+    p.flush_output = [](void* state) { static_cast<Stage*>(state)->flush_output(); };
     return p;
 }
 

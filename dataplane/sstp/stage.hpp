@@ -1,8 +1,16 @@
-// The SSTP stage's entry in the workers' protocol table. First stage: an inner packet routed
-// into an SSTP session is counted on the session and punted, on its owner worker, to the control
-// plane (PuntReason::SessionEvent, SstpEvent::Outbound), which frames it (PPP, SSTP) and seals
-// it into a TLS record on the session's stream; the client's packets come back the other way as
-// InjectAction::SessionInput. The worker-owned record layer replaces this (docs/sstp.md).
+// The SSTP stage's entry in the workers' protocol table.
+//
+// With the record layer handed over (SstpSession::records, docs/sstp.md): the stream's whole
+// TLS records reach the stage (stream_input, tagged by TcpPuntRelease), are opened in one batch
+// per session and burst on the worker's crypto engine, their IPv4 data packets go to
+// session_input and everything else to the control plane as opened plaintext
+// (SstpEvent::Control); packets routed into the session, and the control plane's own SSTP
+// packets (InjectAction::SessionControl), are framed and sealed here, in one batch per loop
+// iteration, and queued on the stream.
+//
+// Without it (first stage; suites the worker does not run): an inner packet routed into the
+// session is counted and punted to the control plane (SstpEvent::Outbound), which seals it;
+// the client's packets come back as InjectAction::SessionInput.
 #pragma once
 
 #include "dataplane/session/protocol.hpp"

@@ -67,7 +67,18 @@ using Counter = Relaxed<uint64_t>;
     X(ovpn_pid_exhausted, "packets not sent because the key's packet-id space is used up")         \
     X(crypto_error, "packets the crypto engine refused (a bug, never packet contents)")            \
     X(firewall_drop, "packets a firewall filter rule with action=drop decided")                    \
-    X(firewall_reject, "packets a firewall filter rule with action=reject decided (ICMP sent)")
+    X(firewall_reject, "packets a firewall filter rule with action=reject decided (ICMP sent)")    \
+    X(sstp_bad_header, "SSTP TLS records with a bad header (type, version, length): call ended")   \
+    X(sstp_bad_length, "SSTP TLS records with a length their suite cannot have: call ended")       \
+    X(sstp_bad_tag, "SSTP TLS records that failed authentication (tag): call ended")               \
+    X(sstp_key_update, "TLS 1.3 KeyUpdate from an SSTP client (not run on the worker): ended")     \
+    X(sstp_alert, "TLS alerts (close_notify included) from SSTP clients: call ended")              \
+    X(sstp_bad_content, "SSTP TLS records of a content type other than data/alert: call ended")    \
+    X(sstp_bad_packet, "SSTP streams whose packet framing inside the records broke: call ended")   \
+    X(sstp_after_error, "SSTP records arriving after the stream's record layer stopped")           \
+    X(sstp_stream_mismatch, "SSTP records for a stream whose session is gone or elsewhere")        \
+    X(sstp_stream_full, "sealed SSTP records the client's stream had no send buffer room for")     \
+    X(sstp_too_big, "packets for an SSTP session that do not fit in one SSTP packet")
 
 enum class DropReason : uint16_t {
 #define VP_X(name, description) name,
@@ -138,6 +149,10 @@ inline constexpr std::array<CounterInfo, static_cast<size_t>(Stage::Count)> stag
     X(ovpn_pings_tx, "OpenVPN keepalive pings sent")                                               \
     X(ovpn_floats, "OpenVPN clients that moved to a new address/port (after authenticating)")      \
     X(sstp_punted_out, "packets into SSTP sessions handed to the control plane to seal")           \
+    X(sstp_records_opened, "SSTP TLS records opened by the worker (record layer handed over)")     \
+    X(sstp_records_sealed, "SSTP TLS records sealed by the worker and queued on the stream")       \
+    X(sstp_control_punted, "opened SSTP control packets (and non-IPv4 PPP) for the control plane") \
+    X(sstp_control_sealed, "SSTP packets from the control plane sealed by the worker")             \
     X(injected, "packets received from the control plane")                                         \
     X(busy_polls, "loop iterations that processed at least one packet")                            \
     X(idle_polls, "loop iterations that found no work")                                            \

@@ -216,7 +216,12 @@ uint32_t Worker::drain_inject() {
         case InjectAction::TcpClose:
         case InjectAction::TcpAbort:
         case InjectAction::TcpCookieSecret:
+        case InjectAction::TcpPuntResume:
+        case InjectAction::TcpPuntRelease:
             tcp_inject(e);
+            break;
+        case InjectAction::SessionControl:
+            session_control(e.payload.session, e.mbuf);
             break;
         default:
             if (e.mbuf)

@@ -80,6 +80,8 @@ private:
     // (host order) is one; returns false when no protocol claims the port.
     bool protocol_udp_input(PortId port, uint16_t dst_port, rte_mbuf* m);
     void session_keepalive(SessionId id);
+    // A control packet for session `id` (InjectAction::SessionControl), to its protocol stage.
+    void session_control(SessionId id, rte_mbuf* m);
     // An inner packet the control plane took out of session `id` (InjectAction::SessionInput).
     void session_injected(SessionId id, rte_mbuf* m);
     void flush_protocol_input();

@@ -1,0 +1,225 @@
+// The worker's SSTP record layer (see record_layer.hpp): reassembly, batched opens, the SSTP
+// packets inside, and the framing of sealed records.
+#include "dataplane/sstp/record_layer.hpp"
+
+#include <algorithm>
+#include <cstring>
+
+namespace vp::dp::sstp {
+
+namespace wire = vp::sstp;
+
+const char* to_string(RecordError e) {
+    switch (e) {
+    case RecordError::None:
+        return "none";
+    case RecordError::BadHeader:
+        return "bad record header";
+    case RecordError::BadLength:
+        return "bad record length";
+    case RecordError::BadTag:
+        return "record authentication failed";
+    case RecordError::KeyUpdate:
+        return "TLS 1.3 KeyUpdate (not supported on the worker)";
+    case RecordError::Alert:
+        return "TLS alert from the client";
+    case RecordError::BadContent:
+        return "unexpected TLS content type";
+    case RecordError::BadPacket:
+        return "SSTP framing broken";
+    case RecordError::EngineError:
+        return "crypto engine error";
+    }
+    return "?";
+}
+
+ByteSpan ppp_ipv4_payload(ByteSpan packet) {
+    auto p = wire::parse_packet(packet);
+    if (!p || p->control) return {};
+    ByteSpan f = p->body;
+    if (f.size() >= 2 && f[0] == 0xFF && f[1] == 0x03) f = f.subspan(2);
+    if (f.empty()) return {};
+    if (f[0] & 0x01) { // protocol-field compression: one odd byte
+        return f[0] == 0x21 ? f.subspan(1) : ByteSpan{};
+    }
+    if (f.size() >= 2 && f[0] == 0x00 && f[1] == 0x21) return f.subspan(2);
+    return {};
+}
+
+RecordLayer::RecordLayer(std::unique_ptr<crypto::TlsRecordKey> open_key, uint64_t open_seq,
+                         std::unique_ptr<crypto::TlsRecordKey> seal_key, uint64_t seal_seq)
+    : open_key_(std::move(open_key)), seal_key_(std::move(seal_key)), open_seq_(open_seq),
+      seal_seq_(seal_seq), tls13_(crypto::is_tls13(seal_key_->suite())),
+      buf_(new uint8_t[kBufferBytes]) {
+    ops_.reserve(8);
+}
+
+RecordError RecordLayer::fail(RecordError e) {
+    if (error_ == RecordError::None) error_ = e;
+    return e;
+}
+
+RecordError RecordLayer::append(ByteSpan bytes) {
+    if (failed()) return error_;
+    if (bytes.size() > room()) return fail(RecordError::BadLength);
+    std::memcpy(buf_.get() + len_, bytes.data(), bytes.size());
+    len_ += static_cast<uint32_t>(bytes.size());
+    // Check every header as soon as it is complete: a bad length must not make us wait for
+    // bytes that never come (or more than the buffer holds).
+    while (len_ - checked_ >= crypto::kTlsHeaderBytes) {
+        auto h = crypto::parse_tls_record_header({buf_.get() + checked_, crypto::kTlsHeaderBytes},
+                                                 tls13_);
+        if (!h.ok()) return fail(RecordError::BadHeader);
+        uint32_t record = crypto::kTlsHeaderBytes + h.header.length;
+        if (len_ - checked_ < record) break;
+        checked_ += record;
+    }
+    return RecordError::None;
+}
+
+uint32_t RecordLayer::open(crypto::CryptoEngine& engine, RecordSink& sink) {
+    if (failed()) return 0;
+    ops_.clear();
+    uint32_t off = 0;
+    while (off < checked_) {
+        uint32_t record = crypto::kTlsHeaderBytes + (uint32_t{buf_[off + 3]} << 8 | buf_[off + 4]);
+        crypto::TlsRecordOp op;
+        op.key = open_key_.get();
+        op.record = buf_.get() + off;
+        op.seq = open_seq_++;
+        op.len = record;
+        op.open = true;
+        ops_.push_back(op);
+        off += record;
+    }
+    uint32_t opened = 0;
+    if (!ops_.empty()) engine.process_records(ops_);
+    for (const crypto::TlsRecordOp& op : ops_) {
+        if (failed()) break;
+        switch (op.status) {
+        case crypto::TlsRecordStatus::Ok:
+            break;
+        case crypto::TlsRecordStatus::AuthFailed:
+        case crypto::TlsRecordStatus::NoContentType:
+            fail(RecordError::BadTag);
+            continue;
+        case crypto::TlsRecordStatus::BadHeader:
+            fail(RecordError::BadHeader);
+            continue;
+        case crypto::TlsRecordStatus::BadLength:
+            fail(RecordError::BadLength);
+            continue;
+        default:
+            fail(RecordError::EngineError);
+            continue;
+        }
+        ++opened;
+        switch (static_cast<crypto::TlsContentType>(op.type)) {
+        case crypto::TlsContentType::ApplicationData:
+            deliver({op.record + op.out_offset, op.out_len}, sink);
+            break;
+        case crypto::TlsContentType::Alert:
+            fail(RecordError::Alert);
+            break;
+        case crypto::TlsContentType::Handshake:
+            // TLS 1.3: KeyUpdate (or NewSessionTicket, which a client never sends); TLS 1.2:
+            // renegotiation, which the context refuses. The worker runs no handshake.
+            fail(tls13_ ? RecordError::KeyUpdate : RecordError::BadContent);
+            break;
+        default:
+            fail(RecordError::BadContent);
+            break;
+        }
+    }
+    // Keep the partial record (if any) at the front.
+    uint32_t rest = len_ - checked_;
+    if (rest && checked_) std::memmove(buf_.get(), buf_.get() + checked_, rest);
+    len_ = rest;
+    checked_ = 0;
+    return opened;
+}
+
+void RecordLayer::deliver_packets(ByteSpan bytes, RecordSink& sink) {
+    auto split = wire::split_stream(bytes);
+    size_t off = 0;
+    for (size_t i = 0; i < split.packets; ++i) {
+        auto h = wire::parse_header(bytes.subspan(off));
+        ByteSpan packet = bytes.subspan(off, h->length);
+        ByteSpan ip = ppp_ipv4_payload(packet);
+        if (!ip.empty())
+            sink.ip_packet(ip);
+        else
+            sink.control_packet(packet);
+        off += h->length;
+    }
+    if (split.error) {
+        fail(RecordError::BadPacket);
+        return;
+    }
+    ByteSpan rest = bytes.subspan(split.consumed);
+    std::memcpy(partial_, rest.data(), rest.size()); // < one packet: split_stream stopped
+    partial_len_ = static_cast<uint32_t>(rest.size());
+}
+
+void RecordLayer::deliver(ByteSpan plaintext, RecordSink& sink) {
+    // First complete a packet split over records (at most one), then go on in the record.
+    while (partial_len_ > 0 && !plaintext.empty() && !failed()) {
+        uint32_t need = static_cast<uint32_t>(wire::kPacketHeaderBytes);
+        if (partial_len_ >= wire::kPacketHeaderBytes) {
+            auto h = wire::parse_header({partial_, partial_len_});
+            if (!h) {
+                fail(RecordError::BadPacket);
+                return;
+            }
+            need = h->length;
+        }
+        uint32_t take =
+            std::min<uint32_t>(need - partial_len_, static_cast<uint32_t>(plaintext.size()));
+        std::memcpy(partial_ + partial_len_, plaintext.data(), take);
+        partial_len_ += take;
+        plaintext = plaintext.subspan(take);
+        if (partial_len_ < wire::kPacketHeaderBytes) return;
+        auto h = wire::parse_header({partial_, partial_len_});
+        if (!h) {
+            fail(RecordError::BadPacket);
+            return;
+        }
+        if (partial_len_ == h->length) {
+            ByteSpan whole{partial_, partial_len_};
+            ByteSpan ip = ppp_ipv4_payload(whole);
+            if (!ip.empty())
+                sink.ip_packet(ip);
+            else
+                sink.control_packet(whole);
+            partial_len_ = 0;
+        }
+    }
+    if (partial_len_ == 0 && !plaintext.empty() && !failed()) deliver_packets(plaintext, sink);
+}
+
+bool RecordLayer::prepare_seal_packet(uint8_t* record, uint32_t packet_len,
+                                      crypto::TlsRecordOp& op) {
+    if (packet_len > wire::kMaxPacketBytes || packet_len < wire::kPacketHeaderBytes) return false;
+    op = {};
+    op.key = seal_key_.get();
+    op.record = record;
+    op.seq = seal_seq_++;
+    op.len = packet_len;
+    op.type = static_cast<uint8_t>(crypto::TlsContentType::ApplicationData);
+    op.open = false;
+    return true;
+}
+
+bool RecordLayer::prepare_seal_ip(uint8_t* record, uint32_t ip_len, crypto::TlsRecordOp& op) {
+    uint32_t packet_len = kDataPrefix + ip_len;
+    if (packet_len > wire::kMaxPacketBytes) return false;
+    uint8_t* p = record + seal_key_->seal_offset();
+    wire::write_header(p, false, static_cast<uint16_t>(packet_len));
+    p[4] = 0xFF;
+    p[5] = 0x03;
+    p[6] = 0x00;
+    p[7] = 0x21;
+    return prepare_seal_packet(record, packet_len, op);
+}
+
+} // namespace vp::dp::sstp

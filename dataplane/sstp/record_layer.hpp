@@ -1,0 +1,108 @@
+// The TLS record layer of one SSTP session on its owner worker, after the control plane handed
+// it over (docs/sstp.md "Record layer hand-over", docs/tls-record.md): the open key
+// (client_write) and seal key (server_write) with their sequence numbers, a reassembly buffer
+// for records split over TCP segments, the SSTP packets inside the opened records (a packet may
+// span records), and the framing of outbound IPv4 packets as SSTP data packet + PPP header in
+// one TLS record. DPDK-free: the worker's stage (dataplane/sstp/stage.cpp) moves mbufs, the unit
+// tests and the fuzz target drive this class with bytes. Only the owner worker touches it.
+#pragma once
+
+#include "base/bytes.hpp"
+#include "crypto/engine.hpp"
+#include "crypto/tls_record.hpp"
+#include "dataplane/sstp/wire.hpp"
+
+#include <cstdint>
+#include <memory>
+#include <vector>
+
+namespace vp::dp::sstp {
+
+// Why the record layer stopped (the stream cannot go on: TLS has no resynchronisation). Each is
+// a named drop on the worker (dataplane/worker/counters.hpp) and ends the call.
+enum class RecordError : uint8_t {
+    None,
+    BadHeader,   // record header: type, version, length (TlsHeaderError)
+    BadLength,   // a length the suite cannot have (TlsRecordStatus::BadLength)
+    BadTag,      // authentication failed (tag; TlsRecordStatus::AuthFailed)
+    KeyUpdate,   // TLS 1.3 KeyUpdate from the client: refused, the call ends (documented)
+    Alert,       // the client sent an alert (close_notify included): the call ends
+    BadContent,  // a content type other than application data (handshake, CCS) after hand-over
+    BadPacket,   // the SSTP framing inside the records does not parse
+    EngineError, // the crypto engine refused an operation (a bug, never record contents)
+};
+const char* to_string(RecordError e);
+
+// Receives what opened records carry.
+class RecordSink {
+public:
+    virtual ~RecordSink() = default;
+    // The IPv4 packet of an SSTP data packet whose PPP protocol is IPv4 (0x0021).
+    virtual void ip_packet(ByteSpan ipv4) = 0;
+    // Any other whole SSTP packet (control packets, PPP control and non-IPv4 frames): the
+    // control plane's (punted as opened plaintext).
+    virtual void control_packet(ByteSpan sstp_packet) = 0;
+};
+
+// The PPP payload of an SSTP data packet if its protocol is IPv4 (with or without FF 03 and
+// protocol-field compression); empty otherwise.
+ByteSpan ppp_ipv4_payload(ByteSpan sstp_packet);
+
+class RecordLayer {
+public:
+    // Bytes before the IPv4 packet inside a sealed plaintext: SSTP data header + FF 03 00 21.
+    static constexpr uint32_t kDataPrefix = vp::sstp::kPacketHeaderBytes + 4;
+    // The reassembly buffer: one whole record of the largest size plus the next one's start.
+    static constexpr uint32_t kBufferBytes =
+        crypto::kTlsHeaderBytes + crypto::kTls12MaxCiphertext + 1024;
+
+    RecordLayer(std::unique_ptr<crypto::TlsRecordKey> open_key, uint64_t open_seq,
+                std::unique_ptr<crypto::TlsRecordKey> seal_key, uint64_t seal_seq);
+
+    bool tls13() const { return tls13_; }
+    const crypto::TlsRecordKey& seal_key() const { return *seal_key_; }
+    uint64_t open_seq() const { return open_seq_; }
+    uint64_t seal_seq() const { return seal_seq_; }
+    // The layer stopped (first error); everything after is dropped.
+    RecordError error() const { return error_; }
+    bool failed() const { return error_ != RecordError::None; }
+
+    // Bytes the buffer can take now.
+    uint32_t room() const { return kBufferBytes - len_; }
+    // Appends stream bytes (any cut). Checks each record header as soon as it is complete.
+    // Fails (and stops the layer) on a bad header or when the bytes do not fit: call open()
+    // first when room() is short.
+    RecordError append(ByteSpan bytes);
+    // Opens every complete record in the buffer in one batch on `engine`, hands their SSTP
+    // packets to `sink`, keeps a partial record for later. Returns the records opened.
+    uint32_t open(crypto::CryptoEngine& engine, RecordSink& sink);
+
+    // Seal: prepares `op` for the record at `record` (which must have room for
+    // seal_key().seal_offset() + kDataPrefix + ip_len + seal_key().seal_tail() bytes) holding the
+    // IPv4 packet already written at record + ip_offset(); writes the SSTP and PPP headers and
+    // takes the next sequence number. False (no sequence number taken) if the packet is too big
+    // for one SSTP packet.
+    uint32_t ip_offset() const { return seal_key_->seal_offset() + kDataPrefix; }
+    bool prepare_seal_ip(uint8_t* record, uint32_t ip_len, crypto::TlsRecordOp& op);
+    // The same for a whole SSTP packet already written at record + seal_key().seal_offset().
+    bool prepare_seal_packet(uint8_t* record, uint32_t packet_len, crypto::TlsRecordOp& op);
+
+private:
+    RecordError fail(RecordError e);
+    void deliver(ByteSpan plaintext, RecordSink& sink);
+    void deliver_packets(ByteSpan bytes, RecordSink& sink);
+
+    std::unique_ptr<crypto::TlsRecordKey> open_key_, seal_key_;
+    uint64_t open_seq_ = 0, seal_seq_ = 0;
+    bool tls13_ = false;
+    RecordError error_ = RecordError::None;
+    std::unique_ptr<uint8_t[]> buf_; // reassembly buffer (kBufferBytes)
+    uint32_t len_ = 0;               // bytes in buf_
+    uint32_t checked_ = 0;           // bytes of buf_ whose record headers were checked
+    // An SSTP packet split over records (at most one packet's bytes).
+    uint8_t partial_[vp::sstp::kMaxPacketBytes];
+    uint32_t partial_len_ = 0;
+    std::vector<crypto::TlsRecordOp> ops_; // reused per open()
+};
+
+} // namespace vp::dp::sstp

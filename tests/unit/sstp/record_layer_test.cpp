@@ -1,0 +1,240 @@
+// The worker's SSTP record layer (dataplane/sstp/record_layer): records sealed by a "client"
+// record layer (the keys swapped) are opened by the server's on the real crypto engine, whole,
+// split over appends at every byte and with SSTP packets split over records; IPv4 goes to the
+// sink as IP, everything else as a control packet; a flipped tag, a bad header, an alert and a
+// TLS 1.3 KeyUpdate stop the layer with their reason.
+#include "dataplane/sstp/record_layer.hpp"
+
+#include <gtest/gtest.h>
+
+#include <cstring>
+
+namespace vp::dp::sstp {
+namespace {
+
+using crypto::TlsRecordKey;
+using crypto::TlsSuite;
+namespace wire = vp::sstp;
+
+struct Collect final : RecordSink {
+    std::vector<Bytes> ip, control;
+    void ip_packet(ByteSpan p) override { ip.emplace_back(p.begin(), p.end()); }
+    void control_packet(ByteSpan p) override { control.emplace_back(p.begin(), p.end()); }
+};
+
+std::unique_ptr<TlsRecordKey> key(TlsSuite suite, uint8_t fill) {
+    auto sizes = crypto::tls_suite_sizes(suite);
+    Bytes k(sizes.enc_key, fill), iv(sizes.iv, static_cast<uint8_t>(fill + 1));
+    auto r = TlsRecordKey::create(suite, k, iv, {});
+    EXPECT_TRUE(r.ok()) << r.message();
+    return std::move(*r);
+}
+
+struct Pair {
+    std::unique_ptr<crypto::CryptoEngine> engine;
+    std::unique_ptr<RecordLayer> server, client;
+    explicit Pair(TlsSuite suite, uint64_t seq = 1) {
+        auto e = crypto::CryptoEngine::create();
+        EXPECT_TRUE(e.ok());
+        engine = std::move(*e);
+        // client_write = 0x11.., server_write = 0x22..
+        server = std::make_unique<RecordLayer>(key(suite, 0x11), seq, key(suite, 0x22), seq);
+        client = std::make_unique<RecordLayer>(key(suite, 0x22), seq, key(suite, 0x11), seq);
+    }
+    // The client seals an IPv4 packet as the worker would.
+    Bytes seal_ip(const Bytes& ip) {
+        const auto& k = client->seal_key();
+        Bytes rec(client->ip_offset() + ip.size() + k.seal_tail());
+        std::memcpy(rec.data() + client->ip_offset(), ip.data(), ip.size());
+        crypto::TlsRecordOp op;
+        EXPECT_TRUE(client->prepare_seal_ip(rec.data(), static_cast<uint32_t>(ip.size()), op));
+        engine->process_records({&op, 1});
+        EXPECT_EQ(op.status, crypto::TlsRecordStatus::Ok);
+        rec.resize(op.out_len);
+        return rec;
+    }
+    // The client seals arbitrary plaintext (SSTP bytes) of content type `type`.
+    Bytes seal_bytes(const Bytes& plain, uint8_t type = 23) {
+        const auto& k = client->seal_key();
+        Bytes rec(k.seal_offset() + plain.size() + k.seal_tail() + 16);
+        std::memcpy(rec.data() + k.seal_offset(), plain.data(), plain.size());
+        crypto::TlsRecordOp op;
+        op.key = &k;
+        op.record = rec.data();
+        op.seq = seq_out_++;
+        op.len = static_cast<uint32_t>(plain.size());
+        op.type = type;
+        engine->process_records({&op, 1});
+        EXPECT_EQ(op.status, crypto::TlsRecordStatus::Ok);
+        rec.resize(op.out_len);
+        return rec;
+    }
+    uint64_t seq_out_ = 1;
+};
+
+Bytes ipv4(size_t len, uint8_t fill) {
+    Bytes p(len, fill);
+    p[0] = 0x45;
+    return p;
+}
+
+Bytes data_packet(const Bytes& ppp) {
+    return *wire::build_data_packet(ppp);
+}
+
+class RecordLayerSuites : public ::testing::TestWithParam<TlsSuite> {};
+
+TEST_P(RecordLayerSuites, SealThenOpenRoundTrip) {
+    Pair p(GetParam());
+    Collect sink;
+    std::vector<Bytes> sent;
+    for (size_t len : {20u, 64u, 1400u, 4087u}) {
+        sent.push_back(ipv4(len, static_cast<uint8_t>(len)));
+        Bytes rec = p.seal_ip(sent.back());
+        ASSERT_EQ(p.server->append(rec), RecordError::None);
+    }
+    EXPECT_EQ(p.server->open(*p.engine, sink), 4u);
+    EXPECT_EQ(sink.ip, sent);
+    EXPECT_TRUE(sink.control.empty());
+    EXPECT_EQ(p.server->open_seq(), 5u);
+    EXPECT_EQ(p.client->seal_seq(), 5u);
+    // Too big for one SSTP packet: refused, no sequence number taken.
+    Bytes big(4095);
+    crypto::TlsRecordOp op;
+    EXPECT_FALSE(p.client->prepare_seal_ip(big.data(), 4088, op));
+    EXPECT_EQ(p.client->seal_seq(), 5u);
+}
+
+INSTANTIATE_TEST_SUITE_P(Aead, RecordLayerSuites,
+                         ::testing::Values(TlsSuite::Tls12Aes128Gcm, TlsSuite::Tls12Aes256Gcm,
+                                           TlsSuite::Tls13Aes128Gcm, TlsSuite::Tls13Aes256Gcm,
+                                           TlsSuite::Tls13ChaCha20Poly1305));
+
+TEST(RecordLayer, RecordsSplitAtEveryByteAreReassembled) {
+    for (TlsSuite suite : {TlsSuite::Tls12Aes256Gcm, TlsSuite::Tls13Aes256Gcm}) {
+        Pair p(suite);
+        Bytes stream;
+        std::vector<Bytes> sent;
+        for (size_t i = 0; i < 3; ++i) {
+            sent.push_back(ipv4(100 + i * 300, static_cast<uint8_t>(i)));
+            Bytes rec = p.seal_ip(sent.back());
+            stream.insert(stream.end(), rec.begin(), rec.end());
+        }
+        Collect sink;
+        uint32_t opened = 0;
+        // One byte at a time, opening after each: a record opens once its last byte is in.
+        for (uint8_t b : stream) {
+            ASSERT_EQ(p.server->append({&b, 1}), RecordError::None);
+            opened += p.server->open(*p.engine, sink);
+        }
+        EXPECT_EQ(opened, 3u);
+        EXPECT_EQ(sink.ip, sent);
+    }
+}
+
+TEST(RecordLayer, SstpPacketsSplitOverRecordsAndNonIpGoToTheControlPlane) {
+    Pair p(TlsSuite::Tls13Aes256Gcm);
+    Bytes lcp = data_packet({0xFF, 0x03, 0xC0, 0x21, 0x09, 0x01, 0x00, 0x08, 1, 2, 3, 4});
+    Bytes echo = wire::build_echo_request();
+    Bytes ip = ipv4(600, 7);
+    Bytes ip_frame = {0x00, 0x21}; // address/control compressed
+    ip_frame.insert(ip_frame.end(), ip.begin(), ip.end());
+    Bytes ip_packet = data_packet(ip_frame);
+    Bytes plain;
+    for (const Bytes* b : {&lcp, &echo, &ip_packet})
+        plain.insert(plain.end(), b->begin(), b->end());
+    // Three records cut inside the echo's header and inside the IP packet.
+    size_t cuts[] = {lcp.size() + 2, lcp.size() + echo.size() + 100, plain.size()};
+    size_t from = 0;
+    for (size_t c : cuts) {
+        Bytes rec = p.seal_bytes(Bytes(plain.begin() + from, plain.begin() + c));
+        ASSERT_EQ(p.server->append(rec), RecordError::None);
+        from = c;
+    }
+    Collect sink;
+    EXPECT_EQ(p.server->open(*p.engine, sink), 3u);
+    ASSERT_EQ(sink.control.size(), 2u);
+    EXPECT_EQ(sink.control[0], lcp);
+    EXPECT_EQ(sink.control[1], echo);
+    ASSERT_EQ(sink.ip.size(), 1u);
+    EXPECT_EQ(sink.ip[0], ip);
+}
+
+TEST(RecordLayer, BadTagStopsTheLayer) {
+    Pair p(TlsSuite::Tls12Aes256Gcm);
+    Bytes good = p.seal_ip(ipv4(100, 1));
+    Bytes bad = p.seal_ip(ipv4(100, 2));
+    bad[bad.size() - 3] ^= 0x40;
+    Collect sink;
+    ASSERT_EQ(p.server->append(good), RecordError::None);
+    ASSERT_EQ(p.server->append(bad), RecordError::None);
+    EXPECT_EQ(p.server->open(*p.engine, sink), 1u);
+    EXPECT_EQ(sink.ip.size(), 1u);
+    EXPECT_EQ(p.server->error(), RecordError::BadTag);
+    // Nothing after it is taken.
+    Bytes next = p.seal_ip(ipv4(100, 3));
+    EXPECT_EQ(p.server->append(next), RecordError::BadTag);
+    EXPECT_EQ(p.server->open(*p.engine, sink), 0u);
+    EXPECT_EQ(sink.ip.size(), 1u);
+}
+
+TEST(RecordLayer, WrongSequenceNumberFailsAuthentication) {
+    Pair p(TlsSuite::Tls13Aes128Gcm);
+    (void)p.seal_ip(ipv4(50, 1)); // the client skips a record
+    Bytes rec = p.seal_ip(ipv4(50, 2));
+    Collect sink;
+    ASSERT_EQ(p.server->append(rec), RecordError::None);
+    EXPECT_EQ(p.server->open(*p.engine, sink), 0u);
+    EXPECT_EQ(p.server->error(), RecordError::BadTag);
+}
+
+TEST(RecordLayer, BadHeaderIsRefusedOnAppend) {
+    Pair p(TlsSuite::Tls12Aes256Gcm);
+    Bytes rec = p.seal_ip(ipv4(100, 1));
+    rec[0] = 99;
+    EXPECT_EQ(p.server->append(rec), RecordError::BadHeader);
+    Pair q(TlsSuite::Tls13Aes256Gcm);
+    Bytes too_long = {23, 3, 3, 0xFF, 0xFF};
+    EXPECT_EQ(q.server->append(too_long), RecordError::BadHeader);
+}
+
+TEST(RecordLayer, AlertAndKeyUpdateEndTheLayer) {
+    {
+        Pair p(TlsSuite::Tls12Aes256Gcm);
+        Collect sink;
+        ASSERT_EQ(p.server->append(p.seal_bytes({1, 0}, 21)), RecordError::None);
+        p.server->open(*p.engine, sink);
+        EXPECT_EQ(p.server->error(), RecordError::Alert);
+    }
+    {
+        Pair p(TlsSuite::Tls13Aes256Gcm);
+        Collect sink;
+        ASSERT_EQ(p.server->append(p.seal_bytes({24, 0, 0, 1, 0}, 22)), RecordError::None);
+        p.server->open(*p.engine, sink);
+        EXPECT_EQ(p.server->error(), RecordError::KeyUpdate);
+    }
+}
+
+TEST(RecordLayer, BrokenSstpFramingStopsTheLayer) {
+    Pair p(TlsSuite::Tls13Aes256Gcm);
+    Collect sink;
+    ASSERT_EQ(p.server->append(p.seal_bytes({0x20, 0, 0, 8, 0, 0, 0, 0})), RecordError::None);
+    EXPECT_EQ(p.server->open(*p.engine, sink), 1u);
+    EXPECT_EQ(p.server->error(), RecordError::BadPacket);
+}
+
+TEST(RecordLayer, PppIpv4Payload) {
+    Bytes ip = ipv4(30, 1);
+    for (Bytes prefix : {Bytes{0xFF, 0x03, 0x00, 0x21}, Bytes{0x00, 0x21}, Bytes{0x21}}) {
+        Bytes f = prefix;
+        f.insert(f.end(), ip.begin(), ip.end());
+        Bytes pk = data_packet(f);
+        ByteSpan got = ppp_ipv4_payload(pk);
+        EXPECT_EQ(Bytes(got.begin(), got.end()), ip);
+    }
+    EXPECT_TRUE(ppp_ipv4_payload(data_packet({0xFF, 0x03, 0x57, 0x00})).empty()); // IPv6, PFC
+    EXPECT_TRUE(ppp_ipv4_payload(wire::build_echo_request()).empty());
+}
+
+} // namespace
+} // namespace vp::dp::sstp
