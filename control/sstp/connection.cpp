@@ -256,8 +256,11 @@ void Connection::on_opened_packet(ByteSpan packet, uint64_t now_ms) {
     on_plaintext(now_ms);
 }
 
-void Connection::record_failed(const std::string& why) {
-    ++counters_.worker_record_failures;
+void Connection::record_failed(const std::string& why, bool close_notify) {
+    if (close_notify)
+        ++counters_.tls_close_notify;
+    else
+        ++counters_.worker_record_failures;
     ip_up_ = false;
     close("TLS record layer on the worker: " + why);
 }

@@ -109,8 +109,8 @@ public:
     bool offloaded() const { return offloaded_; }
     // A whole SSTP packet the worker opened (control packets, PPP control frames).
     void on_opened_packet(ByteSpan packet, uint64_t now_ms);
-    // The worker's record layer stopped: the call ends.
-    void record_failed(const std::string& why);
+    // The worker's record layer stopped: the call ends (`close_notify`: the client ended TLS).
+    void record_failed(const std::string& why, bool close_notify = false);
     // Plaintext SSTP packets for the worker to seal, since the last call.
     std::vector<Bytes> take_control_packets() {
         std::vector<Bytes> out;

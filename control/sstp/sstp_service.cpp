@@ -440,10 +440,13 @@ void SstpService::on_worker_event(const dp::PuntEntry& e) {
             s.conn->on_opened_packet(packet, now_ms_);
         }
         break;
-    case dp::SstpEvent::RecordFailed:
-        ++data_.worker_record_failures;
-        s.conn->record_failed(dp::sstp::to_string(static_cast<dp::sstp::RecordError>(code >> 16)));
+    case dp::SstpEvent::RecordFailed: {
+        auto why = static_cast<dp::sstp::RecordError>(code >> 16);
+        bool close_notify = why == dp::sstp::RecordError::CloseNotify;
+        if (!close_notify) ++data_.worker_record_failures;
+        s.conn->record_failed(dp::sstp::to_string(why), close_notify);
         break;
+    }
     default:
         break;
     }

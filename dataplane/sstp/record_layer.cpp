@@ -23,6 +23,8 @@ const char* to_string(RecordError e) {
         return "TLS 1.3 KeyUpdate (not supported on the worker)";
     case RecordError::Alert:
         return "TLS alert from the client";
+    case RecordError::CloseNotify:
+        return "the client ended TLS (close_notify)";
     case RecordError::BadContent:
         return "unexpected TLS content type";
     case RecordError::BadPacket:
@@ -119,7 +121,9 @@ uint32_t RecordLayer::open(crypto::CryptoEngine& engine, RecordSink& sink) {
             deliver({op.record + op.out_offset, op.out_len}, sink);
             break;
         case crypto::TlsContentType::Alert:
-            fail(RecordError::Alert);
+            // level, description; close_notify is description 0.
+            fail(op.out_len == 2 && op.record[op.out_offset + 1] == 0 ? RecordError::CloseNotify
+                                                                      : RecordError::Alert);
             break;
         case crypto::TlsContentType::Handshake:
             // TLS 1.3: KeyUpdate (or NewSessionTicket, which a client never sends); TLS 1.2:

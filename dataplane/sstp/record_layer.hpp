@@ -26,7 +26,8 @@ enum class RecordError : uint8_t {
     BadLength,   // a length the suite cannot have (TlsRecordStatus::BadLength)
     BadTag,      // authentication failed (tag; TlsRecordStatus::AuthFailed)
     KeyUpdate,   // TLS 1.3 KeyUpdate from the client: refused, the call ends (documented)
-    Alert,       // the client sent an alert (close_notify included): the call ends
+    Alert,       // the client sent an alert other than close_notify: the call ends
+    CloseNotify, // the client ended TLS (close_notify): not an error, but the layer stops
     BadContent,  // a content type other than application data (handshake, CCS) after hand-over
     BadPacket,   // the SSTP framing inside the records does not parse
     EngineError, // the crypto engine refused an operation (a bug, never record contents)

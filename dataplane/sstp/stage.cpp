@@ -36,6 +36,7 @@ DropReason drop_of(RecordError e) {
     case RecordError::BadPacket:
         return DropReason::sstp_bad_packet;
     case RecordError::None:
+    case RecordError::CloseNotify: // not a drop: counted as sstp_close_notify
     case RecordError::EngineError:
         break;
     }
@@ -131,7 +132,10 @@ void Stage::report_failure(SstpSession& s) {
     if (s.failure_reported) return;
     s.failure_reported = true;
     RecordError e = s.records->error();
-    w_.count_drop(drop_of(e));
+    if (e == RecordError::CloseNotify)
+        w_.count(WorkerCounter::sstp_close_notify);
+    else
+        w_.count_drop(drop_of(e));
     w_.punt(nullptr, PuntReason::SessionEvent, s.wan_port,
             {.session_event = {
                  s.id, sstp_event_code(SstpEvent::RecordFailed, static_cast<uint16_t>(e))}});

@@ -153,6 +153,7 @@ inline constexpr std::array<CounterInfo, static_cast<size_t>(Stage::Count)> stag
     X(sstp_records_sealed, "SSTP TLS records sealed by the worker and queued on the stream")       \
     X(sstp_control_punted, "opened SSTP control packets (and non-IPv4 PPP) for the control plane") \
     X(sstp_control_sealed, "SSTP packets from the control plane sealed by the worker")             \
+    X(sstp_close_notify, "SSTP clients that ended TLS with close_notify on a worker's stream")     \
     X(injected, "packets received from the control plane")                                         \
     X(busy_polls, "loop iterations that processed at least one packet")                            \
     X(idle_polls, "loop iterations that found no work")                                            \

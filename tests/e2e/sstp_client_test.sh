@@ -1,12 +1,16 @@
 #!/usr/bin/env bash
-# e2e_sstp_client[_pap|_chap]: the stock Linux SSTP client (sstpc + pppd; MS-CHAPv2, or the method
-# named by $1: mschap2, chap, pap) in the qemu VM
+# e2e_sstp_client[_pap|_chap|_cbc]: the stock Linux SSTP client (sstpc + pppd; MS-CHAPv2, or the
+# method named by $1: mschap2, chap, pap; cbc is MS-CHAPv2 with the server limited to TLS 1.2
+# aes256-sha, a CBC suite whose record layer stays in the control plane) in the qemu VM
 # (tests/e2e/vm) against vpnplaned's SSTP server on the WAN veth, with its certificate made by
 # `vpnctl certificate`: pppd in the VM gets an address from the server's pool, IPv4 goes through
 # the tunnel both ways (ping to and from the LAN host, a byte-exact file each way, with nc),
 # `vpnctl sessions` lists the user with service sstp and non-zero rx/tx, her rate-limit and what
 # limit_bytes_out leaves, `vpnctl disconnect` ends the call (the history says so), a wrong
-# password is refused. The VM is the client on the client namespace's segment (bridge br0 there). Under
+# password is refused. The record layer: `vpnctl raw /vpnplane/sstp` shows the hand-over to the
+# worker and records opened and sealed there (AEAD suites), or the hand-over refused for CBC with
+# the traffic still carried (cbc); CHAP-MD5 never gets a verified Call Connected, so no hand-over.
+# The VM is the client on the client namespace's segment (bridge br0 there). Under
 # CI=true a missing prerequisite fails.
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -24,6 +28,7 @@ case $METHOD in
 mschap2) REFUSE="refuse-pap refuse-chap refuse-mschap" ;;
 chap) REFUSE="refuse-pap refuse-mschap refuse-mschap-v2" ;;
 pap) REFUSE="refuse-chap refuse-mschap refuse-mschap-v2" ;;
+cbc) REFUSE="refuse-pap refuse-chap refuse-mschap" ;;
 *) echo "unknown method $METHOD"; exit 2 ;;
 esac
 [ "$(id -u)" -eq 0 ] || unmet "needs root (network namespaces, tap)"
@@ -41,6 +46,11 @@ ip -n "$NS_CLIENT" link set eth0 master br0
 ip -n "$NS_CLIENT" addr add 10.1.0.3/24 dev br0
 ip -n "$NS_CLIENT" link set br0 up
 make_pki
+AUTH=$METHOD TLS_CFG=""
+if [ "$METHOD" = cbc ]; then
+    AUTH=mschap2
+    TLS_CFG='tls_version = "only-1.2"; ciphers = ["aes256-sha"];'
+fi
 {
     base_config
     cat <<CFG
@@ -51,7 +61,7 @@ ppp_secrets = ( { name = "alice"; password = "wonderland"; service = "sstp"; pro
                   limit_bytes_out = 100000000; rate_limit = "100M/100M"; } );
 sstp_server = {
   enabled = true; port = 443; certificate = "server-certificate";
-  default_profile = "sstp-profile"; authentication = ["$METHOD"];
+  default_profile = "sstp-profile"; authentication = ["$AUTH"]; $TLS_CFG
 };
 CFG
 } >"$E2E_DIR/vpnplane.cfg"
@@ -132,7 +142,36 @@ s = [x for x in r if x.get("service") == "sstp"][0]
 sys.exit(0 if s["rate_limit"] == "100M/100M" and s["bytes_out_left"] == 100000000 - s["tx_bytes"]
          and "bytes_in_left" not in s else 1)' "$E2E_DIR/sessions.json"
 check "vpnctl sessions lists alice with service sstp and her address" grep -qE "^1 alice 10\.2\.0\.2" "$E2E_DIR/session.txt"
-check "the session's encoding is TLS 1.3 with AES-256-GCM" grep -qE " TLS1\.3 TLS_AES_256_GCM_SHA384$" "$E2E_DIR/session.txt"
+if [ "$METHOD" = cbc ]; then
+    check "the session's encoding is TLS 1.2 with AES-256-CBC-SHA1" grep -qE " TLS1\.2 [A-Z-]*AES256-SHA$" "$E2E_DIR/session.txt"
+else
+    check "the session's encoding is TLS 1.3 with AES-256-GCM" grep -qE " TLS1\.3 TLS_AES_256_GCM_SHA384$" "$E2E_DIR/session.txt"
+fi
+# The record layer: who opened and sealed the session's records (docs/sstp.md).
+vpnctl raw /vpnplane/sstp >"$E2E_DIR/sstp_counters.json" 2>&1 || true
+cat "$E2E_DIR/sstp_counters.json"
+record_layer() { # EXPECTATION: handed-over | cbc | none
+    /usr/bin/python3 - "$1" "$E2E_DIR/sstp_counters.json" <<'PY'
+import json, sys
+r = json.load(open(sys.argv[2]))
+if len(r) == 1 and isinstance(next(iter(r.values())), dict): r = next(iter(r.values()))
+want = sys.argv[1]
+print({k: v for k, v in r.items() if "handover" in k or k.startswith("sstp_records")})
+if want == "handed-over":
+    ok = r["handovers"] >= 1 and r["sstp_records_opened"] > 0 and r["sstp_records_sealed"] > 0
+elif want == "cbc":
+    ok = (r["handover_refused_cbc"] >= 1 and r["handovers"] == 0
+          and r["sstp_records_opened"] == 0 and r["sstp_records_sealed"] == 0)
+else:
+    ok = r["handovers"] == 0 and r["sstp_records_opened"] == 0
+sys.exit(0 if ok else 1)
+PY
+}
+case $METHOD in
+cbc) check "CBC: the hand-over is refused, the control plane carries the records" record_layer cbc ;;
+chap) check "no Call Connected: no hand-over" record_layer none ;;
+*) check "the worker opened and sealed the session's records (hand-over counted)" record_layer handed-over ;;
+esac
 check "vpnctl disconnect ends the call" bash -c "'$VPNCTL' -s /var/run/dpdk/$E2E_PREFIX/dpdk_telemetry.v2 disconnect alice"
 host_go 7781 || true
 vm_wait_marker "$VM_LOG" "VPVM: TEST-END" 120 || true

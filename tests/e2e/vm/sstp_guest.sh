@@ -31,8 +31,19 @@ connect() { # USER PASSWORD LOG
 }
 ppp0_addr() { ip -4 -o addr show dev ppp0 2>/dev/null | sed -n 's/.* inet \([0-9.]*\).*/\1/p'; }
 
+wait_ppp0() { for _ in $(seq 1 300); do [ -n "$(ppp0_addr)" ] && break; kill -0 "$SSTPC" 2>/dev/null || break; sleep 0.2; done; }
 connect alice wonderland /tmp/sstpc-good.log
-for _ in $(seq 1 300); do [ -n "$(ppp0_addr)" ] && break; kill -0 "$SSTPC" 2>/dev/null || break; sleep 0.2; done
+wait_ppp0
+# A known sstpc race (tests/e2e/vm/README.md): it prints "Connected to" and at once "The event
+# loop terminated unsuccessfully" and exits. Exactly that signature gets one retry.
+if [ -z "$(ppp0_addr)" ] && ! kill -0 "$SSTPC" 2>/dev/null &&
+    grep -q "Connected to" /tmp/sstpc-good.log &&
+    grep -q "The event loop terminated unsuccessfully" /tmp/sstpc-good.log; then
+    echo "VPVM: NOTE sstpc ended right after connecting (known sstpc race); retrying once"
+    cp /tmp/sstpc-good.log /tmp/sstpc-first.log
+    connect alice wonderland /tmp/sstpc-good.log
+    wait_ppp0
+fi
 if [ -n "$(ppp0_addr)" ]; then
     ok ppp-up
     echo "VPVM: PPP0 $(ppp0_addr)"

@@ -5,12 +5,15 @@
 // back, `vpnctl disconnect`'s Call Disconnect, a wrong password, a bad HTTP request, the
 // TLS version policy, and the grant's limits: session-timeout, idle-timeout and limit-bytes end
 // the call with Call Disconnect and the reason, the rate-limit goes into the published spec.
+// The record layer hand-over: the exported keys and counted sequence numbers open what the
+// client's OpenSSL sends and seal what it reads, control packets go both ways after it.
 #include "control/aaa/local_aaa.hpp"
 #include "control/ppp/frame.hpp"
 #include "control/sstp/connection.hpp"
 #include "control/sstp/server_config.hpp"
 #include "control/sstp/session_spec.hpp"
 #include "control/tls/key_export.hpp"
+#include "dataplane/sstp/record_layer.hpp"
 
 #include <gtest/gtest.h>
 #include <openssl/evp.h>
@@ -539,6 +542,147 @@ TEST(SstpLimits, TheRateLimitMssClampAndRoutesAreInThePublishedSpec) {
     EXPECT_TRUE(plain.clamp_mss); // the default profile's change-tcp-mss
     EXPECT_TRUE(plain.routes.empty());
 }
+
+// ---- record layer hand-over (docs/sstp.md) -------------------------------------------------
+
+namespace handover {
+
+struct Collect final : dp::sstp::RecordSink {
+    std::vector<Bytes> ip, control;
+    void ip_packet(ByteSpan p) override { ip.emplace_back(p.begin(), p.end()); }
+    void control_packet(ByteSpan p) override { control.emplace_back(p.begin(), p.end()); }
+};
+
+// The worker's side: the record layer built from the connection's exported keys, on the real
+// crypto engine; what it seals goes to the client's OpenSSL.
+struct Worker {
+    std::unique_ptr<crypto::CryptoEngine> engine;
+    std::unique_ptr<dp::sstp::RecordLayer> records;
+    Collect sink;
+
+    explicit Worker(const Connection& conn) {
+        auto e = crypto::CryptoEngine::create();
+        EXPECT_TRUE(e.ok());
+        engine = std::move(*e);
+        auto keys = conn.handover_keys();
+        EXPECT_TRUE(keys.ok()) << keys.message();
+        auto open = tls::make_record_key(keys->suite, keys->client_write);
+        auto seal = tls::make_record_key(keys->suite, keys->server_write);
+        EXPECT_TRUE(open.ok() && seal.ok());
+        records = std::make_unique<dp::sstp::RecordLayer>(std::move(*open), keys->client_write.seq,
+                                                          std::move(*seal), keys->server_write.seq);
+    }
+    // The client's ciphertext reaches the worker.
+    uint32_t from_client(Client& c) {
+        Bytes ct = c.tls->take_output();
+        EXPECT_EQ(records->append(ct), dp::sstp::RecordError::None);
+        return records->open(*engine, sink);
+    }
+    void to_client(Client& c, Bytes record) {
+        EXPECT_TRUE(c.tls->feed(record).ok());
+        Bytes p = c.tls->read();
+        c.plain.insert(c.plain.end(), p.begin(), p.end());
+        c.process();
+    }
+    Bytes seal(ByteSpan packet, bool ip) {
+        const auto& k = records->seal_key();
+        uint32_t at = ip ? records->ip_offset() : k.seal_offset();
+        Bytes rec(at + packet.size() + k.seal_tail());
+        std::copy(packet.begin(), packet.end(), rec.begin() + at);
+        crypto::TlsRecordOp op;
+        bool ok =
+            ip ? records->prepare_seal_ip(rec.data(), static_cast<uint32_t>(packet.size()), op)
+               : records->prepare_seal_packet(rec.data(), static_cast<uint32_t>(packet.size()), op);
+        EXPECT_TRUE(ok);
+        engine->process_records({&op, 1});
+        EXPECT_EQ(op.status, crypto::TlsRecordStatus::Ok);
+        rec.resize(op.out_len);
+        return rec;
+    }
+};
+
+void hand_over_and_carry(ServerConfig config, const char* encoding) {
+    Client c(config, "alice", "s3cret", ppp::AuthMethod::MsChapV2);
+    c.start();
+    ASSERT_TRUE(c.conn->ready_for_data());
+    EXPECT_EQ(c.conn->encoding(), encoding);
+    // OpenSSL opened the HTTP request and the SSTP/PPP negotiation after the handshake, and
+    // sealed the 200 and the server's side of it: the hand-over's sequence numbers count them.
+    EXPECT_GT(c.conn->records_in_after_handshake(), 3u);
+    EXPECT_GT(c.conn->records_out_after_handshake(), 3u);
+    Worker w(*c.conn);
+    c.conn->set_offloaded();
+    c.conn->set_forwarding(true);
+
+    // Client -> worker: IPv4 opened by the worker; an echo request goes to the control plane.
+    const uint8_t ipv4[] = {0x00, 0x21, 0x45, 0x00, 0x00, 0x14, 0, 0,  0,  0,  64,
+                            1,    0,    0,    10,   10,   10,   2, 10, 10, 10, 1};
+    for (int i = 0; i < 3; ++i)
+        c.send(*build_data_packet(ipv4));
+    c.send(build_echo_request());
+    EXPECT_EQ(w.from_client(c), 4u);
+    ASSERT_EQ(w.sink.ip.size(), 3u);
+    EXPECT_EQ(w.sink.ip[0], Bytes(std::begin(ipv4) + 2, std::end(ipv4)));
+    ASSERT_EQ(w.sink.control.size(), 1u);
+    c.conn->on_opened_packet(w.sink.control[0], c.now);
+    EXPECT_TRUE(c.conn->take_output().empty()); // OpenSSL is out of the stream
+    auto answers = c.conn->take_control_packets();
+    ASSERT_EQ(answers.size(), 1u); // the echo response, for the worker to seal
+
+    // Worker -> client: the sealed IPv4 packet and the control plane's echo response.
+    const Bytes reply(std::begin(ipv4) + 2, std::end(ipv4));
+    w.to_client(c, w.seal(reply, true));
+    w.to_client(c, w.seal(answers[0], false));
+    ASSERT_EQ(c.ip_received.size(), 1u);
+    EXPECT_EQ(c.ip_received[0], reply);
+    EXPECT_TRUE(c.received(MessageType::EchoResponse));
+
+    // `vpnctl disconnect` after the hand-over: Call Disconnect sealed by the worker, the
+    // client's ack opened by it and handed to the connection, which ends.
+    c.conn->disconnect(c.now);
+    for (Bytes& p : c.conn->take_control_packets())
+        w.to_client(c, w.seal(p, false));
+    EXPECT_TRUE(c.received(MessageType::CallDisconnect));
+    c.send(build_with_optional_status(MessageType::CallDisconnectAck, std::nullopt));
+    w.sink.control.clear();
+    EXPECT_EQ(w.from_client(c), 1u);
+    ASSERT_EQ(w.sink.control.size(), 1u);
+    c.conn->on_opened_packet(w.sink.control[0], c.now);
+    for (int i = 0; i < 12 && !c.conn->done(); ++i) {
+        c.now += 500;
+        c.conn->on_timer(c.now);
+    }
+    EXPECT_TRUE(c.conn->done());
+}
+
+TEST(SstpHandover, Tls13KeysAndSequenceNumbersCarryBothWays) {
+    hand_over_and_carry(ServerConfig{}, "TLS1.3 TLS_AES_256_GCM_SHA384");
+}
+
+TEST(SstpHandover, Tls12GcmKeysAndSequenceNumbersCarryBothWays) {
+    ServerConfig config;
+    config.tls_version = TlsVersions::Only12;
+    hand_over_and_carry(config, "TLS1.2 ECDHE-ECDSA-AES256-GCM-SHA384");
+}
+
+TEST(SstpHandover, ARecordWithABadTagStopsTheWorkerAndEndsTheCall) {
+    Client c(ServerConfig{}, "alice", "s3cret", ppp::AuthMethod::MsChapV2);
+    c.start();
+    ASSERT_TRUE(c.conn->ready_for_data());
+    Worker w(*c.conn);
+    c.conn->set_offloaded();
+    c.send(build_echo_request());
+    Bytes ct = c.tls->take_output();
+    ct[ct.size() - 1] ^= 1;
+    EXPECT_EQ(w.records->append(ct), dp::sstp::RecordError::None);
+    EXPECT_EQ(w.records->open(*w.engine, w.sink), 0u);
+    EXPECT_EQ(w.records->error(), dp::sstp::RecordError::BadTag);
+    c.conn->record_failed(dp::sstp::to_string(w.records->error()));
+    EXPECT_TRUE(c.conn->done());
+    EXPECT_EQ(c.conn->counters().worker_record_failures, 1u);
+}
+
+} // namespace handover
 
 } // namespace
 } // namespace vp::sstp

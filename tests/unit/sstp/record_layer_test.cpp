@@ -202,9 +202,16 @@ TEST(RecordLayer, AlertAndKeyUpdateEndTheLayer) {
     {
         Pair p(TlsSuite::Tls12Aes256Gcm);
         Collect sink;
-        ASSERT_EQ(p.server->append(p.seal_bytes({1, 0}, 21)), RecordError::None);
+        ASSERT_EQ(p.server->append(p.seal_bytes({2, 40}, 21)), RecordError::None);
         p.server->open(*p.engine, sink);
         EXPECT_EQ(p.server->error(), RecordError::Alert);
+    }
+    {
+        Pair p(TlsSuite::Tls13Aes128Gcm);
+        Collect sink;
+        ASSERT_EQ(p.server->append(p.seal_bytes({1, 0}, 21)), RecordError::None);
+        p.server->open(*p.engine, sink);
+        EXPECT_EQ(p.server->error(), RecordError::CloseNotify);
     }
     {
         Pair p(TlsSuite::Tls13Aes256Gcm);
