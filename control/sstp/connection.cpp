@@ -94,6 +94,10 @@ void Connection::send_plain(ByteSpan plaintext) {
 
 void Connection::on_data(ByteSpan ciphertext, uint64_t now_ms) {
     if (stage_ == Stage::Closed) return;
+    if (offloaded_) { // the worker is the record layer: OpenSSL must not take a record
+        record_failed("a record reached the control plane after the hand-over");
+        return;
+    }
     bool was_done = tls_.handshake_done();
     // Records that start once the handshake is done are application records (the stream is
     // punted record by record, so the client's Finished is fed alone).

@@ -309,6 +309,14 @@ void SstpService::pump(uint64_t handle, Stream& s) {
     sync_data(handle, s);
     Bytes more = s.conn->take_output();
     s.pending.insert(s.pending.end(), more.begin(), more.end());
+    bool stepwise = s.records == Stream::Records::Stepwise && !s.close_sent;
+    if (stepwise && s.resume_owed && !s.conn->ready_for_data() && !s.conn->done()) {
+        // OpenSSL has taken the record punted last: the next one.
+        s.resume_owed = false;
+        s.resumed = true;
+        dp::InjectEntry e{nullptr, dp::InjectAction::TcpPuntResume, 0, {.tcp = {handle, s.port}}};
+        dp_.inject(e, s.worker);
+    }
     if (s.close_sent || s.in_flight || s.waiting_writable) return;
     rte_mbuf* m = s.refused;
     s.refused = nullptr;
@@ -329,17 +337,12 @@ void SstpService::pump(uint64_t handle, Stream& s) {
         // may still have the connection's last control packets to seal.
         return;
     }
-    if (s.records != Stream::Records::Stepwise) return;
-    if (s.conn->ready_for_data()) {
-        // Everything OpenSSL wrote is on the stream and the next record is not taken yet.
+    // (Not while a resume is out: the engine may be punting a record OpenSSL must see first.)
+    if (stepwise && !s.resumed && s.conn->ready_for_data()) {
+        // The record that made the call ready was the last one OpenSSL takes (the stream stays
+        // paused), and everything OpenSSL wrote is on the stream: the worker's turn.
         hand_over(handle, s);
         pump(handle, s);
-        return;
-    }
-    if (s.resume_owed) {
-        s.resume_owed = false;
-        dp::InjectEntry e{nullptr, dp::InjectAction::TcpPuntResume, 0, {.tcp = {handle, s.port}}};
-        dp_.inject(e, s.worker);
     }
 }
 
@@ -386,7 +389,10 @@ void SstpService::on_punt(const dp::PuntEntry& e, uint64_t now_ms) {
         for (rte_mbuf* seg = e.mbuf; seg; seg = seg->next)
             s.conn->on_data({rte_pktmbuf_mtod(seg, const uint8_t*), seg->data_len}, now_ms);
         rte_pktmbuf_free(e.mbuf);
-        if (s.records == Stream::Records::Stepwise) s.resume_owed = true;
+        if (s.records == Stream::Records::Stepwise) {
+            s.resume_owed = true;
+            s.resumed = false;
+        }
         break;
     case dp::TcpEvent::PeerClosed:
         s.conn->peer_closed();

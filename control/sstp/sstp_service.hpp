@@ -117,6 +117,7 @@ private:
         // suite the worker does not run); HandedOver: the worker is the record layer.
         enum class Records : uint8_t { Stepwise, Released, HandedOver } records = Records::Stepwise;
         bool resume_owed = false; // a record was taken; TcpPuntResume not sent yet
+        bool resumed = false;     // TcpPuntResume sent, the next record not here yet
         Traffic last;             // of the session last published
     };
 
