@@ -63,6 +63,7 @@ RecordError RecordLayer::fail(RecordError e) {
 
 RecordError RecordLayer::append(ByteSpan bytes) {
     if (failed()) return error_;
+    if (bytes.empty()) return RecordError::None;
     if (bytes.size() > room()) return fail(RecordError::BadLength);
     std::memcpy(buf_.get() + len_, bytes.data(), bytes.size());
     len_ += static_cast<uint32_t>(bytes.size());
@@ -161,7 +162,7 @@ void RecordLayer::deliver_packets(ByteSpan bytes, RecordSink& sink) {
         return;
     }
     ByteSpan rest = bytes.subspan(split.consumed);
-    std::memcpy(partial_, rest.data(), rest.size()); // < one packet: split_stream stopped
+    if (!rest.empty()) std::memcpy(partial_, rest.data(), rest.size()); // < one packet
     partial_len_ = static_cast<uint32_t>(rest.size());
 }
 
