@@ -32,12 +32,9 @@ void clamp_tcp_mss(rte_ipv4_hdr* ip, uint16_t mtu, WorkerStats& stats) {
 
 void Worker::forward(rte_mbuf* m, const NextHop& nh, uint16_t in_mtu, uint32_t icmp_src_be,
                      bool originated) {
-    uint64_t t0 = rte_rdtsc();
+    uint64_t t0 = stage_clock();
     auto* ip = rte_pktmbuf_mtod_offset(m, rte_ipv4_hdr*, sizeof(rte_ether_hdr));
-    auto stage_done = [&] {
-        stats_.stage_packets[static_cast<size_t>(Stage::forward)].inc();
-        stats_.stage_cycles[static_cast<size_t>(Stage::forward)].add(rte_rdtsc() - t0);
-    };
+    auto stage_done = [&] { WorkerContext::stage_done(Stage::forward, 1, t0); };
     // The order of the checks is Linux's (ip_forward): TTL, then MTU, then the TTL decrement, so
     // that ICMP errors quote the datagram as it was received.
     if (!originated && ip->time_to_live <= 1) {

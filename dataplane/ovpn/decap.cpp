@@ -116,7 +116,7 @@ void WorkerStage::decap_flush() {
     uint16_t n = n_decap_;
     if (n == 0) return;
     n_decap_ = 0;
-    uint64_t t0 = rte_rdtsc();
+    uint64_t t0 = w_.stage_clock();
     w_.crypto().process({decap_ops_, n});
     rte_mbuf* inner[max_burst];
     OvpnSession* inner_session[max_burst];

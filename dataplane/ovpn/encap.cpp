@@ -116,7 +116,7 @@ void WorkerStage::encap_flush() {
     uint16_t n = n_encap_;
     if (n == 0) return;
     n_encap_ = 0;
-    uint64_t t0 = rte_rdtsc();
+    uint64_t t0 = w_.stage_clock();
     w_.crypto().process({encap_ops_, n});
     rte_mbuf* ready[max_burst];
     uint16_t n_ready = 0, n_stream = 0;

@@ -14,7 +14,7 @@
 namespace vp::dp {
 
 void Worker::session_input(Session& s, rte_mbuf* m) {
-    uint64_t t0 = rte_rdtsc();
+    uint64_t t0 = stage_clock();
     auto* ip = rte_pktmbuf_mtod_offset(m, uint8_t*, sizeof(rte_ether_hdr));
     size_t available = rte_pktmbuf_data_len(m) - sizeof(rte_ether_hdr);
     Ipv4Facts facts;
@@ -43,14 +43,13 @@ void Worker::session_input(Session& s, rte_mbuf* m) {
             }
         }
     }
-    stats_.stage_packets[static_cast<size_t>(Stage::session_input)].inc();
-    stats_.stage_cycles[static_cast<size_t>(Stage::session_input)].add(rte_rdtsc() - t0);
+    stage_done(Stage::session_input, 1, t0);
     if (!ok) {
         s.counters.rx_dropped.inc();
         drop(m, reason);
         return;
     }
-    if (s.meter && !s.meter->rx.admit(t0, facts.total_len)) {
+    if (s.meter && !s.meter->rx.admit(now_tsc_, facts.total_len)) {
         s.meter->rx_dropped.inc();
         drop(m, DropReason::session_rate_limited);
         return;
