@@ -61,7 +61,7 @@ void WorkerStage::udp_input(PortId port, rte_mbuf* m) {
         w_.handoff(*s, m, HandoffKind::Decap);
         return;
     }
-    decap_add(static_cast<OvpnSession&>(*s), m);
+    decap_add(static_cast<OvpnSession&>(*s), m, outer, h); // headers parsed once
 }
 
 void WorkerStage::decap_add(OvpnSession& s, rte_mbuf* m) {
@@ -71,6 +71,11 @@ void WorkerStage::decap_add(OvpnSession& s, rte_mbuf* m) {
         w_.drop(m, DropReason::ovpn_short);
         return;
     }
+    decap_add(s, m, outer, h);
+}
+
+void WorkerStage::decap_add(OvpnSession& s, rte_mbuf* m, const OuterUdp& outer,
+                            const DataHeader& h) {
     OvpnKeySlot* slot = s.slot_for_key(h.key_id);
     if (!slot) {
         s.counters.rx_dropped.inc();
