@@ -112,7 +112,21 @@ void Worker::forward(rte_mbuf* m, const NextHop& nh, uint16_t in_mtu, uint32_t i
 
 void Worker::route_originated(rte_mbuf* m) {
     auto* ip = rte_pktmbuf_mtod_offset(m, rte_ipv4_hdr*, sizeof(rte_ether_hdr));
-    const NextHop* nh = dp_.routes().lookup(rte_be_to_cpu_32(ip->dst_addr));
+    route_originated_to(m, dp_.routes().lookup(rte_be_to_cpu_32(ip->dst_addr)));
+}
+
+void Worker::route_originated_burst(rte_mbuf* const* pkts, uint16_t n) {
+    uint32_t dst[max_burst] = {};
+    const NextHop* hops[max_burst];
+    for (uint16_t i = 0; i < n; ++i)
+        dst[i] = rte_be_to_cpu_32(
+            rte_pktmbuf_mtod_offset(pkts[i], rte_ipv4_hdr*, sizeof(rte_ether_hdr))->dst_addr);
+    dp_.routes().lookup_bulk(dst, hops, n);
+    for (uint16_t i = 0; i < n; ++i)
+        route_originated_to(pkts[i], hops[i]);
+}
+
+void Worker::route_originated_to(rte_mbuf* m, const NextHop* nh) {
     if (!nh) {
         drop(m, DropReason::no_route);
         return;
