@@ -86,7 +86,7 @@ void Worker::forward(rte_mbuf* m, const NextHop& nh, uint16_t in_mtu, uint32_t i
 
     PortId out = nh.port;
     uint32_t next_hop_be = nh.kind == NextHopKind::Gateway ? nh.gateway_be : ip->dst_addr;
-    const NeighborEntry* neighbor = dp_.neighbors().lookup(out, next_hop_be);
+    const NeighborEntry* neighbor = neighbor_lookup(out, next_hop_be);
     if (!neighbor) {
         punt(m, PuntReason::NeighborMiss, out, {.neighbor_miss = {next_hop_be}});
         return stage_done();

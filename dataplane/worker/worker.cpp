@@ -74,6 +74,7 @@ uint32_t Worker::poll_once() {
     uint64_t start = rte_rdtsc();
     now_tsc_ = start;
     timing_ = ++iteration_ % stage_sample_every == 0;
+    neighbor_cache_ = {}; // read in this iteration's RCU read-side section only
     policy_ = dp_.policy();
     filter_ = dp_.filter();
     uint32_t work = 0;

@@ -105,6 +105,23 @@ private:
 
     bool icmp_token();
 
+    // The neighbour of the last next hop forwarded to, in front of the table's hash (a burst
+    // mostly goes to one next hop). The entry is RCU-protected: the cache is emptied at the
+    // start of every loop iteration, so it never outlives the read-side section it was read in.
+    struct NeighborCache {
+        const NeighborEntry* entry = nullptr;
+        uint32_t ip_be = 0;
+        PortId port = 0;
+    };
+    NeighborCache neighbor_cache_;
+    const NeighborEntry* neighbor_lookup(PortId port, uint32_t ip_be) {
+        if (neighbor_cache_.entry && neighbor_cache_.ip_be == ip_be && neighbor_cache_.port == port)
+            return neighbor_cache_.entry;
+        const NeighborEntry* e = dp_.neighbors().lookup(port, ip_be);
+        if (e) neighbor_cache_ = {e, ip_be, port};
+        return e;
+    }
+
     // ---- firewall filter (dataplane/firewall/filter_stage.cpp) ----
     // Holds a routed packet for its chain's classification; false when no rule applies to it.
     bool filter_defer(rte_mbuf* m, const NextHop* nh, PortId port, uint16_t in_mtu,
