@@ -40,13 +40,15 @@ public:
 
     void print(const std::string& csv_path) const {
         std::FILE* csv = csv_path.empty() ? nullptr : std::fopen(csv_path.c_str(), "w");
-        if (csv) std::fprintf(csv, "suite,direction,size,worker_pps,raw_pps,ratio\n");
-        std::printf("\n%-28s %-6s %-5s %12s %12s %7s\n", "suite", "path", "size", "worker Mpps",
-                    "raw Mpps", "ratio");
+        if (csv) std::fprintf(csv, "suite,direction,size,source,worker_pps,raw_pps,ratio\n");
+        std::printf("\n%-28s %-6s %-5s %-6s %12s %12s %7s\n", "suite", "path", "size", "source",
+                    "worker Mpps", "raw Mpps", "ratio");
         for (auto& [name, rate] : rates_) {
-            if (name.rfind("worker/", 0) != 0) continue;
-            // worker/<suite>/<decap|encap>/<size>/manual_time -> raw/<suite>/<open|seal>/<size>/...
-            std::string rest = name.substr(7);
+            bool pcap = name.rfind("worker_pcap/", 0) == 0;
+            if (!pcap && name.rfind("worker/", 0) != 0) continue;
+            // worker[_pcap]/<suite>/<decap|encap>/<size>/manual_time
+            //   -> raw/<suite>/<open|seal>/<size>/...
+            std::string rest = name.substr(pcap ? 12 : 7);
             bool decap = rest.find("/decap/") != std::string::npos;
             std::string raw = "raw/" + rest;
             raw.replace(raw.find(decap ? "/decap/" : "/encap/"), 7, decap ? "/open/" : "/seal/");
@@ -56,12 +58,14 @@ public:
             std::string size = rest.substr(rest.find(decap ? "/decap/" : "/encap/") + 7);
             size = size.substr(0, size.find('/'));
             double ratio = rate / r->second;
-            std::printf("%-28s %-6s %-5s %12.3f %12.3f %7.3f\n", suite.c_str(),
-                        decap ? "decap" : "encap", size.c_str(), rate / 1e6, r->second / 1e6,
-                        ratio);
+            const char* source = pcap ? "pcap" : "ring";
+            std::printf("%-28s %-6s %-5s %-6s %12.3f %12.3f %7.3f\n", suite.c_str(),
+                        decap ? "decap" : "encap", size.c_str(), source, rate / 1e6,
+                        r->second / 1e6, ratio);
             if (csv)
-                std::fprintf(csv, "%s,%s,%s,%.0f,%.0f,%.4f\n", suite.c_str(),
-                             decap ? "decap" : "encap", size.c_str(), rate, r->second, ratio);
+                std::fprintf(csv, "%s,%s,%s,%s,%.0f,%.0f,%.4f\n", suite.c_str(),
+                             decap ? "decap" : "encap", size.c_str(), source, rate, r->second,
+                             ratio);
         }
         if (csv) std::fclose(csv);
     }

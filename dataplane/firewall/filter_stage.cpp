@@ -83,7 +83,7 @@ void Worker::filter_flush() {
     FilterHeld held[max_burst];
     std::copy_n(filter_held_.begin(), n, held);
     filter_held_n_ = 0;
-    uint64_t t0 = rte_rdtsc();
+    uint64_t t0 = stage_clock();
     fw::Tuple tuples[max_burst];
     const fw::Tuple* by_chain[fw::chain_count][max_burst];
     uint16_t index[fw::chain_count][max_burst];
@@ -135,8 +135,7 @@ void Worker::filter_flush() {
     std::fill_n(mss_rule, n, 0u);
     for (uint16_t j = 0; j < count_of[mangle]; ++j)
         mss_rule[index[mangle][j]] = results[mangle][j];
-    stats_.stage_packets[static_cast<size_t>(Stage::firewall)].add(n);
-    stats_.stage_cycles[static_cast<size_t>(Stage::firewall)].add(rte_rdtsc() - t0);
+    stage_done(Stage::firewall, n, t0);
     // Verdicts in arrival order per chain.
     for (unsigned c = 0; c < mangle; ++c)
         for (uint16_t j = 0; j < count_of[c]; ++j) {

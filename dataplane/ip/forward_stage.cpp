@@ -32,12 +32,9 @@ void clamp_tcp_mss(rte_ipv4_hdr* ip, uint16_t mtu, WorkerStats& stats) {
 
 void Worker::forward(rte_mbuf* m, const NextHop& nh, uint16_t in_mtu, uint32_t icmp_src_be,
                      bool originated) {
-    uint64_t t0 = rte_rdtsc();
+    uint64_t t0 = stage_clock();
     auto* ip = rte_pktmbuf_mtod_offset(m, rte_ipv4_hdr*, sizeof(rte_ether_hdr));
-    auto stage_done = [&] {
-        stats_.stage_packets[static_cast<size_t>(Stage::forward)].inc();
-        stats_.stage_cycles[static_cast<size_t>(Stage::forward)].add(rte_rdtsc() - t0);
-    };
+    auto stage_done = [&] { WorkerContext::stage_done(Stage::forward, 1, t0); };
     // The order of the checks is Linux's (ip_forward): TTL, then MTU, then the TTL decrement, so
     // that ICMP errors quote the datagram as it was received.
     if (!originated && ip->time_to_live <= 1) {
@@ -89,7 +86,7 @@ void Worker::forward(rte_mbuf* m, const NextHop& nh, uint16_t in_mtu, uint32_t i
 
     PortId out = nh.port;
     uint32_t next_hop_be = nh.kind == NextHopKind::Gateway ? nh.gateway_be : ip->dst_addr;
-    const NeighborEntry* neighbor = dp_.neighbors().lookup(out, next_hop_be);
+    const NeighborEntry* neighbor = neighbor_lookup(out, next_hop_be);
     if (!neighbor) {
         punt(m, PuntReason::NeighborMiss, out, {.neighbor_miss = {next_hop_be}});
         return stage_done();
@@ -115,7 +112,21 @@ void Worker::forward(rte_mbuf* m, const NextHop& nh, uint16_t in_mtu, uint32_t i
 
 void Worker::route_originated(rte_mbuf* m) {
     auto* ip = rte_pktmbuf_mtod_offset(m, rte_ipv4_hdr*, sizeof(rte_ether_hdr));
-    const NextHop* nh = dp_.routes().lookup(rte_be_to_cpu_32(ip->dst_addr));
+    route_originated_to(m, dp_.routes().lookup(rte_be_to_cpu_32(ip->dst_addr)));
+}
+
+void Worker::route_originated_burst(rte_mbuf* const* pkts, uint16_t n) {
+    uint32_t dst[max_burst] = {};
+    const NextHop* hops[max_burst];
+    for (uint16_t i = 0; i < n; ++i)
+        dst[i] = rte_be_to_cpu_32(
+            rte_pktmbuf_mtod_offset(pkts[i], rte_ipv4_hdr*, sizeof(rte_ether_hdr))->dst_addr);
+    dp_.routes().lookup_bulk(dst, hops, n);
+    for (uint16_t i = 0; i < n; ++i)
+        route_originated_to(pkts[i], hops[i]);
+}
+
+void Worker::route_originated_to(rte_mbuf* m, const NextHop* nh) {
     if (!nh) {
         drop(m, DropReason::no_route);
         return;

@@ -10,7 +10,7 @@
 namespace vp::dp {
 
 void Worker::ipv4_input(PortId port, rte_mbuf** pkts, uint16_t n) {
-    uint64_t t0 = rte_rdtsc();
+    uint64_t t0 = stage_clock();
     rte_mbuf* ok[max_burst];
     uint32_t dst[max_burst];
     uint16_t n_ok = 0;
@@ -47,8 +47,7 @@ void Worker::ipv4_input(PortId port, rte_mbuf** pkts, uint16_t n) {
     }
     const NextHop* hops[max_burst];
     dp_.routes().lookup_bulk(dst, hops, n_ok);
-    stats_.stage_packets[static_cast<size_t>(Stage::ipv4_input)].add(n);
-    stats_.stage_cycles[static_cast<size_t>(Stage::ipv4_input)].add(rte_rdtsc() - t0);
+    stage_done(Stage::ipv4_input, n, t0);
 
     uint16_t in_mtu = port_views_[port].mtu;
     for (uint16_t i = 0; i < n_ok; ++i)

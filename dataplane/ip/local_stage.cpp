@@ -33,7 +33,7 @@ void make_echo_reply(rte_ipv4_hdr* ip, rte_icmp_hdr* icmp_hdr) {
 
 void Worker::local_input(PortId port, rte_mbuf* m) {
     (void)port;
-    uint64_t t0 = rte_rdtsc();
+    uint64_t t0 = stage_clock();
     auto* ip = rte_pktmbuf_mtod_offset(m, rte_ipv4_hdr*, sizeof(rte_ether_hdr));
     size_t header_len = rte_ipv4_hdr_len(ip);
     size_t l4_len = rte_be_to_cpu_16(ip->total_length) - header_len;
@@ -71,8 +71,7 @@ void Worker::local_input(PortId port, rte_mbuf* m) {
     } else {
         drop(m, DropReason::no_service);
     }
-    stats_.stage_packets[static_cast<size_t>(Stage::local)].inc();
-    stats_.stage_cycles[static_cast<size_t>(Stage::local)].add(rte_rdtsc() - t0);
+    stage_done(Stage::local, 1, t0);
 }
 
 } // namespace vp::dp

@@ -24,7 +24,7 @@ bool valid_ipv4_over_ethernet(const rte_arp_hdr& arp) {
 } // namespace
 
 void Worker::arp_input(PortId port, rte_mbuf** pkts, uint16_t n) {
-    uint64_t t0 = rte_rdtsc();
+    uint64_t t0 = stage_clock();
     const PortView& view = port_views_[port];
     for (uint16_t i = 0; i < n; ++i) {
         rte_mbuf* m = pkts[i];
@@ -74,8 +74,7 @@ void Worker::arp_input(PortId port, rte_mbuf** pkts, uint16_t n) {
         count(owned ? WorkerCounter::arp_replies : WorkerCounter::proxy_arp_replies);
         tx(port, m);
     }
-    stats_.stage_packets[static_cast<size_t>(Stage::arp)].add(n);
-    stats_.stage_cycles[static_cast<size_t>(Stage::arp)].add(rte_rdtsc() - t0);
+    stage_done(Stage::arp, n, t0);
 }
 
 } // namespace vp::dp

@@ -36,6 +36,40 @@ DropReason drop_reason_of(crypto::OpStatus status) {
     }
 }
 
+// The per-session and per-key counters of a burst, accumulated over runs of consecutive packets
+// of one key slot and written once per run (not once per packet).
+class RunCounters {
+public:
+    ~RunCounters() { flush(); }
+    void add(OvpnSession& s, OvpnKeySlot& slot, uint32_t slot_bytes) {
+        if (&slot != slot_) {
+            flush();
+            s_ = &s;
+            slot_ = &slot;
+        }
+        ++slot_packets_;
+        slot_bytes_ += slot_bytes;
+    }
+    void add_inner(uint32_t bytes) { // an inner packet of the current run's session
+        ++packets_;
+        bytes_ += bytes;
+    }
+    void flush() {
+        if (!slot_) return;
+        slot_->rx_packets.add(slot_packets_);
+        slot_->rx_bytes.add(slot_bytes_);
+        s_->counters.rx_packets.add(packets_);
+        s_->counters.rx_bytes.add(bytes_);
+        slot_ = nullptr;
+        slot_packets_ = slot_bytes_ = packets_ = bytes_ = 0;
+    }
+
+private:
+    OvpnSession* s_ = nullptr;
+    OvpnKeySlot* slot_ = nullptr;
+    uint64_t slot_packets_ = 0, slot_bytes_ = 0, packets_ = 0, bytes_ = 0;
+};
+
 } // namespace
 
 void WorkerStage::udp_input(PortId port, rte_mbuf* m) {
@@ -61,7 +95,7 @@ void WorkerStage::udp_input(PortId port, rte_mbuf* m) {
         w_.handoff(*s, m, HandoffKind::Decap);
         return;
     }
-    decap_add(static_cast<OvpnSession&>(*s), m);
+    decap_add(static_cast<OvpnSession&>(*s), m, outer, h); // headers parsed once
 }
 
 void WorkerStage::decap_add(OvpnSession& s, rte_mbuf* m) {
@@ -71,6 +105,11 @@ void WorkerStage::decap_add(OvpnSession& s, rte_mbuf* m) {
         w_.drop(m, DropReason::ovpn_short);
         return;
     }
+    decap_add(s, m, outer, h);
+}
+
+void WorkerStage::decap_add(OvpnSession& s, rte_mbuf* m, const OuterUdp& outer,
+                            const DataHeader& h) {
     OvpnKeySlot* slot = s.slot_for_key(h.key_id);
     if (!slot) {
         s.counters.rx_dropped.inc();
@@ -116,11 +155,13 @@ void WorkerStage::decap_flush() {
     uint16_t n = n_decap_;
     if (n == 0) return;
     n_decap_ = 0;
-    uint64_t t0 = rte_rdtsc();
+    uint64_t t0 = w_.stage_clock();
     w_.crypto().process({decap_ops_, n});
     rte_mbuf* inner[max_burst];
-    OvpnSession* inner_session[max_burst];
-    uint16_t n_inner = 0;
+    Session* inner_session[max_burst];
+    uint16_t n_inner = 0, n_ok = 0;
+    RunCounters run;
+    OvpnSession* last_seen = nullptr;
     for (uint16_t i = 0; i < n; ++i) {
         DecapItem& item = decap_[i];
         const crypto::DataOp& op = decap_ops_[i];
@@ -145,10 +186,12 @@ void WorkerStage::decap_flush() {
             w_.drop(m, DropReason::ovpn_replay);
             continue;
         }
-        s.last_rx_tsc.store(w_.now_tsc(), std::memory_order_relaxed);
-        item.slot->rx_packets.inc();
-        item.slot->rx_bytes.add(len);
-        w_.count(WorkerCounter::ovpn_decrypted);
+        if (&s != last_seen) { // the same value for the whole burst
+            s.last_rx_tsc.store(w_.now_tsc(), std::memory_order_relaxed);
+            last_seen = &s;
+        }
+        run.add(s, *item.slot, len);
+        ++n_ok;
         // The client may move (NAT rebinding, roaming): only an authenticated packet moves it.
         if (item.endpoint != s.endpoint.load(std::memory_order_relaxed)) {
             s.endpoint.store(item.endpoint, std::memory_order_release);
@@ -186,8 +229,7 @@ void WorkerStage::decap_flush() {
             w_.drop(m, DropReason::ovpn_not_ipv4);
             continue;
         }
-        s.counters.rx_packets.inc();
-        s.counters.rx_bytes.add(len);
+        run.add_inner(len);
         // Zero-copy: the inner packet stays where it was decrypted; the mbuf now starts 14
         // bytes before it (the Ethernet header the forward stage will write).
         auto offset = static_cast<uint16_t>(payload - rte_pktmbuf_mtod(m, uint8_t*));
@@ -197,9 +239,10 @@ void WorkerStage::decap_flush() {
         inner[n_inner] = m;
         inner_session[n_inner++] = &s;
     }
+    run.flush();
+    w_.count(WorkerCounter::ovpn_decrypted, n_ok);
     w_.stage_done(dp::Stage::ovpn_decap, n, t0);
-    for (uint16_t i = 0; i < n_inner; ++i)
-        w_.session_input(*inner_session[i], inner[i]);
+    if (n_inner) w_.session_input_burst(inner_session, inner, n_inner);
 }
 
 } // namespace vp::dp::ovpn

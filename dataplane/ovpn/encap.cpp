@@ -116,10 +116,24 @@ void WorkerStage::encap_flush() {
     uint16_t n = n_encap_;
     if (n == 0) return;
     n_encap_ = 0;
-    uint64_t t0 = rte_rdtsc();
+    uint64_t t0 = w_.stage_clock();
     w_.crypto().process({encap_ops_, n});
     rte_mbuf* ready[max_burst];
     uint16_t n_ready = 0, n_stream = 0;
+    // Counters written once per run of consecutive packets of one key slot.
+    OvpnKeySlot* run_slot = nullptr;
+    OvpnSession* run_session = nullptr;
+    uint64_t run_packets = 0, run_bytes = 0;
+    auto flush_run = [&] {
+        if (!run_slot) return;
+        run_slot->tx_packets.add(run_packets);
+        run_slot->tx_bytes.add(run_bytes);
+        run_session->counters.tx_packets.add(run_packets);
+        run_session->counters.tx_bytes.add(run_bytes);
+        run_session->last_tx_tsc.store(w_.now_tsc(), std::memory_order_relaxed);
+        run_slot = nullptr;
+        run_packets = run_bytes = 0;
+    };
     for (uint16_t i = 0; i < n; ++i) {
         EncapItem& item = encap_[i];
         const crypto::DataOp& op = encap_ops_[i];
@@ -134,11 +148,13 @@ void WorkerStage::encap_flush() {
             static_cast<uint16_t>(sizeof(rte_ipv4_hdr) + sizeof(rte_udp_hdr) + payload_len);
         rte_pktmbuf_trim(
             m, static_cast<uint16_t>(rte_pktmbuf_pkt_len(m) - sizeof(rte_ether_hdr) - ip_len));
-        item.slot->tx_packets.inc();
-        item.slot->tx_bytes.add(op.out_len);
-        s.counters.tx_packets.inc();
-        s.counters.tx_bytes.add(op.out_len);
-        s.last_tx_tsc.store(w_.now_tsc(), std::memory_order_relaxed);
+        if (item.slot != run_slot) {
+            flush_run();
+            run_slot = item.slot;
+            run_session = &s;
+        }
+        ++run_packets;
+        run_bytes += op.out_len;
         if (s.stream) {
             // OpenVPN/TCP: the same packet with the 2-byte length in place of IPv4/UDP, queued
             // on the client's stream without copying the payload.
@@ -156,10 +172,10 @@ void WorkerStage::encap_flush() {
                             static_cast<uint16_t>(endpoint), payload_len, w_.next_ip_id()});
         ready[n_ready++] = m;
     }
+    flush_run();
     w_.count(WorkerCounter::ovpn_encrypted, n_ready + n_stream);
     w_.stage_done(dp::Stage::ovpn_encap, n, t0);
-    for (uint16_t i = 0; i < n_ready; ++i)
-        w_.route_originated(ready[i]);
+    if (n_ready) w_.route_originated_burst(ready, n_ready);
 }
 
 void WorkerStage::send_ping(OvpnSession& s) {

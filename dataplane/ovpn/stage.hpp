@@ -5,7 +5,9 @@
 
 #include "crypto/engine.hpp"
 #include "dataplane/dataplane.hpp"
+#include "dataplane/ovpn/outer.hpp"
 #include "dataplane/ovpn/ovpn_session.hpp"
+#include "dataplane/ovpn/wire.hpp"
 #include "dataplane/session/protocol.hpp"
 
 #include <rte_mbuf.h>
@@ -36,6 +38,8 @@ public:
     bool stream_input(const StreamUnit& unit);
     // A data packet of `session`, on its owner: checked and queued for decryption.
     void decap_add(OvpnSession& session, rte_mbuf* m);
+    // The same with its outer UDP payload and data header already parsed (udp_input).
+    void decap_add(OvpnSession& session, rte_mbuf* m, const OuterUdp& outer, const DataHeader& h);
     void decap_flush();
     // An inner packet for `session`, on its owner: framed and queued for encryption.
     void encap_add(OvpnSession& session, rte_mbuf* m);

@@ -63,7 +63,7 @@ void WorkerContext::tx(PortId port, rte_mbuf* m) {
 }
 
 void WorkerContext::flush_tx() {
-    uint64_t t0 = rte_rdtsc();
+    uint64_t t0 = stage_clock();
     uint32_t total = 0;
     for (PortId p = 0; p < port_count_; ++p) {
         TxQueue& q = tx_[p];
@@ -81,10 +81,7 @@ void WorkerContext::flush_tx() {
         total += q.n;
         q.n = 0;
     }
-    if (total) {
-        stats_.stage_packets[static_cast<size_t>(Stage::tx)].add(total);
-        stats_.stage_cycles[static_cast<size_t>(Stage::tx)].add(rte_rdtsc() - t0);
-    }
+    if (total) stage_done(Stage::tx, total, t0);
 }
 
 } // namespace vp::dp

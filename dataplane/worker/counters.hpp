@@ -99,7 +99,8 @@ inline constexpr std::array<CounterInfo, static_cast<size_t>(DropReason::Count)>
 #undef VP_X
     }};
 
-// Per-stage processing: packets that entered the stage and TSC cycles spent in it.
+// Per-stage processing: packets that entered the stage (exact) and TSC cycles spent in it
+// (sampled: one loop iteration in WorkerContext::stage_sample_every is timed, scaled up).
 #define VP_STAGES(X)                                                                               \
     X(rx, "receiving bursts from the NIC queues and classifying by EtherType")                     \
     X(arp, "ARP responder, proxy-ARP and ARP punting")                                             \

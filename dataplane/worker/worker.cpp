@@ -73,6 +73,8 @@ void Worker::run() {
 uint32_t Worker::poll_once() {
     uint64_t start = rte_rdtsc();
     now_tsc_ = start;
+    timing_ = ++iteration_ % stage_sample_every == 0;
+    neighbor_cache_ = {}; // read in this iteration's RCU read-side section only
     policy_ = dp_.policy();
     filter_ = dp_.filter();
     uint32_t work = 0;
@@ -109,7 +111,7 @@ uint32_t Worker::poll_once() {
 }
 
 void Worker::process_rx(PortId port, rte_mbuf** pkts, uint16_t n) {
-    uint64_t t0 = rte_rdtsc();
+    uint64_t t0 = stage_clock();
     rte_mbuf* arp[max_burst];
     rte_mbuf* ipv4[max_burst];
     uint16_t n_arp = 0, n_ipv4 = 0;
@@ -147,9 +149,7 @@ void Worker::process_rx(PortId port, rte_mbuf** pkts, uint16_t n) {
     }
     count(WorkerCounter::rx_packets, n);
     count(WorkerCounter::rx_bytes, bytes);
-    uint64_t t1 = rte_rdtsc();
-    stats_.stage_packets[static_cast<size_t>(Stage::rx)].add(n);
-    stats_.stage_cycles[static_cast<size_t>(Stage::rx)].add(t1 - t0);
+    stage_done(Stage::rx, n, t0);
     if (n_arp) arp_input(port, arp, n_arp);
     if (n_ipv4) ipv4_input(port, ipv4, n_ipv4);
 }
@@ -159,7 +159,7 @@ uint32_t Worker::drain_handoff() {
     unsigned n = rte_ring_sc_dequeue_burst_elem(dp_.handoff_ring(id_), entries,
                                                 sizeof(HandoffEntry), burst_, nullptr);
     if (n == 0) return 0;
-    uint64_t t0 = rte_rdtsc();
+    uint64_t t0 = stage_clock();
     for (unsigned i = 0; i < n; ++i) {
         Session* s = dp_.sessions().get(entries[i].session);
         if (!s || s->owner != id_) {
@@ -176,8 +176,7 @@ uint32_t Worker::drain_handoff() {
         else
             drop(entries[i].mbuf, DropReason::session_gone);
     }
-    stats_.stage_packets[static_cast<size_t>(Stage::handoff)].add(n);
-    stats_.stage_cycles[static_cast<size_t>(Stage::handoff)].add(rte_rdtsc() - t0);
+    stage_done(Stage::handoff, n, t0);
     return n;
 }
 
@@ -186,7 +185,7 @@ uint32_t Worker::drain_inject() {
     unsigned n = rte_ring_sc_dequeue_burst_elem(dp_.inject_ring(id_), entries, sizeof(InjectEntry),
                                                 burst_, nullptr);
     if (n == 0) return 0;
-    uint64_t t0 = rte_rdtsc();
+    uint64_t t0 = stage_clock();
     count(WorkerCounter::injected, n);
     for (unsigned i = 0; i < n; ++i) {
         const InjectEntry& e = entries[i];
@@ -231,8 +230,7 @@ uint32_t Worker::drain_inject() {
             break;
         }
     }
-    stats_.stage_packets[static_cast<size_t>(Stage::inject)].add(n);
-    stats_.stage_cycles[static_cast<size_t>(Stage::inject)].add(rte_rdtsc() - t0);
+    stage_done(Stage::inject, n, t0);
     return n;
 }
 

@@ -39,9 +39,16 @@ public:
     // An inner IPv4 packet (at offset 14) that came out of `session`: validate, anti-spoof,
     // route (dataplane/session/session_input.cpp).
     void session_input(Session& session, rte_mbuf* m);
+    // The same for a burst of inner packets (packet i from sessions[i]; n <= max_burst), with one
+    // bulk route lookup for the burst: what the protocols' decapsulation stages call. Per packet,
+    // exactly session_input()'s checks, drops and order (a per-packet hook there, e.g.
+    // connection tracking, must also be run here or make this fall back to session_input()).
+    void session_input_burst(Session* const* sessions, rte_mbuf* const* pkts, uint16_t n);
     // Routes a packet the appliance originates (echo replies, ICMP errors, injected packets,
     // encapsulated packets).
     void route_originated(rte_mbuf* m);
+    // The same for a burst (n <= max_burst), with one bulk route lookup.
+    void route_originated_burst(rte_mbuf* const* pkts, uint16_t n);
     // Queues `m` (consumed either way) on a stream of this worker's TCP engine; false: the
     // handle is stale or the send buffer is full (the caller counts the drop).
     bool tcp_stream_send(uint64_t conn, rte_mbuf* m);
@@ -64,6 +71,7 @@ private:
     // to filter_flush() unless `filtered` says it has been through it.
     void route_received(rte_mbuf* m, const NextHop* nh, PortId port, uint16_t in_mtu,
                         uint32_t icmp_src_be, const Session* from = nullptr, bool filtered = false);
+    void route_originated_to(rte_mbuf* m, const NextHop* nh);
     void send_icmp_error(rte_mbuf* original, uint8_t type, uint8_t code, uint16_t mtu,
                          uint32_t src_be);
     // Fragmentation (dataplane/ip/fragment.cpp). `fragment` splits the IPv4 packet `m` (at
@@ -98,6 +106,23 @@ private:
     uint32_t drain_inject();
 
     bool icmp_token();
+
+    // The neighbour of the last next hop forwarded to, in front of the table's hash (a burst
+    // mostly goes to one next hop). The entry is RCU-protected: the cache is emptied at the
+    // start of every loop iteration, so it never outlives the read-side section it was read in.
+    struct NeighborCache {
+        const NeighborEntry* entry = nullptr;
+        uint32_t ip_be = 0;
+        PortId port = 0;
+    };
+    NeighborCache neighbor_cache_;
+    const NeighborEntry* neighbor_lookup(PortId port, uint32_t ip_be) {
+        if (neighbor_cache_.entry && neighbor_cache_.ip_be == ip_be && neighbor_cache_.port == port)
+            return neighbor_cache_.entry;
+        const NeighborEntry* e = dp_.neighbors().lookup(port, ip_be);
+        if (e) neighbor_cache_ = {e, ip_be, port};
+        return e;
+    }
 
     // ---- firewall filter (dataplane/firewall/filter_stage.cpp) ----
     // Holds a routed packet for its chain's classification; false when no rule applies to it.

@@ -1,0 +1,25 @@
+#!/bin/sh
+# perf/ratio_table.sh: the tracked ratio table in one run — worker decap ÷ raw open and worker
+# encap ÷ raw seal for one cipher suite at a few sizes, with both worker sources (ring: zero-copy
+# net_ring, pcap: net_pcap's copying replay), all on the same core in the same process.
+#
+#   perf/ratio_table.sh [BUILD_DIR] [SUITE] [SIZES] [REPETITIONS]
+#     BUILD_DIR    meson build directory (default: build)
+#     SUITE        bench suite name (default: AES-256-GCM)
+#     SIZES        regex alternatives of inner sizes (default: 64|1400)
+#     REPETITIONS  benchmark repetitions; the table uses each run's last value (default: 1)
+#
+# Prints the Google Benchmark table (with cyc_<stage> counters) and then the ratio table; the
+# CSV goes to perf/results/ratios.csv. Run it under `nice` on a shared machine and compare
+# ratios only within one run.
+set -eu
+build=${1:-build}
+suite=${2:-AES-256-GCM}
+sizes=${3:-64|1400}
+reps=${4:-1}
+bin="$build/perf/bench_dataplane"
+[ -x "$bin" ] || { echo "ratio_table.sh: $bin missing (meson setup -Dbenchmarks=true; ninja)" >&2; exit 1; }
+out_dir=$(dirname "$0")/results
+mkdir -p "$out_dir"
+"$bin" --benchmark_filter="^(raw|worker|worker_pcap)/$suite/.*/($sizes)/" \
+    --benchmark_repetitions="$reps" --ratio_out="$out_dir/ratios.csv"
