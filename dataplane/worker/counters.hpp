@@ -67,7 +67,9 @@ using Counter = Relaxed<uint64_t>;
     X(ovpn_pid_exhausted, "packets not sent because the key's packet-id space is used up")         \
     X(crypto_error, "packets the crypto engine refused (a bug, never packet contents)")            \
     X(firewall_drop, "packets a firewall filter rule with action=drop decided")                    \
-    X(firewall_reject, "packets a firewall filter rule with action=reject decided (ICMP sent)")
+    X(firewall_reject, "packets a firewall filter rule with action=reject decided (ICMP sent)")    \
+    X(conntrack_full, "new connections dropped: the connection table is full")                     \
+    X(nat_ports_exhausted, "new connections dropped: no free port in the worker's NAT slice")
 
 enum class DropReason : uint16_t {
 #define VP_X(name, description) name,
@@ -142,7 +144,9 @@ inline constexpr std::array<CounterInfo, static_cast<size_t>(Stage::Count)> stag
     X(busy_polls, "loop iterations that processed at least one packet")                            \
     X(idle_polls, "loop iterations that found no work")                                            \
     X(busy_cycles, "TSC cycles spent in iterations that processed packets")                        \
-    X(idle_cycles, "TSC cycles spent in iterations that found no work")
+    X(idle_cycles, "TSC cycles spent in iterations that found no work")                            \
+    X(conntrack_created, "connections this worker created in the connection table")                \
+    X(nat_translated, "packets whose addresses or ports NAT rewrote")
 
 enum class WorkerCounter : uint16_t {
 #define VP_X(name, description) name,
