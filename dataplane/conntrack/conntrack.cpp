@@ -1,10 +1,12 @@
 // The connection table: the lock-free hash (two keys per connection), the slot array and its free
-// ring, creation under the writers' spinlock, the control plane's expiry sweep. A slot returns to
-// the free ring from the hash's RCU callback for its original key, which is deleted after the
-// reply key, so no reader can still reach the slot through either key when it is reused.
+// ring, creation under the writers' lock, the control plane's expiry sweep. A removed
+// connection's slot returns to the free ring through the RCU domain's defer queue (reclaimed by
+// the control loop), so no reader can still hold it when it is reused.
 #include "dataplane/conntrack/conntrack.hpp"
 
+#include "dataplane/tables/lf_hash.hpp"
 #include <rte_errno.h>
+
 #include <rte_hash_crc.h>
 #include <rte_mbuf_dyn.h>
 #include <rte_pause.h>
@@ -42,25 +44,13 @@ Result<std::unique_ptr<ConnTable>> ConnTable::create(uint32_t max_connections, R
     if (!t->free_) return make_error("cannot create " + name + ": " + rte_strerror(rte_errno));
     for (uint32_t i = 0; i < max_connections; ++i)
         rte_ring_enqueue_elem(t->free_, &i, sizeof(uint32_t));
-    name = "ct_hash" + std::to_string(n);
-    rte_hash_parameters params{};
-    params.name = name.c_str();
     // Two keys per connection, and room for keys waiting out their grace period.
-    params.entries = 2 * max_connections + 1024;
-    params.key_len = sizeof(Key);
-    params.hash_func = rte_hash_crc;
-    params.socket_id = SOCKET_ID_ANY;
-    params.extra_flag = RTE_HASH_EXTRA_FLAGS_RW_CONCURRENCY_LF;
-    t->hash_ = rte_hash_create(&params);
-    if (!t->hash_)
-        return make_error("cannot create hash table " + name + ": " + rte_strerror(rte_errno));
-    rte_hash_rcu_config rc{};
-    rc.v = rcu.qsbr();
-    rc.mode = RTE_HASH_QSBR_MODE_DQ;
-    rc.key_data_ptr = t.get();
-    rc.free_key_data_func = &ConnTable::free_key;
-    if (rte_hash_rcu_qsbr_add(t->hash_, &rc) != 0)
-        return make_error("cannot attach RCU to hash table " + name);
+    auto hash = create_lf_hash("ct_hash", 2 * max_connections + 1024, sizeof(Key), rcu, nullptr);
+    if (!hash.ok()) return hash.error();
+    t->hash_ = *hash;
+    t->rcu_ = &rcu;
+    for (uint32_t i = 0; i < max_connections; ++i)
+        t->conns_[i].owner = t.get();
     static const rte_mbuf_dynfield field = {"vpnplane_conntrack_mark", sizeof(Mark), alignof(Mark),
                                             0};
     t->mark_offset_ = rte_mbuf_dynfield_register(&field);
@@ -71,6 +61,8 @@ Result<std::unique_ptr<ConnTable>> ConnTable::create(uint32_t max_connections, R
 }
 
 ConnTable::~ConnTable() {
+    // Slots retired by the sweep are released into this table: let that happen first.
+    if (rcu_) rcu_->synchronize();
     if (hash_) rte_hash_free(hash_);
     rte_ring_free(free_);
 }
@@ -115,31 +107,30 @@ ConnTable::Insert ConnTable::insert(const Key& orig, const Key& reply, uint64_t 
     uint8_t flags = orig == inverse(reply) ? 0 : flag_nat;
     c.flags.store(flags, std::memory_order_relaxed);
     c.live.store(true, std::memory_order_release);
-    bool ok = rte_hash_add_key_data(hash_, &orig, encode(index, 0)) == 0;
-    if (ok && rte_hash_add_key_data(hash_, &reply, encode(index, 1)) != 0) {
-        rte_hash_del_key(hash_, &orig); // its callback returns the slot
-        ok = false;
-        index = UINT32_MAX;
-    }
-    if (!ok) {
+    if (rte_hash_add_key_data(hash_, &orig, encode(index, 0)) != 0) {
         c.live.store(false, std::memory_order_relaxed);
-        if (index != UINT32_MAX) rte_ring_enqueue_elem(free_, &index, sizeof(uint32_t));
+        rte_ring_enqueue_elem(free_, &index, sizeof(uint32_t)); // no reader can have seen it
+        unlock();
+        return Insert::full;
+    }
+    bool reply_ok = rte_hash_add_key_data(hash_, &reply, encode(index, 1)) == 0;
+    created_.fetch_add(1, std::memory_order_relaxed);
+    live_.fetch_add(1, std::memory_order_relaxed);
+    if (!reply_ok) {
+        // The hash's key slots are all waiting out grace periods: the connection keeps its
+        // original key only and expires like any other (the sweep's deletes recycle it).
         unlock();
         return Insert::full;
     }
     unlock();
-    created_.fetch_add(1, std::memory_order_relaxed);
-    live_.fetch_add(1, std::memory_order_relaxed);
     if (out) *out = &c;
     return Insert::ok;
 }
 
-void ConnTable::free_key(void* p, void* key_data) {
-    auto* t = static_cast<ConnTable*>(p);
-    uint32_t index;
-    uint8_t dir;
-    decode(key_data, index, dir);
-    if (dir != 0 || index >= t->max_) return;
+void ConnTable::release(void* p) {
+    auto* c = static_cast<Conn*>(p);
+    ConnTable* t = c->owner;
+    uint32_t index = t->index1(c) - 1;
     rte_ring_enqueue_elem(t->free_, &index, sizeof(uint32_t));
 }
 
@@ -147,11 +138,12 @@ void ConnTable::remove(uint32_t index) {
     Conn& c = conns_[index];
     c.live.store(false, std::memory_order_relaxed);
     lock();
-    // Reply key first: the slot is freed after the original key's grace period (free_key).
     rte_hash_del_key(hash_, &c.key[1]);
     rte_hash_del_key(hash_, &c.key[0]);
     unlock();
     live_.fetch_sub(1, std::memory_order_relaxed);
+    // Readers may still hold the slot: it returns to the free ring after a grace period.
+    rcu_->retire(&ConnTable::release, &c);
 }
 
 uint64_t ConnTable::timeout_tsc(const Conn& c, uint64_t tsc_hz) const {

@@ -75,6 +75,7 @@ struct Conn {
     std::atomic<uint64_t> last_tsc{0};
     std::atomic<uint8_t> flags{0};
     std::atomic<bool> live{false};
+    class ConnTable* owner = nullptr;
 };
 
 struct Stats {
@@ -134,7 +135,8 @@ public:
 private:
     ConnTable() = default;
     void remove(uint32_t index);
-    static void free_key(void* p, void* key_data);
+    static void release(void* conn); // RCU callback: the slot is free again
+    Rcu* rcu_ = nullptr;
 
     rte_hash* hash_ = nullptr;
     rte_ring* free_ = nullptr;
