@@ -102,7 +102,7 @@ dp::WorkerPolicy Appliance::make_policy(const config::ApplianceConfig& c) const 
 
 Result<std::unique_ptr<dp::fw::FilterSet>>
 Appliance::make_filter(const config::ApplianceConfig& c) const {
-    if (c.firewall.filter.empty() && c.firewall.mangle.empty())
+    if (c.firewall.filter.empty() && c.firewall.mangle.empty() && c.firewall.nat.empty())
         return std::unique_ptr<dp::fw::FilterSet>();
     // Filter rules first, then mangle rules: the telemetry tables index them in that order.
     auto rules = c.firewall.filter;
@@ -110,8 +110,10 @@ Appliance::make_filter(const config::ApplianceConfig& c) const {
     std::array<uint16_t, dp::fw::FilterSet::max_ports> lists{};
     for (size_t i = 0; i < c.firewall.interface_lists.size() && i < lists.size(); ++i)
         lists[i] = c.firewall.interface_lists[i];
-    return dp::fw::FilterSet::build(std::move(rules), lists, dp_->settings().workers,
-                                    SOCKET_ID_ANY);
+    auto set =
+        dp::fw::FilterSet::build(std::move(rules), lists, dp_->settings().workers, SOCKET_ID_ANY);
+    if (set.ok()) (*set)->set_nat(c.firewall.nat, c.firewall.tracking() && dp_->conntrack());
+    return set;
 }
 
 Status Appliance::install_interface_routes() {
@@ -221,6 +223,7 @@ uint32_t Appliance::poll() {
         next_timer_ms_ = now + timer_interval_ms;
         neighbors_->on_timer(now);
         dp_->rcu().reclaim();
+        if (auto* ct = dp_->conntrack()) ct->sweep(rte_rdtsc(), rte_get_tsc_hz());
     }
     if (dp_->settings().tcp && now >= next_cookie_rotation_ms_) {
         next_cookie_rotation_ms_ = now + 300000;
@@ -283,6 +286,15 @@ Result<std::string> Appliance::reload(const config::ApplianceConfig& next) {
     // Rules name interfaces by their index: with other interfaces they wait for the restart.
     bool filter_live = same_interfaces();
     if (!filter_live) restart.push_back("firewall (the interfaces changed)");
+    // The connection table is sized at start: tracking that was off stays off until a restart.
+    if (filter_live && next.firewall.tracking() && !dp_->conntrack()) {
+        filter_live = false;
+        restart.push_back("firewall (NAT or connection_state need the connection table)");
+    }
+    if (dp_->conntrack() && (next.firewall.max_connections != config_.firewall.max_connections ||
+                             std::memcmp(&next.firewall.timeouts, &config_.firewall.timeouts,
+                                         sizeof(dp::ct::Timeouts)) != 0))
+        restart.push_back("firewall.connection_tracking");
     auto filter = make_filter(filter_live ? next : config_);
     if (!filter.ok()) return filter.error();
     for (auto& s : registry_.services())

@@ -67,6 +67,10 @@ Result<dp::DataplaneSettings> dataplane_settings(const config::ApplianceConfig& 
     s.max_neighbors = config.dataplane.max_neighbors;
     s.max_sessions = config.dataplane.max_sessions;
     s.idle_sleep_us = config.dataplane.idle_sleep_us;
+    if (config.firewall.tracking()) {
+        s.max_connections = config.firewall.max_connections;
+        s.ct_timeouts = config.firewall.timeouts;
+    }
     s.ports = port_settings(config);
     if (auto listeners = service_tcp_listeners(config); !listeners.empty()) {
         dp::TcpSettings tcp;

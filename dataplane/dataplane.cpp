@@ -90,6 +90,11 @@ Result<std::unique_ptr<Dataplane>> Dataplane::create(const DataplaneSettings& se
     auto sessions = SessionTable::create(settings.max_sessions, *dp->rcu_);
     if (!sessions.ok()) return sessions.error();
     dp->sessions_ = std::move(*sessions);
+    if (settings.max_connections) {
+        auto ct = ct::ConnTable::create(settings.max_connections, *dp->rcu_, settings.ct_timeouts);
+        if (!ct.ok()) return ct.error();
+        dp->conntrack_ = std::move(*ct);
+    }
 
     auto punt =
         make_ring("vp_punt" + suffix, settings.punt_ring_size, sizeof(PuntEntry), RING_F_SC_DEQ);
@@ -151,6 +156,7 @@ Dataplane::~Dataplane() {
     ovpn_v1_peers_.reset();
     neighbors_.reset();
     routes_.reset();
+    conntrack_.reset();
     if (rcu_) rcu_->synchronize();
     delete policy_.load();
     delete filter_.load();

@@ -4,6 +4,7 @@
 #pragma once
 
 #include "base/result.hpp"
+#include "dataplane/conntrack/conntrack.hpp"
 #include "dataplane/contract.hpp"
 #include "dataplane/firewall/filter.hpp"
 #include "dataplane/policy.hpp"
@@ -64,6 +65,9 @@ struct DataplaneSettings {
         0; // > 0: sleep this long after 64 empty polls (saves CPU, adds latency)
     std::vector<PortSettings> ports;
     std::optional<TcpSettings> tcp; // no TCP engine without it
+    // Connection tracking and NAT (firewall.nat, connection_state): 0 = no table.
+    uint32_t max_connections = 0;
+    ct::Timeouts ct_timeouts;
 };
 
 // The mbuf count the ports, queues and rings need at least.
@@ -116,6 +120,8 @@ public:
     // grace period (vpnctl reload).
     fw::FilterSet* filter() const { return filter_.load(std::memory_order_acquire); }
     void set_filter(std::unique_ptr<fw::FilterSet> set);
+    // The connection table (null without max_connections).
+    ct::ConnTable* conntrack() const { return conntrack_.get(); }
 
     // Control plane: hands a packet to a worker (round robin when `worker` is negative).
     // Returns false (and frees the mbuf) when the ring is full.
@@ -139,6 +145,7 @@ private:
     std::unique_ptr<ProxyArpTable> proxy_arp_;
     std::unique_ptr<EndpointTable> ovpn_v1_peers_;
     std::unique_ptr<SessionTable> sessions_;
+    std::unique_ptr<ct::ConnTable> conntrack_;
     rte_ring* punt_ring_ = nullptr;
     std::vector<rte_ring*> inject_rings_;
     std::vector<rte_ring*> handoff_rings_;

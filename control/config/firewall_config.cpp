@@ -18,18 +18,11 @@ using dp::fw::Chain;
 using dp::fw::FilterRule;
 
 // RouterOS properties that vpnplane knows but does not implement yet: refused by name.
-constexpr std::array<const char*, 12> not_implemented = {"connection_state",
-                                                         "connection_nat_state",
-                                                         "connection_mark",
-                                                         "src_address_list",
-                                                         "dst_address_list",
-                                                         "jump_target",
-                                                         "log",
-                                                         "log_prefix",
-                                                         "limit",
-                                                         "packet_mark",
-                                                         "routing_mark",
-                                                         "layer7_protocol"};
+constexpr std::array<const char*, 11> not_implemented = {
+    "connection_nat_state", "connection_mark", "src_address_list",
+    "dst_address_list",     "jump_target",     "log",
+    "log_prefix",           "limit",           "packet_mark",
+    "routing_mark",         "layer7_protocol"};
 
 std::string render(const libconfig::Setting& s) {
     switch (s.getType()) {
@@ -211,14 +204,114 @@ void parse_rule(Section& r, const std::vector<InterfaceConfig>& interfaces,
             rule.tcp_flags_mask = f.mask;
         }
     }
+    if (auto t = r.opt_string("connection_state")) {
+        if (mangle)
+            r.error("connection_state", "is only valid in filter rules");
+        else if (rule.chain == Chain::input)
+            r.error("connection_state",
+                    "is not supported in the input chain: the appliance's own connections are "
+                    "not tracked (only forwarded traffic is)");
+        take(r, "connection_state", config::fw::parse_connection_state(*t), rule.conn_state);
+    }
     rule.disabled = r.get_bool("disabled", false);
     rule.comment = r.get_string("comment", "");
     for (const char* name : not_implemented)
         if (r.has(name)) {
             r.delegate(name);
-            r.error(name, "is not implemented yet (no connection tracking, address lists, "
+            r.error(name, "is not implemented yet (no connection marks, address lists, "
                           "logging or user chains)");
         }
+    r.finish();
+}
+
+void parse_nat(Section& r, const std::vector<InterfaceConfig>& interfaces,
+               const FirewallConfig& cfg, dp::fw::NatRule& rule) {
+    using dp::fw::NatAction;
+    using dp::fw::NatChain;
+    rule.text = rule_text(r.setting());
+    auto chain = r.req_string("chain");
+    if (chain == "srcnat")
+        rule.chain = NatChain::srcnat;
+    else if (chain == "dstnat")
+        rule.chain = NatChain::dstnat;
+    else if (!chain.empty())
+        r.error("chain", "'" + chain + "' is not supported: NAT chains are srcnat and dstnat");
+    auto action = r.req_string("action");
+    if (action == "masquerade" && rule.chain == NatChain::srcnat)
+        rule.action = NatAction::masquerade;
+    else if (action == "src-nat" && rule.chain == NatChain::srcnat)
+        rule.action = NatAction::src_nat;
+    else if (action == "dst-nat" && rule.chain == NatChain::dstnat)
+        rule.action = NatAction::dst_nat;
+    else if (!action.empty())
+        r.error("action", "'" + action + "' is not supported in chain " + chain +
+                              ": srcnat takes masquerade or src-nat, dstnat takes dst-nat "
+                              "(redirect, netmap, same and accept are not implemented)");
+    if (r.has("protocol")) {
+        std::string text = render(r.setting()["protocol"]);
+        r.delegate("protocol");
+        uint8_t proto = 0;
+        if (take(r, "protocol", config::fw::parse_protocol(text), proto)) rule.protocol = proto;
+    }
+    for (auto [name, range] :
+         {std::pair{"src_address", &rule.src_address}, std::pair{"dst_address", &rule.dst_address}})
+        if (auto t = r.opt_string(name)) take(r, name, config::fw::parse_address(*t), *range);
+    for (auto [name, ports] :
+         {std::pair{"src_port", &rule.src_ports}, std::pair{"dst_port", &rule.dst_ports}}) {
+        if (!r.has(name)) continue;
+        std::string text = render(r.setting()[name]);
+        r.delegate(name);
+        if (rule.protocol != 6 && rule.protocol != 17)
+            r.error(name, "needs protocol = \"tcp\" or \"udp\"");
+        take(r, name, config::fw::parse_ports(text), *ports);
+    }
+    for (auto [name, id] : {std::pair{"in_interface", &rule.in_interface},
+                            std::pair{"out_interface", &rule.out_interface}}) {
+        auto t = r.opt_string(name);
+        if (!t) continue;
+        int i = interface_index(interfaces, *t);
+        if (i < 0)
+            r.error(name, "'" + *t + "' is not a configured interface");
+        else
+            *id = static_cast<uint8_t>(i);
+    }
+    for (auto [name, bits] : {std::pair{"in_interface_list", &rule.in_lists},
+                              std::pair{"out_interface_list", &rule.out_lists}}) {
+        auto t = r.opt_string(name);
+        if (!t) continue;
+        auto it = std::find(cfg.lists.begin(), cfg.lists.end(), *t);
+        if (it == cfg.lists.end())
+            r.error(name, "'" + *t + "' is not an interface list");
+        else
+            *bits = static_cast<uint16_t>(1u << (it - cfg.lists.begin()));
+    }
+    if (rule.chain == NatChain::dstnat && (r.has("out_interface") || r.has("out_interface_list")))
+        r.error("the dstnat chain runs before routing: it has no out interface");
+    if (auto t = r.opt_string("to_addresses")) {
+        if (rule.action == NatAction::masquerade)
+            r.error("to_addresses", "is not valid with masquerade (it takes the out interface's "
+                                    "address): use action = \"src-nat\"");
+        take(r, "to_addresses", config::fw::parse_address(*t), rule.to_addresses);
+    } else if (rule.action != NatAction::masquerade) {
+        r.error("to_addresses", "is required with " + action);
+    }
+    if (r.has("to_ports")) {
+        std::string text = render(r.setting()["to_ports"]);
+        r.delegate("to_ports");
+        if (rule.protocol != 6 && rule.protocol != 17)
+            r.error("to_ports", "needs protocol = \"tcp\" or \"udp\"");
+        std::vector<dp::fw::Range16> range;
+        if (take(r, "to_ports", config::fw::parse_ports(text), range)) {
+            if (range.size() != 1 || range[0].lo == 0)
+                r.error("to_ports", "is one port or one range of ports 1-65535");
+            else if (rule.action == NatAction::dst_nat && range[0].lo != range[0].hi)
+                r.error("to_ports", "is one port with dst-nat");
+            else
+                rule.to_ports = range[0];
+        }
+    }
+    rule.disabled = r.get_bool("disabled", false);
+    rule.comment = r.get_string("comment", "");
     r.finish();
 }
 
@@ -276,12 +369,31 @@ void parse_firewall(Section& s, const std::vector<InterfaceConfig>& interfaces,
     }
     if (interfaces.size() > dp::fw::session_interface)
         s.error("filter", "too many interfaces for the filter's interface ids");
-    for (const char* name : {"nat", "raw"})
-        if (s.has(name)) {
-            s.delegate(name);
-            s.error(name, "is not implemented yet: only firewall.filter and firewall.mangle "
-                          "(change-mss) rules are supported");
-        }
+    for (auto& r : s.groups("nat")) {
+        dp::fw::NatRule rule;
+        parse_nat(r, interfaces, out, rule);
+        out.nat.push_back(std::move(rule));
+    }
+    if (auto t = s.group("connection_tracking")) {
+        out.max_connections =
+            static_cast<uint32_t>(t->get_int("max_connections", out.max_connections, 1, 1 << 24));
+        auto& to = out.timeouts;
+        auto secs = [&](const char* name, uint32_t& v) {
+            v = static_cast<uint32_t>(t->get_seconds(name, v, 1, 7 * 86400));
+        };
+        secs("tcp_established_timeout", to.tcp_established);
+        secs("tcp_transitory_timeout", to.tcp_transitory);
+        secs("udp_timeout", to.udp);
+        secs("udp_stream_timeout", to.udp_stream);
+        secs("icmp_timeout", to.icmp);
+        secs("generic_timeout", to.generic);
+        t->finish();
+    }
+    if (s.has("raw")) {
+        s.delegate("raw");
+        s.error("raw", "is not implemented yet: firewall.filter, firewall.nat and "
+                       "firewall.mangle (change-mss) rules are supported");
+    }
     s.finish();
 }
 

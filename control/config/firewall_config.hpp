@@ -1,10 +1,11 @@
 // The `firewall` section (RouterOS /ip firewall) and `interface_lists` (RouterOS /interface list):
 // filter rules resolved against the configured interfaces and lists into the dataplane's rule
-// model, every error with file:line. Mangle rules are change-mss in the forward chain; NAT is
-// refused until it is implemented.
+// model, every error with file:line. Mangle rules are change-mss in the forward chain; NAT rules
+// are srcnat (masquerade, src-nat) and dstnat (dst-nat) with connection tracking's settings.
 #pragma once
 
 #include "control/config/reader.hpp"
+#include "dataplane/conntrack/conntrack.hpp"
 #include "dataplane/firewall/rules.hpp"
 
 #include <string>
@@ -23,6 +24,17 @@ struct FirewallConfig {
     std::vector<uint16_t> interface_lists;
     std::vector<dp::fw::FilterRule> filter;
     std::vector<dp::fw::FilterRule> mangle; // chain mangle_forward, action change_mss
+    std::vector<dp::fw::NatRule> nat;
+    // firewall.connection_tracking; the table exists when tracking() (NAT rules or a
+    // connection_state matcher).
+    uint32_t max_connections = 65536;
+    dp::ct::Timeouts timeouts;
+    bool tracking() const {
+        if (!nat.empty()) return true;
+        for (auto& r : filter)
+            if (r.conn_state) return true;
+        return false;
+    }
 };
 
 void parse_interface_lists(Section& root, const std::vector<InterfaceConfig>& interfaces,

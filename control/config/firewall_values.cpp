@@ -3,6 +3,7 @@
 #include "control/config/firewall_values.hpp"
 
 #include "base/ipv4.hpp"
+#include "dataplane/conntrack/conntrack.hpp"
 
 #include <array>
 #include <charconv>
@@ -148,6 +149,29 @@ Result<uint8_t> parse_reject_with(std::string_view text) {
                       " is not one of icmp-network-unreachable, icmp-host-unreachable, "
                       "icmp-protocol-unreachable, icmp-port-unreachable, icmp-net-prohibited, "
                       "icmp-host-prohibited, icmp-admin-prohibited (tcp-reset is not supported)");
+}
+
+Result<uint8_t> parse_connection_state(std::string_view text) {
+    uint8_t bits = 0;
+    while (true) {
+        size_t comma = text.find(',');
+        std::string_view item = text.substr(0, comma);
+        if (item == "new")
+            bits |= dp::ct::state_new;
+        else if (item == "established")
+            bits |= dp::ct::state_established;
+        else if (item == "related")
+            bits |= dp::ct::state_related;
+        else if (item == "invalid")
+            bits |= dp::ct::state_invalid;
+        else
+            return make_error("connection_state " + quoted(item) +
+                              " is not one of new, established, related, invalid "
+                              "(untracked is not supported)");
+        if (comma == std::string_view::npos) break;
+        text.remove_prefix(comma + 1);
+    }
+    return bits;
 }
 
 } // namespace vp::config::fw

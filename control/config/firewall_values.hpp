@@ -27,5 +27,7 @@ Result<IcmpOptions> parse_icmp_options(std::string_view text);
 Result<dp::fw::Range32> parse_address(std::string_view text);
 // RouterOS's reject-with names; the value is the ICMP destination-unreachable code.
 Result<uint8_t> parse_reject_with(std::string_view text);
+// "established,related": conntrack StateBits.
+Result<uint8_t> parse_connection_state(std::string_view text);
 
 } // namespace vp::config::fw

@@ -86,19 +86,29 @@ std::vector<AclRule> expand(const FilterRule& rule, uint32_t index, uint32_t pri
     byte_match(value, mask, 24, rule.icmp_code);
     base.field[f_code].value.u32 = value;
     base.field[f_code].mask_range.u32 = mask;
+    // connection_state: one ACL rule per state (the packet carries exactly one state bit).
+    std::vector<int> states;
+    for (unsigned b = 0; b < 8; ++b)
+        if (rule.conn_state & (1u << b)) states.push_back(1 << b);
+    if (states.empty()) states.push_back(-1);
     std::vector<Range16> any{Range16{}};
     const auto& sports = rule.src_ports.empty() ? any : rule.src_ports;
     const auto& dports = rule.dst_ports.empty() ? any : rule.dst_ports;
     std::vector<AclRule> out;
-    for (auto& s : sports)
-        for (auto& d : dports) {
-            AclRule r = base;
-            r.field[f_src_port].value.u16 = s.lo;
-            r.field[f_src_port].mask_range.u16 = s.hi;
-            r.field[f_dst_port].value.u16 = d.lo;
-            r.field[f_dst_port].mask_range.u16 = d.hi;
-            out.push_back(r);
-        }
+    for (int st : states)
+        for (auto& s : sports)
+            for (auto& d : dports) {
+                AclRule r = base;
+                if (st >= 0) {
+                    r.field[f_code].value.u32 |= static_cast<uint32_t>(st) << 16;
+                    r.field[f_code].mask_range.u32 |= 0xffu << 16;
+                }
+                r.field[f_src_port].value.u16 = s.lo;
+                r.field[f_src_port].mask_range.u16 = s.hi;
+                r.field[f_dst_port].value.u16 = d.lo;
+                r.field[f_dst_port].mask_range.u16 = d.hi;
+                out.push_back(r);
+            }
     return out;
 }
 

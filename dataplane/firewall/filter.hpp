@@ -35,7 +35,8 @@ struct alignas(4) Tuple {
     uint16_t in_lists; // big-endian bitmaps of the interface lists
     uint16_t out_lists;
     uint8_t icmp_code;
-    uint8_t pad1[3];
+    uint8_t ct_state; // conntrack's StateBit (dataplane/conntrack), 0: not tracked
+    uint8_t pad1[2];
 };
 static_assert(sizeof(Tuple) == 28);
 
@@ -70,6 +71,14 @@ public:
     void classify(Chain c, const Tuple** tuples, uint32_t* results, uint32_t n) const;
 
     const std::vector<FilterRule>& rules() const { return rules_; }
+    // NAT rules (firewall.nat) and whether packets go through connection tracking (NAT rules or
+    // connection_state matchers); published with the filter so a reload swaps both at once.
+    void set_nat(std::vector<NatRule> rules, bool tracking) {
+        nat_ = std::move(rules);
+        tracking_ = tracking;
+    }
+    const std::vector<NatRule>& nat() const { return nat_; }
+    bool tracking() const { return tracking_; }
     // A worker counts the rule (index from classify, minus 1) that decided a packet.
     void count(unsigned worker, uint32_t rule, uint32_t bytes) {
         Slot& s = counters_[worker * stride_ + rule];
@@ -86,6 +95,8 @@ private:
     };
     std::array<rte_acl_ctx*, chain_count> ctx_{};
     std::vector<FilterRule> rules_;
+    std::vector<NatRule> nat_;
+    bool tracking_ = false;
     std::array<uint16_t, max_ports> port_lists_{};
     unsigned workers_ = 0;
     size_t stride_ = 0; // slots per worker, a whole number of cache lines

@@ -114,6 +114,7 @@ void Worker::filter_flush() {
             out_mtu[i] = port_views_[h.nh->port].mtu;
         }
         fill_tuple(ip, in_if, in_lists, out_if, out_lists, tuples[i]);
+        if (tracking_) tuples[i].ct_state = ct_->mark(h.m).state;
         auto c = static_cast<unsigned>(chain);
         index[c][count_of[c]] = i;
         by_chain[c][count_of[c]++] = &tuples[i];

@@ -55,9 +55,38 @@ struct FilterRule {
     uint8_t tcp_flags_mask = 0; // ... among the flags that are looked at
     uint16_t new_mss = 0;       // change_mss: the new value; 0 = clamp-to-pmtu (path MTU - 40)
     Range16 tcp_mss;            // change_mss: only segments whose MSS option lies in this range
+    uint8_t conn_state = 0;     // connection_state: conntrack StateBits, any of them; 0: any
     bool disabled = false;
     std::string comment;
     std::string text; // the rule as the operator wrote it, for `vpnctl firewall filter`
+};
+
+} // namespace vp::dp::fw
+
+namespace vp::dp::fw {
+
+// RouterOS's `/ip firewall nat`: srcnat rules are matched on a new connection's first packet
+// after routing (the out interface is known), dstnat rules before routing.
+enum class NatChain : uint8_t { srcnat, dstnat };
+enum class NatAction : uint8_t { masquerade, src_nat, dst_nat };
+
+struct NatRule {
+    NatChain chain = NatChain::srcnat;
+    NatAction action = NatAction::masquerade;
+    int16_t protocol = -1;
+    Range32 src_address;
+    Range32 dst_address;
+    std::vector<Range16> src_ports;
+    std::vector<Range16> dst_ports;
+    uint8_t in_interface = any_interface;
+    uint8_t out_interface = any_interface;
+    uint16_t in_lists = 0;
+    uint16_t out_lists = 0;
+    Range32 to_addresses{0, 0}; // host order; {0, 0}: masquerade (the out port's address)
+    Range16 to_ports{0, 0};     // {0, 0}: keep the port when free, else any in 1024-65535
+    bool disabled = false;
+    std::string comment;
+    std::string text;
 };
 
 } // namespace vp::dp::fw

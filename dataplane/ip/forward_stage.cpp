@@ -69,6 +69,7 @@ void Worker::forward(rte_mbuf* m, const NextHop& nh, uint16_t in_mtu, uint32_t i
         uint16_t new_word = static_cast<uint16_t>(ip->time_to_live | ip->next_proto_id << 8);
         ip->hdr_checksum = checksum_update16(ip->hdr_checksum, old_word, new_word);
         count(WorkerCounter::forwarded);
+        if (tracking_ && !ct_postrouting(m, nh, session)) return stage_done();
     }
     bool first_fragment = (ip->fragment_offset & RTE_BE16(RTE_IPV4_HDR_OFFSET_MASK)) == 0;
     bool clamp = policy_->mss_clamp && ip->next_proto_id == IPPROTO_TCP && first_fragment &&

@@ -42,6 +42,10 @@ void Worker::ipv4_input(PortId port, rte_mbuf** pkts, uint16_t n) {
             drop(m, DropReason::ipv4_broadcast);
             continue;
         }
+        if (tracking_) {
+            if (!ct_prerouting(m, static_cast<uint8_t>(port), filter_->port_lists(port))) continue;
+            d = rte_be_to_cpu_32(hdr->dst_addr); // dst-nat
+        }
         ok[n_ok] = m;
         dst[n_ok++] = d;
     }

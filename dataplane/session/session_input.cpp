@@ -38,8 +38,12 @@ void Worker::session_input(Session& s, rte_mbuf* m) {
             } else if (dst == 0xffffffff) {
                 ok = false;
                 reason = DropReason::ipv4_broadcast;
+            } else if (tracking_ &&
+                       !ct_prerouting(m, fw::session_interface,
+                                      static_cast<uint16_t>(1u << static_cast<unsigned>(s.kind)))) {
+                return; // dropped
             } else {
-                nh = dp_.routes().lookup(dst);
+                nh = dp_.routes().lookup(rte_be_to_cpu_32(hdr->dst_addr)); // after dst-nat
             }
         }
     }

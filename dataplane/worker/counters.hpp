@@ -78,7 +78,9 @@ using Counter = Relaxed<uint64_t>;
     X(sstp_after_error, "SSTP records arriving after the stream's record layer stopped")           \
     X(sstp_stream_mismatch, "SSTP records for a stream whose session is gone or elsewhere")        \
     X(sstp_stream_full, "sealed SSTP records the client's stream had no send buffer room for")     \
-    X(sstp_too_big, "packets for an SSTP session that do not fit in one SSTP packet")
+    X(sstp_too_big, "packets for an SSTP session that do not fit in one SSTP packet")              \
+    X(conntrack_full, "new connections dropped: the connection table is full")                     \
+    X(nat_ports_exhausted, "new connections dropped: no free port in the worker's NAT slice")
 
 enum class DropReason : uint16_t {
 #define VP_X(name, description) name,
@@ -159,7 +161,9 @@ inline constexpr std::array<CounterInfo, static_cast<size_t>(Stage::Count)> stag
     X(busy_polls, "loop iterations that processed at least one packet")                            \
     X(idle_polls, "loop iterations that found no work")                                            \
     X(busy_cycles, "TSC cycles spent in iterations that processed packets")                        \
-    X(idle_cycles, "TSC cycles spent in iterations that found no work")
+    X(idle_cycles, "TSC cycles spent in iterations that found no work")                            \
+    X(conntrack_created, "connections this worker created in the connection table")                \
+    X(nat_translated, "packets whose addresses or ports NAT rewrote")
 
 enum class WorkerCounter : uint16_t {
 #define VP_X(name, description) name,

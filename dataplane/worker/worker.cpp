@@ -77,6 +77,8 @@ uint32_t Worker::poll_once() {
     neighbor_cache_ = {}; // read in this iteration's RCU read-side section only
     policy_ = dp_.policy();
     filter_ = dp_.filter();
+    ct_ = dp_.conntrack();
+    tracking_ = ct_ && filter_ && filter_->tracking();
     uint32_t work = 0;
     rte_mbuf* pkts[max_burst];
     for (PortId p = 0; p < port_count_; ++p) {

@@ -144,6 +144,19 @@ private:
     uint16_t filter_held_n_ = 0;
     std::array<FilterHeld, max_burst> filter_held_;
 
+    // ---- connection tracking and NAT (dataplane/conntrack/ct_stage.cpp) ----
+    // Per packet, callable from any burst loop. Prerouting (before the route lookup): finds the
+    // packet's connection and state (marked in the mbuf for the filter and postrouting), applies
+    // the destination half of its translation, or a dstnat rule to a new connection's first
+    // packet, and translates ICMP errors about translated flows. Postrouting (forwarding, before
+    // TX or the session): creates a new connection (srcnat rules, port choice in this worker's
+    // slice) and applies the source half. Both return false when the packet was dropped.
+    bool ct_prerouting(rte_mbuf* m, uint8_t in_if, uint16_t in_lists);
+    bool ct_postrouting(rte_mbuf* m, const NextHop& nh, const Session* out);
+    ct::ConnTable* ct_ = nullptr;
+    bool tracking_ = false; // ct_ and the published rules ask for it
+    uint32_t nat_cursor_ = 0;
+
     // Each protocol's table entry and its state on this worker (nullptr: not built in).
     struct ProtocolSlot {
         const ProtocolStage* stage = nullptr;

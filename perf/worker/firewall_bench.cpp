@@ -4,6 +4,8 @@
 // matches (the worst case: every packet walks the whole rule set to the chain's accept), in the
 // same benchmark run, reported as packets per thread-CPU second each and their ratio:
 //   firewall/forward/rules:N   counters mpps_none, mpps_rules, ratio (= with rules / none)
+//   firewall/forward/conntrack, firewall/forward/masquerade   mpps_none, mpps_tracked, ratio:
+//   the same traffic with connection tracking on, and masqueraded to lan0's address
 #include "base/bytes.hpp"
 #include "control/appliance.hpp"
 #include "control/config/appliance_config.hpp"
@@ -73,7 +75,8 @@ std::string rules(unsigned n) {
 }
 
 // Packets forwarded per thread-CPU second with `n` rules; negative on failure.
-double forward_rate(const std::string& pcap, unsigned n, std::string& error) {
+double forward_rate(const std::string& pcap, unsigned n, std::string& error,
+                    const std::string& extra = "") {
     std::string text =
         "dpdk = { lcores = \"0-1\"; no_huge = true; };\n"
         "system = { logging = { level = \"warning\"; }; };\n"
@@ -86,7 +89,7 @@ double forward_rate(const std::string& pcap, unsigned n, std::string& error) {
         "    address = \"10.2.0.1/24\"; } );\n"
         "ip = { arp = ( { address = \"10.2.0.2\"; mac_address = \"02:00:00:00:02:02\";\n"
         "                 interface = \"lan0\"; } ); };\n" +
-        rules(n);
+        rules(n) + extra;
     auto config = vp::config::load_config_text(text);
     if (!config.ok()) {
         error = config.message();
@@ -132,9 +135,46 @@ void bm_firewall(benchmark::State& state, unsigned n) {
     state.counters["ratio"] = with / none;
 }
 
+// Connection tracking (a never-matching connection_state rule turns it on) and masquerade
+// against plain forwarding, in one run: the 256 flows are tracked (and translated) connections
+// after their first packet, so this is the established path.
+const char* const conntrack_config = "firewall = { filter = ( { chain = \"forward\"; "
+                                     "connection_state = \"invalid\"; action = \"drop\"; } ); };\n";
+const char* const masquerade_config =
+    "firewall = { nat = ( { chain = \"srcnat\"; out_interface = \"lan0\"; "
+    "action = \"masquerade\"; } ); };\n";
+
+void bm_conntrack(benchmark::State& state, const char* extra) {
+    std::string pcap = "/tmp/vpnplane-ct-bench-" + std::to_string(getpid()) + ".pcap";
+    if (!write_frames(pcap)) {
+        state.SkipWithError("cannot write the traffic");
+        return;
+    }
+    double none = 0, with = 0;
+    std::string error;
+    for (auto _ : state) {
+        none = forward_rate(pcap, 0, error);
+        with = none > 0 ? forward_rate(pcap, 0, error, extra) : -1;
+    }
+    std::remove(pcap.c_str());
+    if (none <= 0 || with <= 0) {
+        state.SkipWithError(error.empty() ? "nothing was forwarded" : error.c_str());
+        return;
+    }
+    state.counters["mpps_none"] = none / 1e6;
+    state.counters["mpps_tracked"] = with / 1e6;
+    state.counters["ratio"] = with / none;
+}
+
 } // namespace
 
 void register_firewall_benchmarks() {
+    benchmark::RegisterBenchmark("firewall/forward/conntrack", bm_conntrack, conntrack_config)
+        ->Iterations(1)
+        ->Unit(benchmark::kMillisecond);
+    benchmark::RegisterBenchmark("firewall/forward/masquerade", bm_conntrack, masquerade_config)
+        ->Iterations(1)
+        ->Unit(benchmark::kMillisecond);
     for (unsigned n : {10u, 100u, 1000u})
         benchmark::RegisterBenchmark(("firewall/forward/rules:" + std::to_string(n)).c_str(),
                                      bm_firewall, n)

@@ -232,7 +232,132 @@ firewall = { filter = (
           {"lan0": [Ether(bytes(changed)), routed(synack_in, LAN_MAC, HOST_MAC)],
            "wan0": [routed(syn_out, WAN_MAC, CLIENT_MAC)]},
           extra=mangle)
+
+    nat_scenarios()
     return 0
+
+
+def natted(pkt, src_mac, dst_mac, src=None, sport=None, dst=None, dport=None, icmp_id=None):
+    """The frame as forwarded with its addresses/ports translated, checksums recomputed."""
+    out = routed(pkt, src_mac, dst_mac)
+    if src:
+        out[IP].src = src
+    if dst:
+        out[IP].dst = dst
+    l4 = out[IP].payload
+    if sport is not None:
+        l4.sport = sport
+    if dport is not None:
+        l4.dport = dport
+    if icmp_id is not None:
+        out[ICMP].id = icmp_id
+    del out[IP].chksum
+    if hasattr(l4, "chksum"):
+        del l4.chksum
+    return Ether(bytes(out))
+
+
+def nat_scenarios():
+    # 13. Masquerade (seed 003: src-address=<clients> out-interface=<wan> action=masquerade),
+    # here the "inside" is wan0 and the "outside" lan0: UDP, TCP and ICMP echo leave with
+    # lan0's address (ports kept), their replies to 10.2.0.1 come back to the client, and an
+    # ICMP port unreachable about the translated UDP packet reaches the client translated
+    # back, quoted header included.
+    udp = Ether(src=CLIENT_MAC, dst=WAN_MAC) / IP(src=CLIENT_IP, dst=HOST_IP, id=31) / \
+        UDP(sport=40000, dport=53) / Raw(b"query")
+    syn = Ether(src=CLIENT_MAC, dst=WAN_MAC) / IP(src=CLIENT_IP, dst=HOST_IP, id=32) / \
+        TCP(sport=40001, dport=80, flags="S", seq=1)
+    echo = Ether(src=CLIENT_MAC, dst=WAN_MAC) / IP(src=CLIENT_IP, dst=HOST_IP, id=33) / \
+        ICMP(type=8, id=0x77, seq=1) / Raw(b"ping")
+    udp_out = natted(udp, LAN_MAC, HOST_MAC, src=LAN_IP)
+    syn_out = natted(syn, LAN_MAC, HOST_MAC, src=LAN_IP)
+    echo_out = natted(echo, LAN_MAC, HOST_MAC, src=LAN_IP)
+    udp_back = Ether(src=HOST_MAC, dst=LAN_MAC) / IP(src=HOST_IP, dst=LAN_IP, id=41) / \
+        UDP(sport=53, dport=40000) / Raw(b"answer")
+    synack = Ether(src=HOST_MAC, dst=LAN_MAC) / IP(src=HOST_IP, dst=LAN_IP, id=42) / \
+        TCP(sport=80, dport=40001, flags="SA", seq=7, ack=2)
+    echo_back = Ether(src=HOST_MAC, dst=LAN_MAC) / IP(src=HOST_IP, dst=LAN_IP, id=43) / \
+        ICMP(type=0, id=0x77, seq=1) / Raw(b"ping")
+    unreach = Ether(src=HOST_MAC, dst=LAN_MAC) / IP(src=HOST_IP, dst=LAN_IP, id=44) / \
+        ICMP(type=3, code=3) / Raw(bytes(udp_out[IP]))
+    quoted_back = routed(udp, LAN_MAC, HOST_MAC)  # the client's packet as it left (TTL 63)
+    unreach_back = Ether(src=WAN_MAC, dst=CLIENT_MAC) / \
+        IP(src=HOST_IP, dst=CLIENT_IP, id=44, ttl=63) / ICMP(type=3, code=3) / \
+        Raw(bytes(quoted_back[IP]))
+    masquerade = """firewall = { nat = (
+  { chain = "srcnat"; out_interface = "lan0"; src_address = "10.1.0.0/24";
+    action = "masquerade"; comment = "masquerade the clients"; }
+); };
+"""
+    write("nat_masquerade", {"wan0": [udp, syn, echo],
+                             "lan0": [udp_back, synack, echo_back, unreach]},
+          {"lan0": [udp_out, syn_out, echo_out],
+           "wan0": [natted(udp_back, WAN_MAC, CLIENT_MAC, dst=CLIENT_IP),
+                    natted(synack, WAN_MAC, CLIENT_MAC, dst=CLIENT_IP),
+                    natted(echo_back, WAN_MAC, CLIENT_MAC, dst=CLIENT_IP),
+                    Ether(bytes(unreach_back))]},
+          extra=masquerade)
+
+    # 14. dst-nat (port forwarding): TCP to the appliance's 10.1.0.1:8080 goes to the LAN host's
+    # port 80; the host's answer leaves from 10.1.0.1:8080.
+    fwd = Ether(src=CLIENT_MAC, dst=WAN_MAC) / IP(src=CLIENT_IP, dst=WAN_IP, id=51) / \
+        TCP(sport=40000, dport=8080, flags="S", seq=1)
+    fwd_back = Ether(src=HOST_MAC, dst=LAN_MAC) / IP(src=HOST_IP, dst=CLIENT_IP, id=52) / \
+        TCP(sport=80, dport=40000, flags="SA", seq=9, ack=2)
+    dstnat = """firewall = { nat = (
+  { chain = "dstnat"; in_interface = "wan0"; dst_address = "10.1.0.1"; protocol = "tcp";
+    dst_port = "8080"; action = "dst-nat"; to_addresses = "10.2.0.2"; to_ports = "80"; }
+); };
+"""
+    write("nat_dstnat", {"wan0": [fwd], "lan0": [fwd_back]},
+          {"lan0": [natted(fwd, LAN_MAC, HOST_MAC, dst=HOST_IP, dport=80)],
+           "wan0": [natted(fwd_back, WAN_MAC, CLIENT_MAC, src=WAN_IP, sport=8080)]},
+          extra=dstnat)
+
+    # 15. Exhaustion: src-nat to one port. The first flow gets 10.2.0.1:2000; a second flow to
+    # the same remote endpoint finds no free port (counted drop); a flow to another remote port
+    # reuses 2000 (endpoint-dependent); a fourth finds the table (2 connections) full.
+    def client_udp(sport, dst, dport, id_):
+        return Ether(src=CLIENT_MAC, dst=WAN_MAC) / IP(src=CLIENT_IP, dst=dst, id=id_) / \
+            UDP(sport=sport, dport=dport) / Raw(b"x" * 8)
+    first = client_udp(40000, HOST_IP, 53, 61)
+    second = client_udp(40001, HOST_IP, 53, 62)
+    third = client_udp(40002, HOST_IP, 54, 63)
+    fourth = client_udp(40003, HOST_IP, 55, 64)
+    exhausted = """firewall = {
+  nat = ( { chain = "srcnat"; out_interface = "lan0"; protocol = "udp"; action = "src-nat";
+            to_addresses = "10.2.0.1"; to_ports = "2000"; } );
+  connection_tracking = { max_connections = 2; udp_timeout = "30s"; };
+};
+"""
+    write("nat_exhausted", {"wan0": [first, second, third, fourth]},
+          {"lan0": [natted(first, LAN_MAC, HOST_MAC, src=LAN_IP, sport=2000),
+                    natted(third, LAN_MAC, HOST_MAC, src=LAN_IP, sport=2000)]},
+          extra=exhausted)
+
+    # 16. connection-state (RouterOS's stateful forward chain): established/related accepted,
+    # invalid dropped, new accepted only from wan0. The host's answer passes, a new flow from
+    # the host and a lone non-first fragment do not.
+    out_flow = Ether(src=CLIENT_MAC, dst=WAN_MAC) / IP(src=CLIENT_IP, dst=HOST_IP, id=71) / \
+        UDP(sport=4000, dport=5000) / Raw(b"hello")
+    answer = Ether(src=HOST_MAC, dst=LAN_MAC) / IP(src=HOST_IP, dst=CLIENT_IP, id=72) / \
+        UDP(sport=5000, dport=4000) / Raw(b"world")
+    unsolicited = Ether(src=HOST_MAC, dst=LAN_MAC) / IP(src=HOST_IP, dst=CLIENT_IP, id=73) / \
+        UDP(sport=6000, dport=4000) / Raw(b"knock")
+    lone_fragment = Ether(src=HOST_MAC, dst=LAN_MAC) / \
+        IP(src=HOST_IP, dst=CLIENT_IP, id=74, proto=17, frag=100) / Raw(b"f" * 16)
+    stateful = """firewall = { filter = (
+  { chain = "forward"; connection_state = "established,related"; action = "accept"; },
+  { chain = "forward"; connection_state = "invalid"; action = "drop"; },
+  { chain = "forward"; in_interface = "wan0"; connection_state = "new"; action = "accept"; },
+  { chain = "forward"; action = "drop"; }
+); };
+"""
+    write("firewall_conn_state", {"wan0": [out_flow],
+                                  "lan0": [answer, unsolicited, lone_fragment]},
+          {"lan0": [routed(out_flow, LAN_MAC, HOST_MAC)],
+           "wan0": [routed(answer, WAN_MAC, CLIENT_MAC)]},
+          extra=stateful)
 
 
 if __name__ == "__main__":

@@ -209,5 +209,51 @@ TEST(Scenario, MalformedPacketsAreDroppedByReason) {
                  }});
 }
 
+uint64_t worker_count(ctl::Appliance& a, dp::WorkerCounter c) {
+    return a.dataplane().worker(0).stats()[c].get();
+}
+
+TEST(Scenario, NatMasqueradeTranslatesBothWaysAndIcmpErrorsBack) {
+    run_scenario("nat_masquerade", {.check = [](ctl::Appliance& a) {
+                     auto* ct = a.dataplane().conntrack();
+                     ASSERT_NE(ct, nullptr);
+                     EXPECT_EQ(ct->stats().connections, 3u); // UDP, TCP, ICMP echo
+                     EXPECT_EQ(worker_count(a, dp::WorkerCounter::conntrack_created), 3u);
+                     // 3 out, 3 replies back, 1 ICMP error back.
+                     EXPECT_EQ(worker_count(a, dp::WorkerCounter::nat_translated), 7u);
+                 }});
+}
+
+TEST(Scenario, NatDstNatForwardsAPortToALanHost) {
+    run_scenario("nat_dstnat", {.check = [](ctl::Appliance& a) {
+                     auto* ct = a.dataplane().conntrack();
+                     ASSERT_NE(ct, nullptr);
+                     EXPECT_EQ(ct->stats().connections, 1u);
+                     EXPECT_EQ(worker_count(a, dp::WorkerCounter::nat_translated), 2u);
+                 }});
+}
+
+TEST(Scenario, NatPortExhaustionAndAFullTableAreCountedDrops) {
+    run_scenario("nat_exhausted", {.check = [](ctl::Appliance& a) {
+                     EXPECT_EQ(drops(a, dp::DropReason::nat_ports_exhausted), 1u);
+                     EXPECT_EQ(drops(a, dp::DropReason::conntrack_full), 1u);
+                     EXPECT_EQ(a.dataplane().conntrack()->stats().connections, 2u);
+                 }});
+}
+
+TEST(Scenario, FirewallConnectionStateAcceptsRepliesOnly) {
+    run_scenario("firewall_conn_state", {.check = [](ctl::Appliance& a) {
+                     // The unsolicited flow (rule 4) and the lone fragment (invalid, rule 2).
+                     EXPECT_EQ(drops(a, dp::DropReason::firewall_drop), 2u);
+                     const dp::fw::FilterSet* set = a.dataplane().filter();
+                     ASSERT_NE(set, nullptr);
+                     EXPECT_EQ(set->total(0).packets, 1u); // the answer: established
+                     EXPECT_EQ(set->total(1).packets, 1u); // the fragment: invalid
+                     EXPECT_EQ(set->total(2).packets, 1u); // the client's flow: new
+                     EXPECT_EQ(set->total(3).packets, 1u); // the unsolicited flow
+                     EXPECT_EQ(a.dataplane().conntrack()->stats().connections, 1u);
+                 }});
+}
+
 } // namespace
 } // namespace vp

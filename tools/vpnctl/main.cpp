@@ -19,6 +19,7 @@ void usage() {
                "  pools | ovpn            IP pool usage, OpenVPN server counters\n"
                "  profiles | secrets      PPP profiles, PPP secrets (without passwords)\n"
                "  firewall filter|mangle  rules with counters (/ip firewall filter print stats)\n"
+               "  firewall nat|connections  NAT rules, tracked connections\n"
                "  reload                  re-read the configuration file and apply it\n"
                "  log TOPIC LEVEL         set a log topic's level (error|warning|info|debug)\n"
                "  raw /vpnplane/CMD[,ARGS] print a telemetry reply as JSON\n"

@@ -244,6 +244,42 @@ int show_firewall_filter(const json& r) {
     return 0;
 }
 
+// Like RouterOS's `/ip firewall nat print`.
+int show_firewall_nat(const json& r) {
+    if (rows(r).empty()) {
+        std::printf("no rules\n");
+        return 0;
+    }
+    std::printf("Flags: X - disabled\n");
+    Table t({"#", "CHAIN", "ACTION", "RULE"});
+    size_t i = 0;
+    for (auto& f : rows(r)) {
+        std::string number = std::to_string(i++) + (field(f, "disabled") == "yes" ? " X" : "");
+        if (!field(f, "comment").empty()) {
+            t.add({number, ";;; " + field(f, "comment")});
+            number.clear();
+        }
+        t.add({number, field(f, "chain"), field(f, "action"), field(f, "rule")});
+    }
+    t.print();
+    return 0;
+}
+
+// Like RouterOS's `/ip firewall connection print`: original and reply tuples.
+int show_firewall_connections(const json& r) {
+    Table t({"#", "PROTOCOL", "SRC", "DST", "REPLY-SRC", "REPLY-DST", "NAT", "REPLIED", "IDLE"});
+    size_t i = 0;
+    for (auto& c : rows(r))
+        t.add({std::to_string(i++), field(c, "protocol"), field(c, "src"), field(c, "dst"),
+               field(c, "reply_src"), field(c, "reply_dst"), field(c, "nat"), field(c, "replied"),
+               field(c, "idle_s") + "s"});
+    if (i == 0)
+        std::printf("no connections\n");
+    else
+        t.print();
+    return 0;
+}
+
 // What limit-bytes-in/-out leave ("-": no limit).
 std::string bytes_left(const json& s, const char* key) {
     return s.contains(key) ? group_digits(num(s, key)) : "-";
@@ -340,11 +376,14 @@ int run_stats_command(const std::string& command, const std::vector<std::string>
         {"secrets", {"/vpnplane/secrets", show_secrets}},
         {"firewall-filter", {"/vpnplane/firewall_filter", show_firewall_filter}},
         {"firewall-mangle", {"/vpnplane/firewall_mangle", show_firewall_filter}},
+        {"firewall-nat", {"/vpnplane/firewall_nat", show_firewall_nat}},
+        {"firewall-connections", {"/vpnplane/firewall_connections", show_firewall_connections}},
     };
     std::string paged_command = command;
     if (command == "firewall") {
-        if (args.size() != 1 || (args[0] != "filter" && args[0] != "mangle")) {
-            std::fprintf(stderr, "vpnctl: usage: vpnctl firewall filter|mangle\n");
+        if (args.size() != 1 || (args[0] != "filter" && args[0] != "mangle" && args[0] != "nat" &&
+                                 args[0] != "connections")) {
+            std::fprintf(stderr, "vpnctl: usage: vpnctl firewall filter|mangle|nat|connections\n");
             return 2;
         }
         paged_command = "firewall-" + args[0];

@@ -113,19 +113,84 @@ TEST(FirewallConfig, RefusalsNameFileLineAndSetting) {
     refused("firewall = { filter = ( { chain = \"forward\"; protocol = \"tcp\";"
             " tcp_flags = \"syn,bogus\"; } ); };",
             "tcp flag 'bogus' is not one of");
-    refused("firewall = { filter = ( { chain = \"forward\"; connection_state = \"new\"; } ); };",
-            "connection_state: is not implemented yet");
+    refused("firewall = { filter = ( { chain = \"input\"; connection_state = \"new\"; } ); };",
+            ":5: firewall.filter.[0].connection_state: is not supported in the input chain");
+    refused("firewall = { filter = ( { chain = \"forward\"; connection_state = \"untracked\"; "
+            "} ); };",
+            "connection_state 'untracked' is not one of new, established, related, invalid");
+    refused("firewall = { filter = ( { chain = \"forward\"; connection_mark = \"x\"; } ); };",
+            "connection_mark: is not implemented yet");
     refused("firewall = { filter = ( { chain = \"forward\"; action = \"drop\";"
             " reject_with = \"icmp-port-unreachable\"; } ); };",
             "reject_with: is only valid with action = \"reject\"");
     refused("firewall = { filter = ( { chain = \"forward\"; dst_adress = \"1.2.3.4\"; } ); };",
             "dst_adress");
-    refused("firewall = {\n nat = ( { chain = \"srcnat\"; action = \"masquerade\"; } ); };",
-            ":6: firewall.nat: is not implemented yet");
+    refused("firewall = {\n nat = ( { chain = \"srcnat\"; action = \"redirect\"; } ); };",
+            ":6: firewall.nat.[0].action: 'redirect' is not supported in chain srcnat");
+    refused("firewall = { nat = ( { chain = \"dstnat\"; action = \"masquerade\"; } ); };",
+            "'masquerade' is not supported in chain dstnat");
+    refused("firewall = { nat = ( { chain = \"srcnat\"; action = \"masquerade\";\n"
+            "  to_addresses = \"1.2.3.4\"; } ); };",
+            ":6: firewall.nat.[0].to_addresses: is not valid with masquerade");
+    refused("firewall = { nat = ( { chain = \"srcnat\"; action = \"src-nat\"; } ); };",
+            "to_addresses: is required with src-nat");
+    refused("firewall = { nat = ( { chain = \"dstnat\"; action = \"dst-nat\";"
+            " to_addresses = \"10.0.0.5\"; out_interface = \"lan0\"; } ); };",
+            "the dstnat chain runs before routing");
+    refused("firewall = { nat = ( { chain = \"dstnat\"; action = \"dst-nat\"; protocol = \"tcp\";"
+            " to_addresses = \"10.0.0.5\"; to_ports = \"80-81\"; } ); };",
+            "to_ports: is one port with dst-nat");
+    refused("firewall = { nat = ( { chain = \"srcnat\"; action = \"src-nat\";"
+            " to_addresses = \"10.0.0.5\"; to_ports = 2000; } ); };",
+            "to_ports: needs protocol");
+    refused("firewall = { nat = ( { chain = \"srcnat\"; action = \"masquerade\"; bogus = 1; } ); "
+            "};",
+            "bogus");
+    refused("firewall = { connection_tracking = { max_connections = 0; }; };",
+            "firewall.connection_tracking.max_connections");
     refused("firewall = { raw = ( ); };", "firewall.raw: is not implemented yet");
     refused("interface_lists = ( { name = \"ovpn\"; } );", "'ovpn' is already a list");
     refused("interface_lists = ( { name = \"L\"; interfaces = \"lan0,eth9\"; } );",
             "'eth9' is not a configured interface");
+}
+
+TEST(FirewallConfig, SeedNatRulesAndConnectionState) {
+    auto c = load(
+        "firewall = {\n"
+        "  filter = ( { chain = \"forward\"; connection_state = \"established,related\";"
+        " action = \"accept\"; } );\n"
+        "  nat = (\n"
+        "    { chain = \"srcnat\"; out_interface = \"wan0\"; src_address = \"10.8.0.0/24\";"
+        "      action = \"masquerade\"; comment = \"Masquerade OpenVPN clients\"; },\n"
+        "    { chain = \"dstnat\"; in_interface = \"wan0\"; protocol = \"tcp\"; dst_port = 8080;"
+        "      action = \"dst-nat\"; to_addresses = \"10.0.0.5\"; to_ports = 80; },\n"
+        "    { chain = \"srcnat\"; protocol = \"udp\"; action = \"src-nat\";"
+        "      to_addresses = \"10.1.0.1-10.1.0.4\"; to_ports = \"10000-20000\"; } );\n"
+        "  connection_tracking = { max_connections = 1000; udp_timeout = \"1m\"; };\n"
+        "};\n");
+    ASSERT_TRUE(c.ok()) << c.message();
+    auto& f = c->firewall;
+    EXPECT_TRUE(f.tracking());
+    EXPECT_EQ(f.filter[0].conn_state, dp::ct::state_established | dp::ct::state_related);
+    ASSERT_EQ(f.nat.size(), 3u);
+    EXPECT_EQ(f.nat[0].chain, dp::fw::NatChain::srcnat);
+    EXPECT_EQ(f.nat[0].action, dp::fw::NatAction::masquerade);
+    EXPECT_EQ(f.nat[0].out_interface, 0);
+    EXPECT_EQ(f.nat[0].src_address.lo, 0x0a080000u);
+    EXPECT_EQ(f.nat[0].src_address.hi, 0x0a0800ffu);
+    EXPECT_EQ(f.nat[0].text, "chain=srcnat out-interface=wan0 src-address=10.8.0.0/24 "
+                             "action=masquerade");
+    EXPECT_EQ(f.nat[1].action, dp::fw::NatAction::dst_nat);
+    EXPECT_EQ(f.nat[1].to_addresses.lo, 0x0a000005u);
+    EXPECT_EQ(f.nat[1].to_ports.lo, 80);
+    EXPECT_EQ(f.nat[2].to_addresses.hi, 0x0a010004u);
+    EXPECT_EQ(f.nat[2].to_ports.lo, 10000);
+    EXPECT_EQ(f.nat[2].to_ports.hi, 20000);
+    EXPECT_EQ(f.max_connections, 1000u);
+    EXPECT_EQ(f.timeouts.udp, 60u);
+    auto none = load("");
+    ASSERT_TRUE(none.ok());
+    EXPECT_FALSE(none->firewall.tracking());
 }
 
 TEST(FirewallConfig, SeedMangleRuleReplacesTheMssClamp) {
