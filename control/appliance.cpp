@@ -3,7 +3,9 @@
 #include "control/appliance.hpp"
 
 #include "base/log.hpp"
+#include "control/config/config_diff.hpp"
 #include "control/ovpn/ovpn_service.hpp"
+#include "control/rate_limit_reload.hpp"
 #include "control/service_route.hpp"
 #include "control/service_setup.hpp"
 #include "control/sstp/sstp_service.hpp"
@@ -249,23 +251,9 @@ Result<std::string> Appliance::reload(const config::ApplianceConfig& next) {
         }
         return true;
     };
-    if (!same_interfaces()) restart.push_back("interfaces (other than arp)");
-    if (next.dpdk.lcores != config_.dpdk.lcores ||
-        next.dpdk.main_lcore != config_.dpdk.main_lcore ||
-        next.dpdk.no_huge != config_.dpdk.no_huge ||
-        next.dpdk.memory_mb != config_.dpdk.memory_mb ||
-        next.dpdk.file_prefix != config_.dpdk.file_prefix ||
-        next.dpdk.extra_args != config_.dpdk.extra_args)
-        restart.push_back("dpdk");
-    auto& a = next.dataplane;
-    auto& b = config_.dataplane;
-    if (a.worker_lcores != b.worker_lcores || a.mbufs != b.mbufs || a.mbuf_cache != b.mbuf_cache ||
-        a.burst != b.burst || a.punt_ring_size != b.punt_ring_size ||
-        a.inject_ring_size != b.inject_ring_size || a.handoff_ring_size != b.handoff_ring_size ||
-        a.max_routes != b.max_routes || a.max_neighbors != b.max_neighbors ||
-        a.max_sessions != b.max_sessions || a.idle_sleep_us != b.idle_sleep_us)
-        restart.push_back("dataplane");
-
+    // The foundation's settings one by one (live or kept until a restart); the services add
+    // theirs to `restart` in check_reload.
+    std::vector<config::SettingChange> changes = config::diff_config(config_, next);
     // Live parts: check first, then apply, so that an error changes nothing.
     for (auto& r : next.ip.routes)
         if (!r.blackhole) {
@@ -311,6 +299,9 @@ Result<std::string> Appliance::reload(const config::ApplianceConfig& next) {
     config::ApplianceConfig applied = next;
     applied.dpdk = config_.dpdk;
     applied.dataplane = config_.dataplane;
+    applied.tcp = config_.tcp; // these wait for a restart too (config_diff.cpp)
+    applied.perf = config_.perf;
+    applied.mgmt = config_.mgmt;
     if (!same_interfaces()) applied.interfaces = config_.interfaces;
     for (size_t i = 0; i < applied.interfaces.size() && i < next.interfaces.size(); ++i)
         if (applied.interfaces[i].name == next.interfaces[i].name)
@@ -325,17 +316,30 @@ Result<std::string> Appliance::reload(const config::ApplianceConfig& next) {
     for (auto& s : registry_.services())
         if (auto st = s->reload(*services, now_ms()); !st.ok()) return st.error();
     if (auto st = registry_.bind(); !st.ok()) return st.error();
+    // Live sessions follow their profile's or secret's new rate_limit (no reconnect).
+    auto live = sessions();
+    auto rates = apply_rate_limits(*dp_, live, summary.rate_limits);
+    for (auto& [id, text] : rates.texts)
+        for (auto& row : live)
+            if (row.id == id) reloaded_rate_limits_[id] = {row.user, row.address, text};
     if (!filter_live) config_.firewall = previous_firewall;
     dp_->set_policy(make_policy(config_));
     dp_->set_filter(std::move(*filter));
 
+    // The report: a summary line, then one line per changed setting (config_diff.hpp).
+    size_t need_restart = restart.size();
+    for (auto& c : changes)
+        need_restart += c.live ? 0 : 1;
     std::string report = "configuration reloaded";
-    if (!restart.empty()) {
-        report += "; changes to ";
-        for (size_t i = 0; i < restart.size(); ++i)
-            report += (i ? ", " : "") + restart[i];
-        report += " need a restart and were not applied";
-    }
+    if (need_restart) report += "; " + std::to_string(need_restart) + " change(s) need a restart";
+    for (auto& c : changes)
+        report += "\n" + config::describe(c);
+    for (auto& r : restart)
+        report += "\n" + r + ": " + std::string(config::kNeedsRestart);
+    if (rates.changed)
+        report += "\nrate_limit: applied to " + std::to_string(rates.changed) + " live session(s)";
+    for (auto& e : rates.errors)
+        report += "\nrate_limit: not applied to " + e;
     log::info(log::Topic::System, "{}", report);
     return report;
 }
@@ -362,6 +366,17 @@ std::vector<ActiveSession> Appliance::sessions() {
         out.insert(out.end(), std::make_move_iterator(rows.begin()),
                    std::make_move_iterator(rows.end()));
     }
+    // Rate-limits changed by a reload; entries of sessions that ended are dropped.
+    std::map<uint32_t, ReloadedRateLimit> still;
+    for (auto& row : out) {
+        auto it = reloaded_rate_limits_.find(row.id);
+        if (it == reloaded_rate_limits_.end() || it->second.user != row.user ||
+            it->second.address != row.address)
+            continue;
+        row.rate_limit = it->second.text;
+        still.insert(*it);
+    }
+    reloaded_rate_limits_ = std::move(still);
     return out;
 }
 

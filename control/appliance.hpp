@@ -21,6 +21,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -98,6 +99,14 @@ private:
     ControlCounters counters_;
     uint64_t started_ms_ = 0;
     uint64_t next_timer_ms_ = 0;
+    // Rate-limits a reload gave live sessions (control/rate_limit_reload.hpp), shown by
+    // sessions() instead of the text the session's service kept from connect.
+    struct ReloadedRateLimit {
+        std::string user;
+        net::Ipv4 address = 0;
+        std::string text;
+    };
+    std::map<uint32_t, ReloadedRateLimit> reloaded_rate_limits_;
 };
 
 } // namespace vp::ctl

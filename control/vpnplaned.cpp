@@ -6,6 +6,8 @@
 #include "control/appliance.hpp"
 #include "control/config/appliance_config.hpp"
 #include "control/eal_args.hpp"
+#include "control/mgmt/metrics.hpp"
+#include "control/mgmt/metrics_server.hpp"
 #include "control/mgmt/telemetry.hpp"
 #include "control/perf/session_file.hpp"
 #include "control/privileges.hpp"
@@ -126,6 +128,26 @@ int main(int argc, char** argv) {
             return ok ? *report : report.message();
         };
         vp::ctl::attach_telemetry(&a, reload);
+        // The Prometheus endpoint (mgmt.prometheus_listen), polled by this loop.
+        std::unique_ptr<vp::ctl::MetricsServer> metrics;
+        bool metrics_failed = false;
+        if (config->mgmt.prometheus_address) {
+            auto m = vp::ctl::MetricsServer::listen(*config->mgmt.prometheus_address,
+                                                    config->mgmt.prometheus_port);
+            if (!m.ok()) {
+                vp::log::error(vp::log::Topic::System, "cannot start: {}", m.message());
+                metrics_failed = true;
+            } else {
+                metrics = std::move(*m);
+                vp::log::info(vp::log::Topic::System, "metrics endpoint on http://{}:{}/metrics",
+                              vp::net::to_string(*config->mgmt.prometheus_address),
+                              metrics->port());
+            }
+        }
+        auto collect = [&a](bool sessions) {
+            std::lock_guard lock(a.mutex());
+            return vp::ctl::collect_metrics(a, sessions);
+        };
         // The ports are up: from here on the daemon needs only what the drivers use at run time.
         auto keep = vp::ctl::capabilities_to_keep(!config->dpdk.no_huge &&
                                                   rte_eal_iova_mode() == RTE_IOVA_PA);
@@ -135,7 +157,9 @@ int main(int argc, char** argv) {
         else
             vp::log::warning(vp::log::Topic::System, "cannot drop capabilities: {}",
                              dropped.message());
-        if (auto st = a.start(); !st.ok()) {
+        if (metrics_failed) {
+            status = 1;
+        } else if (auto st = a.start(); !st.ok()) {
             vp::log::error(vp::log::Topic::System, "cannot start workers: {}", st.message());
             status = 1;
         } else {
@@ -148,7 +172,9 @@ int main(int argc, char** argv) {
                     bool ok;
                     reload(ok);
                 }
-                if (a.poll() == 0) {
+                uint32_t work = a.poll();
+                if (metrics) work += metrics->poll(collect, vp::ctl::Appliance::now_ms());
+                if (work == 0) {
                     // The control loop sleeps when idle: it must not steal a core from workers
                     // sharing the machine; 200 us is far below every protocol timer and keeps
                     // punt/inject round trips (handshakes, punted streams) short.

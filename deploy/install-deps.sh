@@ -15,6 +15,7 @@ packages=(
   python3 python3-scapy openvpn sstp-client ppp iperf3 procps psmisc
   qemu-system-x86 xz-utils # the SSTP client VM (tests/e2e/vm): Debian kernel under qemu TCG
   lua5.4 # runs the generated pktgen script against a recording stand-in for pktgen
+  prometheus curl # promtool checks the metrics exposition (e2e_metrics); curl scrapes it
 )
 
 missing=()

@@ -122,9 +122,10 @@ struct Hold {
 
 struct Lease {
     ActiveGrant info;
-    Hold remote;               // exclusive to this grant
-    std::optional<Hold> local; // exclusive (taken from a pool) ...
-    bool local_shared = false; // ... or a fixed address that sessions share
+    Hold remote;                 // exclusive to this grant
+    std::optional<Hold> local;   // exclusive (taken from a pool) ...
+    bool local_shared = false;   // ... or a fixed address that sessions share
+    std::string default_profile; // the server's default profile at authentication (reload)
 };
 
 struct LocalAaa::State {
@@ -338,6 +339,7 @@ std::variant<Grant, Reject> LocalAaa::authenticate_locked(const AuthRequest& req
     lease.info =
         ActiveGrant{grant.id,          grant.user,          grant.service,       grant.profile,
                     request.caller_id, grant.local_address, grant.remote_address};
+    lease.default_profile = fallback.name;
     st.leases.emplace(grant.id, std::move(lease));
     ++st.sessions_per_user[grant.user];
     log::info(Topic::Aaa,
@@ -412,8 +414,21 @@ ReloadSummary LocalAaa::reload(AaaConfig config) {
         if (lease.local && !lease.local_shared) carry(*lease.local);
         auto s = next->secrets.find(lease.info.user);
         if (s == next->secrets.end() || s->second->disabled ||
-            !service_allows(s->second->service, lease.info.service))
+            !service_allows(s->second->service, lease.info.service)) {
             summary.orphaned_grants.push_back(id);
+        } else {
+            // The rate-limit the grant would get now: the secret's, else its profile's, else
+            // the default profile's (as authenticate resolves it), for live sessions to follow.
+            auto profile_limit = [&](const std::string& name) -> std::optional<RateLimit> {
+                auto p = next->profiles.find(name);
+                return p == next->profiles.end() ? std::nullopt : p->second->rate_limit;
+            };
+            std::optional<RateLimit> limit = s->second->rate_limit;
+            if (!limit) limit = profile_limit(lease.info.profile);
+            if (!limit) limit = profile_limit(lease.default_profile);
+            if (limit && !limit->rx.rate_bps && !limit->tx.rate_bps) limit.reset();
+            summary.rate_limits.push_back({id, lease.info.remote_address, limit});
+        }
         ++summary.grants_kept;
     }
     std::erase_if(st.retired, [](const std::weak_ptr<IpPool>& w) { return w.expired(); });

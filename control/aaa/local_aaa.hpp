@@ -47,6 +47,14 @@ struct ReloadSummary {
     // Grants whose secret is gone, disabled or no longer allows the grant's service. AAA does
     // not end sessions (RouterOS neither does); the caller decides.
     std::vector<uint64_t> orphaned_grants;
+    // Every other grant's rate-limit under the new configuration (none: unlimited), which the
+    // caller hands to the live sessions (control/rate_limit_reload.hpp).
+    struct GrantRateLimit {
+        uint64_t grant = 0;
+        net::Ipv4 remote_address = 0; // the session's tunnel address
+        std::optional<RateLimit> rate_limit;
+    };
+    std::vector<GrantRateLimit> rate_limits;
 };
 
 class LocalAaa final : public Aaa {

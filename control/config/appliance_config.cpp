@@ -283,6 +283,33 @@ void cross_check(ApplianceConfig& c, Section& root) {
     }
 }
 
+// mgmt { prometheus_listen = "127.0.0.1:9469"; prometheus_allow_remote = false; }
+void parse_mgmt(Section& s, MgmtConfig& out) {
+    out.prometheus_allow_remote = s.get_bool("prometheus_allow_remote", false);
+    if (auto text = s.opt_string("prometheus_listen")) {
+        size_t colon = text->rfind(':');
+        auto address =
+            colon == std::string::npos ? std::nullopt : net::parse_ipv4(text->substr(0, colon));
+        unsigned port = 0;
+        const char* first = text->data() + (colon == std::string::npos ? 0 : colon + 1);
+        auto [p, ec] = std::from_chars(first, text->data() + text->size(), port);
+        if (!address || ec != std::errc{} || p != text->data() + text->size() || port == 0 ||
+            port > 65535) {
+            s.error("prometheus_listen",
+                    "'" + *text + "' is not ADDRESS:PORT like \"127.0.0.1:9469\"");
+        } else if ((*address >> 24) != 127 && !out.prometheus_allow_remote) {
+            s.error("prometheus_listen",
+                    "'" + *text + "' is not a loopback address: the metrics name users and " +
+                        "addresses; set mgmt.prometheus_allow_remote = true to serve them " +
+                        "beyond this host");
+        } else {
+            out.prometheus_address = *address;
+            out.prometheus_port = static_cast<uint16_t>(port);
+        }
+    }
+    s.finish();
+}
+
 Result<ApplianceConfig> load(std::optional<ParsedFile> parsed, Diagnostics& diag,
                              const std::string& path) {
     if (!parsed) return make_error(diag.text());
@@ -299,6 +326,7 @@ Result<ApplianceConfig> load(std::optional<ParsedFile> parsed, Diagnostics& diag
     if (auto s = root.group("firewall")) parse_firewall(*s, c.interfaces, c.firewall);
     if (auto s = root.group("tcp")) parse_tcp(*s, c.tcp);
     if (auto s = root.group("perf")) parse_perf(*s, c.perf);
+    if (auto s = root.group("mgmt")) parse_mgmt(*s, c.mgmt);
     for (const char* name : delegated_sections)
         root.delegate(name);
     cross_check(c, root);

@@ -117,6 +117,16 @@ struct PerfConfig {
     std::string interface; // the WAN interface the sessions use (default: the first wan)
 };
 
+// Management endpoints besides the telemetry socket (docs/configuration.md, `mgmt`).
+struct MgmtConfig {
+    // The Prometheus scrape endpoint (GET /metrics over plain HTTP); off when unset.
+    std::optional<net::Ipv4> prometheus_address;
+    uint16_t prometheus_port = 0;
+    // A non-loopback prometheus_listen is refused unless this is true (the metrics name users).
+    bool prometheus_allow_remote = false;
+    bool operator==(const MgmtConfig&) const = default;
+};
+
 struct ApplianceConfig {
     std::string path;
     SystemConfig system;
@@ -127,6 +137,7 @@ struct ApplianceConfig {
     FirewallConfig firewall;
     TcpConfig tcp;
     PerfConfig perf;
+    MgmtConfig mgmt;
     // The parsed file, for the protocol sections' own parsers.
     std::shared_ptr<libconfig::Config> raw;
 

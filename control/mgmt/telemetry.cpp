@@ -7,6 +7,8 @@
 
 #include "base/log.hpp"
 #include "control/appliance.hpp"
+#include "control/mgmt/metrics_telemetry.hpp"
+#include "control/mgmt/reload_reply.hpp"
 #include "control/sstp/sstp_service.hpp"
 #include "dataplane/tcp/engine.hpp"
 
@@ -806,11 +808,12 @@ int cmd_reload(const char*, const char*, rte_tel_data* d) {
     }
     bool ok = false;
     std::string text = fn(ok);
-    // Telemetry strings are limited; keep the first line(s) that fit.
-    if (text.size() >= RTE_TEL_MAX_STRING_LEN)
-        text = text.substr(0, RTE_TEL_MAX_STRING_LEN - 4) + "...";
-    rte_tel_data_add_dict_string(d, ok ? "result" : "error", text.c_str());
+    reload_reply(text, ok, d);
     return 0;
+}
+
+int cmd_metrics(const char*, const char* params, rte_tel_data* d) {
+    return with_appliance(d, [&](Appliance& a) { return metrics_page(a, params, d); });
 }
 
 int cmd_log(const char*, const char* params, rte_tel_data* d) {
@@ -890,6 +893,9 @@ void attach_telemetry(Appliance* appliance, std::function<std::string(bool& ok)>
                                    "Parameter: first row.");
         rte_telemetry_register_cmd("/vpnplane/tcp", cmd_tcp,
                                    "TCP engine counters and connection gauges.");
+        rte_telemetry_register_cmd("/vpnplane/metrics", cmd_metrics,
+                                   "Prometheus exposition, paged. Parameter: sessions, or "
+                                   "generation,offset.");
     });
     std::lock_guard lock(attach_mutex);
     attached = appliance;

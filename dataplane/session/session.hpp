@@ -11,6 +11,7 @@
 
 #include "dataplane/contract.hpp"
 #include "dataplane/session/session_meter.hpp"
+#include "dataplane/tables/rcu_owned.hpp"
 #include "dataplane/worker/counters.hpp"
 
 #include <rte_common.h>
@@ -60,8 +61,9 @@ struct alignas(RTE_CACHE_LINE_SIZE) Session {
     std::atomic<uint64_t> last_tx_tsc{0};
     SessionCounters counters;
     // The rate limit (null: unlimited), set by the publisher before the session is visible;
-    // its buckets and drop counters are the owner worker's.
-    std::unique_ptr<SessionMeter> meter;
+    // its buckets and drop counters are the owner worker's. A reload replaces it (RcuOwned: the
+    // old meter is freed after a grace period), control/rate_limit_reload.hpp.
+    RcuOwned<SessionMeter> meter;
 };
 static_assert(sizeof(Session) == 2 * RTE_CACHE_LINE_SIZE);
 

@@ -27,4 +27,7 @@ int run_profile_command(const std::string& family, const std::vector<std::string
 // `vpnctl certificate ...` (pki/): returns the process exit status.
 int run_certificate_command(const std::vector<std::string>& args, const GlobalOptions& options);
 
+// `vpnctl metrics [--sessions]`: the Prometheus exposition (tools/vpnctl/metrics_cmd.cpp).
+int run_metrics_command(const std::vector<std::string>& args, const GlobalOptions& options);
+
 } // namespace vp::tools

@@ -23,6 +23,7 @@ void usage() {
                "  reload                  re-read the configuration file and apply it\n"
                "  log TOPIC LEVEL         set a log topic's level (error|warning|info|debug)\n"
                "  raw /vpnplane/CMD[,ARGS] print a telemetry reply as JSON\n"
+               "  metrics [--sessions]    Prometheus text exposition (textfile collector)\n"
                "  certificate add|sign|print|export-certificate|import|revoke|crl ...\n"
                "  ovpn profile USER [certificate=NAME] [remote=HOST] [file-name=PATH]\n"
                "  ovpn genkey secret|tls-crypt-v2-server FILE\n"
@@ -63,6 +64,7 @@ int main(int argc, char** argv) {
     std::string family = args.front();
     std::vector<std::string> rest(args.begin() + 1, args.end());
     if (family == "import-routeros") return vp::tools::run_import_routeros(rest, options);
+    if (family == "metrics") return vp::tools::run_metrics_command(rest, options);
     if (family == "certificate") return vp::tools::run_certificate_command(rest, options);
     if (family == "ovpn" && rest.empty())
         return vp::tools::run_stats_command(family, rest, options);

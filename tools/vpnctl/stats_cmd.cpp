@@ -326,6 +326,19 @@ int show_ended_sessions(const json& r) {
     return 0;
 }
 
+// The reload's summary and one line per changed setting; exit 1 when refused, 3 when some
+// changes need a restart (applied: the rest), 0 when everything was applied.
+int show_reload(const json& r) {
+    bool refused = r.contains("error");
+    std::fprintf(refused ? stderr : stdout, "%s%s\n", refused ? "vpnctl: " : "",
+                 field(r, refused ? "error" : "result").c_str());
+    if (const char* key = refused ? "details" : "changes"; r.contains(key))
+        for (auto& line : rows(r[key]))
+            std::fprintf(refused ? stderr : stdout, "  %s\n", text(line).c_str());
+    if (refused) return 1;
+    return r.contains("restart_needed") && num(r, "restart_needed") > 0 ? 3 : 0;
+}
+
 std::string socket_for(const GlobalOptions& o) {
     if (!o.socket_path.empty()) return o.socket_path;
     std::string prefix = "vpnplane";
@@ -435,6 +448,7 @@ int run_stats_command(const std::string& command, const std::vector<std::string>
         std::printf("%s\n", reply->dump(2).c_str());
         return reply->is_object() && reply->contains("error") ? 1 : 0;
     }
+    if (command == "reload") return show_reload(*reply);
     if (int rc = print_error_reply(*reply); rc >= 0) return rc;
     if (auto it = simple.find(command); it != simple.end()) return it->second.show(*reply);
     if (command == "drops") {
