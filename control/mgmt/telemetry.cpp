@@ -7,6 +7,7 @@
 
 #include "base/log.hpp"
 #include "control/appliance.hpp"
+#include "control/mgmt/interfaces_telemetry.hpp"
 #include "control/sstp/sstp_service.hpp"
 #include "dataplane/tcp/engine.hpp"
 
@@ -693,6 +694,13 @@ int cmd_reload(const char*, const char*, rte_tel_data* d) {
     return 0;
 }
 
+int cmd_interfaces(const char*, const char*, rte_tel_data* d) {
+    return with_appliance(d, [&](Appliance& a) {
+        interfaces_dict(a, d);
+        return 0;
+    });
+}
+
 int cmd_log(const char*, const char* params, rte_tel_data* d) {
     rte_tel_data_start_dict(d);
     std::string p = params ? params : "";
@@ -751,6 +759,8 @@ void attach_telemetry(Appliance* appliance, std::function<std::string(bool& ok)>
         rte_telemetry_register_cmd("/vpnplane/secrets", cmd_secrets,
                                    "PPP secrets, without passwords. Parameter: first row.");
         rte_telemetry_register_cmd("/vpnplane/ovpn", cmd_ovpn, "OpenVPN server counters.");
+        rte_telemetry_register_cmd("/vpnplane/interfaces", cmd_interfaces,
+                                   "Client links (ovpn_clients).");
         rte_telemetry_register_cmd("/vpnplane/sstp", cmd_sstp,
                                    "SSTP server counters (data path, drop reasons).");
         rte_telemetry_register_cmd("/vpnplane/firewall_filter", cmd_firewall_filter,
