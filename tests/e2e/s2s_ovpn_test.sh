@@ -17,6 +17,13 @@ NS_BR=${E2E_TAG}b          # the branch appliance (the client)
 NS_LANB=${E2E_TAG}m        # the branch's LAN
 E2E_EXTRA_NS+=("$NS_BR" "$NS_LANB")
 BR_PREFIX=${E2E_PREFIX}b
+s2s_cleanup() {
+    local rc=$?
+    (exit $rc)
+    e2e_cleanup
+    rm -rf "/var/run/dpdk/$BR_PREFIX"
+}
+trap s2s_cleanup EXIT
 
 topology() {
     ip netns add "$NS_HQ"
@@ -109,7 +116,7 @@ start_both() { # HQ_SETTINGS BRANCH_LINK_SETTINGS BRANCH_TOP_SETTINGS
     make_pki
     hq_config "${1:-}" >"$E2E_DIR/hq.cfg"
     br_config "${2:-}" "${3:-}" >"$E2E_DIR/branch.cfg"
-    check "the branch configuration passes --check" "$VPNPLANED" --check -c "$E2E_DIR/branch.cfg"
+    check "the branch configuration passes --check" "$VPNPLANED" -c "$E2E_DIR/branch.cfg" --check
     start_daemon "$E2E_DIR/hq.cfg"
     start_branch "$E2E_DIR/branch.cfg"
 }
