@@ -204,4 +204,8 @@ case_refused() {
 }
 
 "case_$CASE"
+# Both stop cleanly on SIGTERM (the branch withdraws its link and tells the server EXIT).
+stop_branch() { kill -TERM "$BR_DAEMON"; wait "$BR_DAEMON"; }
+check "the branch stops cleanly (SIGTERM)" stop_branch
+check "the head office stops cleanly (SIGTERM)" stop_daemon
 e2e_finish
