@@ -187,6 +187,11 @@ case_nopull() {
     check "no route installed (route_nopull)" bash -c "[ -z \"\$($(declare -f br_vpnctl link_field); VPNCTL=$VPNCTL BR_PREFIX=$BR_PREFIX link_field routes)\" ]"
     check "LAN B cannot reach LAN A" bash -c "! ip netns exec $NS_LANB ping -c 2 -i 0.2 -W 1 10.2.0.2"
     check "the branch still reaches the server's tunnel address" in_lanb ping -c 2 -i 0.2 -W 2 10.8.0.1
+    # A reload that pulls the routes restarts the link, which then installs the pushed route.
+    br_config "password = \"branch-secret\";" >"$E2E_DIR/branch.cfg"
+    check "vpnctl reload applies the changed link" br_vpnctl reload
+    check "the link comes back after the reload" wait_for 20 link_up
+    check "LAN B reaches LAN A through the now pulled route" wait_for 10 in_lanb ping -c 1 -W 1 10.2.0.2
 }
 
 case_refused() {
