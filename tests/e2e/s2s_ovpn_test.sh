@@ -5,7 +5,7 @@
 #
 #   LAN A ns (10.2.0.2) == [hq: lan0 10.2.0.1 | wan0 10.1.0.1] ==WAN== [branch: wan0 10.1.0.2 | lan0 10.3.0.1] == LAN B ns (10.3.0.2)
 #
-#   tests/e2e/s2s_ovpn_test.sh CASE   (udp | pushed | nopull | refused | stock; needs root)
+#   tests/e2e/s2s_ovpn_test.sh CASE   (udp | pushed | nopull | refused | stock | stock_cbc; needs root)
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/ovpn_lib.sh"
 CASE=${1:?usage: s2s_ovpn_test.sh CASE}
@@ -85,7 +85,7 @@ interfaces = (
 );
 ovpn_clients = (
   { name = "ovpn-to-hq"; connect_to = "10.1.0.1"; port = 1194; user = "branch";
-    cipher = "aes256-gcm,aes128-gcm"; add_default_route = false; ${1:-} }
+    add_default_route = false; ${1:-} }
 );
 ${2:-}
 CFG
@@ -149,7 +149,7 @@ s.sendall(open('$E2E_DIR/send.bin', 'rb').read()); s.close()
 }
 
 case_udp() {
-    start_both "" "password = \"branch-secret\"; keepalive_timeout = \"10s\";" \
+    start_both "" "password = \"branch-secret\"; keepalive_timeout = \"10s\"; cipher = \"aes256-gcm,aes128-gcm\";" \
         'ip = { routes = ( { dst_address = "10.2.0.0/24"; gateway = "ovpn-to-hq"; } ); };'
     check "the link comes up" wait_for 20 link_up
     check "vpnctl interfaces shows the link with its tunnel addresses" bash -c \
@@ -213,7 +213,9 @@ case_refused() {
 # The branch against Debian's own openvpn 2.6 server (in the head office's namespace, on the
 # kernel's side of the WAN veth): topology subnet, NCP, TLS-EKM, peer-id, a pushed route to a
 # network behind the server, the branch's LAN through the server's iroute.
-case_stock() {
+stock_case() { # CIPHER(openvpn name) LINK_SETTINGS SERVER_OPTIONS...
+    local cipher=$1 link=$2
+    shift 2
     e2e_require openvpn openssl
     [ -c /dev/net/tun ] || e2e_skip "no /dev/net/tun (the openvpn server needs a tun device)"
     topology
@@ -234,16 +236,16 @@ case_stock() {
         --cert "$d/server.pem" --key "$d/server.key" --dh none --verify-client-cert none \
         --auth-user-pass-verify "$d/check.sh" via-file --script-security 2 \
         --username-as-common-name --client-config-dir "$d/ccd" --route 10.3.0.0 255.255.255.0 \
-        --push "route 10.2.0.0 255.255.255.0" --keepalive 10 60 --verb 4 \
+        --push "route 10.2.0.0 255.255.255.0" --keepalive 10 60 --verb 4 "$@" \
         >"$E2E_DIR/openvpn-server.log" 2>&1 &
     E2E_PIDS+=($!)
-    br_config "password = \"branch-secret\";" >"$E2E_DIR/branch.cfg"
+    br_config "password = \"branch-secret\"; $link" >"$E2E_DIR/branch.cfg"
     start_branch "$E2E_DIR/branch.cfg"
     check "the link to the stock server comes up" wait_for 30 link_up
-    check "the server logs the branch's session (NCP AES-256-GCM, peer-id)" wait_for 10 grep -q \
-        "branch/10.1.0.2:61000 Data Channel: cipher 'AES-256-GCM', peer-id: 0" "$E2E_DIR/openvpn-server.log"
+    check "the server logs the branch's session ($cipher, peer-id)" wait_for 10 grep -q \
+        "branch/10.1.0.2:61000 Data Channel: cipher '$cipher'.* peer-id: 0" "$E2E_DIR/openvpn-server.log"
     check "topology subnet: our address from the pool, the route-gateway as the remote" bash -c \
-        "$(declare -f br_vpnctl); VPNCTL=$VPNCTL BR_PREFIX=$BR_PREFIX br_vpnctl interfaces | grep -E 'ovpn-to-hq +ovpn-client +connected +10\.1\.0\.1:1194 +10\.8\.0\.2 +10\.8\.0\.1 .*AES-256-GCM'"
+        "$(declare -f br_vpnctl); VPNCTL=$VPNCTL BR_PREFIX=$BR_PREFIX br_vpnctl interfaces | grep -E 'ovpn-to-hq +ovpn-client +connected +10\.1\.0\.1:1194 +10\.8\.0\.2 +10\.8\.0\.1 .*$cipher'"
     check "the pushed route is installed" bash -c "[ \"\$($(declare -f br_vpnctl link_field); VPNCTL=$VPNCTL BR_PREFIX=$BR_PREFIX link_field routes)\" = 10.2.0.0/24 ]"
     check "LAN B pings the server's tunnel address" in_lanb ping -c 3 -i 0.2 -W 2 10.8.0.1
     check "LAN B pings the network behind the server (pushed route, iroute back)" in_lanb ping -c 3 -i 0.2 -W 2 10.2.0.1
@@ -252,9 +254,16 @@ case_stock() {
         "import json,sys; r=json.load(sys.stdin); print(r['ovpn_auth_failed'] + r['ovpn_replay'] + r['anti_spoof'] + r['ovpn_no_key'])")" -eq 0
 }
 
+case_stock() { stock_case AES-256-GCM ""; }
+# Seed 003's cipher and HMAC (AES-256-CBC, SHA256), the server limited to it.
+case_stock_cbc() {
+    stock_case AES-256-CBC 'cipher = "aes256-cbc"; auth = "sha256";' \
+        --data-ciphers AES-256-CBC --auth SHA256
+}
+
 "case_$CASE"
 # Both stop cleanly on SIGTERM (the branch withdraws its link and tells the server EXIT).
 stop_branch() { kill -TERM "$BR_DAEMON"; wait "$BR_DAEMON"; }
 check "the branch stops cleanly (SIGTERM)" stop_branch
-[ "$CASE" = stock ] || check "the head office stops cleanly (SIGTERM)" stop_daemon
+[ "${CASE#stock}" != "$CASE" ] || check "the head office stops cleanly (SIGTERM)" stop_daemon
 e2e_finish
