@@ -152,6 +152,7 @@ Status Appliance::apply_static_routes(const std::vector<config::StaticRoute>& wa
             (void)routes.remove(old.destination.address, old.destination.length);
     std::vector<config::StaticRoute> installed;
     for (auto& r : wanted) {
+        if (!r.gateway_link.empty()) continue; // the client link installs it while it is up
         dp::NextHop nh;
         if (r.blackhole) {
             nh.kind = dp::NextHopKind::Blackhole;
@@ -256,7 +257,7 @@ Result<std::string> Appliance::reload(const config::ApplianceConfig& next) {
     std::vector<config::SettingChange> changes = config::diff_config(config_, next);
     // Live parts: check first, then apply, so that an error changes nothing.
     for (auto& r : next.ip.routes)
-        if (!r.blackhole) {
+        if (!r.blackhole && r.gateway) {
             bool on_link = false;
             for (auto& i : config_.interfaces)
                 on_link |= i.address.contains(*r.gateway);

@@ -1,6 +1,7 @@
 // Building and registering the services.
 #include "control/service_setup.hpp"
 
+#include "control/client_service.hpp"
 #include "control/ovpn/ovpn_service.hpp"
 #include "control/perf/perf_service.hpp"
 #include "control/sstp/sstp_service.hpp"
@@ -39,8 +40,11 @@ Status register_services(ServiceRegistry& registry, const config::ApplianceConfi
 
     // Registration order is the order of timers, session listings and policy contributions
     // (the perf port wins over the OpenVPN server's) and the reverse of destruction.
+    auto clients = std::make_unique<ClientService>(dataplane);
+    if (auto st = clients->configure(services, now_ms); !st.ok()) return st;
     registry.add(std::move(ovpn));
     registry.add(std::move(sstp));
+    registry.add(std::move(clients));
     if (tcp) registry.add(std::move(tcp));
     if (perf) registry.add(std::move(perf));
     return registry.bind();

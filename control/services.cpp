@@ -90,6 +90,23 @@ Result<ServicesConfig> load_services(const config::ApplianceConfig& c) {
             s->error("default_profile", "no profile named '" + out.ovpn.default_profile + "'");
     }
     if (auto s = root.group("sstp_server")) out.sstp = check_sstp_server(*s, out.aaa);
+    if (root.has("ovpn_clients")) {
+        auto links = root.groups("ovpn_clients");
+        out.ovpn_clients = ovpn::parse_client_links(links);
+    }
+    if (root.has("sstp_clients"))
+        root.error("sstp_clients", "SSTP client links are not yet supported (only ovpn_clients)");
+    for (auto& r : c.ip.routes) {
+        if (r.gateway_link.empty()) continue;
+        bool known =
+            std::any_of(out.ovpn_clients.begin(), out.ovpn_clients.end(),
+                        [&](const ovpn::ClientLinkConfig& l) { return l.name == r.gateway_link; });
+        if (!known)
+            root.error("ip", "routes: gateway '" + r.gateway_link + "' of " +
+                                 net::to_string(r.destination) +
+                                 " is neither an IPv4 address nor an ovpn_clients link name");
+        out.link_routes.push_back({r.destination, r.gateway_link});
+    }
     if (auto s = root.group("certificates")) {
         out.certificate_store = s->get_string("store", out.certificate_store);
         s->finish();
@@ -109,6 +126,11 @@ Result<ServicesConfig> validate_services(const config::ApplianceConfig& config) 
         if (auto setup = ovpn_setup(*services); !setup.ok()) return setup.error();
     if (services->sstp.enabled)
         if (auto creds = sstp_credentials(*services); !creds.ok()) return creds.error();
+    for (auto& link : services->ovpn_clients)
+        if (!link.disabled)
+            if (auto tls = client_link_tls(*services, link); !tls.ok())
+                return make_error(link.where + ": ovpn_clients " + link.name + ": " +
+                                  tls.message());
     return services;
 }
 
@@ -154,6 +176,43 @@ Result<std::shared_ptr<const ovpn::ServerSetup>> ovpn_setup(const ServicesConfig
     auto setup = ovpn::make_server_setup(services.ovpn, *creds);
     if (!setup.ok()) return setup.error();
     return setup;
+}
+
+Result<std::shared_ptr<const tls::Context>> client_link_tls(const ServicesConfig& services,
+                                                            const ovpn::ClientLinkConfig& link) {
+    tls::Credentials creds;
+    bool need_store = !link.certificate.empty() || link.verify_server_certificate;
+    if (need_store) {
+        auto store = pki::Store::open(services.certificate_store);
+        if (!store.ok())
+            return make_error("certificate store " + services.certificate_store + ": " +
+                              store.message());
+        if (!link.certificate.empty()) {
+            auto id = store_credentials(services.certificate_store, link.certificate);
+            if (!id.ok()) return id.error();
+            creds = std::move(*id);
+        }
+        if (link.verify_server_certificate) {
+            creds.trusted.clear();
+            if (!link.ca_certificate.empty()) {
+                auto ca = store->load_certificate(link.ca_certificate);
+                if (!ca.ok())
+                    return make_error("ca_certificate '" + link.ca_certificate +
+                                      "': " + ca.message());
+                creds.trusted.emplace_back(ca->release());
+            } else {
+                for (auto& ca : store->trusted_cas())
+                    creds.trusted.emplace_back(ca.release());
+            }
+            if (creds.trusted.empty())
+                return make_error("verify_server_certificate needs a trusted CA in the store");
+        }
+    }
+    tls::Policy policy;
+    policy.min_version = link.tls_min;
+    policy.max_version = link.tls_max;
+    policy.verify_peer = link.verify_server_certificate;
+    return tls::Context::client(creds, policy);
 }
 
 } // namespace vp::ctl

@@ -7,6 +7,7 @@
 #include "base/result.hpp"
 #include "control/aaa/aaa_config.hpp"
 #include "control/config/appliance_config.hpp"
+#include "control/ovpn/client_config.hpp"
 #include "control/ovpn/config.hpp"
 #include "control/ovpn/setup.hpp"
 #include "control/sstp/server_config.hpp"
@@ -23,7 +24,20 @@ struct ServicesConfig {
     uint32_t ovpn_data_replay_window = 2048; // ovpn_server.data_replay_window
     sstp::ServerConfig sstp;
     std::string certificate_store = "/var/lib/vpnplane/certificates";
+    // OpenVPN client links (ovpn_clients) and the ip.routes entries that name one as gateway.
+    std::vector<ovpn::ClientLinkConfig> ovpn_clients;
+    struct LinkRoute {
+        net::Ipv4Prefix destination;
+        std::string link;
+        bool operator==(const LinkRoute&) const = default;
+    };
+    std::vector<LinkRoute> link_routes;
 };
+
+// A client link's TLS context: its certificate (optional) and the CAs it trusts, from the
+// certificate store.
+Result<std::shared_ptr<const tls::Context>> client_link_tls(const ServicesConfig& services,
+                                                            const ovpn::ClientLinkConfig& link);
 
 // Parses the protocol sections of an already loaded configuration; errors as
 // "file:line: setting: what is wrong", one per line.

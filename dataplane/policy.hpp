@@ -17,8 +17,23 @@ struct WorkerPolicy {
     std::array<uint16_t, 8> tcp_ports{}; // listening TCP ports (host order, 0 = unused)
     uint32_t icmp_errors_per_s = 100;    // per worker; token bucket with a burst of the same size
     uint32_t proxy_arp_ports = 0; // bit i: port i answers ARP for registered client addresses
+    // OpenVPN client links (control/client_service.hpp): bit i: local UDP port 61000 + i is a
+    // link's, and what arrives there goes through the OpenVPN stage like the server's port.
+    static constexpr uint16_t ovpn_client_port_base = 61000;
+    std::array<uint64_t, 4> ovpn_client_ports{};
 
     bool proxy_arp(uint16_t port) const { return proxy_arp_ports >> port & 1; }
+
+    bool ovpn_client_port(uint16_t port) const {
+        uint16_t i = static_cast<uint16_t>(port - ovpn_client_port_base);
+        return port >= ovpn_client_port_base && i < 256 &&
+               (ovpn_client_ports[i / 64] >> i % 64 & 1);
+    }
+    void set_ovpn_client_port(uint16_t port) {
+        uint16_t i = static_cast<uint16_t>(port - ovpn_client_port_base);
+        if (port >= ovpn_client_port_base && i < 256)
+            ovpn_client_ports[i / 64] |= uint64_t{1} << i % 64;
+    }
 
     bool tcp_listening(uint16_t port) const {
         for (uint16_t p : tcp_ports)

@@ -171,11 +171,21 @@ void parse_ip(Section& s, IpConfig& out, const std::vector<InterfaceConfig>& int
         } else {
             r.error("dst_address", "is required (e.g. \"10.20.0.0/16\")");
         }
-        route.gateway = r.opt_ipv4("gateway");
+        if (auto gw = r.opt_string("gateway")) {
+            // An address, or the name of a client link (ovpn_clients; checked there).
+            if (auto ip = net::parse_ipv4(*gw))
+                route.gateway = *ip;
+            else if (!gw->empty() && gw->find_first_of(" ./") == std::string::npos)
+                route.gateway_link = *gw;
+            else
+                r.error("gateway", "'" + *gw + "' is neither an IPv4 address nor a link name");
+        }
         std::string type = r.get_enum<std::string>(
             "type", "unicast", {{"unicast", "unicast"}, {"blackhole", "blackhole"}});
         route.blackhole = type == "blackhole";
-        if (!route.blackhole && !route.gateway)
+        if (route.blackhole && !route.gateway_link.empty())
+            r.error("gateway", "a blackhole route has no gateway");
+        if (!route.blackhole && !route.gateway && route.gateway_link.empty())
             r.error("gateway", "is required for a unicast route");
         // RouterOS's scope rule for static routes; checked here, not only when the appliance
         // installs the route, so that `vpnplaned --check` refuses what start-up would.

@@ -38,6 +38,9 @@ struct InterfaceConfig {
 struct StaticRoute {
     net::Ipv4Prefix destination; // host bits cleared
     std::optional<net::Ipv4> gateway;
+    // `gateway = "ovpn-to-hq"`: a client link's name (ovpn_clients); the link installs the route
+    // while it is up (control/client_service.cpp), the static route table never does.
+    std::string gateway_link;
     bool blackhole = false;
     bool operator==(const StaticRoute&) const = default;
 };
@@ -145,8 +148,9 @@ struct ApplianceConfig {
 };
 
 // Sections that other modules parse; the loader does not call them unknown.
-inline constexpr std::array<const char*, 6> delegated_sections = {
-    "ip_pools", "ppp_profiles", "ppp_secrets", "ovpn_server", "sstp_server", "certificates"};
+inline constexpr std::array<const char*, 8> delegated_sections = {
+    "ip_pools",    "ppp_profiles", "ppp_secrets",  "ovpn_server",
+    "sstp_server", "certificates", "ovpn_clients", "sstp_clients"};
 
 // Parses and checks; on failure the error lists every problem, one per line.
 Result<ApplianceConfig> load_config_file(const std::string& path);

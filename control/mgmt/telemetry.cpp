@@ -7,6 +7,7 @@
 
 #include "base/log.hpp"
 #include "control/appliance.hpp"
+#include "control/mgmt/interfaces_telemetry.hpp"
 #include "control/mgmt/metrics_telemetry.hpp"
 #include "control/mgmt/reload_reply.hpp"
 #include "control/sstp/sstp_service.hpp"
@@ -816,6 +817,13 @@ int cmd_metrics(const char*, const char* params, rte_tel_data* d) {
     return with_appliance(d, [&](Appliance& a) { return metrics_page(a, params, d); });
 }
 
+int cmd_interfaces(const char*, const char*, rte_tel_data* d) {
+    return with_appliance(d, [&](Appliance& a) {
+        interfaces_dict(a, d);
+        return 0;
+    });
+}
+
 int cmd_log(const char*, const char* params, rte_tel_data* d) {
     rte_tel_data_start_dict(d);
     std::string p = params ? params : "";
@@ -874,6 +882,8 @@ void attach_telemetry(Appliance* appliance, std::function<std::string(bool& ok)>
         rte_telemetry_register_cmd("/vpnplane/secrets", cmd_secrets,
                                    "PPP secrets, without passwords. Parameter: first row.");
         rte_telemetry_register_cmd("/vpnplane/ovpn", cmd_ovpn, "OpenVPN server counters.");
+        rte_telemetry_register_cmd("/vpnplane/interfaces", cmd_interfaces,
+                                   "Client links (ovpn_clients).");
         rte_telemetry_register_cmd("/vpnplane/sstp", cmd_sstp,
                                    "SSTP server counters (data path, drop reasons).");
         rte_telemetry_register_cmd("/vpnplane/firewall_filter", cmd_firewall_filter,

@@ -37,7 +37,10 @@ bool Worker::protocol_udp_input(PortId port, uint16_t dst_port, rte_mbuf* m) {
     for (const ProtocolSlot& proto : protocols_) {
         if (!proto.stage || !proto.stage->udp_port) continue;
         uint16_t listening = policy_->*proto.stage->udp_port;
-        if (listening == 0 || listening != dst_port) continue;
+        // The OpenVPN client links' ports go to the same stage as the server's port.
+        bool client_link = proto.stage->udp_port == &WorkerPolicy::ovpn_udp_port &&
+                           policy_->ovpn_client_port(dst_port);
+        if (!client_link && (listening == 0 || listening != dst_port)) continue;
         count(WorkerCounter::local_delivered);
         proto.stage->udp_input(proto.state, port, m);
         return true;

@@ -2,6 +2,7 @@
 // which services the configuration registers, what they claim, the worker policy they make,
 // and how punt entries are decoded into registry targets (control/service_route.cpp).
 #include "control/appliance.hpp"
+#include "control/client_service.hpp"
 #include "control/config/appliance_config.hpp"
 #include "control/perf/perf_service.hpp"
 #include "control/perf/session_file.hpp"
@@ -93,9 +94,11 @@ rte_mbuf* udp_frame(rte_mempool* pool, uint16_t dst_port) {
 TEST(Services, WithNothingEnabledOnlyTheVpnServersAreRegisteredAndClaimNothing) {
     auto a = make_appliance("");
     ASSERT_TRUE(a);
-    ASSERT_EQ(a->registry().services().size(), 2u);
+    ASSERT_EQ(a->registry().services().size(), 3u);
     EXPECT_EQ(a->registry().services()[0]->name(), "ovpn");
     EXPECT_EQ(a->registry().services()[1]->name(), "sstp");
+    EXPECT_EQ(a->registry().services()[2]->name(), "ovpn-client"); // no links: claims nothing
+    EXPECT_EQ(a->registry().udp(61000), nullptr);
     EXPECT_EQ(a->ovpn_server(), nullptr);
     EXPECT_EQ(a->registry().udp(1194), nullptr);
     EXPECT_EQ(a->registry().tcp(443), nullptr);
@@ -103,6 +106,33 @@ TEST(Services, WithNothingEnabledOnlyTheVpnServersAreRegisteredAndClaimNothing) 
     EXPECT_EQ(a->dataplane().policy()->ovpn_udp_port, 0);
     EXPECT_TRUE(a->sessions().empty());
     EXPECT_EQ(a->disconnect("1"), 0u);
+}
+
+TEST(Services, ClientLinksClaimTheirPortsAndTheWorkersSendThemToTheOpenVpnStage) {
+    // Two links to a server nobody answers for: each claims 61000 + its index, the policy
+    // lists both ports, and each link is "connecting" (its hard reset went out).
+    auto a = make_appliance(
+        "ovpn_clients = (\n"
+        "  { name = \"to-hq\"; connect_to = \"10.1.0.9\"; user = \"b\"; password = \"p\"; },\n"
+        "  { name = \"to-dc\"; connect_to = \"10.1.0.10\"; user = \"b\"; disabled = true; }\n"
+        ");\n"
+        "ip = { routes = ( { dst_address = \"10.77.0.0/16\"; gateway = \"to-hq\"; } ); };\n");
+    ASSERT_TRUE(a);
+    const ctl::Service* s = a->registry().udp(61000);
+    ASSERT_NE(s, nullptr);
+    EXPECT_EQ(s->name(), "ovpn-client");
+    EXPECT_EQ(a->registry().udp(61001), s);
+    EXPECT_TRUE(a->dataplane().policy()->ovpn_client_port(61000));
+    EXPECT_TRUE(a->dataplane().policy()->ovpn_client_port(61001));
+    EXPECT_FALSE(a->dataplane().policy()->ovpn_client_port(61002));
+    auto links = static_cast<const ctl::ClientService*>(s)->links(ctl::Appliance::now_ms());
+    ASSERT_EQ(links.size(), 2u);
+    EXPECT_EQ(links[0].name, "to-hq");
+    EXPECT_EQ(links[0].state.rfind("connecting", 0), 0u) << links[0].state;
+    EXPECT_EQ(links[0].server, "10.1.0.9:1194");
+    EXPECT_EQ(links[1].state, "disabled");
+    // The route naming the link is not in the static table while the link is down.
+    EXPECT_FALSE(a->dataplane().routes().find(0x0a4d0000, 16).has_value());
 }
 
 TEST(Services, TheTcpTestServicesClaimTheirPuntedPortsAndOpenAllFour) {

@@ -2,6 +2,7 @@
 // drops, stages, counters, routes, arp, proxy-arp, control, sessions, pools, profiles, secrets,
 // reload, log, raw.
 #include "tools/vpnctl/command.hpp"
+#include "tools/vpnctl/interfaces_cmd.hpp"
 #include "tools/vpnctl/table.hpp"
 #include "tools/vpnctl/telemetry_client.hpp"
 
@@ -350,9 +351,10 @@ std::string socket_for(const GlobalOptions& o) {
 
 bool is_stats_command(const std::string& command) {
     static const char* commands[] = {
-        "info",     "ports",      "workers", "drops",  "stages",      "counters", "routes",
-        "arp",      "proxy-arp",  "control", "reload", "port-xstats", "log",      "raw",
-        "sessions", "disconnect", "pools",   "ovpn",   "profiles",    "secrets",  "firewall"};
+        "info",     "ports",   "workers",   "drops",      "stages", "counters",
+        "routes",   "arp",     "proxy-arp", "control",    "reload", "port-xstats",
+        "log",      "raw",     "sessions",  "disconnect", "pools",  "ovpn",
+        "profiles", "secrets", "firewall",  "interfaces"};
     for (const char* c : commands)
         if (command == c) return true;
     return false;
@@ -376,6 +378,7 @@ int run_stats_command(const std::string& command, const std::vector<std::string>
         {"control", {"/vpnplane/control", show_flat}},
         {"pools", {"/vpnplane/pools", show_pools}},
         {"ovpn", {"/vpnplane/ovpn", show_flat}},
+        {"interfaces", {"/vpnplane/interfaces", show_interfaces}},
     };
     auto client = TelemetryClient::connect(socket_for(options));
     if (!client.ok()) {

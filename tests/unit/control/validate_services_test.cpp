@@ -149,5 +149,54 @@ TEST(ValidateConfig, AStaticRouteMustHaveItsGatewayOnAnInterfaceSubnet) {
               "<config>:5: ip.routes.[0].gateway: 10.9.9.9 is not on any interface's subnet");
 }
 
+bool has_error(const std::vector<std::string>& errors, const std::string& prefix,
+               const std::string& part) {
+    for (auto& e : errors)
+        if (e.rfind(prefix, 0) == 0 && e.find(part) != std::string::npos) return true;
+    return false;
+}
+
+TEST(ValidateServices, RefusesWhatOvpnClientLinksDoNotImplement) {
+    auto errors = refusals("ovpn_clients = (\n"
+                           "  { name = \"ovpn-to-hq\"; connect_to = \"vpn.example.com\";\n"
+                           "    protocol = \"tcp\"; user = \"branch\";\n"
+                           "    add_default_route = true;\n"
+                           "    bogus = 1; }\n"
+                           ");\n"
+                           "sstp_clients = ( { name = \"sstp-out\"; } );\n");
+    EXPECT_TRUE(has_error(errors, "<config>:5: ovpn_clients.[0].connect_to:", "DNS names"))
+        << ::testing::PrintToString(errors);
+    EXPECT_TRUE(has_error(errors, "<config>:6: ovpn_clients.[0].protocol:", "not supported yet"))
+        << ::testing::PrintToString(errors);
+    EXPECT_TRUE(has_error(errors, "<config>:7: ovpn_clients.[0].add_default_route:", "not "))
+        << ::testing::PrintToString(errors);
+    EXPECT_TRUE(has_error(errors, "<config>:8: ovpn_clients.[0].bogus:", "unknown setting"))
+        << ::testing::PrintToString(errors);
+    EXPECT_TRUE(has_error(errors, "<config>:10: sstp_clients:", "not yet supported"))
+        << ::testing::PrintToString(errors);
+}
+
+TEST(ValidateServices, AcceptsAClientLinkAndARouteNamingIt) {
+    EXPECT_EQ(refusals("ovpn_clients = (\n"
+                       "  { name = \"ovpn-to-hq\"; connect_to = \"203.0.113.1\"; user = \"b\";\n"
+                       "    password = \"p\"; cipher = \"aes256-cbc\"; auth = \"sha256\";\n"
+                       "    route_nopull = true; keepalive_timeout = \"30s\"; } );\n"
+                       "ip = { routes = ( { dst_address = \"192.168.1.0/24\";\n"
+                       "                    gateway = \"ovpn-to-hq\"; } ); };\n"),
+              std::vector<std::string>{});
+    auto errors = refusals("ip = { routes = ( { dst_address = \"192.168.1.0/24\";\n"
+                           "                    gateway = \"ovpn-to-nowhere\"; } ); };\n");
+    EXPECT_TRUE(has_error(errors, "<config>:", "'ovpn-to-nowhere'"))
+        << ::testing::PrintToString(errors);
+}
+
+TEST(ValidateServices, TwoClientLinksMayNotShareAName) {
+    auto errors = refusals("ovpn_clients = (\n"
+                           "  { name = \"a\"; connect_to = \"203.0.113.1\"; user = \"b\"; },\n"
+                           "  { name = \"a\"; connect_to = \"203.0.113.2\"; user = \"b\"; } );\n");
+    EXPECT_TRUE(has_error(errors, "<config>:6: ovpn_clients.[1].name:", "two client links"))
+        << ::testing::PrintToString(errors);
+}
+
 } // namespace
 } // namespace vp::ctl

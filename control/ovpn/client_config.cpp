@@ -1,0 +1,97 @@
+// Parsing the ovpn_clients section.
+#include "control/ovpn/client_config.hpp"
+
+#include <algorithm>
+#include <set>
+
+namespace vp::ovpn {
+
+namespace {
+
+std::vector<crypto::Cipher> client_ciphers(config::Section& s) {
+    using crypto::Cipher;
+    if (!s.has("cipher"))
+        return {Cipher::Aes256Gcm, Cipher::Aes128Gcm, Cipher::ChaCha20Poly1305, Cipher::Aes256Cbc,
+                Cipher::Aes128Cbc};
+    std::vector<Cipher> out;
+    for (auto& name : s.get_string_list("cipher")) {
+        auto c = crypto::cipher_from_routeros_name(name);
+        if (!c) c = crypto::cipher_from_openvpn_name(name);
+        if (!c || *c == Cipher::None) {
+            s.error("cipher", "'" + name +
+                                  "' is not one of: aes128-cbc, aes192-cbc, aes256-cbc, "
+                                  "aes128-gcm, aes192-gcm, aes256-gcm, chacha20-poly1305");
+            continue;
+        }
+        if (std::find(out.begin(), out.end(), *c) == out.end()) out.push_back(*c);
+    }
+    if (out.empty()) s.error("cipher", "needs at least one cipher");
+    return out;
+}
+
+} // namespace
+
+std::vector<ClientLinkConfig> parse_client_links(std::vector<config::Section>& sections) {
+    std::vector<ClientLinkConfig> out;
+    std::set<std::string> names;
+    for (auto& s : sections) {
+        ClientLinkConfig c;
+        c.where = s.where();
+        c.name = s.req_string("name");
+        if (!c.name.empty() && !names.insert(c.name).second)
+            s.error("name", "'" + c.name + "' names two client links");
+        if (auto text = s.opt_string("connect_to")) {
+            if (auto ip = net::parse_ipv4(*text))
+                c.connect_to = *ip;
+            else
+                s.error("connect_to", "'" + *text +
+                                          "' is not an IPv4 address (DNS names are not "
+                                          "supported yet; give the server's address)");
+        } else {
+            s.error("connect_to", "is required (the server's IPv4 address)");
+        }
+        c.port = static_cast<uint16_t>(s.get_int("port", 1194, 1, 65535));
+        std::string protocol =
+            s.get_enum<std::string>("protocol", "udp", {{"udp", "udp"}, {"tcp", "tcp"}});
+        if (protocol == "tcp")
+            s.error("protocol", "OpenVPN client links over TCP are not supported yet; use \"udp\"");
+        std::string mode =
+            s.get_enum<std::string>("mode", "ip", {{"ip", "ip"}, {"ethernet", "ethernet"}});
+        if (mode != "ip") s.error("mode", "only \"ip\" (layer 3) links are supported");
+        c.user = s.get_string("user", "");
+        c.password = s.get_string("password", "");
+        if (c.user.empty()) s.error("user", "is required (key method 2 username)");
+        c.certificate = s.get_string("certificate", "none");
+        if (c.certificate == "none") c.certificate.clear();
+        c.ca_certificate = s.get_string("ca_certificate", "");
+        c.verify_server_certificate = s.get_bool("verify_server_certificate", false);
+        if (!c.ca_certificate.empty() && !c.verify_server_certificate)
+            s.error("ca_certificate", "is only used with verify_server_certificate = true");
+        c.ciphers = client_ciphers(s);
+        if (auto text = s.opt_string("auth")) {
+            auto d = crypto::digest_from_name(*text);
+            if (!d)
+                s.error("auth", "'" + *text + "' is not one of: md5, sha1, sha256, sha512, null");
+            else
+                c.auth = *d;
+        }
+        if (s.get_bool("add_default_route", false))
+            s.error("add_default_route", "a default route through a client link is not "
+                                         "supported yet; add ip.routes entries naming the link");
+        c.route_nopull = s.get_bool("route_nopull", false);
+        c.keepalive_timeout_s =
+            static_cast<uint32_t>(s.get_seconds("keepalive_timeout", 60, 5, 86400, true));
+        c.disabled = s.get_bool("disabled", false);
+        auto tls =
+            s.get_enum<int>("tls_version", 0, {{"any", 0}, {"only-1.2", 1}, {"only-1.3", 2}});
+        if (tls == 1) c.tls_max = tls::Version::Tls12;
+        if (tls == 2) c.tls_min = tls::Version::Tls13;
+        s.finish();
+        out.push_back(std::move(c));
+    }
+    if (out.size() > max_client_links && !sections.empty())
+        sections.front().error("at most 256 client links");
+    return out;
+}
+
+} // namespace vp::ovpn

@@ -1,0 +1,45 @@
+// The `ovpn_clients = ( {...}, ... )` section: OpenVPN client links that the appliance dials out
+// (RouterOS's /interface ovpn-client, properties underscored). Each link has a RouterOS-style
+// interface name that `ip.routes` may use as a gateway. What is not implemented yet (TCP,
+// add_default_route, DNS names for connect_to) is refused with file:line, never ignored.
+#pragma once
+
+#include "base/ipv4.hpp"
+#include "control/config/reader.hpp"
+#include "control/tls/context.hpp"
+#include "crypto/cipher.hpp"
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace vp::ovpn {
+
+struct ClientLinkConfig {
+    std::string name;         // the interface name (routes may name it as their gateway)
+    net::Ipv4 connect_to = 0; // the server's address
+    uint16_t port = 1194;
+    std::string user;
+    std::string password;
+    std::string certificate;    // client certificate (store entry); empty: none
+    std::string ca_certificate; // store entry the server must chain to; empty: every trusted CA
+    bool verify_server_certificate = false;
+    std::vector<crypto::Cipher> ciphers; // offered in this order; the first is the OCC cipher
+    crypto::Digest auth = crypto::Digest::Sha1;
+    bool route_nopull = false;
+    uint32_t keepalive_timeout_s = 60; // no packet from the server this long: reconnect
+    bool disabled = false;
+    tls::Version tls_min = tls::Version::Tls12;
+    std::optional<tls::Version> tls_max;
+    std::string where; // file:line of the entry, for messages
+    bool operator==(const ClientLinkConfig&) const = default;
+};
+
+// The local UDP ports the links send from: link i (in configuration order) uses base + i.
+constexpr uint16_t client_port_base = 61000;
+constexpr size_t max_client_links = 256;
+
+// Reads `ovpn_clients`; problems are recorded in the sections' diagnostics.
+std::vector<ClientLinkConfig> parse_client_links(std::vector<config::Section>& sections);
+
+} // namespace vp::ovpn

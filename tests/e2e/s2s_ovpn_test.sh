@@ -1,0 +1,269 @@
+#!/usr/bin/env bash
+# Site-to-site OpenVPN over UDP between TWO appliances (seed 003's walk-through): the head
+# office runs the OpenVPN server, the branch dials out with an `ovpn_clients` link, each has a
+# LAN namespace behind it. The WAN is a veth between the two appliances' DPDK ports.
+#
+#   LAN A ns (10.2.0.2) == [hq: lan0 10.2.0.1 | wan0 10.1.0.1] ==WAN== [branch: wan0 10.1.0.2 | lan0 10.3.0.1] == LAN B ns (10.3.0.2)
+#
+#   tests/e2e/s2s_ovpn_test.sh CASE   (udp | pushed | nopull | refused | stock | stock_cbc; needs root)
+source "$(dirname "$0")/lib.sh"
+source "$(dirname "$0")/ovpn_lib.sh"
+CASE=${1:?usage: s2s_ovpn_test.sh CASE}
+E2E_TAG=${E2E_TAG:-$(printf 's%04x' $(($$ % 65536)))}
+e2e_init "s2s-ovpn-$CASE"
+e2e_require python3 sha256sum
+NS_HQ=$NS_APP              # the server appliance
+NS_BR=${E2E_TAG}b          # the branch appliance (the client)
+NS_LANB=${E2E_TAG}m        # the branch's LAN
+E2E_EXTRA_NS+=("$NS_BR" "$NS_LANB")
+BR_PREFIX=${E2E_PREFIX}b
+s2s_cleanup() {
+    local rc=$?
+    (exit $rc)
+    e2e_cleanup
+    rm -rf "/var/run/dpdk/$BR_PREFIX"
+}
+trap s2s_cleanup EXIT
+
+topology() {
+    ip netns add "$NS_HQ"
+    ip netns add "$NS_BR"
+    ip netns add "$NS_LAN"
+    ip netns add "$NS_LANB"
+    ip link add vpa-wan netns "$NS_HQ" type veth peer name vpb-wan netns "$NS_BR"
+    ip link add vpa-lan netns "$NS_HQ" type veth peer name eth0 netns "$NS_LAN"
+    ip link add vpb-lan netns "$NS_BR" type veth peer name eth0 netns "$NS_LANB"
+    local ns dev
+    for ns in "$NS_HQ" "$NS_BR"; do ip -n "$ns" link set lo up; done
+    for dev in vpa-wan vpa-lan; do ip -n "$NS_HQ" link set "$dev" up; netns_offloads_off "$NS_HQ" "$dev"; done
+    for dev in vpb-wan vpb-lan; do ip -n "$NS_BR" link set "$dev" up; netns_offloads_off "$NS_BR" "$dev"; done
+    ip -n "$NS_LAN" addr add 10.2.0.2/24 dev eth0
+    ip -n "$NS_LANB" addr add 10.3.0.2/24 dev eth0
+    for ns in "$NS_LAN" "$NS_LANB"; do
+        ip -n "$ns" link set lo up
+        ip -n "$ns" link set eth0 up
+        netns_offloads_off "$ns" eth0
+    done
+    ip -n "$NS_LAN" route add default via 10.2.0.1
+    ip -n "$NS_LANB" route add default via 10.3.0.1
+}
+
+# The head office: seed 003's server (certificate from the store, a secret for the branch with
+# its LAN as the secret's route). $1: extra ovpn_server settings.
+hq_config() {
+    cat <<CFG
+system = { logging = { level = "info"; }; };
+dpdk = { lcores = "0-1"; no_huge = true; memory_mb = 256; file_prefix = "$E2E_PREFIX"; };
+dataplane = { idle_sleep_us = 50; };
+interfaces = (
+  { name = "wan0"; device = "net_af_packet0,iface=vpa-wan"; role = "wan"; address = "10.1.0.1/24"; },
+  { name = "lan0"; device = "net_af_packet1,iface=vpa-lan"; role = "lan"; address = "10.2.0.1/24"; }
+);
+certificates = { store = "$VP_CERTS"; };
+ppp_profiles = ( { name = "s2s"; local_address = "10.8.0.1"; } );
+ppp_secrets = (
+  { name = "branch"; password = "branch-secret"; profile = "s2s"; service = "ovpn";
+    remote_address = "10.8.0.2"; routes = "10.3.0.0/24"; }
+);
+ovpn_server = {
+  enabled = true; port = 1194; certificate = "server-certificate"; default_profile = "s2s";
+  keepalive_timeout = "20s"; ${1:-}
+};
+CFG
+}
+
+# The branch: an ovpn_clients link to the head office. $1: extra link settings, $2: extra
+# top-level settings (ip.routes).
+br_config() {
+    cat <<CFG
+system = { logging = { level = "info"; }; };
+dpdk = { lcores = "0-1"; no_huge = true; memory_mb = 256; file_prefix = "$BR_PREFIX"; };
+dataplane = { idle_sleep_us = 50; };
+interfaces = (
+  { name = "wan0"; device = "net_af_packet0,iface=vpb-wan"; role = "wan"; address = "10.1.0.2/24"; },
+  { name = "lan0"; device = "net_af_packet1,iface=vpb-lan"; role = "lan"; address = "10.3.0.1/24"; }
+);
+ovpn_clients = (
+  { name = "ovpn-to-hq"; connect_to = "10.1.0.1"; port = 1194; user = "branch";
+    add_default_route = false; ${1:-} }
+);
+${2:-}
+CFG
+}
+
+start_branch() { # CONFIG_FILE
+    ip netns exec "$NS_BR" "$VPNPLANED" -c "$1" >"$E2E_DIR/branch.log" 2>&1 &
+    BR_DAEMON=$!
+    E2E_PIDS+=("$BR_DAEMON")
+    for _ in $(seq 1 100); do
+        grep -q "vpnplaned running" "$E2E_DIR/branch.log" 2>/dev/null && return 0
+        kill -0 "$BR_DAEMON" 2>/dev/null || { echo "FAIL: branch vpnplaned exited"; cat "$E2E_DIR/branch.log"; return 1; }
+        sleep 0.1
+    done
+    echo "FAIL: branch vpnplaned did not start"
+    return 1
+}
+
+br_vpnctl() { "$VPNCTL" -s "/var/run/dpdk/$BR_PREFIX/dpdk_telemetry.v2" "$@"; }
+link_field() { # FIELD: of the first client link, from `vpnctl --json interfaces`
+    br_vpnctl --json interfaces | /usr/bin/python3 -c "import json,sys; print(json.load(sys.stdin)['0']['$1'])"
+}
+link_up() { [ "$(link_field state)" = connected ]; }
+in_lanb() { ip netns exec "$NS_LANB" "$@"; }
+
+start_both() { # HQ_SETTINGS BRANCH_LINK_SETTINGS BRANCH_TOP_SETTINGS
+    topology
+    make_pki
+    hq_config "${1:-}" >"$E2E_DIR/hq.cfg"
+    br_config "${2:-}" "${3:-}" >"$E2E_DIR/branch.cfg"
+    check "the branch configuration passes --check" "$VPNPLANED" -c "$E2E_DIR/branch.cfg" --check
+    start_daemon "$E2E_DIR/hq.cfg"
+    start_branch "$E2E_DIR/branch.cfg"
+}
+
+# A byte-exact TCP transfer LAN B -> LAN A through the link (sha256 both ends).
+# transfer [NAMESPACE ADDRESS]: the receiving end (default: LAN A, 10.2.0.2).
+transfer() {
+    local rx_ns=${1:-$NS_LAN} rx_addr=${2:-10.2.0.2}
+    head -c 3000000 /dev/urandom >"$E2E_DIR/send.bin"
+    ip netns exec "$rx_ns" /usr/bin/python3 -c "
+import socket
+s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(('$rx_addr', 5000)); s.listen(1); s.settimeout(30)
+c, _ = s.accept(); c.settimeout(30)
+with open('$E2E_DIR/recv.bin', 'wb') as f:
+    while True:
+        b = c.recv(65536)
+        if not b: break
+        f.write(b)
+" &
+    local server=$!
+    sleep 0.5
+    in_lanb /usr/bin/python3 -c "
+import socket
+s = socket.create_connection(('$rx_addr', 5000), timeout=30)
+s.sendall(open('$E2E_DIR/send.bin', 'rb').read()); s.close()
+"
+    wait $server
+    [ "$(sha256sum <"$E2E_DIR/send.bin")" = "$(sha256sum <"$E2E_DIR/recv.bin")" ]
+}
+
+case_udp() {
+    start_both "" "password = \"branch-secret\"; keepalive_timeout = \"10s\"; cipher = \"aes256-gcm,aes128-gcm\";" \
+        'ip = { routes = ( { dst_address = "10.2.0.0/24"; gateway = "ovpn-to-hq"; } ); };'
+    check "the link comes up" wait_for 20 link_up
+    check "vpnctl interfaces shows the link with its tunnel addresses" bash -c \
+        "$(declare -f br_vpnctl); VPNCTL=$VPNCTL BR_PREFIX=$BR_PREFIX br_vpnctl interfaces | grep -E 'ovpn-to-hq +ovpn-client +connected +10\.1\.0\.1:1194 +10\.8\.0\.2 +10\.8\.0\.1 .*AES-256-GCM'"
+    check "the link carries the ip.routes entry naming it" bash -c "[ \"\$($(declare -f br_vpnctl link_field); VPNCTL=$VPNCTL BR_PREFIX=$BR_PREFIX link_field routes)\" = 10.2.0.0/24 ]"
+    check "the head office lists the branch's session" bash -c "$VPNCTL -s /var/run/dpdk/$E2E_PREFIX/dpdk_telemetry.v2 sessions | grep -E 'branch +ovpn +10\.1\.0\.2:61000 +10\.8\.0\.2'"
+    check "LAN B pings LAN A through the link" in_lanb ping -c 5 -i 0.2 -W 2 10.2.0.2
+    check "LAN A pings LAN B through the link" in_lan ping -c 5 -i 0.2 -W 2 10.3.0.2
+    check "LAN B pings the head office's tunnel address" in_lanb ping -c 2 -i 0.2 -W 2 10.8.0.1
+    check "a 3 MB TCP transfer LAN B -> LAN A arrives byte-exact" transfer
+    check "the link counted the transfer (sent) and the acks (received)" bash -c \
+        "[ $(link_field tx_bytes) -gt 3000000 ] && [ $(link_field rx_bytes) -gt 1000 ]"
+    check "no authentication, replay or anti-spoofing drops on the branch" test "$(br_vpnctl --json drops | /usr/bin/python3 -c \
+        "import json,sys; r=json.load(sys.stdin); print(r['ovpn_auth_failed'] + r['ovpn_replay'] + r['anti_spoof'] + r['ovpn_no_key'])")" -eq 0
+    # The head office goes away: the link drops (ping-restart), its route is withdrawn, and it
+    # comes back when the server does.
+    stop_daemon || true
+    check "the link drops when the server is gone (keepalive_timeout)" wait_for 30 bash -c \
+        "[ \"\$($(declare -f br_vpnctl link_field); VPNCTL=$VPNCTL BR_PREFIX=$BR_PREFIX link_field state)\" != connected ]"
+    check "the route through the link is withdrawn" bash -c "! ip netns exec $NS_LANB ping -c 1 -W 1 10.2.0.2"
+    start_daemon "$E2E_DIR/hq.cfg"
+    check "the link reconnects within the backoff" wait_for 70 link_up
+    check "LAN B pings LAN A again" wait_for 10 in_lanb ping -c 1 -W 1 10.2.0.2
+}
+
+case_pushed() {
+    start_both 'push_routes = "10.2.0.0/24";' "password = \"branch-secret\";"
+    check "the link comes up" wait_for 20 link_up
+    check "the pushed route is installed through the link" bash -c "[ \"\$($(declare -f br_vpnctl link_field); VPNCTL=$VPNCTL BR_PREFIX=$BR_PREFIX link_field routes)\" = 10.2.0.0/24 ]"
+    check "LAN B pings LAN A through the pushed route" in_lanb ping -c 5 -i 0.2 -W 2 10.2.0.2
+    check "LAN A pings LAN B" in_lan ping -c 3 -i 0.2 -W 2 10.3.0.2
+}
+
+case_nopull() {
+    start_both 'push_routes = "10.2.0.0/24";' "password = \"branch-secret\"; route_nopull = true;"
+    check "the link comes up" wait_for 20 link_up
+    check "no route installed (route_nopull)" bash -c "[ -z \"\$($(declare -f br_vpnctl link_field); VPNCTL=$VPNCTL BR_PREFIX=$BR_PREFIX link_field routes)\" ]"
+    check "LAN B cannot reach LAN A" bash -c "! ip netns exec $NS_LANB ping -c 2 -i 0.2 -W 1 10.2.0.2"
+    check "the branch still reaches the server's tunnel address" in_lanb ping -c 2 -i 0.2 -W 2 10.8.0.1
+    # A reload that pulls the routes restarts the link, which then installs the pushed route.
+    br_config "password = \"branch-secret\";" >"$E2E_DIR/branch.cfg"
+    check "vpnctl reload applies the changed link" br_vpnctl reload
+    check "the link comes back after the reload" wait_for 20 link_up
+    check "LAN B reaches LAN A through the now pulled route" wait_for 10 in_lanb ping -c 1 -W 1 10.2.0.2
+}
+
+case_refused() {
+    start_both "" "password = \"not-the-secret\";" \
+        'ip = { routes = ( { dst_address = "10.2.0.0/24"; gateway = "ovpn-to-hq"; } ); };'
+    check "the link reports AUTH_FAILED" wait_for 20 bash -c \
+        "$(declare -f br_vpnctl link_field); VPNCTL=$VPNCTL BR_PREFIX=$BR_PREFIX link_field last_error | grep -q AUTH_FAILED"
+    check "vpnctl interfaces shows it disconnected with the reason" bash -c \
+        "$(declare -f br_vpnctl); VPNCTL=$VPNCTL BR_PREFIX=$BR_PREFIX br_vpnctl interfaces | grep -E 'ovpn-to-hq .*disconnected.*AUTH_FAILED'"
+    check "it retries with backoff (two failed attempts within 10 s, not dozens)" wait_for 10 bash -c \
+        "n=\$($(declare -f br_vpnctl link_field); VPNCTL=$VPNCTL BR_PREFIX=$BR_PREFIX link_field failed_attempts); [ \$n -ge 2 ] && [ \$n -le 5 ]"
+    check "the branch log says why and when it retries" grep -qE "ovpn-client ovpn-to-hq: AUTH_FAILED.*next attempt in" "$E2E_DIR/branch.log"
+    check "LAN B cannot reach LAN A" bash -c "! ip netns exec $NS_LANB ping -c 2 -i 0.2 -W 1 10.2.0.2"
+    check "the branch daemon is alive" kill -0 "$BR_DAEMON"
+}
+
+# The branch against Debian's own openvpn 2.6 server (in the head office's namespace, on the
+# kernel's side of the WAN veth): topology subnet, NCP, TLS-EKM, peer-id, a pushed route to a
+# network behind the server, the branch's LAN through the server's iroute.
+stock_case() { # CIPHER(openvpn name) LINK_SETTINGS SERVER_OPTIONS...
+    local cipher=$1 link=$2
+    shift 2
+    e2e_require openvpn openssl
+    [ -c /dev/net/tun ] || e2e_skip "no /dev/net/tun (the openvpn server needs a tun device)"
+    topology
+    ip -n "$NS_HQ" addr add 10.1.0.1/24 dev vpa-wan
+    ip -n "$NS_HQ" link add hq-lan type veth peer name hq-lan-peer
+    ip -n "$NS_HQ" link set hq-lan-peer up
+    ip -n "$NS_HQ" addr add 10.2.0.1/24 dev hq-lan
+    ip -n "$NS_HQ" link set hq-lan up
+    local d=$E2E_DIR/stock
+    mkdir -p "$d/ccd"
+    openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 2 \
+        -subj /CN=10.1.0.1 -keyout "$d/server.key" -out "$d/server.pem" 2>/dev/null
+    printf 'iroute 10.3.0.0 255.255.255.0\n' >"$d/ccd/branch"
+    printf '#!/bin/sh\n[ "$(sed -n 1p "$1")" = branch ] && [ "$(sed -n 2p "$1")" = branch-secret ]\n' >"$d/check.sh"
+    chmod 755 "$d/check.sh"
+    ip netns exec "$NS_HQ" openvpn --dev tun --proto udp4 --local 10.1.0.1 --port 1194 \
+        --topology subnet --server 10.8.0.0 255.255.255.0 --ca "$d/server.pem" \
+        --cert "$d/server.pem" --key "$d/server.key" --dh none --verify-client-cert none \
+        --auth-user-pass-verify "$d/check.sh" via-file --script-security 2 \
+        --username-as-common-name --client-config-dir "$d/ccd" --route 10.3.0.0 255.255.255.0 \
+        --push "route 10.2.0.0 255.255.255.0" --keepalive 10 60 --verb 4 "$@" \
+        >"$E2E_DIR/openvpn-server.log" 2>&1 &
+    E2E_PIDS+=($!)
+    br_config "password = \"branch-secret\"; $link" >"$E2E_DIR/branch.cfg"
+    start_branch "$E2E_DIR/branch.cfg"
+    check "the link to the stock server comes up" wait_for 30 link_up
+    check "the server logs the branch's session ($cipher, peer-id)" wait_for 10 grep -q \
+        "branch/10.1.0.2:61000 Data Channel: cipher '$cipher'.* peer-id: 0" "$E2E_DIR/openvpn-server.log"
+    check "topology subnet: our address from the pool, the route-gateway as the remote" bash -c \
+        "$(declare -f br_vpnctl); VPNCTL=$VPNCTL BR_PREFIX=$BR_PREFIX br_vpnctl interfaces | grep -E 'ovpn-to-hq +ovpn-client +connected +10\.1\.0\.1:1194 +10\.8\.0\.2 +10\.8\.0\.1 .*$cipher'"
+    check "the pushed route is installed" bash -c "[ \"\$($(declare -f br_vpnctl link_field); VPNCTL=$VPNCTL BR_PREFIX=$BR_PREFIX link_field routes)\" = 10.2.0.0/24 ]"
+    check "LAN B pings the server's tunnel address" in_lanb ping -c 3 -i 0.2 -W 2 10.8.0.1
+    check "LAN B pings the network behind the server (pushed route, iroute back)" in_lanb ping -c 3 -i 0.2 -W 2 10.2.0.1
+    check "a 3 MB TCP transfer LAN B -> the server's network arrives byte-exact" transfer "$NS_HQ" 10.2.0.1
+    check "no authentication, replay or anti-spoofing drops on the branch" test "$(br_vpnctl --json drops | /usr/bin/python3 -c \
+        "import json,sys; r=json.load(sys.stdin); print(r['ovpn_auth_failed'] + r['ovpn_replay'] + r['anti_spoof'] + r['ovpn_no_key'])")" -eq 0
+}
+
+case_stock() { stock_case AES-256-GCM ""; }
+# Seed 003's cipher and HMAC (AES-256-CBC, SHA256), the server limited to it.
+case_stock_cbc() {
+    stock_case AES-256-CBC 'cipher = "aes256-cbc"; auth = "sha256";' \
+        --data-ciphers AES-256-CBC --auth SHA256
+}
+
+"case_$CASE"
+# Both stop cleanly on SIGTERM (the branch withdraws its link and tells the server EXIT).
+stop_branch() { kill -TERM "$BR_DAEMON"; wait "$BR_DAEMON"; }
+check "the branch stops cleanly (SIGTERM)" stop_branch
+[ "${CASE#stock}" != "$CASE" ] || check "the head office stops cleanly (SIGTERM)" stop_daemon
+e2e_finish
