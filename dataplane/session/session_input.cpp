@@ -64,7 +64,13 @@ void Worker::session_input(Session& s, rte_mbuf* m) {
 void Worker::session_input_burst(Session* const* sessions, rte_mbuf* const* pkts, uint16_t n) {
     // The same checks and order as session_input(), a burst at a time: every header checked,
     // then both lookups of the whole burst (sources for anti-spoofing, destinations) in one bulk
-    // LPM call, then delivery in the burst's order.
+    // LPM call, then delivery in the burst's order. With connection tracking on, each packet
+    // takes session_input(): its ct_prerouting hook (dst-nat) must run before the route lookup.
+    if (tracking_) {
+        for (uint16_t i = 0; i < n; ++i)
+            session_input(*sessions[i], pkts[i]);
+        return;
+    }
     uint64_t t0 = stage_clock();
     uint32_t addr[2 * max_burst] = {}; // [0, n): destinations, [n, 2n): sources (host order)
     DropReason reason[max_burst];      // why packet i is dropped, when failed[i]
