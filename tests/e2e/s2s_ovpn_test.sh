@@ -175,12 +175,23 @@ case_udp() {
     check "LAN B pings LAN A again" wait_for 10 in_lanb ping -c 1 -W 1 10.2.0.2
 }
 
+hq_renegotiations() {
+    "$VPNCTL" -s "/var/run/dpdk/$E2E_PREFIX/dpdk_telemetry.v2" --json ovpn |
+        /usr/bin/python3 -c 'import json,sys; print(json.load(sys.stdin)["renegotiations"])'
+}
+
 case_pushed() {
-    start_both 'push_routes = "10.2.0.0/24";' "password = \"branch-secret\";"
+    # reneg_sec: the server renegotiates every 6 s; the link follows with new data keys.
+    start_both 'push_routes = "10.2.0.0/24"; reneg_sec = 6;' "password = \"branch-secret\";"
     check "the link comes up" wait_for 20 link_up
     check "the pushed route is installed through the link" bash -c "[ \"\$($(declare -f br_vpnctl link_field); VPNCTL=$VPNCTL BR_PREFIX=$BR_PREFIX link_field routes)\" = 10.2.0.0/24 ]"
     check "LAN B pings LAN A through the pushed route" in_lanb ping -c 5 -i 0.2 -W 2 10.2.0.2
     check "LAN A pings LAN B" in_lan ping -c 3 -i 0.2 -W 2 10.3.0.2
+    check "the server renegotiated the link's keys at least twice" wait_for 20 bash -c \
+        "[ \$($(declare -f hq_renegotiations); VPNCTL=$VPNCTL E2E_PREFIX=$E2E_PREFIX hq_renegotiations) -ge 2 ]"
+    check "LAN B still pings LAN A with the new keys" in_lanb ping -c 3 -i 0.2 -W 2 10.2.0.2
+    check "the link stayed up through the renegotiations (one connection, uptime >= 11 s)" bash -c \
+        "[ \$($(declare -f br_vpnctl link_field); VPNCTL=$VPNCTL BR_PREFIX=$BR_PREFIX link_field uptime_s) -ge 11 ] && [ \$(grep -c 'ovpn-to-hq: connected' $E2E_DIR/branch.log) = 1 ]"
 }
 
 case_nopull() {
