@@ -19,6 +19,7 @@ E2E_EXTRA_NS+=("$NS_BR" "$NS_LANB")
 BR_PREFIX=${E2E_PREFIX}b
 s2s_cleanup() {
     local rc=$?
+    set +e # a failed run must still be cleaned up (e2e_cleanup reads the status from $?)
     (exit $rc)
     e2e_cleanup
     rm -rf "/var/run/dpdk/$BR_PREFIX"
