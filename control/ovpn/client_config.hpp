@@ -10,6 +10,7 @@
 #include "crypto/cipher.hpp"
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 

@@ -5,7 +5,7 @@
 #
 #   LAN A ns (10.2.0.2) == [hq: lan0 10.2.0.1 | wan0 10.1.0.1] ==WAN== [branch: wan0 10.1.0.2 | lan0 10.3.0.1] == LAN B ns (10.3.0.2)
 #
-#   tests/e2e/s2s_ovpn_test.sh CASE   (udp | pushed | nopull | refused | stock | stock_cbc; needs root)
+#   tests/e2e/s2s_ovpn_test.sh CASE   (udp | pushed | nopull | refused | untrusted | stock | stock_cbc; needs root)
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/ovpn_lib.sh"
 CASE=${1:?usage: s2s_ovpn_test.sh CASE}
@@ -19,6 +19,7 @@ E2E_EXTRA_NS+=("$NS_BR" "$NS_LANB")
 BR_PREFIX=${E2E_PREFIX}b
 s2s_cleanup() {
     local rc=$?
+    set +e # a failed run must still be cleaned up (e2e_cleanup reads the status from $?)
     (exit $rc)
     e2e_cleanup
     rm -rf "/var/run/dpdk/$BR_PREFIX"
@@ -175,12 +176,26 @@ case_udp() {
     check "LAN B pings LAN A again" wait_for 10 in_lanb ping -c 1 -W 1 10.2.0.2
 }
 
+hq_renegotiations() {
+    "$VPNCTL" -s "/var/run/dpdk/$E2E_PREFIX/dpdk_telemetry.v2" --json ovpn |
+        /usr/bin/python3 -c 'import json,sys; print(json.load(sys.stdin)["renegotiations"])'
+}
+
 case_pushed() {
-    start_both 'push_routes = "10.2.0.0/24";' "password = \"branch-secret\";"
+    # reneg_sec: the server renegotiates every 6 s; the link follows with new data keys.
+    # The branch checks the server's certificate against the head office's CA.
+    start_both 'push_routes = "10.2.0.0/24"; reneg_sec = 6;' \
+        "password = \"branch-secret\"; verify_server_certificate = true; ca_certificate = \"ca-certificate\";" \
+        "certificates = { store = \"$E2E_DIR/certificates\"; };"
     check "the link comes up" wait_for 20 link_up
     check "the pushed route is installed through the link" bash -c "[ \"\$($(declare -f br_vpnctl link_field); VPNCTL=$VPNCTL BR_PREFIX=$BR_PREFIX link_field routes)\" = 10.2.0.0/24 ]"
     check "LAN B pings LAN A through the pushed route" in_lanb ping -c 5 -i 0.2 -W 2 10.2.0.2
     check "LAN A pings LAN B" in_lan ping -c 3 -i 0.2 -W 2 10.3.0.2
+    check "the server renegotiated the link's keys at least twice" wait_for 20 bash -c \
+        "[ \$($(declare -f hq_renegotiations); VPNCTL=$VPNCTL E2E_PREFIX=$E2E_PREFIX hq_renegotiations) -ge 2 ]"
+    check "LAN B still pings LAN A with the new keys" in_lanb ping -c 3 -i 0.2 -W 2 10.2.0.2
+    check "the link stayed up through the renegotiations (one connection, uptime >= 11 s)" bash -c \
+        "[ \$($(declare -f br_vpnctl link_field); VPNCTL=$VPNCTL BR_PREFIX=$BR_PREFIX link_field uptime_s) -ge 11 ] && [ \$(grep -c 'ovpn-to-hq: connected' $E2E_DIR/branch.log) = 1 ]"
 }
 
 case_nopull() {
@@ -207,6 +222,19 @@ case_refused() {
         "n=\$($(declare -f br_vpnctl link_field); VPNCTL=$VPNCTL BR_PREFIX=$BR_PREFIX link_field failed_attempts); [ \$n -ge 2 ] && [ \$n -le 5 ]"
     check "the branch log says why and when it retries" grep -qE "ovpn-client ovpn-to-hq: AUTH_FAILED.*next attempt in" "$E2E_DIR/branch.log"
     check "LAN B cannot reach LAN A" bash -c "! ip netns exec $NS_LANB ping -c 2 -i 0.2 -W 1 10.2.0.2"
+    check "the branch daemon is alive" kill -0 "$BR_DAEMON"
+}
+
+# A server whose certificate the branch does not trust (the branch's store holds another CA).
+case_untrusted() {
+    start_both "" \
+        "password = \"branch-secret\"; verify_server_certificate = true;" \
+        "certificates = { store = \"$E2E_DIR/foreign-store\"; };"
+    check "the link reports the certificate failure" wait_for 20 bash -c \
+        "$(declare -f br_vpnctl link_field); VPNCTL=$VPNCTL BR_PREFIX=$BR_PREFIX link_field last_error | grep -qi 'TLS: .*certificate'"
+    check "it retries with backoff" wait_for 10 bash -c \
+        "[ \$($(declare -f br_vpnctl link_field); VPNCTL=$VPNCTL BR_PREFIX=$BR_PREFIX link_field failed_attempts) -ge 2 ]"
+    check "the link never came up" bash -c "! grep -q 'ovpn-to-hq: connected' $E2E_DIR/branch.log"
     check "the branch daemon is alive" kill -0 "$BR_DAEMON"
 }
 
