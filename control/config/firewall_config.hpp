@@ -5,7 +5,7 @@
 #pragma once
 
 #include "control/config/reader.hpp"
-#include "dataplane/conntrack/conntrack.hpp"
+#include "dataplane/conntrack/types.hpp"
 #include "dataplane/firewall/rules.hpp"
 
 #include <string>

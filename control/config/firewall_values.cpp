@@ -3,7 +3,7 @@
 #include "control/config/firewall_values.hpp"
 
 #include "base/ipv4.hpp"
-#include "dataplane/conntrack/conntrack.hpp"
+#include "dataplane/conntrack/types.hpp"
 
 #include <array>
 #include <charconv>

@@ -7,6 +7,7 @@
 #pragma once
 
 #include "base/result.hpp"
+#include "dataplane/conntrack/types.hpp"
 #include "dataplane/tables/rcu.hpp"
 
 #include <rte_hash.h>
@@ -45,24 +46,6 @@ inline Key inverse(const Key& k) {
     r.dport = k.sport;
     return r;
 }
-
-// connection-state bits, as the filter's connection_state matcher sees them.
-enum StateBit : uint8_t {
-    state_new = 1,
-    state_established = 2,
-    state_related = 4,
-    state_invalid = 8,
-};
-
-// Per-protocol timeouts, seconds (RouterOS's /ip firewall connection tracking).
-struct Timeouts {
-    uint32_t tcp_established = 86400;
-    uint32_t tcp_transitory = 120; // handshake not complete, or FIN/RST seen
-    uint32_t udp = 30;
-    uint32_t udp_stream = 180; // replied UDP flows
-    uint32_t icmp = 10;
-    uint32_t generic = 600;
-};
 
 enum ConnFlag : uint8_t {
     flag_replied = 1, // a packet of the reply direction was seen

@@ -280,8 +280,11 @@ TEST(Nat, RulesMatchInOrderAndSlicesSplitThePorts) {
     EXPECT_EQ(a.lo, 1024);
     EXPECT_EQ(a.hi + 1, b.lo);
     EXPECT_EQ(b.hi, 65535);
-    fw::Range16 none = port_slice({2000, 2000}, 1, 2);
+    // One port for two workers: one of them gets it, the other an empty slice.
+    fw::Range16 none = port_slice({2000, 2000}, 0, 2), one = port_slice({2000, 2000}, 1, 2);
     EXPECT_GT(none.lo, none.hi);
+    EXPECT_EQ(one.lo, 2000);
+    EXPECT_EQ(one.hi, 2000);
 }
 
 } // namespace
