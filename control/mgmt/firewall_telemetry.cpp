@@ -40,6 +40,7 @@ std::string endpoint_text(uint32_t addr_be, uint16_t port_be, bool ports) {
 }
 
 } // namespace
+
 // The firewall's filter (or mangle) rules in order with their counters summed over the workers
 // (/ip firewall filter print stats), paged as profiles. The published set holds the filter rules
 // and then the mangle rules.
