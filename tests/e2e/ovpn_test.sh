@@ -307,55 +307,59 @@ case_limits() {
 
 # --- live rate-limit reload -------------------------------------------------------------------
 
-# iperf3 UDP at twice LIMIT (bit/s) through the session for 4 s; prints the received rate.
+# iperf3 UDP at 1.5 times LIMIT (bit/s) through the session for 4 s; prints the received rate.
 # DIRECTION: up (client -> LAN, the session's rx limit) or down (-R: LAN -> client, tx).
 udp_rate() { # DIRECTION LIMIT NAME
     local reverse=
     [ "$1" = down ] && reverse=-R
-    in_client iperf3 -c 10.2.0.2 -p 5201 -u -b $(($2 * 2)) -l 1200 -t 4 $reverse -J \
+    in_client iperf3 -c 10.2.0.2 -p 5201 -u -b $(($2 * 3 / 2)) -l 1200 -t 4 $reverse -J \
         --logfile "$E2E_DIR/$3.json" >/dev/null 2>&1 || true
     /usr/bin/python3 -c "import json; print(int(json.load(open('$E2E_DIR/$3.json'))['end']['sum_received']['bits_per_second']))" 2>/dev/null || echo 0
 }
 within() { # RATE LIMIT: 0.7 <= RATE/LIMIT <= 1.15
     /usr/bin/python3 -c "import sys; r = $1 / $2; sys.exit(0 if 0.7 <= r <= 1.15 else 1)"
 }
-session_field() { # FIELD: alice's session's field in vpnctl --json sessions
+session_field() { # FIELD: alice's session's field in vpnctl --json sessions ("id": its key)
     vpnctl --json sessions | /usr/bin/python3 -c "import json,sys
-print([s for s in json.load(sys.stdin).values() if s['name'] == 'alice'][0]['$1'])"
+print([k if '$1' == 'id' else s['$1'] for k, s in json.load(sys.stdin).items() if s['name'] == 'alice'][0])"
+}
+at_most() { # RATE LIMIT: RATE/LIMIT <= 1.15 (the limit holds)
+    /usr/bin/python3 -c "import sys; sys.exit(0 if $1 / $2 <= 1.15 else 1)"
 }
 
 case_reload_rate_limit() {
-    # The profile's rate_limit is 2M/2M; a reload raises it to 5M/5M while alice stays connected.
+    # The profile's rate_limit is 1M/1M; a reload raises it to 3M/3M while alice stays connected.
     e2e_require promtool
-    start 1 '' '' 'rate_limit = "2M/2M";'
+    start 1 '' '' 'rate_limit = "1M/1M";'
     profile alice
     start_client "$NS_CLIENT" alice alice wonderland
     check "the client connects" connected alice
-    check "vpnctl sessions shows 2M/2M" bash -c "$VPNCTL -s /var/run/dpdk/$E2E_PREFIX/dpdk_telemetry.v2 sessions | grep -E ' alice .* 2M/2M '"
+    check "vpnctl sessions shows 1M/1M" bash -c "$VPNCTL -s /var/run/dpdk/$E2E_PREFIX/dpdk_telemetry.v2 sessions | grep -E ' alice .* 1M/1M '"
     lan iperf3 -s -D -p 5201 >/dev/null 2>&1
     sleep 0.5
     local id uptime down up
     id=$(session_field id 2>/dev/null || echo none)
     uptime=$(session_field uptime_s 2>/dev/null || echo 0)
-    down=$(udp_rate down 2000000 down-before)
-    up=$(udp_rate up 2000000 up-before)
-    echo "rate_limit 2M/2M: download $down bit/s ($(ratio "$down" 2000000) x), upload $up bit/s ($(ratio "$up" 2000000) x)"
-    check "download follows the 2M limit (0.7-1.15x)" within "$down" 2000000
-    check "upload follows the 2M limit (0.7-1.15x)" within "$up" 2000000
+    down=$(udp_rate down 1000000 down-before)
+    up=$(udp_rate up 1000000 up-before)
+    echo "rate_limit 1M/1M: download $down bit/s ($(ratio "$down" 1000000) x), upload $up bit/s ($(ratio "$up" 1000000) x)"
+    # Before the reload only the ceiling is asserted: the point is the change that follows.
+    check "download held to the 1M limit (at most 1.15x)" at_most "$down" 1000000
+    check "upload held to the 1M limit (at most 1.15x)" at_most "$up" 1000000
 
-    sed -i 's|rate_limit = "2M/2M";|rate_limit = "5M/5M";|' "$E2E_DIR/vpnplane.cfg"
+    sed -i 's|rate_limit = "1M/1M";|rate_limit = "3M/3M";|' "$E2E_DIR/vpnplane.cfg"
     local rc=0
     vpnctl reload >"$E2E_DIR/reload.out" 2>&1 || rc=$?
     cat "$E2E_DIR/reload.out"
     check "vpnctl reload applies everything (exit 0)" test "$rc" -eq 0
     check "the reload reports the live session's new rate-limit" \
         grep -q 'rate_limit: applied to 1 live session(s)' "$E2E_DIR/reload.out"
-    check "vpnctl sessions shows 5M/5M" bash -c "$VPNCTL -s /var/run/dpdk/$E2E_PREFIX/dpdk_telemetry.v2 sessions | grep -E ' alice .* 5M/5M '"
-    down=$(udp_rate down 5000000 down-after)
-    up=$(udp_rate up 5000000 up-after)
-    echo "rate_limit 5M/5M after reload: download $down bit/s ($(ratio "$down" 5000000) x), upload $up bit/s ($(ratio "$up" 5000000) x)"
-    check "download follows the new 5M limit (0.7-1.15x)" within "$down" 5000000
-    check "upload follows the new 5M limit (0.7-1.15x)" within "$up" 5000000
+    check "vpnctl sessions shows 3M/3M" bash -c "$VPNCTL -s /var/run/dpdk/$E2E_PREFIX/dpdk_telemetry.v2 sessions | grep -E ' alice .* 3M/3M '"
+    down=$(udp_rate down 3000000 down-after)
+    up=$(udp_rate up 3000000 up-after)
+    echo "rate_limit 3M/3M after reload: download $down bit/s ($(ratio "$down" 3000000) x), upload $up bit/s ($(ratio "$up" 3000000) x)"
+    check "download follows the new 3M limit (0.7-1.15x)" within "$down" 3000000
+    check "upload follows the new 3M limit (0.7-1.15x)" within "$up" 3000000
     check "the same session: same id" test "$(session_field id)" = "$id"
     check "the same session: its uptime went on" test "$(session_field uptime_s)" -ge $((uptime + 8))
     check "the client connected once (no reconnect)" \

@@ -200,5 +200,47 @@ TEST(LocalAaaReload, SeveralReloadsWithLiveGrantsLeakNothing) {
     EXPECT_EQ(aaa.active_count(), 0u);
 }
 
+// The rate-limit is the one setting live grants follow: the summary carries each kept grant's
+// limit under the new configuration (the secret's, else its profile's), none when unlimited.
+TEST(LocalAaaReload, SummaryCarriesEachLiveGrantsNewRateLimit) {
+    LocalAaa aaa(config(R"(
+      ip_pools = ({ name = "vpn"; ranges = "10.10.10.2-10.10.10.5"; });
+      ppp_profiles = ({ name = "default"; local_address = "10.10.10.1"; remote_address = "vpn";
+                        rate_limit = "1M/1M"; });
+      ppp_secrets = ({ name = "alice"; password = "a"; }, { name = "bob"; password = "b"; });)"));
+    auto alice = grant_of(aaa.authenticate(request("alice", "a")));
+    auto bob = grant_of(aaa.authenticate(request("bob", "b")));
+    ASSERT_TRUE(alice && bob);
+    auto summary = aaa.reload(config(R"(
+      ip_pools = ({ name = "vpn"; ranges = "10.10.10.2-10.10.10.5"; });
+      ppp_profiles = ({ name = "default"; local_address = "10.10.10.1"; remote_address = "vpn";
+                        rate_limit = "3M/2M"; });
+      ppp_secrets = ({ name = "alice"; password = "a"; rate_limit = "5M"; },
+                     { name = "bob"; password = "b"; });)"));
+    ASSERT_EQ(summary.rate_limits.size(), 2u);
+    for (auto& l : summary.rate_limits) {
+        ASSERT_TRUE(l.rate_limit);
+        if (l.grant == alice->id) {
+            EXPECT_EQ(l.remote_address, alice->remote_address);
+            EXPECT_EQ(l.rate_limit->rx_bps, 5000000u); // the secret's wins
+            EXPECT_EQ(l.rate_limit->tx_bps, 5000000u);
+        } else {
+            EXPECT_EQ(l.grant, bob->id);
+            EXPECT_EQ(l.rate_limit->rx_bps, 3000000u); // the profile's
+            EXPECT_EQ(l.rate_limit->tx_bps, 2000000u);
+        }
+    }
+    // No rate-limit anywhere: unlimited.
+    summary = aaa.reload(config(R"(
+      ip_pools = ({ name = "vpn"; ranges = "10.10.10.2-10.10.10.5"; });
+      ppp_profiles = ({ name = "default"; local_address = "10.10.10.1"; remote_address = "vpn"; });
+      ppp_secrets = ({ name = "alice"; password = "a"; }, { name = "bob"; password = "b"; });)"));
+    ASSERT_EQ(summary.rate_limits.size(), 2u);
+    EXPECT_FALSE(summary.rate_limits[0].rate_limit);
+    EXPECT_FALSE(summary.rate_limits[1].rate_limit);
+    aaa.release(*alice);
+    aaa.release(*bob);
+}
+
 } // namespace
 } // namespace vp::aaa
