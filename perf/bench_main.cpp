@@ -16,6 +16,7 @@
 #include <cstdio>
 #include <cstring>
 #include <map>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -32,9 +33,15 @@ public:
     void ReportRuns(const std::vector<Run>& runs) override {
         ConsoleReporter::ReportRuns(runs);
         for (const Run& r : runs) {
-            if (r.error_occurred || r.run_type != Run::RT_Iteration) continue;
+            if (r.error_occurred) continue;
+            // With --benchmark_repetitions, the median of the repetitions wins over any single one.
+            bool median = r.run_type == Run::RT_Aggregate && r.aggregate_name == "median";
+            if (!median && (r.run_type != Run::RT_Iteration || medians_.count(r.run_name.str())))
+                continue;
             auto it = r.counters.find("items_per_second");
-            if (it != r.counters.end()) rates_[r.benchmark_name()] = it->second.value;
+            if (it == r.counters.end()) continue;
+            rates_[r.run_name.str()] = it->second.value;
+            if (median) medians_.insert(r.run_name.str());
         }
     }
 
@@ -72,6 +79,7 @@ public:
 
 private:
     std::map<std::string, double> rates_;
+    std::set<std::string> medians_;
 };
 
 } // namespace

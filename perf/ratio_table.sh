@@ -7,7 +7,8 @@
 #     BUILD_DIR    meson build directory (default: build)
 #     SUITE        bench suite name (default: AES-256-GCM)
 #     SIZES        regex alternatives of inner sizes (default: 64|1400)
-#     REPETITIONS  benchmark repetitions; the table uses each run's last value (default: 1)
+#     REPETITIONS  benchmark repetitions, randomly interleaved so that a change of the machine's
+#                  load hits raw and worker alike; the table uses the medians (default: 3)
 #
 # Prints the Google Benchmark table (with cyc_<stage> counters) and then the ratio table; the
 # CSV goes to perf/results/ratios.csv. Run it under `nice` on a shared machine and compare
@@ -16,10 +17,11 @@ set -eu
 build=${1:-build}
 suite=${2:-AES-256-GCM}
 sizes=${3:-64|1400}
-reps=${4:-1}
+reps=${4:-3}
 bin="$build/perf/bench_dataplane"
 [ -x "$bin" ] || { echo "ratio_table.sh: $bin missing (meson setup -Dbenchmarks=true; ninja)" >&2; exit 1; }
 out_dir=$(dirname "$0")/results
 mkdir -p "$out_dir"
 "$bin" --benchmark_filter="^(raw|worker|worker_pcap)/$suite/.*/($sizes)/" \
-    --benchmark_repetitions="$reps" --ratio_out="$out_dir/ratios.csv"
+    --benchmark_repetitions="$reps" --benchmark_enable_random_interleaving=true \
+    --ratio_out="$out_dir/ratios.csv"
