@@ -103,45 +103,11 @@ void parse_change_mss(Section& r, FilterRule& rule) {
     }
 }
 
-// `mangle`: the rule is change-mss (parse_change_mss); otherwise a filter rule.
-void parse_rule(Section& r, const std::vector<InterfaceConfig>& interfaces,
-                const FirewallConfig& cfg, FilterRule& rule, bool mangle) {
-    rule.text = rule_text(r.setting());
-    auto chain = mangle ? std::string() : r.req_string("chain");
-    if (mangle)
-        parse_change_mss(r, rule);
-    else if (chain == "input")
-        rule.chain = Chain::input;
-    else if (chain == "forward")
-        rule.chain = Chain::forward;
-    else if (!chain.empty())
-        r.error("chain", "'" + chain +
-                             "' is not supported: filter chains are input and forward (the "
-                             "appliance's own traffic is not filtered; user chains and jump are "
-                             "not implemented)");
-    auto action = mangle ? std::string("change-mss") : r.get_string("action", "accept");
-    if (mangle) {
-        // parse_change_mss checked it
-    } else if (action == "accept")
-        rule.action = Action::accept;
-    else if (action == "drop")
-        rule.action = Action::drop;
-    else if (action == "reject")
-        rule.action = Action::reject;
-    else
-        r.error("action", "'" + action +
-                              "' is not supported: filter actions are accept, drop "
-                              "and reject");
-    if (mangle && r.has("reject_with")) {
-        r.delegate("reject_with");
-        r.error("reject_with", "is only valid in filter rules");
-    } else if (auto t = r.opt_string("reject_with")) {
-        if (rule.action != Action::reject)
-            r.error("reject_with", "is only valid with action = \"reject\"");
-        take(r, "reject_with", config::fw::parse_reject_with(*t), rule.reject_code);
-    } else {
-        rule.reject_code = 0; // RouterOS's default: icmp-network-unreachable
-    }
+// The matchers filter and NAT rules share: protocol (a number or a name), addresses, ports,
+// in/out interface and interface lists.
+template <class Rule>
+void parse_matchers(Section& r, const std::vector<InterfaceConfig>& interfaces,
+                    const FirewallConfig& cfg, Rule& rule) {
     if (r.has("protocol")) {
         // A number or a name.
         auto& p = r.setting()["protocol"];
@@ -185,6 +151,48 @@ void parse_rule(Section& r, const std::vector<InterfaceConfig>& interfaces,
         else
             *bits = static_cast<uint16_t>(1u << (it - cfg.lists.begin()));
     }
+}
+
+// `mangle`: the rule is change-mss (parse_change_mss); otherwise a filter rule.
+void parse_rule(Section& r, const std::vector<InterfaceConfig>& interfaces,
+                const FirewallConfig& cfg, FilterRule& rule, bool mangle) {
+    rule.text = rule_text(r.setting());
+    auto chain = mangle ? std::string() : r.req_string("chain");
+    if (mangle)
+        parse_change_mss(r, rule);
+    else if (chain == "input")
+        rule.chain = Chain::input;
+    else if (chain == "forward")
+        rule.chain = Chain::forward;
+    else if (!chain.empty())
+        r.error("chain", "'" + chain +
+                             "' is not supported: filter chains are input and forward (the "
+                             "appliance's own traffic is not filtered; user chains and jump are "
+                             "not implemented)");
+    auto action = mangle ? std::string("change-mss") : r.get_string("action", "accept");
+    if (mangle) {
+        // parse_change_mss checked it
+    } else if (action == "accept")
+        rule.action = Action::accept;
+    else if (action == "drop")
+        rule.action = Action::drop;
+    else if (action == "reject")
+        rule.action = Action::reject;
+    else
+        r.error("action", "'" + action +
+                              "' is not supported: filter actions are accept, drop "
+                              "and reject");
+    if (mangle && r.has("reject_with")) {
+        r.delegate("reject_with");
+        r.error("reject_with", "is only valid in filter rules");
+    } else if (auto t = r.opt_string("reject_with")) {
+        if (rule.action != Action::reject)
+            r.error("reject_with", "is only valid with action = \"reject\"");
+        take(r, "reject_with", config::fw::parse_reject_with(*t), rule.reject_code);
+    } else {
+        rule.reject_code = 0; // RouterOS's default: icmp-network-unreachable
+    }
+    parse_matchers(r, interfaces, cfg, rule);
     if (mangle && rule.protocol != 6) r.error("protocol", "change-mss needs protocol = \"tcp\"");
     if (rule.chain == Chain::input && (r.has("out_interface") || r.has("out_interface_list")))
         r.error("the input chain has no out interface");
@@ -247,44 +255,7 @@ void parse_nat(Section& r, const std::vector<InterfaceConfig>& interfaces,
         r.error("action", "'" + action + "' is not supported in chain " + chain +
                               ": srcnat takes masquerade or src-nat, dstnat takes dst-nat "
                               "(redirect, netmap, same and accept are not implemented)");
-    if (r.has("protocol")) {
-        std::string text = render(r.setting()["protocol"]);
-        r.delegate("protocol");
-        uint8_t proto = 0;
-        if (take(r, "protocol", config::fw::parse_protocol(text), proto)) rule.protocol = proto;
-    }
-    for (auto [name, range] :
-         {std::pair{"src_address", &rule.src_address}, std::pair{"dst_address", &rule.dst_address}})
-        if (auto t = r.opt_string(name)) take(r, name, config::fw::parse_address(*t), *range);
-    for (auto [name, ports] :
-         {std::pair{"src_port", &rule.src_ports}, std::pair{"dst_port", &rule.dst_ports}}) {
-        if (!r.has(name)) continue;
-        std::string text = render(r.setting()[name]);
-        r.delegate(name);
-        if (rule.protocol != 6 && rule.protocol != 17)
-            r.error(name, "needs protocol = \"tcp\" or \"udp\"");
-        take(r, name, config::fw::parse_ports(text), *ports);
-    }
-    for (auto [name, id] : {std::pair{"in_interface", &rule.in_interface},
-                            std::pair{"out_interface", &rule.out_interface}}) {
-        auto t = r.opt_string(name);
-        if (!t) continue;
-        int i = interface_index(interfaces, *t);
-        if (i < 0)
-            r.error(name, "'" + *t + "' is not a configured interface");
-        else
-            *id = static_cast<uint8_t>(i);
-    }
-    for (auto [name, bits] : {std::pair{"in_interface_list", &rule.in_lists},
-                              std::pair{"out_interface_list", &rule.out_lists}}) {
-        auto t = r.opt_string(name);
-        if (!t) continue;
-        auto it = std::find(cfg.lists.begin(), cfg.lists.end(), *t);
-        if (it == cfg.lists.end())
-            r.error(name, "'" + *t + "' is not an interface list");
-        else
-            *bits = static_cast<uint16_t>(1u << (it - cfg.lists.begin()));
-    }
+    parse_matchers(r, interfaces, cfg, rule);
     if (rule.chain == NatChain::dstnat && (r.has("out_interface") || r.has("out_interface_list")))
         r.error("the dstnat chain runs before routing: it has no out interface");
     if (auto t = r.opt_string("to_addresses")) {
