@@ -3,6 +3,7 @@
 // daemon's own parsers (AAA, OpenVPN server, the whole appliance loader).
 #include "control/aaa/aaa_config.hpp"
 #include "control/config/appliance_config.hpp"
+#include "control/config/firewall_config.hpp"
 #include "control/config/reader.hpp"
 #include "control/ovpn/config.hpp"
 #include "control/services.hpp"
@@ -67,6 +68,22 @@ ReadBack read_back(const std::string& text) {
     return out;
 }
 
+// The output's `firewall` section read with the daemon's parser (no interfaces: the seed
+// exports import none, so rules naming one must have been refused), with the rule counts.
+void expect_firewall_accepted(const std::string& text, size_t filter, size_t nat,
+                              size_t mangle = 0) {
+    config::Diagnostics diag;
+    auto file = config::read_string(text, diag);
+    ASSERT_TRUE(file) << diag.text() << text;
+    config::Section root(file->config->getRoot(), diag);
+    config::FirewallConfig fw;
+    if (auto s = root.group("firewall")) config::parse_firewall(*s, {}, fw);
+    EXPECT_TRUE(diag.ok()) << diag.text() << text;
+    EXPECT_EQ(fw.filter.size(), filter) << text;
+    EXPECT_EQ(fw.nat.size(), nat) << text;
+    EXPECT_EQ(fw.mangle.size(), mangle) << text;
+}
+
 std::string sstp_setting(const ReadBack& r, const char* name) {
     std::string v;
     r.raw->lookupValue(std::string("sstp_server.") + name, v);
@@ -115,10 +132,18 @@ TEST(RouterosImport, Seed000OpenVpnAndSstpHowto) {
     EXPECT_EQ(sstp_setting(b, "enabled"), "no");
     EXPECT_NE(r.config.find("#   server-certificate\n"), std::string::npos);
     EXPECT_NE(r.config.find("vpnctl certificate import"), std::string::npos);
-    has_report(r, "line 21: unsupported: /ip firewall filter (the firewall issue)");
+    // Line 21's rule is translated; line 29's blank src-address (the manual's placeholder)
+    // would make an accept-everything rule, so it is refused.
+    EXPECT_NE(r.config.find("filter = (\n    { chain = \"input\"; protocol = \"tcp\"; dst_port = "
+                            "1194; action = \"accept\"; comment = \"Allow OVPN\"; }\n  );"),
+              std::string::npos)
+        << r.config;
+    expect_firewall_accepted(r.config, 1, 0);
     has_report(r,
                "line 27: refused: interface bridge has no /ip address; a vpnplane port needs one");
-    has_report(r, "line 29: unsupported: /ip firewall filter (the firewall issue)");
+    has_report(r, "line 29: refused: src-address=: an empty matcher (a placeholder in a manual?) "
+                  "would widen the rule");
+    has_report(r, "line 29: refused: this /ip firewall filter rule is not imported");
     has_report(r, "line 36: refused: enabled=yes: the SSTP server is not available in this "
                   "version of vpnplaned (written as enabled = false)");
 }
@@ -141,10 +166,14 @@ TEST(RouterosImport, Seed001SstpForWindows) {
     EXPECT_EQ(sstp_setting(b, "certificate"), "sstp-server");
     EXPECT_EQ(sstp_setting(b, "default_profile"), "sstp-profile");
     EXPECT_EQ(sstp_setting(b, "verify_client_certificate"), "no");
-    EXPECT_EQ(reports(r).size(), 3u) << testing::PrintToString(reports(r));
+    EXPECT_EQ(reports(r).size(), 4u) << testing::PrintToString(reports(r));
     has_report(r, "line 25: refused: enabled=yes: the SSTP server is not available in this "
                   "version of vpnplaned (written as enabled = false)");
-    has_report(r, "line 36: unsupported: /ip firewall filter (the firewall issue)");
+    has_report(r, "line 36: refused: in-interface-list=WAN: only the built-in lists ovpn and sstp "
+                  "are imported (/interface list is not translated: write interface_lists by "
+                  "hand)");
+    has_report(r, "line 36: refused: this /ip firewall filter rule is not imported");
+    EXPECT_EQ(r.config.find("firewall"), std::string::npos);
 }
 
 TEST(RouterosImport, Seed002ConsoleCommands) {
@@ -156,8 +185,8 @@ TEST(RouterosImport, Seed002ConsoleCommands) {
     EXPECT_EQ(s->service, aaa::Service::Sstp);
     EXPECT_FALSE(s->remote_address);
     EXPECT_EQ(sstp_setting(b, "default_profile"), "default-encryption");
-    has_report(r, "line 3: unsupported: /interface sstp-client (vpnplane is a server; client "
-                  "tunnels are not supported)");
+    has_report(r, "line 3: unsupported: /interface sstp-client (sstp_clients is not implemented "
+                  "yet; only ovpn_clients)");
 }
 
 TEST(RouterosImport, Seed003OpenVpnV7) {
@@ -183,10 +212,25 @@ TEST(RouterosImport, Seed003OpenVpnV7) {
     EXPECT_EQ(b.ovpn->ciphers, std::vector<crypto::Cipher>{crypto::Cipher::Aes256Cbc});
     EXPECT_EQ(b.ovpn->max_mtu, 1420u);
     EXPECT_EQ(b.ovpn->keepalive_timeout_s, 30u);
-    has_report(r, "line 49: refused: new-mss=1380: vpnplane clamps the MSS to the path MTU - 40 "
-                  "(firewall.mss_clamp), not to a fixed value");
-    has_report(r, "line 52: unsupported: /interface list (interface lists are not supported)");
-    has_report(r, "line 54: unsupported: /ip firewall nat (the firewall issue)");
+    // The filter rule (line 45) and the change-mss rule (line 48) are translated; the NAT rule
+    // names ether1, which this server export gives no address (see SeedFirewallWithPorts).
+    EXPECT_NE(r.config.find("{ chain = \"input\"; protocol = \"udp\"; dst_port = 1194; action = "
+                            "\"accept\"; comment = \"OpenVPN UDP server\"; }"),
+              std::string::npos)
+        << r.config;
+    EXPECT_NE(r.config.find("mangle = (\n    { chain = \"forward\"; action = \"change-mss\"; "
+                            "new_mss = 1380; protocol = \"tcp\"; tcp_flags = \"syn\"; "
+                            "out_interface_list = \"ovpn\"; tcp_mss = \"1381-65535\"; comment = "
+                            "\"Clamp MSS for OVPN UDP\"; }\n  );"),
+              std::string::npos)
+        << r.config;
+    expect_firewall_accepted(r.config, 1, 0, 1);
+    has_report(r, "line 52: unsupported: /interface list (not translated: write interface_lists "
+                  "by hand; the ovpn and sstp lists are built in)");
+    has_report(r, "line 54: refused: out-interface=ether1: not an imported interface (it needs an "
+                  "/ip address and --port ether1=DEVICE; tunnel sessions are matched with the "
+                  "ovpn and sstp interface lists)");
+    has_report(r, "line 54: refused: this /ip firewall nat rule is not imported");
 }
 
 TEST(RouterosImport, Seed004SstpV6Manual) {
@@ -332,17 +376,16 @@ TEST(RouterosImport, EverythingNotTranslatedIsReportedWithItsLine) {
                   "refused: --port ether9=net_null0: the export has no interface named ether9",
                   "refused: no interface was imported; vpnplaned needs at least one (an /ip "
                   "address and --port NAME=DEVICE)",
-                  "line 1: unsupported: /ip firewall filter (the firewall issue)",
-                  "line 2: unsupported: /interface ovpn-client (vpnplane is a server; client "
-                  "tunnels are not supported)",
-                  "line 3: unsupported: /interface list member (interface lists are not "
-                  "supported)",
+                  "line 2: refused: connect-to=x: not an IPv4 address; DNS names are not "
+                  "supported yet (the link is not imported)",
+                  "line 3: unsupported: /interface list member (not translated: write "
+                  "interface_lists by hand; the ovpn and sstp lists are built in)",
                   "line 4: refused: netmask=29: addresses come from the PPP profile",
                   "line 4: refused: mode=ethernet: only mode=ip (layer 3) is supported",
                   "line 6: refused: service=pppoe: vpnplane serves only ovpn and sstp",
                   "line 7: refused: use-ipv6=yes: IPv6 is not supported yet",
-                  "line 8: refused: gateway=ovpn-out1: routes through an interface (a client "
-                  "tunnel) are not supported; only a next-hop address",
+                  "line 8: refused: gateway=ovpn-out1: the ovpn-client link (line 2) is not "
+                  "imported",
                   "line 9: refused: interface ether5 (10.1.1.1/24) has no --port ether5=DEVICE",
                   "line 10: error: unterminated quoted value",
                   "line 11: unsupported: /ppp secret remove (the importer translates add and set "
@@ -354,6 +397,9 @@ TEST(RouterosImport, EverythingNotTranslatedIsReportedWithItsLine) {
     EXPECT_EQ(r.config.find("pppoe"), std::string::npos);
     EXPECT_NE(r.config.find("protocol = \"tcp\""), std::string::npos); // OpenVPN over TCP
     EXPECT_NE(r.config.find("name = \"v6\""), std::string::npos);
+    EXPECT_NE(r.config.find("filter = (\n    { chain = \"input\"; action = \"drop\"; }"),
+              std::string::npos);
+    EXPECT_EQ(r.config.find("ovpn_clients"), std::string::npos);
 }
 
 TEST(RouterosImport, OvpnServerWithoutCertificateIsNotWritten) {
