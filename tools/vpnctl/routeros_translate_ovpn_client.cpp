@@ -30,9 +30,12 @@ void OvpnClientImport::command(const Command& c) {
         ClientLink l;
         l.line = c.line;
         // RouterOS names unnamed client interfaces ovpn-out1, ovpn-out2, ...
-        l.name = c.prop("name") && !c.prop("name")->empty()
-                     ? *c.prop("name")
-                     : "ovpn-out" + std::to_string(links_.size() + 1);
+        if (c.prop("name") && !c.prop("name")->empty()) {
+            l.name = *c.prop("name");
+        } else {
+            for (size_t n = 1; l.name.empty() || find(l.name); ++n)
+                l.name = "ovpn-out" + std::to_string(n);
+        }
         if (find(l.name))
             return report(c.line,
                           "refused: /interface ovpn-client '" + l.name + "' is added twice");
@@ -132,8 +135,8 @@ void OvpnClientImport::command(const Command& c) {
                 put("cipher", quote(kept));
         } else if (k == "add-default-route") {
             if (v == "yes")
-                refuse_link(p, "a default route through a client link is not supported yet "
-                               "(add /ip route entries naming the link)");
+                refuse_link(p, "a default route through a client link is not supported yet; add "
+                               "/ip route entries naming the link");
             else
                 yes_no(p, "add_default_route");
         } else if (k == "route-nopull") {

@@ -438,3 +438,95 @@ TEST(RouterosImport, DefaultRoutesPickTheWanPort) {
 
 } // namespace
 } // namespace vp::tools::routeros
+
+namespace vp::tools::routeros {
+namespace {
+
+// The seeds' firewall, NAT and client-link commands on a router whose ports are imported: the
+// output must pass the daemon's whole loader, and every refused line must be reported.
+TEST(RouterosImport, SeedFirewallAndClientLinks) {
+    auto r = import_text(fixture("seed_firewall_clients.rsc"),
+                         {{"ether1", "net_null0"}, {"ether2", "net_null1"}});
+    EXPECT_EQ(
+        reports(r),
+        (std::vector<std::string>{
+            "line 14: refused: connection-state is not valid in the input chain (the appliance's "
+            "own connections are not tracked)",
+            "line 14: refused: this /ip firewall filter rule is not imported",
+            "line 15: refused: action=fasttrack-connection: fasttrack is not implemented (an "
+            "accept rule with connection-state=established,related does the same in vpnplane)",
+            "line 15: refused: this /ip firewall filter rule is not imported",
+            "line 16: refused: reject-with=tcp-reset: reject_with 'tcp-reset' is not one of "
+            "icmp-network-unreachable, icmp-host-unreachable, icmp-protocol-unreachable, "
+            "icmp-port-unreachable, icmp-net-prohibited, icmp-host-prohibited, "
+            "icmp-admin-prohibited (tcp-reset is not supported)",
+            "line 16: refused: this /ip firewall filter rule is not imported",
+            "line 17: refused: src-address-list=blocked: is not implemented in vpnplane yet",
+            "line 17: refused: this /ip firewall filter rule is not imported",
+            "line 24: refused: action=redirect: NAT actions are masquerade and src-nat (srcnat), "
+            "dst-nat (dstnat)",
+            "line 24: refused: this /ip firewall nat rule is not imported",
+            "line 25: refused: out-interface=ovpn-in1: not an imported interface (it needs an /ip "
+            "address and --port ovpn-in1=DEVICE; tunnel sessions are matched with the ovpn and "
+            "sstp interface lists)",
+            "line 25: refused: this /ip firewall nat rule is not imported",
+            "line 26: unsupported: tcp-close-timeout=10s (vpnplane has one tcp_transitory_timeout "
+            "for the handshake and the closing states)",
+            "line 28: refused: ca-certificate=ca: vpnplane uses it only with "
+            "verify-server-certificate=yes (the link is imported without it)",
+            "line 31: refused: connect-to=vpn.example.com: not an IPv4 address; DNS names are not "
+            "supported yet (the link is not imported)",
+            "line 34: refused: protocol=tcp: OpenVPN client links over TCP are not supported yet "
+            "(the link is not imported)",
+            "line 35: refused: mode=ethernet: only layer-3 links (mode=ip) are supported (the "
+            "link is not imported)",
+            "line 36: refused: add-default-route=yes: a default route through a client link is "
+            "not supported yet; add /ip route entries naming the link (the link is not "
+            "imported)",
+            "line 38: unsupported: /interface sstp-client (sstp_clients is not implemented yet; "
+            "only ovpn_clients)",
+            "line 41: refused: gateway=sstp-out1: an sstp-client link (sstp_clients is not "
+            "implemented yet)",
+            "line 42: refused: gateway=ovpn-dns: the ovpn-client link (line 31) is not imported",
+        }));
+    // place-before=0 puts line 9's rule first.
+    EXPECT_NE(r.config.find("filter = (\n    { chain = \"input\"; protocol = \"tcp\"; dst_port = "
+                            "443; action = \"accept\"; comment = \"Allow SSTP\"; },"),
+              std::string::npos)
+        << r.config;
+    EXPECT_NE(r.config.find("{ chain = \"srcnat\"; src_address = \"10.8.0.0/24\"; action = "
+                            "\"masquerade\"; comment = \"Masquerade OpenVPN clients\"; "
+                            "out_interface = \"ether1\"; }"),
+              std::string::npos)
+        << r.config;
+    auto cfg = config::load_config_text(r.config);
+    ASSERT_TRUE(cfg.ok()) << cfg.message() << "\n" << r.config;
+    auto& fw = cfg->firewall;
+    ASSERT_EQ(fw.filter.size(), 8u);
+    EXPECT_EQ(fw.filter[0].dst_ports.size(), 1u);
+    EXPECT_EQ(fw.filter[0].dst_ports[0].lo, 443);
+    EXPECT_EQ(fw.filter[5].dst_ports.size(), 4u); // 53,22,8291,80
+    EXPECT_NE(fw.filter[6].conn_state, 0);
+    ASSERT_EQ(fw.nat.size(), 3u);
+    EXPECT_TRUE(fw.tracking());
+    EXPECT_EQ(fw.timeouts.udp, 20u);
+    auto services = ctl::load_services(*cfg);
+    ASSERT_TRUE(services.ok()) << services.message() << "\n" << r.config;
+    auto& links = services->ovpn_clients;
+    ASSERT_EQ(links.size(), 2u);
+    EXPECT_EQ(links[0].name, "ovpn-to-hq");
+    EXPECT_EQ(links[0].connect_to, ip("198.51.100.1"));
+    EXPECT_EQ(links[0].user, "client1");
+    EXPECT_EQ(links[0].certificate, "client1");
+    EXPECT_FALSE(links[0].verify_server_certificate);
+    EXPECT_EQ(links[0].ciphers, std::vector<crypto::Cipher>{crypto::Cipher::Aes256Cbc});
+    EXPECT_EQ(links[0].auth, crypto::Digest::Sha256);
+    EXPECT_EQ(links[1].name, "ovpn-out1"); // RouterOS's name for the first unnamed link
+    EXPECT_TRUE(links[1].verify_server_certificate);
+    ASSERT_EQ(services->link_routes.size(), 2u);
+    EXPECT_EQ(services->link_routes[0].link, "ovpn-to-hq");
+    EXPECT_EQ(services->link_routes[1].link, "ovpn-out1");
+}
+
+} // namespace
+} // namespace vp::tools::routeros
