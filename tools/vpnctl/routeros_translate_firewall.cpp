@@ -45,7 +45,7 @@ void FirewallImport::command(const Command& c) {
         std::string why = "no vpnplane counterpart";
         if (m == "/ip firewall raw") why = "firewall.raw is not implemented yet";
         if (m == "/ip firewall address-list")
-            why = "address lists are not implemented yet (src_address_list is refused)";
+            why = "address lists are not implemented yet; src_address_list is refused";
         if (m == "/ip firewall layer7-protocol") why = "layer-7 matching is not implemented";
         if (m == "/ip firewall service-port")
             why = "vpnplane has no protocol helpers (NAT of FTP, SIP, PPTP, ...)";

@@ -530,3 +530,81 @@ TEST(RouterosImport, SeedFirewallAndClientLinks) {
 
 } // namespace
 } // namespace vp::tools::routeros
+
+namespace vp::tools::routeros {
+namespace {
+
+// One property at a time: what the daemon would refuse is reported and the rule left out; what
+// it takes is written with the daemon's syntax and read back by its firewall parser.
+TEST(RouterosImport, FirewallRuleValues) {
+    auto r = import_text(
+        "/ip firewall filter\n"
+        "add chain=input protocol=icmp icmp-options=8:0 action=accept disabled=yes\n" // 2
+        "add chain=forward protocol=6 tcp-flags=syn,!ack action=reject "
+        "reject-with=icmp-admin-prohibited dst-address=10.0.0.1-10.0.0.9\n" // 3
+        "add chain=forward src-address=!10.0.0.0/8 action=drop\n"           // 4
+        "add chain=forward dst-port=80 action=drop\n"                       // 5
+        "add chain=output action=drop\n"                                    // 6
+        "add chain=input out-interface-list=ovpn action=drop\n"             // 7
+        "add chain=forward protocol=tcp action=drop nth=2,1\n"              // 8
+        "/ip firewall nat\n"
+        "add chain=dstnat protocol=tcp dst-port=80 action=dst-nat to-addresses=10.0.0.5 "
+        "to-ports=8000-8100\n"                                        // 10
+        "add chain=srcnat action=masquerade to-addresses=192.0.2.1\n" // 11
+        "add chain=srcnat action=src-nat\n"                           // 12
+        "/ip firewall mangle\n"
+        "add chain=forward action=change-mss new-mss=clamp-to-pmtu protocol=tcp "
+        "tcp-flags=syn passthrough=yes\n"                                     // 14
+        "add chain=prerouting action=mark-connection new-connection-mark=x\n" // 15
+        "/ip firewall address-list add list=blocked address=192.0.2.7\n"      // 16
+        "/ip firewall filter set 0 disabled=yes\n");                          // 17
+    EXPECT_EQ(
+        reports(r),
+        (std::vector<std::string>{
+            "refused: no interface was imported; vpnplaned needs at least one (an /ip address "
+            "and --port NAME=DEVICE)",
+            "line 4: refused: src-address=!10.0.0.0/8: negated matchers (!) are not supported",
+            "line 4: refused: this /ip firewall filter rule is not imported",
+            "line 5: refused: src-port/dst-port need protocol=tcp or udp",
+            "line 5: refused: this /ip firewall filter rule is not imported",
+            "line 6: refused: chain=output: vpnplane filters the input and forward chains only "
+            "(output and jump chains are not implemented)",
+            "line 6: refused: this /ip firewall filter rule is not imported",
+            "line 7: refused: out-interface matchers are not valid in chain input",
+            "line 7: refused: this /ip firewall filter rule is not imported",
+            "line 8: unsupported: /ip firewall filter nth=2,1 (no vpnplane counterpart)",
+            "line 8: refused: this /ip firewall filter rule is not imported",
+            "line 10: refused: to-ports=8000-8100: dst-nat takes one port",
+            "line 10: refused: this /ip firewall nat rule is not imported",
+            "line 11: refused: to-addresses is not valid with masquerade (use action=src-nat)",
+            "line 11: refused: this /ip firewall nat rule is not imported",
+            "line 12: refused: src-nat needs to-addresses=",
+            "line 12: refused: this /ip firewall nat rule is not imported",
+            "line 14: unsupported: passthrough=yes (vpnplane applies the first matching "
+            "change-mss rule only; the rule is imported)",
+            "line 15: refused: chain=prerouting: mangle rules run in the forward chain only",
+            "line 15: refused: action=mark-connection: the only mangle action is change-mss",
+            "line 15: refused: new-connection-mark=x: is not implemented in vpnplane yet",
+            "line 15: refused: change-mss needs protocol=tcp",
+            "line 15: refused: change-mss needs new-mss=",
+            "line 15: refused: this /ip firewall mangle rule is not imported",
+            "line 16: unsupported: /ip firewall address-list (address lists are not implemented "
+            "yet; src_address_list is refused)",
+            "line 17: unsupported: /ip firewall filter set (firewall rules are translated from "
+            "add only)",
+        }));
+    EXPECT_NE(r.config.find("{ chain = \"input\"; protocol = \"icmp\"; icmp_options = \"8:0\"; "
+                            "action = \"accept\"; disabled = true; }"),
+              std::string::npos)
+        << r.config;
+    EXPECT_NE(r.config.find("protocol = 6; tcp_flags = \"syn,!ack\"; action = \"reject\"; "
+                            "reject_with = \"icmp-admin-prohibited\"; dst_address = "
+                            "\"10.0.0.1-10.0.0.9\";"),
+              std::string::npos)
+        << r.config;
+    EXPECT_NE(r.config.find("new_mss = \"clamp-to-pmtu\""), std::string::npos) << r.config;
+    expect_firewall_accepted(r.config, 2, 0, 1);
+}
+
+} // namespace
+} // namespace vp::tools::routeros
