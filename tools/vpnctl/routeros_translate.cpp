@@ -184,9 +184,7 @@ private:
                                         : "sstp-out" + std::to_string(sstp_clients_.size() + 1));
             return unsupported_menu(c, "sstp_clients is not implemented yet; only ovpn_clients");
         }
-        if (m.rfind("/interface list", 0) == 0)
-            return unsupported_menu(c, "not translated: write interface_lists by hand; the ovpn "
-                                       "and sstp lists are built in");
+        if (m == "/interface list" || m == "/interface list member") return firewall_.command(c);
         if (m == "/interface bridge port")
             return unsupported_menu(c, "vpnplane does not bridge; each port is routed");
         unsupported_menu(c, "no vpnplane counterpart");
@@ -695,6 +693,7 @@ private:
             out += " };\n";
         }
         out += clients_.write();
+        out += firewall_.write_lists();
         out += firewall_.write();
         return out;
     }

@@ -1,8 +1,8 @@
 // RouterOS /ip firewall filter, nat, mangle (change-mss) and connection tracking -> the
-// `firewall` section. Values are checked with the daemon's own firewall value parsers, so a rule
-// written here is one vpnplaned reads. A rule with any property vpnplane lacks or refuses is not
-// imported at all (dropping a matcher would widen the rule); each such property is reported with
-// the line and the reason, then the rule itself.
+// `firewall` section; /interface list (+ member) -> `interface_lists`. Values are checked with the
+// daemon's own firewall value parsers, so a rule written here is one vpnplaned reads. A rule with
+// any property vpnplane lacks or refuses is not imported at all (dropping a matcher would widen the
+// rule); each such property is reported with the line and the reason, then the rule itself.
 #include "control/config/firewall_values.hpp"
 #include "tools/vpnctl/routeros_translate_parts.hpp"
 
@@ -34,8 +34,59 @@ const std::string_view not_implemented[] = {
 
 } // namespace
 
+InterfaceList* FirewallImport::find_list(const std::string& name) {
+    for (auto& l : lists_)
+        if (l.name == name) return &l;
+    return nullptr;
+}
+
+// /interface list add name=WAN, /interface list member add interface=ether1 list=WAN. A list
+// is written only when every member is an imported interface (a narrower list would narrow the
+// drop rules that name it too); ovpn and sstp are built in and hold the sessions.
+void FirewallImport::interface_list(const Command& c) {
+    if (c.verb != "add")
+        return report(c.line, "unsupported: " + c.menu + " " + c.verb +
+                                  " (interface lists are translated from add only)");
+    if (c.menu == "/interface list") {
+        const std::string* name = c.prop("name");
+        if (!name || name->empty())
+            return report(c.line, "refused: /interface list add without name=");
+        if (*name == "ovpn" || *name == "sstp")
+            return report(c.line, "unsupported: /interface list " + *name +
+                                      " (built into vpnplane: it holds every " + *name +
+                                      " session; its members are not imported)");
+        if (find_list(*name))
+            return report(c.line, "refused: /interface list '" + *name + "' is added twice");
+        lists_.push_back({c.line, *name, {}, true, {}});
+        for (auto& p : c.props)
+            if (p.key == "include" || p.key == "exclude") {
+                if (p.value.empty()) continue;
+                report(c.line, "refused: " + p.key + "=" + p.value +
+                                   ": lists of lists are not supported (the list is not "
+                                   "imported)");
+                lists_.back().ok = false;
+            } else if (p.key != "name" && p.key != "comment" && !p.value.empty()) {
+                report(c.line, "unsupported: /interface list " + p.key + "=" + p.value +
+                                   " (no vpnplane counterpart)");
+            }
+        return;
+    }
+    const std::string* name = c.prop("list");
+    const std::string* member = c.prop("interface");
+    if (!name || !member || name->empty() || member->empty())
+        return report(c.line, "refused: /interface list member add needs list= and interface=");
+    if (*name == "ovpn" || *name == "sstp")
+        return report(c.line, "unsupported: member " + *member + " of the built-in list " + *name +
+                                  " (every " + *name + " session is in it)");
+    InterfaceList* l = find_list(*name);
+    if (!l) return report(c.line, "refused: list=" + *name + ": no /interface list above");
+    if (auto d = c.prop("disabled"); d && *d == "yes") return;
+    l->members.emplace_back(c.line, *member);
+}
+
 void FirewallImport::command(const Command& c) {
     const std::string& m = c.menu;
+    if (m == "/interface list" || m == "/interface list member") return interface_list(c);
     if (m == "/ip firewall connection tracking") return connection_tracking(c);
     std::string table;
     if (m == "/ip firewall filter") table = "filter";
@@ -164,11 +215,7 @@ void FirewallImport::rule(const Command& c, const std::string& table) {
             r.interfaces.emplace_back(setting, v);
         } else if (k == "in-interface-list" || k == "out-interface-list") {
             has_out |= k == "out-interface-list";
-            if (v != "ovpn" && v != "sstp")
-                refuse(p, "only the built-in lists ovpn and sstp are imported (/interface list "
-                          "is not translated: write interface_lists by hand)");
-            else
-                put(setting, quote(v));
+            r.lists.emplace_back(setting, v);
         } else if (k == "connection-state" && table == "filter") {
             has_state = true;
             auto s = config::fw::parse_connection_state(v);
@@ -305,6 +352,22 @@ void FirewallImport::connection_tracking(const Command& c) {
 
 void FirewallImport::finish(
     const std::function<std::optional<std::string>(const std::string&)>& iface) {
+    for (auto& l : lists_) {
+        for (auto& [line, member] : l.members) {
+            if (auto found = iface(member)) {
+                l.resolved.push_back(*found);
+                continue;
+            }
+            report(line, "refused: interface=" + member + " of list " + l.name +
+                             ": not an imported interface (the list is not imported)");
+            l.ok = false;
+        }
+        if (l.ok && l.resolved.empty()) {
+            report(l.line, "refused: /interface list " + l.name +
+                               " has no member (the list is not imported)");
+            l.ok = false;
+        }
+    }
     for (auto* list : {&filter_, &nat_, &mangle_})
         for (auto& r : *list) {
             for (auto& [setting, name] : r.interfaces) {
@@ -322,9 +385,38 @@ void FirewallImport::finish(
                                    "and sstp interface lists)");
                 r.ok = false;
             }
+            for (auto& [setting, name] : r.lists) {
+                bool builtin = name == "ovpn" || name == "sstp";
+                const InterfaceList* l = builtin ? nullptr : find_list(name);
+                if (builtin || (l && l->ok)) {
+                    r.fields.emplace_back(setting, quote(name));
+                    continue;
+                }
+                std::string key = setting;
+                std::replace(key.begin(), key.end(), '_', '-');
+                report(r.line,
+                       "refused: " + key + "=" + name +
+                           (l ? ": the list (line " + std::to_string(l->line) + ") is not imported"
+                              : std::string(": no /interface list of that name (the "
+                                            "built-in ones are ovpn and sstp)")));
+                r.ok = false;
+            }
             if (!r.ok)
                 report(r.line, "refused: this /ip firewall " + r.table + " rule is not imported");
         }
+}
+
+std::string FirewallImport::write_lists() const {
+    std::string items;
+    for (auto& l : lists_) {
+        if (!l.ok) continue;
+        std::string members;
+        for (auto& m : l.resolved)
+            members += (members.empty() ? "" : ",") + m;
+        items += (items.empty() ? "  { name = " : ",\n  { name = ") + quote(l.name) +
+                 "; interfaces = " + quote(members) + "; }";
+    }
+    return items.empty() ? std::string() : "interface_lists = (\n" + items + "\n);\n";
 }
 
 std::string FirewallImport::write() const {

@@ -169,9 +169,8 @@ TEST(RouterosImport, Seed001SstpForWindows) {
     EXPECT_EQ(reports(r).size(), 4u) << testing::PrintToString(reports(r));
     has_report(r, "line 25: refused: enabled=yes: the SSTP server is not available in this "
                   "version of vpnplaned (written as enabled = false)");
-    has_report(r, "line 36: refused: in-interface-list=WAN: only the built-in lists ovpn and sstp "
-                  "are imported (/interface list is not translated: write interface_lists by "
-                  "hand)");
+    has_report(r, "line 36: refused: in-interface-list=WAN: no /interface list of that name (the "
+                  "built-in ones are ovpn and sstp)");
     has_report(r, "line 36: refused: this /ip firewall filter rule is not imported");
     EXPECT_EQ(r.config.find("firewall"), std::string::npos);
 }
@@ -220,13 +219,15 @@ TEST(RouterosImport, Seed003OpenVpnV7) {
         << r.config;
     EXPECT_NE(r.config.find("mangle = (\n    { chain = \"forward\"; action = \"change-mss\"; "
                             "new_mss = 1380; protocol = \"tcp\"; tcp_flags = \"syn\"; "
-                            "out_interface_list = \"ovpn\"; tcp_mss = \"1381-65535\"; comment = "
-                            "\"Clamp MSS for OVPN UDP\"; }\n  );"),
+                            "tcp_mss = \"1381-65535\"; comment = \"Clamp MSS for OVPN UDP\"; "
+                            "out_interface_list = \"ovpn\"; }\n  );"),
               std::string::npos)
         << r.config;
     expect_firewall_accepted(r.config, 1, 0, 1);
-    has_report(r, "line 52: unsupported: /interface list (not translated: write interface_lists "
-                  "by hand; the ovpn and sstp lists are built in)");
+    has_report(r, "line 52: unsupported: /interface list ovpn (built into vpnplane: it holds "
+                  "every ovpn session; its members are not imported)");
+    has_report(r, "line 53: unsupported: member ovpn-incoming1 of the built-in list ovpn (every "
+                  "ovpn session is in it)");
     has_report(r, "line 54: refused: out-interface=ether1: not an imported interface (it needs an "
                   "/ip address and --port ether1=DEVICE; tunnel sessions are matched with the "
                   "ovpn and sstp interface lists)");
@@ -378,8 +379,7 @@ TEST(RouterosImport, EverythingNotTranslatedIsReportedWithItsLine) {
                   "address and --port NAME=DEVICE)",
                   "line 2: refused: connect-to=x: not an IPv4 address; DNS names are not "
                   "supported yet (the link is not imported)",
-                  "line 3: unsupported: /interface list member (not translated: write "
-                  "interface_lists by hand; the ovpn and sstp lists are built in)",
+                  "line 3: refused: list=WAN: no /interface list above",
                   "line 4: refused: netmask=29: addresses come from the PPP profile",
                   "line 4: refused: mode=ethernet: only mode=ip (layer 3) is supported",
                   "line 6: refused: service=pppoe: vpnplane serves only ovpn and sstp",
@@ -488,7 +488,16 @@ TEST(RouterosImport, SeedFirewallAndClientLinks) {
             "line 41: refused: gateway=sstp-out1: an sstp-client link (sstp_clients is not "
             "implemented yet)",
             "line 42: refused: gateway=ovpn-dns: the ovpn-client link (line 31) is not imported",
+            "line 45: refused: /interface list EMPTY has no member (the list is not imported)",
+            "line 48: refused: interface=ether9 of list LAN: not an imported interface (the list "
+            "is not imported)",
+            "line 50: refused: in-interface-list=LAN: the list (line 44) is not imported",
+            "line 50: refused: this /ip firewall filter rule is not imported",
         }));
+    EXPECT_NE(
+        r.config.find("interface_lists = (\n  { name = \"WAN\"; interfaces = \"ether1\"; }\n);"),
+        std::string::npos)
+        << r.config;
     // place-before=0 puts line 9's rule first.
     EXPECT_NE(r.config.find("filter = (\n    { chain = \"input\"; protocol = \"tcp\"; dst_port = "
                             "443; action = \"accept\"; comment = \"Allow SSTP\"; },"),
@@ -502,7 +511,9 @@ TEST(RouterosImport, SeedFirewallAndClientLinks) {
     auto cfg = config::load_config_text(r.config);
     ASSERT_TRUE(cfg.ok()) << cfg.message() << "\n" << r.config;
     auto& fw = cfg->firewall;
-    ASSERT_EQ(fw.filter.size(), 8u);
+    ASSERT_EQ(fw.filter.size(), 9u);
+    EXPECT_NE(std::find(fw.lists.begin(), fw.lists.end(), "WAN"), fw.lists.end());
+    EXPECT_NE(fw.filter[8].in_lists, 0); // seed 001's rule with in-interface-list=WAN
     EXPECT_EQ(fw.filter[0].dst_ports.size(), 1u);
     EXPECT_EQ(fw.filter[0].dst_ports[0].lo, 443);
     EXPECT_EQ(fw.filter[5].dst_ports.size(), 4u); // 53,22,8291,80
