@@ -4,6 +4,7 @@
 // any property vpnplane lacks or refuses is not imported at all (dropping a matcher would widen the
 // rule); each such property is reported with the line and the reason, then the rule itself.
 #include "control/config/firewall_values.hpp"
+#include "dataplane/firewall/rules.hpp"
 #include "tools/vpnctl/routeros_translate_parts.hpp"
 
 #include <algorithm>
@@ -352,6 +353,7 @@ void FirewallImport::connection_tracking(const Command& c) {
 
 void FirewallImport::finish(
     const std::function<std::optional<std::string>(const std::string&)>& iface) {
+    size_t imported_lists = 0;
     for (auto& l : lists_) {
         for (auto& [line, member] : l.members) {
             if (auto found = iface(member)) {
@@ -365,6 +367,12 @@ void FirewallImport::finish(
         if (l.ok && l.resolved.empty()) {
             report(l.line, "refused: /interface list " + l.name +
                                " has no member (the list is not imported)");
+            l.ok = false;
+        }
+        if (l.ok && ++imported_lists > dp::fw::max_lists - 2) {
+            report(l.line, "refused: /interface list " + l.name + ": vpnplane has at most " +
+                               std::to_string(dp::fw::max_lists - 2) +
+                               " lists besides ovpn and sstp (the list is not imported)");
             l.ok = false;
         }
     }

@@ -619,3 +619,30 @@ TEST(RouterosImport, FirewallRuleValues) {
 
 } // namespace
 } // namespace vp::tools::routeros
+
+namespace vp::tools::routeros {
+namespace {
+
+// The daemon takes 14 lists besides ovpn and sstp: the 15th is refused, and so is a rule on it.
+TEST(RouterosImport, InterfaceListsBeyondTheDaemonsLimit) {
+    std::string text = "/ip address add address=192.0.2.2/24 interface=ether1\n";
+    for (int n = 1; n <= 15; ++n)
+        text += "/interface list add name=L" + std::to_string(n) +
+                "\n/interface list member add interface=ether1 list=L" + std::to_string(n) + "\n";
+    text += "/ip firewall filter add chain=forward in-interface-list=L15 action=drop\n"
+            "/ip firewall filter add chain=forward in-interface-list=L14 action=drop\n";
+    auto r = import_text(text, {{"ether1", "net_null0"}});
+    EXPECT_EQ(reports(r),
+              (std::vector<std::string>{
+                  "line 30: refused: /interface list L15: vpnplane has at most 14 lists besides "
+                  "ovpn and sstp (the list is not imported)",
+                  "line 32: refused: in-interface-list=L15: the list (line 30) is not imported",
+                  "line 32: refused: this /ip firewall filter rule is not imported"}));
+    auto cfg = config::load_config_text(r.config);
+    ASSERT_TRUE(cfg.ok()) << cfg.message() << "\n" << r.config;
+    EXPECT_EQ(cfg->firewall.lists.size(), 16u);
+    EXPECT_EQ(cfg->firewall.filter.size(), 1u);
+}
+
+} // namespace
+} // namespace vp::tools::routeros
