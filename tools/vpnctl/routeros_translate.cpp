@@ -4,6 +4,8 @@
 // make it into the configuration.
 #include "tools/vpnctl/routeros_translate.hpp"
 
+#include "tools/vpnctl/routeros_translate_parts.hpp"
+
 #include "base/ipv4.hpp"
 
 #include <algorithm>
@@ -12,7 +14,29 @@
 
 namespace vp::tools::routeros {
 
+// A libconfig string literal: `\"`, `\\` and `\xNN` for control characters.
+std::string detail::quote(const std::string& v) {
+    static const char hex[] = "0123456789abcdef";
+    std::string out = "\"";
+    for (char c : v) {
+        auto u = static_cast<unsigned char>(c);
+        if (c == '"' || c == '\\') {
+            out += '\\';
+            out += c;
+        } else if (u < 0x20) {
+            out += "\\x";
+            out += hex[u >> 4];
+            out += hex[u & 0xf];
+        } else {
+            out += c;
+        }
+    }
+    return out + "\"";
+}
+
 namespace {
+
+using detail::quote;
 
 using Fields = std::vector<std::pair<std::string, std::string>>; // setting -> value, in order
 
@@ -87,26 +111,6 @@ bool all_digits(const std::string& v) {
            std::all_of(v.begin(), v.end(), [](char c) { return c >= '0' && c <= '9'; });
 }
 
-// A libconfig string literal: `\"`, `\\` and `\xNN` for control characters.
-std::string quote(const std::string& v) {
-    static const char hex[] = "0123456789abcdef";
-    std::string out = "\"";
-    for (char c : v) {
-        auto u = static_cast<unsigned char>(c);
-        if (c == '"' || c == '\\') {
-            out += '\\';
-            out += c;
-        } else if (u < 0x20) {
-            out += "\\x";
-            out += hex[u >> 4];
-            out += hex[u & 0xf];
-        } else {
-            out += c;
-        }
-    }
-    return out + "\"";
-}
-
 // Settings written as integers when the value is a plain number (the reader's get_int).
 bool integer_setting(const std::string& key) {
     static const char* keys[] = {"port",           "max_mtu",         "mtu",
@@ -172,13 +176,15 @@ private:
         if (m == "/ip route") return route(c);
         if (m == "/interface ethernet" || m == "/interface bridge") return interface(c);
         if (m == "/system identity") return identity(c);
-        if (m == "/ip firewall mangle" && c.prop("action") && *c.prop("action") == "change-mss")
-            return mss_rule(c);
-        if (m.rfind("/ip firewall", 0) == 0) return unsupported_menu(c, "the firewall issue");
-        if (m == "/interface ovpn-client" || m == "/interface sstp-client")
-            return unsupported_menu(c, "vpnplane is a server; client tunnels are not supported");
-        if (m.rfind("/interface list", 0) == 0)
-            return unsupported_menu(c, "interface lists are not supported");
+        if (m.rfind("/ip firewall", 0) == 0) return firewall_.command(c);
+        if (m == "/interface ovpn-client") return clients_.command(c);
+        if (m == "/interface sstp-client") {
+            sstp_clients_.push_back(c.prop("name")
+                                        ? *c.prop("name")
+                                        : "sstp-out" + std::to_string(sstp_clients_.size() + 1));
+            return unsupported_menu(c, "sstp_clients is not implemented yet; only ovpn_clients");
+        }
+        if (m == "/interface list" || m == "/interface list member") return firewall_.command(c);
         if (m == "/interface bridge port")
             return unsupported_menu(c, "vpnplane does not bridge; each port is routed");
         unsupported_menu(c, "no vpnplane counterpart");
@@ -279,8 +285,10 @@ private:
               {"comment", "comment"}},
              {{"bridge", "vpnplane does not bridge PPP sessions"},
               {"address-list", "address_list needs the firewall, not implemented yet"},
-              {"incoming-filter", "firewall chains are not supported (the firewall issue)"},
-              {"outgoing-filter", "firewall chains are not supported (the firewall issue)"},
+              {"incoming-filter", "jump chains are not implemented (use firewall.filter rules "
+                                  "with in_interface_list = \"ovpn\" or \"sstp\")"},
+              {"outgoing-filter", "jump chains are not implemented (use firewall.filter rules "
+                                  "with out_interface_list = \"ovpn\" or \"sstp\")"},
               {"interface-list", "interface lists are not supported"},
               {"on-up", "scripts are not run"},
               {"on-down", "scripts are not run"},
@@ -503,21 +511,9 @@ private:
                                           "gateway only");
         if (!net::parse_prefix(r.dst))
             return report(c.line, "refused: dst-address=" + r.dst + ": not an IPv4 prefix");
-        if (!r.blackhole && !net::parse_ipv4(r.gateway))
-            return report(c.line, "refused: gateway=" + r.gateway +
-                                      ": routes through an interface (a client tunnel) are not "
-                                      "supported; only a next-hop address");
-        routes_.push_back(r);
-    }
-
-    // The MSS rule of the manuals: vpnplane clamps forwarded SYNs to the path MTU - 40 unless
-    // firewall.mss_clamp = false, so clamp-to-pmtu needs nothing; a fixed MSS cannot be had.
-    void mss_rule(const Command& c) {
-        const std::string* mss = c.prop("new-mss");
-        if (mss && *mss == "clamp-to-pmtu") return;
-        report(c.line, "refused: new-mss=" + (mss ? *mss : std::string()) +
-                           ": vpnplane clamps the MSS to the path MTU - 40 "
-                           "(firewall.mss_clamp), not to a fixed value");
+        if (!r.blackhole && r.gateway.empty())
+            return report(c.line, "refused: /ip route add needs gateway= (or type=blackhole)");
+        routes_.push_back(r); // a gateway that is no address must name a client link (finish)
     }
 
     void identity(const Command& c) {
@@ -565,8 +561,17 @@ private:
                 report(i.address_line, "refused: interface " + i.name + " (" + i.address +
                                            ") has no --port " + i.name + "=DEVICE");
         }
+        firewall_.finish([&](const std::string& name) -> std::optional<std::string> {
+            Interface* i = iface(name);
+            if (!i || i->address.empty() || !ports_.count(i->name)) return std::nullopt;
+            return i->name;
+        });
         for (auto& r : routes_) {
             auto dst = net::parse_prefix(r.dst);
+            if (!r.blackhole && !net::parse_ipv4(r.gateway)) {
+                if (link_route(r)) static_routes_.push_back(r);
+                continue;
+            }
             if (!r.blackhole && dst && dst->length == 0) {
                 if (default_gateway_) {
                     report(r.line, "refused: a second default route");
@@ -598,6 +603,24 @@ private:
         if (ports_.empty())
             report(0, "refused: no interface was imported; vpnplaned needs at least one "
                       "(an /ip address and --port NAME=DEVICE)");
+    }
+
+    // A route whose gateway names a client link: kept when the link was imported.
+    bool link_route(const Route& r) {
+        const detail::ClientLink* link = clients_.find(r.gateway);
+        if (link && link->ok) return true;
+        if (link)
+            report(r.line, "refused: gateway=" + r.gateway + ": the ovpn-client link (line " +
+                               std::to_string(link->line) + ") is not imported");
+        else if (std::find(sstp_clients_.begin(), sstp_clients_.end(), r.gateway) !=
+                 sstp_clients_.end())
+            report(r.line, "refused: gateway=" + r.gateway +
+                               ": an sstp-client link (sstp_clients is not implemented yet)");
+        else
+            report(r.line, "refused: gateway=" + r.gateway +
+                               ": neither a next-hop address nor an /interface ovpn-client of "
+                               "the export");
+        return false;
     }
 
     static void write_fields(std::string& out, const Fields& fields) {
@@ -669,11 +692,17 @@ private:
             write_fields(out, sstp_.fields);
             out += " };\n";
         }
+        out += clients_.write();
+        out += firewall_.write_lists();
+        out += firewall_.write();
         return out;
     }
 
     const ImportOptions& options_;
     ImportResult result_;
+    detail::FirewallImport firewall_{result_.reports};
+    detail::OvpnClientImport clients_{result_.reports};
+    std::vector<std::string> sstp_clients_; // names, for the routes that name them
     EntryList pools_, profiles_, secrets_;
     Entry ovpn_, sstp_;
     bool ovpn_added_ = false, ovpn_written_ = true, default_gateway_ = false;

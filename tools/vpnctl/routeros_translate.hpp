@@ -1,7 +1,9 @@
 // Translation of a parsed RouterOS export into a vpnplane libconfig configuration: /ip pool,
 // /ppp profile, /ppp secret, /interface ovpn-server server, /interface sstp-server server,
 // /ip address, /ip route, proxy-ARP of /interface ethernet and /interface bridge, /system
-// identity and /certificate names. Everything else is reported with its line and the reason;
+// identity, /certificate names, /ip firewall filter|nat|mangle|connection tracking and
+// /interface list (routeros_translate_firewall.cpp) and /interface ovpn-client
+// (routeros_translate_ovpn_client.cpp). Everything else is reported with its line and the reason;
 // nothing is dropped silently.
 #pragma once
 

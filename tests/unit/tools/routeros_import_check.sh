@@ -32,6 +32,26 @@ grep -q 'protocol = "udp"' "$out/seed.cfg" ||
 grep -q "protocol=tcp" "$out/seed.err" && fail "seed003: protocol=tcp reported: $(cat "$out/seed.err")"
 grep -q 'certificate = "server"' "$out/seed.cfg" || fail "seed003: no ovpn certificate written"
 
+# The seeds' firewall/NAT rules and client links: exit 3 (refused lines), each report on stderr
+# with its line, and what was written passes vpnplaned --check (the links' certificates are in
+# the store).
+"$vpnctl" import-routeros "$fixtures/seed_firewall_clients.rsc" -o "$out/fw.cfg" \
+    --port ether1=net_null0 --port ether2=net_null1 2>"$out/fw.err"
+rc=$?
+[ $rc -eq 3 ] || fail "firewall seeds: exit $rc, expected 3: $(cat "$out/fw.err")"
+grep -q ': line 24: refused: action=redirect' "$out/fw.err" ||
+    fail "firewall seeds: no report for line 24: $(cat "$out/fw.err")"
+grep -q ': line 31: refused: connect-to=vpn.example.com' "$out/fw.err" ||
+    fail "firewall seeds: no report for line 31: $(cat "$out/fw.err")"
+grep -q 'action = "masquerade"' "$out/fw.cfg" || fail "firewall seeds: no masquerade rule"
+grep -q 'gateway = "ovpn-to-hq"' "$out/fw.cfg" || fail "firewall seeds: no route via the link"
+for n in client1 client-certificate; do
+    $v add name=t-$n common-name=$n key-usage=tls-client >/dev/null &&
+        $v sign t-$n ca=ca name=$n >/dev/null || fail "making the client certificate $n"
+done
+echo "certificates = { store = \"$out/store\"; };" >>"$out/fw.cfg"
+"$vpnplaned" -c "$out/fw.cfg" --check || fail "vpnplaned --check refused the firewall import"
+
 "$vpnctl" import-routeros "$out/missing.rsc" 2>/dev/null
 [ $? -eq 1 ] || fail "a missing file must exit 1"
 "$vpnctl" import-routeros "$fixtures/edge_v7_export.rsc" --port nodevice 2>/dev/null

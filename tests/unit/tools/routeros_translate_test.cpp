@@ -3,6 +3,7 @@
 // daemon's own parsers (AAA, OpenVPN server, the whole appliance loader).
 #include "control/aaa/aaa_config.hpp"
 #include "control/config/appliance_config.hpp"
+#include "control/config/firewall_config.hpp"
 #include "control/config/reader.hpp"
 #include "control/ovpn/config.hpp"
 #include "control/services.hpp"
@@ -67,6 +68,22 @@ ReadBack read_back(const std::string& text) {
     return out;
 }
 
+// The output's `firewall` section read with the daemon's parser (no interfaces: the seed
+// exports import none, so rules naming one must have been refused), with the rule counts.
+void expect_firewall_accepted(const std::string& text, size_t filter, size_t nat,
+                              size_t mangle = 0) {
+    config::Diagnostics diag;
+    auto file = config::read_string(text, diag);
+    ASSERT_TRUE(file) << diag.text() << text;
+    config::Section root(file->config->getRoot(), diag);
+    config::FirewallConfig fw;
+    if (auto s = root.group("firewall")) config::parse_firewall(*s, {}, fw);
+    EXPECT_TRUE(diag.ok()) << diag.text() << text;
+    EXPECT_EQ(fw.filter.size(), filter) << text;
+    EXPECT_EQ(fw.nat.size(), nat) << text;
+    EXPECT_EQ(fw.mangle.size(), mangle) << text;
+}
+
 std::string sstp_setting(const ReadBack& r, const char* name) {
     std::string v;
     r.raw->lookupValue(std::string("sstp_server.") + name, v);
@@ -115,10 +132,18 @@ TEST(RouterosImport, Seed000OpenVpnAndSstpHowto) {
     EXPECT_EQ(sstp_setting(b, "enabled"), "no");
     EXPECT_NE(r.config.find("#   server-certificate\n"), std::string::npos);
     EXPECT_NE(r.config.find("vpnctl certificate import"), std::string::npos);
-    has_report(r, "line 21: unsupported: /ip firewall filter (the firewall issue)");
+    // Line 21's rule is translated; line 29's blank src-address (the manual's placeholder)
+    // would make an accept-everything rule, so it is refused.
+    EXPECT_NE(r.config.find("filter = (\n    { chain = \"input\"; protocol = \"tcp\"; dst_port = "
+                            "1194; action = \"accept\"; comment = \"Allow OVPN\"; }\n  );"),
+              std::string::npos)
+        << r.config;
+    expect_firewall_accepted(r.config, 1, 0);
     has_report(r,
                "line 27: refused: interface bridge has no /ip address; a vpnplane port needs one");
-    has_report(r, "line 29: unsupported: /ip firewall filter (the firewall issue)");
+    has_report(r, "line 29: refused: src-address=: an empty matcher (a placeholder in a manual?) "
+                  "would widen the rule");
+    has_report(r, "line 29: refused: this /ip firewall filter rule is not imported");
     has_report(r, "line 36: refused: enabled=yes: the SSTP server is not available in this "
                   "version of vpnplaned (written as enabled = false)");
 }
@@ -141,10 +166,13 @@ TEST(RouterosImport, Seed001SstpForWindows) {
     EXPECT_EQ(sstp_setting(b, "certificate"), "sstp-server");
     EXPECT_EQ(sstp_setting(b, "default_profile"), "sstp-profile");
     EXPECT_EQ(sstp_setting(b, "verify_client_certificate"), "no");
-    EXPECT_EQ(reports(r).size(), 3u) << testing::PrintToString(reports(r));
+    EXPECT_EQ(reports(r).size(), 4u) << testing::PrintToString(reports(r));
     has_report(r, "line 25: refused: enabled=yes: the SSTP server is not available in this "
                   "version of vpnplaned (written as enabled = false)");
-    has_report(r, "line 36: unsupported: /ip firewall filter (the firewall issue)");
+    has_report(r, "line 36: refused: in-interface-list=WAN: no /interface list of that name (the "
+                  "built-in ones are ovpn and sstp)");
+    has_report(r, "line 36: refused: this /ip firewall filter rule is not imported");
+    EXPECT_EQ(r.config.find("firewall"), std::string::npos);
 }
 
 TEST(RouterosImport, Seed002ConsoleCommands) {
@@ -156,8 +184,8 @@ TEST(RouterosImport, Seed002ConsoleCommands) {
     EXPECT_EQ(s->service, aaa::Service::Sstp);
     EXPECT_FALSE(s->remote_address);
     EXPECT_EQ(sstp_setting(b, "default_profile"), "default-encryption");
-    has_report(r, "line 3: unsupported: /interface sstp-client (vpnplane is a server; client "
-                  "tunnels are not supported)");
+    has_report(r, "line 3: unsupported: /interface sstp-client (sstp_clients is not implemented "
+                  "yet; only ovpn_clients)");
 }
 
 TEST(RouterosImport, Seed003OpenVpnV7) {
@@ -183,10 +211,27 @@ TEST(RouterosImport, Seed003OpenVpnV7) {
     EXPECT_EQ(b.ovpn->ciphers, std::vector<crypto::Cipher>{crypto::Cipher::Aes256Cbc});
     EXPECT_EQ(b.ovpn->max_mtu, 1420u);
     EXPECT_EQ(b.ovpn->keepalive_timeout_s, 30u);
-    has_report(r, "line 49: refused: new-mss=1380: vpnplane clamps the MSS to the path MTU - 40 "
-                  "(firewall.mss_clamp), not to a fixed value");
-    has_report(r, "line 52: unsupported: /interface list (interface lists are not supported)");
-    has_report(r, "line 54: unsupported: /ip firewall nat (the firewall issue)");
+    // The filter rule (line 45) and the change-mss rule (line 48) are translated; the NAT rule
+    // names ether1, which this server export gives no address (see SeedFirewallWithPorts).
+    EXPECT_NE(r.config.find("{ chain = \"input\"; protocol = \"udp\"; dst_port = 1194; action = "
+                            "\"accept\"; comment = \"OpenVPN UDP server\"; }"),
+              std::string::npos)
+        << r.config;
+    EXPECT_NE(r.config.find("mangle = (\n    { chain = \"forward\"; action = \"change-mss\"; "
+                            "new_mss = 1380; protocol = \"tcp\"; tcp_flags = \"syn\"; "
+                            "tcp_mss = \"1381-65535\"; comment = \"Clamp MSS for OVPN UDP\"; "
+                            "out_interface_list = \"ovpn\"; }\n  );"),
+              std::string::npos)
+        << r.config;
+    expect_firewall_accepted(r.config, 1, 0, 1);
+    has_report(r, "line 52: unsupported: /interface list ovpn (built into vpnplane: it holds "
+                  "every ovpn session; its members are not imported)");
+    has_report(r, "line 53: unsupported: member ovpn-incoming1 of the built-in list ovpn (every "
+                  "ovpn session is in it)");
+    has_report(r, "line 54: refused: out-interface=ether1: not an imported interface (it needs an "
+                  "/ip address and --port ether1=DEVICE; tunnel sessions are matched with the "
+                  "ovpn and sstp interface lists)");
+    has_report(r, "line 54: refused: this /ip firewall nat rule is not imported");
 }
 
 TEST(RouterosImport, Seed004SstpV6Manual) {
@@ -332,17 +377,15 @@ TEST(RouterosImport, EverythingNotTranslatedIsReportedWithItsLine) {
                   "refused: --port ether9=net_null0: the export has no interface named ether9",
                   "refused: no interface was imported; vpnplaned needs at least one (an /ip "
                   "address and --port NAME=DEVICE)",
-                  "line 1: unsupported: /ip firewall filter (the firewall issue)",
-                  "line 2: unsupported: /interface ovpn-client (vpnplane is a server; client "
-                  "tunnels are not supported)",
-                  "line 3: unsupported: /interface list member (interface lists are not "
-                  "supported)",
+                  "line 2: refused: connect-to=x: not an IPv4 address; DNS names are not "
+                  "supported yet (the link is not imported)",
+                  "line 3: refused: list=WAN: no /interface list above",
                   "line 4: refused: netmask=29: addresses come from the PPP profile",
                   "line 4: refused: mode=ethernet: only mode=ip (layer 3) is supported",
                   "line 6: refused: service=pppoe: vpnplane serves only ovpn and sstp",
                   "line 7: refused: use-ipv6=yes: IPv6 is not supported yet",
-                  "line 8: refused: gateway=ovpn-out1: routes through an interface (a client "
-                  "tunnel) are not supported; only a next-hop address",
+                  "line 8: refused: gateway=ovpn-out1: the ovpn-client link (line 2) is not "
+                  "imported",
                   "line 9: refused: interface ether5 (10.1.1.1/24) has no --port ether5=DEVICE",
                   "line 10: error: unterminated quoted value",
                   "line 11: unsupported: /ppp secret remove (the importer translates add and set "
@@ -354,6 +397,9 @@ TEST(RouterosImport, EverythingNotTranslatedIsReportedWithItsLine) {
     EXPECT_EQ(r.config.find("pppoe"), std::string::npos);
     EXPECT_NE(r.config.find("protocol = \"tcp\""), std::string::npos); // OpenVPN over TCP
     EXPECT_NE(r.config.find("name = \"v6\""), std::string::npos);
+    EXPECT_NE(r.config.find("filter = (\n    { chain = \"input\"; action = \"drop\"; }"),
+              std::string::npos);
+    EXPECT_EQ(r.config.find("ovpn_clients"), std::string::npos);
 }
 
 TEST(RouterosImport, OvpnServerWithoutCertificateIsNotWritten) {
@@ -388,6 +434,214 @@ TEST(RouterosImport, DefaultRoutesPickTheWanPort) {
     EXPECT_EQ(reports(off), (std::vector<std::string>{"line 2: refused: default route via "
                                                       "10.9.9.9: no imported interface has it on "
                                                       "its subnet"}));
+}
+
+} // namespace
+} // namespace vp::tools::routeros
+
+namespace vp::tools::routeros {
+namespace {
+
+// The seeds' firewall, NAT and client-link commands on a router whose ports are imported: the
+// output must pass the daemon's whole loader, and every refused line must be reported.
+TEST(RouterosImport, SeedFirewallAndClientLinks) {
+    auto r = import_text(fixture("seed_firewall_clients.rsc"),
+                         {{"ether1", "net_null0"}, {"ether2", "net_null1"}});
+    EXPECT_EQ(
+        reports(r),
+        (std::vector<std::string>{
+            "line 14: refused: connection-state is not valid in the input chain (the appliance's "
+            "own connections are not tracked)",
+            "line 14: refused: this /ip firewall filter rule is not imported",
+            "line 15: refused: action=fasttrack-connection: fasttrack is not implemented (an "
+            "accept rule with connection-state=established,related does the same in vpnplane)",
+            "line 15: refused: this /ip firewall filter rule is not imported",
+            "line 16: refused: reject-with=tcp-reset: reject_with 'tcp-reset' is not one of "
+            "icmp-network-unreachable, icmp-host-unreachable, icmp-protocol-unreachable, "
+            "icmp-port-unreachable, icmp-net-prohibited, icmp-host-prohibited, "
+            "icmp-admin-prohibited (tcp-reset is not supported)",
+            "line 16: refused: this /ip firewall filter rule is not imported",
+            "line 17: refused: src-address-list=blocked: is not implemented in vpnplane yet",
+            "line 17: refused: this /ip firewall filter rule is not imported",
+            "line 24: refused: action=redirect: NAT actions are masquerade and src-nat (srcnat), "
+            "dst-nat (dstnat)",
+            "line 24: refused: this /ip firewall nat rule is not imported",
+            "line 25: refused: out-interface=ovpn-in1: not an imported interface (it needs an /ip "
+            "address and --port ovpn-in1=DEVICE; tunnel sessions are matched with the ovpn and "
+            "sstp interface lists)",
+            "line 25: refused: this /ip firewall nat rule is not imported",
+            "line 26: unsupported: tcp-close-timeout=10s (vpnplane has one tcp_transitory_timeout "
+            "for the handshake and the closing states)",
+            "line 28: refused: ca-certificate=ca: vpnplane uses it only with "
+            "verify-server-certificate=yes (the link is imported without it)",
+            "line 31: refused: connect-to=vpn.example.com: not an IPv4 address; DNS names are not "
+            "supported yet (the link is not imported)",
+            "line 34: refused: protocol=tcp: OpenVPN client links over TCP are not supported yet "
+            "(the link is not imported)",
+            "line 35: refused: mode=ethernet: only layer-3 links (mode=ip) are supported (the "
+            "link is not imported)",
+            "line 36: refused: add-default-route=yes: a default route through a client link is "
+            "not supported yet; add /ip route entries naming the link (the link is not "
+            "imported)",
+            "line 38: unsupported: /interface sstp-client (sstp_clients is not implemented yet; "
+            "only ovpn_clients)",
+            "line 41: refused: gateway=sstp-out1: an sstp-client link (sstp_clients is not "
+            "implemented yet)",
+            "line 42: refused: gateway=ovpn-dns: the ovpn-client link (line 31) is not imported",
+            "line 45: refused: /interface list EMPTY has no member (the list is not imported)",
+            "line 48: refused: interface=ether9 of list LAN: not an imported interface (the list "
+            "is not imported)",
+            "line 50: refused: in-interface-list=LAN: the list (line 44) is not imported",
+            "line 50: refused: this /ip firewall filter rule is not imported",
+        }));
+    EXPECT_NE(
+        r.config.find("interface_lists = (\n  { name = \"WAN\"; interfaces = \"ether1\"; }\n);"),
+        std::string::npos)
+        << r.config;
+    // place-before=0 puts line 9's rule first.
+    EXPECT_NE(r.config.find("filter = (\n    { chain = \"input\"; protocol = \"tcp\"; dst_port = "
+                            "443; action = \"accept\"; comment = \"Allow SSTP\"; },"),
+              std::string::npos)
+        << r.config;
+    EXPECT_NE(r.config.find("{ chain = \"srcnat\"; src_address = \"10.8.0.0/24\"; action = "
+                            "\"masquerade\"; comment = \"Masquerade OpenVPN clients\"; "
+                            "out_interface = \"ether1\"; }"),
+              std::string::npos)
+        << r.config;
+    auto cfg = config::load_config_text(r.config);
+    ASSERT_TRUE(cfg.ok()) << cfg.message() << "\n" << r.config;
+    auto& fw = cfg->firewall;
+    ASSERT_EQ(fw.filter.size(), 9u);
+    EXPECT_NE(std::find(fw.lists.begin(), fw.lists.end(), "WAN"), fw.lists.end());
+    EXPECT_NE(fw.filter[8].in_lists, 0); // seed 001's rule with in-interface-list=WAN
+    EXPECT_EQ(fw.filter[0].dst_ports.size(), 1u);
+    EXPECT_EQ(fw.filter[0].dst_ports[0].lo, 443);
+    EXPECT_EQ(fw.filter[5].dst_ports.size(), 4u); // 53,22,8291,80
+    EXPECT_NE(fw.filter[6].conn_state, 0);
+    ASSERT_EQ(fw.nat.size(), 3u);
+    EXPECT_TRUE(fw.tracking());
+    EXPECT_EQ(fw.timeouts.udp, 20u);
+    auto services = ctl::load_services(*cfg);
+    ASSERT_TRUE(services.ok()) << services.message() << "\n" << r.config;
+    auto& links = services->ovpn_clients;
+    ASSERT_EQ(links.size(), 2u);
+    EXPECT_EQ(links[0].name, "ovpn-to-hq");
+    EXPECT_EQ(links[0].connect_to, ip("198.51.100.1"));
+    EXPECT_EQ(links[0].user, "client1");
+    EXPECT_EQ(links[0].certificate, "client1");
+    EXPECT_FALSE(links[0].verify_server_certificate);
+    EXPECT_EQ(links[0].ciphers, std::vector<crypto::Cipher>{crypto::Cipher::Aes256Cbc});
+    EXPECT_EQ(links[0].auth, crypto::Digest::Sha256);
+    EXPECT_EQ(links[1].name, "ovpn-out1"); // RouterOS's name for the first unnamed link
+    EXPECT_TRUE(links[1].verify_server_certificate);
+    ASSERT_EQ(services->link_routes.size(), 2u);
+    EXPECT_EQ(services->link_routes[0].link, "ovpn-to-hq");
+    EXPECT_EQ(services->link_routes[1].link, "ovpn-out1");
+}
+
+} // namespace
+} // namespace vp::tools::routeros
+
+namespace vp::tools::routeros {
+namespace {
+
+// One property at a time: what the daemon would refuse is reported and the rule left out; what
+// it takes is written with the daemon's syntax and read back by its firewall parser.
+TEST(RouterosImport, FirewallRuleValues) {
+    auto r = import_text(
+        "/ip firewall filter\n"
+        "add chain=input protocol=icmp icmp-options=8:0 action=accept disabled=yes\n" // 2
+        "add chain=forward protocol=6 tcp-flags=syn,!ack action=reject "
+        "reject-with=icmp-admin-prohibited dst-address=10.0.0.1-10.0.0.9\n" // 3
+        "add chain=forward src-address=!10.0.0.0/8 action=drop\n"           // 4
+        "add chain=forward dst-port=80 action=drop\n"                       // 5
+        "add chain=output action=drop\n"                                    // 6
+        "add chain=input out-interface-list=ovpn action=drop\n"             // 7
+        "add chain=forward protocol=tcp action=drop nth=2,1\n"              // 8
+        "/ip firewall nat\n"
+        "add chain=dstnat protocol=tcp dst-port=80 action=dst-nat to-addresses=10.0.0.5 "
+        "to-ports=8000-8100\n"                                        // 10
+        "add chain=srcnat action=masquerade to-addresses=192.0.2.1\n" // 11
+        "add chain=srcnat action=src-nat\n"                           // 12
+        "/ip firewall mangle\n"
+        "add chain=forward action=change-mss new-mss=clamp-to-pmtu protocol=tcp "
+        "tcp-flags=syn passthrough=yes\n"                                     // 14
+        "add chain=prerouting action=mark-connection new-connection-mark=x\n" // 15
+        "/ip firewall address-list add list=blocked address=192.0.2.7\n"      // 16
+        "/ip firewall filter set 0 disabled=yes\n");                          // 17
+    EXPECT_EQ(
+        reports(r),
+        (std::vector<std::string>{
+            "refused: no interface was imported; vpnplaned needs at least one (an /ip address "
+            "and --port NAME=DEVICE)",
+            "line 4: refused: src-address=!10.0.0.0/8: negated matchers (!) are not supported",
+            "line 4: refused: this /ip firewall filter rule is not imported",
+            "line 5: refused: src-port/dst-port need protocol=tcp or udp",
+            "line 5: refused: this /ip firewall filter rule is not imported",
+            "line 6: refused: chain=output: vpnplane filters the input and forward chains only "
+            "(output and jump chains are not implemented)",
+            "line 6: refused: this /ip firewall filter rule is not imported",
+            "line 7: refused: out-interface matchers are not valid in chain input",
+            "line 7: refused: this /ip firewall filter rule is not imported",
+            "line 8: unsupported: /ip firewall filter nth=2,1 (no vpnplane counterpart)",
+            "line 8: refused: this /ip firewall filter rule is not imported",
+            "line 10: refused: to-ports=8000-8100: dst-nat takes one port",
+            "line 10: refused: this /ip firewall nat rule is not imported",
+            "line 11: refused: to-addresses is not valid with masquerade (use action=src-nat)",
+            "line 11: refused: this /ip firewall nat rule is not imported",
+            "line 12: refused: src-nat needs to-addresses=",
+            "line 12: refused: this /ip firewall nat rule is not imported",
+            "line 14: unsupported: passthrough=yes (vpnplane applies the first matching "
+            "change-mss rule only; the rule is imported)",
+            "line 15: refused: chain=prerouting: mangle rules run in the forward chain only",
+            "line 15: refused: action=mark-connection: the only mangle action is change-mss",
+            "line 15: refused: new-connection-mark=x: is not implemented in vpnplane yet",
+            "line 15: refused: change-mss needs protocol=tcp",
+            "line 15: refused: change-mss needs new-mss=",
+            "line 15: refused: this /ip firewall mangle rule is not imported",
+            "line 16: unsupported: /ip firewall address-list (address lists are not implemented "
+            "yet; src_address_list is refused)",
+            "line 17: unsupported: /ip firewall filter set (firewall rules are translated from "
+            "add only)",
+        }));
+    EXPECT_NE(r.config.find("{ chain = \"input\"; protocol = \"icmp\"; icmp_options = \"8:0\"; "
+                            "action = \"accept\"; disabled = true; }"),
+              std::string::npos)
+        << r.config;
+    EXPECT_NE(r.config.find("protocol = 6; tcp_flags = \"syn,!ack\"; action = \"reject\"; "
+                            "reject_with = \"icmp-admin-prohibited\"; dst_address = "
+                            "\"10.0.0.1-10.0.0.9\";"),
+              std::string::npos)
+        << r.config;
+    EXPECT_NE(r.config.find("new_mss = \"clamp-to-pmtu\""), std::string::npos) << r.config;
+    expect_firewall_accepted(r.config, 2, 0, 1);
+}
+
+} // namespace
+} // namespace vp::tools::routeros
+
+namespace vp::tools::routeros {
+namespace {
+
+// The daemon takes 14 lists besides ovpn and sstp: the 15th is refused, and so is a rule on it.
+TEST(RouterosImport, InterfaceListsBeyondTheDaemonsLimit) {
+    std::string text = "/ip address add address=192.0.2.2/24 interface=ether1\n";
+    for (int n = 1; n <= 15; ++n)
+        text += "/interface list add name=L" + std::to_string(n) +
+                "\n/interface list member add interface=ether1 list=L" + std::to_string(n) + "\n";
+    text += "/ip firewall filter add chain=forward in-interface-list=L15 action=drop\n"
+            "/ip firewall filter add chain=forward in-interface-list=L14 action=drop\n";
+    auto r = import_text(text, {{"ether1", "net_null0"}});
+    EXPECT_EQ(reports(r),
+              (std::vector<std::string>{
+                  "line 30: refused: /interface list L15: vpnplane has at most 14 lists besides "
+                  "ovpn and sstp (the list is not imported)",
+                  "line 32: refused: in-interface-list=L15: the list (line 30) is not imported",
+                  "line 32: refused: this /ip firewall filter rule is not imported"}));
+    auto cfg = config::load_config_text(r.config);
+    ASSERT_TRUE(cfg.ok()) << cfg.message() << "\n" << r.config;
+    EXPECT_EQ(cfg->firewall.lists.size(), 16u);
+    EXPECT_EQ(cfg->firewall.filter.size(), 1u);
 }
 
 } // namespace
