@@ -1,23 +1,13 @@
 // Parsing of the metrics endpoint's HTTP request head (see http_request.hpp).
 #include "control/mgmt/http_request.hpp"
 
+#include "base/http_syntax.hpp"
+
 #include <algorithm>
 
 namespace vp::ctl::http {
 
 namespace {
-
-bool token_char(char c) {
-    if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')) return true;
-    return std::string_view("!#$%&'*+-.^_`|~").find(c) != std::string_view::npos;
-}
-
-bool token(std::string_view t) {
-    if (t.empty()) return false;
-    for (char c : t)
-        if (!token_char(c)) return false;
-    return true;
-}
 
 Request done(int status, std::string reason) {
     Request r;
@@ -25,23 +15,6 @@ Request done(int status, std::string reason) {
     r.status = status;
     r.reason = std::move(reason);
     return r;
-}
-
-const char* status_text(int status) {
-    switch (status) {
-    case 200:
-        return "OK";
-    case 400:
-        return "Bad Request";
-    case 404:
-        return "Not Found";
-    case 405:
-        return "Method Not Allowed";
-    case 431:
-        return "Request Header Fields Too Large";
-    default:
-        return "Error";
-    }
 }
 
 } // namespace
@@ -71,7 +44,7 @@ Request parse_request(std::string_view bytes) {
     std::string_view method = line.substr(0, sp1);
     std::string_view target = line.substr(sp1 + 1, sp2 - sp1 - 1);
     std::string_view version = line.substr(sp2 + 1);
-    if (!token(method)) return done(400, "the method is not a token");
+    if (!vp::http::is_token(method)) return done(400, "the method is not a token");
     if (version != "HTTP/1.1" && version != "HTTP/1.0")
         return done(400, "the version is not HTTP/1.0 or HTTP/1.1");
     if (target.empty() || target.front() != '/') return done(400, "the target is not a path");
@@ -85,7 +58,7 @@ Request parse_request(std::string_view bytes) {
         std::string_view h = rest.substr(0, e);
         rest.remove_prefix(e + 2);
         size_t colon = h.find(':');
-        if (colon == std::string_view::npos || !token(h.substr(0, colon)))
+        if (colon == std::string_view::npos || !vp::http::is_token(h.substr(0, colon)))
             return done(400, "a header line is not NAME: VALUE");
         for (char c : h.substr(colon + 1))
             if ((static_cast<unsigned char>(c) < 0x20 && c != '\t') || c == 0x7f)
@@ -106,7 +79,8 @@ Request parse_request(std::string_view bytes) {
 
 std::string error_response(int status, std::string_view reason) {
     std::string body = std::string(reason) + "\n";
-    std::string out = "HTTP/1.1 " + std::to_string(status) + " " + status_text(status) + "\r\n";
+    std::string out =
+        "HTTP/1.1 " + std::to_string(status) + " " + vp::http::reason_phrase(status) + "\r\n";
     if (status == 405) out += "Allow: GET, HEAD\r\n";
     out += "Content-Type: text/plain; charset=utf-8\r\nContent-Length: " +
            std::to_string(body.size()) + "\r\nConnection: close\r\n\r\n" + body;

@@ -1,68 +1,18 @@
 // Incremental parsing of the SSTP HTTP request and the server's HTTP replies.
 #include "control/sstp/http.hpp"
 
+#include "base/http_syntax.hpp"
+
 #include <charconv>
 #include <cstdio>
 
 namespace vp::sstp {
 namespace {
 
-bool iequals(std::string_view a, std::string_view b) {
-    if (a.size() != b.size()) return false;
-    for (size_t i = 0; i < a.size(); ++i) {
-        auto lower = [](char c) { return c >= 'A' && c <= 'Z' ? char(c - 'A' + 'a') : c; };
-        if (lower(a[i]) != lower(b[i])) return false;
-    }
-    return true;
-}
-
-std::string_view trim(std::string_view s) {
-    while (!s.empty() && (s.front() == ' ' || s.front() == '\t'))
-        s.remove_prefix(1);
-    while (!s.empty() && (s.back() == ' ' || s.back() == '\t'))
-        s.remove_suffix(1);
-    return s;
-}
-
-// RFC 9110 token characters: what a header name may hold.
-bool is_token(std::string_view s) {
-    if (s.empty()) return false;
-    for (char c : s) {
-        auto u = static_cast<unsigned char>(c);
-        if (u <= 0x20 || u >= 0x7F) return false;
-        if (std::string_view("\"(),/:;<=>?@[\\]{}").find(c) != std::string_view::npos) return false;
-    }
-    return true;
-}
-
-bool has_ctl(std::string_view s) {
-    for (char c : s) {
-        auto u = static_cast<unsigned char>(c);
-        if ((u < 0x20 && c != '\t') || u == 0x7F) return true;
-    }
-    return false;
-}
-
-const char* reason_phrase(int status) {
-    switch (status) {
-    case 400:
-        return "Bad Request";
-    case 404:
-        return "Not Found";
-    case 405:
-        return "Method Not Allowed";
-    case 411:
-        return "Length Required";
-    case 413:
-        return "Content Too Large";
-    case 414:
-        return "URI Too Long";
-    case 431:
-        return "Request Header Fields Too Large";
-    default:
-        return "Error";
-    }
-}
+using http::has_ctl;
+using http::iequals;
+using http::is_token;
+using http::reason_phrase;
 
 std::string http_date(std::time_t now) {
     std::tm tm{};
@@ -129,7 +79,7 @@ HttpRequestParser::State HttpRequestParser::parse(std::string_view head) {
         size_t colon = line.find(':');
         if (colon == std::string_view::npos) return fail(400, "header line without a colon");
         std::string_view name = line.substr(0, colon);
-        std::string_view value = trim(line.substr(colon + 1));
+        std::string_view value = http::trim_ows(line.substr(colon + 1));
         if (!is_token(name) || has_ctl(value)) return fail(400, "malformed header");
         if (iequals(name, "Host")) {
             if (saw_host) return fail(400, "duplicate Host");
