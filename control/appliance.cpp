@@ -274,7 +274,6 @@ Result<std::string> Appliance::reload(const config::ApplianceConfig& next) {
     if (!services.ok()) return services.error();
     // Rules name interfaces by their index: with other interfaces they wait for the restart.
     bool filter_live = same_interfaces();
-    if (!filter_live) restart.push_back("firewall (the interfaces changed)");
     // The connection table is sized at start: tracking that was off stays off until a restart.
     if (filter_live && next.firewall.tracking() && !dp_->conntrack()) {
         filter_live = false;
