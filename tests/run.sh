@@ -2,7 +2,8 @@
 # The whole test suite, from a fresh Debian 12 machine: installs the dependencies, checks the
 # formatting, builds with warnings as errors, runs the unit, scenario, fuzz-regression and
 # end-to-end (network namespace, real clients) tests, then rebuilds with AddressSanitizer and
-# UndefinedBehaviorSanitizer and runs the unit, scenario and fuzz tests again, and finally runs
+# UndefinedBehaviorSanitizer and runs the unit, scenario and fuzz tests and a selection of the
+# end-to-end tests (foundation, OpenVPN/TCP, NAT, site-to-site, metrics) again, and finally runs
 # every fuzz target under libFuzzer for a short while. Needs root (namespaces, packages).
 #
 #   sudo tests/run.sh            everything
@@ -56,6 +57,11 @@ if [ $quick -eq 0 ]; then
     ninja -C build-asan
     UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 ASAN_OPTIONS=detect_leaks=1 \
         run_tests build-asan --suite unit --suite scenario --suite fuzz
+    # A selection of the end-to-end tests against the sanitized daemon (a report fails the
+    # daemon's exit status, which each test checks); the rest would not fit the CI budget.
+    step "end-to-end tests against the AddressSanitizer + UBSan daemon"
+    UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 ASAN_OPTIONS=detect_leaks=1 \
+        run_tests build-asan e2e_foundation e2e_ovpn_tcp e2e_nat e2e_s2s_ovpn_udp e2e_metrics
 
     step "libFuzzer (clang), ${VP_FUZZ_SECONDS:-10} s per target"
     CXX=clang++ setup build-fuzz -Dfuzz=true -Db_sanitize=address,undefined -Db_lundef=false \

@@ -141,7 +141,7 @@ start_daemon() { # CONFIG_FILE
     ip netns exec "$NS_APP" "$VPNPLANED" -c "$1" >"$E2E_DIR/vpnplaned.log" 2>&1 &
     E2E_DAEMON=$!
     E2E_PIDS+=("$E2E_DAEMON")
-    for _ in $(seq 1 100); do
+    for _ in $(seq 1 300); do # 30 s: a sanitized daemon starts slower
         if grep -q "vpnplaned running" "$E2E_DIR/vpnplaned.log" 2>/dev/null; then return 0; fi
         kill -0 "$E2E_DAEMON" 2>/dev/null || { echo "FAIL: vpnplaned exited"; cat "$E2E_DIR/vpnplaned.log"; return 1; }
         sleep 0.1

@@ -96,7 +96,7 @@ start_branch() { # CONFIG_FILE
     ip netns exec "$NS_BR" "$VPNPLANED" -c "$1" >"$E2E_DIR/branch.log" 2>&1 &
     BR_DAEMON=$!
     E2E_PIDS+=("$BR_DAEMON")
-    for _ in $(seq 1 100); do
+    for _ in $(seq 1 300); do # 30 s: a sanitized daemon starts slower
         grep -q "vpnplaned running" "$E2E_DIR/branch.log" 2>/dev/null && return 0
         kill -0 "$BR_DAEMON" 2>/dev/null || { echo "FAIL: branch vpnplaned exited"; cat "$E2E_DIR/branch.log"; return 1; }
         sleep 0.1
