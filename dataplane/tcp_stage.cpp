@@ -11,6 +11,7 @@
 
 #include <rte_ether.h>
 
+#include <algorithm>
 #include <cstring>
 
 namespace vp::dp {
@@ -74,7 +75,12 @@ void Worker::tcp_flush() {
     tcp::PuntEvent events[16];
     size_t n;
     bool stream_units = false;
-    while ((n = tcp_->punt_poll(events, 16)) > 0) {
+    // While the control plane is behind (the punt ring full), events stay in the engine and their
+    // data in the receive buffer, which closes the window: the peer waits rather than the
+    // connection being ended for a full ring (still the fallback if other workers fill the room).
+    size_t room;
+    while ((room = std::min<size_t>(16, rte_ring_free_count(dp_.punt_ring()))) > 0 &&
+           (n = tcp_->punt_poll(events, room)) > 0) {
         for (size_t i = 0; i < n; ++i) {
             const tcp::PuntEvent& e = events[i];
             uint64_t h = e.conn.pack();
