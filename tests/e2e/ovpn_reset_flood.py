@@ -80,7 +80,8 @@ def main() -> None:
             i = (i + 1) % n
     elapsed = time.monotonic() - start
     print(json.dumps({"sent": sent, "errors": errors, "seconds": round(elapsed, 2),
-                      "rate": round(sent / elapsed), "prefixes": a.prefixes}), flush=True)
+                      "rate": round(sent / elapsed), "prefixes": a.prefixes,
+                      "mode": "reset", "port": a.port}), flush=True)
 
 
 if __name__ == "__main__":
