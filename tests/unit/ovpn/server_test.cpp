@@ -113,6 +113,42 @@ TEST(Server, KeepsNoStateUntilTheClientEchoesTheCookie) {
     EXPECT_EQ(rig.server->session_count(), 1u);
 }
 
+// OpenVPN's CVE-2017-7478: the first P_CONTROL after the three-way handshake (the first packet
+// allowed a payload) carries one far larger than any TLS record; OpenVPN 2.4.0/2.4.1 stopped on an
+// ASSERT. Here it goes to the session's TLS, which fails the handshake: that session ends, the
+// server and other clients carry on.
+TEST(Server, OversizedFirstControlPayloadEndsOnlyThatHandshake) {
+    Rig rig;
+    TestClient c(ClientConfig{});
+    c.start(rig.now);
+    auto reset = c.poll(rig.now);
+    ASSERT_EQ(reset.size(), 1u);
+    rig.server->on_datagram(c.endpoint(), 0, reset[0], rig.now);
+    ASSERT_EQ(rig.dataplane.sent.size(), 1u);
+    auto reply = parse_control_packet(rig.dataplane.sent[0].datagram);
+    ASSERT_TRUE(reply.ok());
+    rig.dataplane.sent.clear();
+    for (size_t size : {size_t{1'600}, size_t{9'000}, size_t{65'000}}) {
+        ControlPacket big;
+        big.opcode = Opcode::ControlV1;
+        big.session_id = c.session_id();
+        big.acks[0] = 0;
+        big.ack_count = 1;
+        big.peer_session_id = reply->session_id; // the cookie echoed: the handshake completes
+        big.message_id = 1;
+        big.payload.assign(size, 0x16); // a "TLS record" of handshake bytes, far too long
+        rig.server->on_datagram(c.endpoint(), 0, serialize_control_packet(big), rig.now);
+        EXPECT_LE(rig.server->session_count(), 1u);
+    }
+    rig.advance(120'000); // the handshake window passes: whatever was half-made is gone
+    EXPECT_EQ(rig.server->session_count(), 0u);
+    EXPECT_TRUE(rig.dataplane.peers.empty());
+    ClientConfig oc;
+    oc.endpoint = {0x7f000009, 40009};
+    TestClient other(oc);
+    EXPECT_NE(rig.connect(other), ~0u); // the server still serves
+}
+
 TEST(Server, CookieExpiresWithTheHandshakeWindow) {
     Rig rig;
     TestClient c(ClientConfig{});
