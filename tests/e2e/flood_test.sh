@@ -167,7 +167,7 @@ check "iperf3 through both tunnels during the flood" iperf flood
 # A byte-exact transfer through alice's tunnel (UDP), still under the flood.
 head -c 2000000 /dev/urandom >"$E2E_DIR/up.bin"
 in_lan timeout 30 nc -l -p 5101 >"$E2E_DIR/up.recv" &
-sleep 0.3
+wait_for 10 bash -c "ip netns exec $NS_LAN ss -ltn | grep -q ':5101 '" # listening (a loaded box)
 check "upload through alice's tunnel during the flood" ip netns exec "$(client_ns 1)" timeout 30 \
     nc -N 10.2.0.2 5101 <"$E2E_DIR/up.bin"
 sleep 0.5
