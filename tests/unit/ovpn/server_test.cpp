@@ -259,6 +259,31 @@ TEST(Server, UnauthenticatedResetsSpendNoBudget) {
     EXPECT_EQ(rig.server->counters().rate_limited + rig.server->counters().rate_limited_prefix, 0u);
 }
 
+// Over TCP the client's address answered the TCP handshake: a reply cannot be reflected, so
+// OpenVPN/TCP resets spend no reply budget, and a connection flood from one /24 does not lock
+// out the next client from it. Over UDP the same resets stay within the /24's limit.
+TEST(Server, ResetsOverTcpSpendNoReflectionBudget) {
+    Rig rig;
+    auto reset_from = [&](uint32_t address, uint16_t port, bool over_tcp) {
+        ClientConfig cc;
+        cc.endpoint = {address, port};
+        TestClient c(cc);
+        c.start(rig.now);
+        auto reset = c.poll(rig.now);
+        ASSERT_EQ(reset.size(), 1u);
+        rig.server->on_datagram(c.endpoint(), 0, reset[0], rig.now, over_tcp);
+    };
+    for (uint16_t i = 0; i < 50; ++i)
+        reset_from(0x0a0a0a01 + i, 40000 + i, true);
+    EXPECT_EQ(rig.server->counters().resets_answered, 50u);
+    EXPECT_EQ(rig.server->counters().rate_limited_prefix, 0u);
+    for (uint16_t i = 0; i < 50; ++i)
+        reset_from(0x0a0b0b01 + i, 40000 + i, false);
+    EXPECT_LE(rig.server->counters().resets_answered, 50u + 10u); // the /24's limit
+    EXPECT_GT(rig.server->counters().rate_limited_prefix, 0u);
+    EXPECT_EQ(rig.server->session_count(), 0u); // still no state before the cookie echo
+}
+
 TEST(Server, GarbageAndDataForUnknownPeersAreCountedNotAnswered) {
     Rig rig;
     rig.server->on_datagram({1, 1}, 0, Bytes{}, rig.now);
