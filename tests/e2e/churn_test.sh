@@ -75,6 +75,14 @@ cycle() {
     fi
     wait $pid 2>/dev/null || true
     cat "$E2E_DIR/$u-cycle.log" >>"$E2E_DIR/$u.log"
+    # No client may outlive its cycle: one that escapes keeps reconnecting after each
+    # `vpnctl disconnect` (seen once, cause unknown) and would hold a session the test counts.
+    local left
+    left=$(ip netns pids "$ns" | xargs -r ps -o pid=,comm= -p | awk '$2 == "openvpn" {print $1}')
+    if [ -n "$left" ]; then
+        echo "cycle $n: $u's openvpn still running after SIGTERM and wait: $left" >>"$E2E_DIR/churn-errors.log"
+        kill -KILL $left 2>/dev/null || true
+    fi
     return 0
 }
 
