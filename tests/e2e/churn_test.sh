@@ -55,8 +55,12 @@ cycle() {
     ns=$(client_ns $((i + 1)))
     printf '%s\n%s\n' "$u" "${PASSWORDS[$i]}" >"$E2E_DIR/$u.pass"
     chmod 600 "$E2E_DIR/$u.pass"
+    # Emptied here, not by the client's redirection: that happens in the forked child, and on a
+    # loaded box the grep below could still read the previous cycle's "Initialization Sequence
+    # Completed" (then the disconnect finds no session and the new client is left running).
+    : >"$E2E_DIR/$u-cycle.log"
     ip netns exec "$ns" openvpn --config "$E2E_DIR/$u.ovpn" --auth-user-pass "$E2E_DIR/$u.pass" \
-        --auth-nocache --verb 3 --explicit-exit-notify 1 >"$E2E_DIR/$u-cycle.log" 2>&1 &
+        --auth-nocache --verb 3 --explicit-exit-notify 1 >>"$E2E_DIR/$u-cycle.log" 2>&1 &
     local pid=$!
     if ! wait_for 20 grep -q "Initialization Sequence Completed" "$E2E_DIR/$u-cycle.log"; then
         echo "cycle $n: $u did not connect" >>"$E2E_DIR/churn-errors.log"
@@ -76,7 +80,7 @@ cycle() {
     wait $pid 2>/dev/null || true
     cat "$E2E_DIR/$u-cycle.log" >>"$E2E_DIR/$u.log"
     # No client may outlive its cycle: one that escapes keeps reconnecting after each
-    # `vpnctl disconnect` (seen once, cause unknown) and would hold a session the test counts.
+    # `vpnctl disconnect` and would hold a session the test counts.
     local left
     left=$(ip netns pids "$ns" | xargs -r ps -o pid=,comm= -p | awk '$2 == "openvpn" {print $1}')
     if [ -n "$left" ]; then
