@@ -320,6 +320,8 @@ int cmd_control(const char*, const char*, rte_tel_data* d) {
                                   rte_mempool_in_use_count(a.dataplane().pool()));
         rte_tel_data_add_dict_u64(d, "mbufs_available",
                                   rte_mempool_avail_count(a.dataplane().pool()));
+        // Published sessions in the workers' session table (the churn test's "slots back").
+        rte_tel_data_add_dict_u64(d, "session_table_used", a.dataplane().sessions().size());
         return 0;
     });
 }

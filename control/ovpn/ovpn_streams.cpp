@@ -61,7 +61,7 @@ void OvpnService::on_stream(const dp::PuntEntry& e, uint64_t now_ms) {
         rte_pktmbuf_free(e.mbuf);
         while (auto packet = s->reader.next()) {
             if (packet->empty()) continue;
-            server_->on_datagram(client, s->worker, *packet, now_ms);
+            server_->on_datagram(client, s->worker, *packet, now_ms, /*over_tcp=*/true);
             // The server may have closed the session (and nothing else) meanwhile.
             if (!(s = links->find(client))) return;
         }

@@ -34,8 +34,8 @@ Server::~Server() {
     sessions_.clear(); // each session removes its peer and releases its grant
 }
 
-void Server::on_datagram(const Endpoint& from, WorkerId worker, ByteSpan datagram,
-                         uint64_t now_ms) {
+void Server::on_datagram(const Endpoint& from, WorkerId worker, ByteSpan datagram, uint64_t now_ms,
+                         bool over_tcp) {
     ++counters_.datagrams;
     auto op = peek_opcode(datagram);
     if (!op) {
@@ -55,10 +55,11 @@ void Server::on_datagram(const Endpoint& from, WorkerId worker, ByteSpan datagra
         return;
     }
     // A disabled server still finishes its conversations but takes no new clients.
-    if (setup_->config.enabled) handle_new(from, worker, datagram, now_ms);
+    if (setup_->config.enabled) handle_new(from, worker, datagram, now_ms, over_tcp);
 }
 
-void Server::handle_new(const Endpoint& from, WorkerId worker, ByteSpan datagram, uint64_t now_ms) {
+void Server::handle_new(const Endpoint& from, WorkerId worker, ByteSpan datagram, uint64_t now_ms,
+                        bool over_tcp) {
     auto fp = inspect_first_packet(*setup_, datagram);
     if (!fp) {
         switch (fp.error()) {
@@ -82,8 +83,10 @@ void Server::handle_new(const Endpoint& from, WorkerId worker, ByteSpan datagram
 
     if (fp->kind == FirstPacket::Kind::Reset || fp->kind == FirstPacket::Kind::ResetLegacy) {
         // Only resets that authenticated get this far (tls-auth, tls-crypt, tls-crypt-v2):
-        // with a wrapping key, a spoofed flood is dropped above and spends no budget.
-        switch (initial_budget_.admit(from.address, now_ms)) {
+        // with a wrapping key, a spoofed flood is dropped above and spends no budget. Over TCP
+        // the source is verified by the TCP handshake: no reflection, no budget.
+        switch (over_tcp ? InitialBudget::Verdict::Answer
+                         : initial_budget_.admit(from.address, now_ms)) {
         case InitialBudget::Verdict::DropPrefix:
             ++counters_.rate_limited_prefix;
             return;
@@ -133,7 +136,7 @@ void Server::handle_new(const Endpoint& from, WorkerId worker, ByteSpan datagram
         ++counters_.bad_cookie;
         return;
     }
-    initial_budget_.completed(from.address, now_ms);
+    if (!over_tcp) initial_budget_.completed(from.address, now_ms); // refund what it paid
     SessionStart start;
     start.local_sid = p->peer_session_id;
     start.remote_sid = p->session_id;

@@ -34,8 +34,11 @@ public:
     Server(const Server&) = delete;
     Server& operator=(const Server&) = delete;
 
-    // A datagram that arrived on the OpenVPN port from `from` on worker `worker`.
-    void on_datagram(const Endpoint& from, WorkerId worker, ByteSpan datagram, uint64_t now_ms);
+    // A datagram that arrived on the OpenVPN port from `from` on worker `worker`. `over_tcp`: a
+    // packet from an OpenVPN/TCP stream, whose source completed a TCP handshake, so replies to
+    // it cannot be reflected: its resets spend no reply budget (the reflection limit).
+    void on_datagram(const Endpoint& from, WorkerId worker, ByteSpan datagram, uint64_t now_ms,
+                     bool over_tcp = false);
     // The client's transport ended (its TCP stream closed): its session goes without a word.
     bool transport_closed(const Endpoint& from, uint64_t now_ms);
     // Retransmissions, handshake deadlines, keepalive expiry, renegotiation, lame-duck expiry.
@@ -71,7 +74,8 @@ private:
     void session_moved(Session& session, const Endpoint& to) override;
     void session_closed(Session& session) override { closed_.push_back(&session); }
 
-    void handle_new(const Endpoint& from, WorkerId worker, ByteSpan datagram, uint64_t now_ms);
+    void handle_new(const Endpoint& from, WorkerId worker, ByteSpan datagram, uint64_t now_ms,
+                    bool over_tcp);
     Session* create_session(const Endpoint& from, WorkerId worker, SessionStart start,
                             uint64_t now_ms);
     std::optional<uint32_t> allocate_peer_id();

@@ -12,6 +12,7 @@ import argparse
 import ipaddress
 import json
 import os
+import signal
 import socket
 import struct
 import time
@@ -51,6 +52,8 @@ def main() -> None:
         sid = r[4:12]
         pool.append(packet(src, dst, sport, a.port, sid))
 
+    stop = []  # SIGTERM ends the flood early, still printing what was sent
+    signal.signal(signal.SIGTERM, lambda *_: stop.append(1))
     s = socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_RAW)
     s.setsockopt(socket.SOL_IP, socket.IP_HDRINCL, 1)
     s.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, 4 << 20)
@@ -62,7 +65,7 @@ def main() -> None:
     n = len(pool)
     while True:
         now = time.monotonic()
-        if now >= end:
+        if now >= end or stop:
             break
         due = int((now - start) * a.rate) - sent - errors
         if due <= 0:
@@ -77,7 +80,8 @@ def main() -> None:
             i = (i + 1) % n
     elapsed = time.monotonic() - start
     print(json.dumps({"sent": sent, "errors": errors, "seconds": round(elapsed, 2),
-                      "rate": round(sent / elapsed), "prefixes": a.prefixes}), flush=True)
+                      "rate": round(sent / elapsed), "prefixes": a.prefixes,
+                      "mode": "reset", "port": a.port}), flush=True)
 
 
 if __name__ == "__main__":

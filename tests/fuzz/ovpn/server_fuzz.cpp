@@ -1,7 +1,8 @@
 // Fuzz target: the whole server input path. The input is a script of records
 //   flags(1) | length(2, BE) | datagram
 // flags bits 0-1 pick one of four client endpoints, bit 2 advances the clock by a second and
-// runs the timers, bit 3 by 61 s, bit 4 reports an OCC exit for peer 0. The server has a fixed
+// runs the timers, bit 3 by 61 s, bit 4 reports an OCC exit for peer 0, bit 5 delivers the
+// datagram as one from an OpenVPN/TCP stream (no reply budget). The server has a fixed
 // cookie secret and clock, so a corpus entry can carry a valid third packet; arbitrary bytes
 // must never crash it, leak, or leave grants behind once it is gone.
 #include "base/log.hpp"
@@ -57,7 +58,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
         while (r.u8(flags) && r.be16(len)) {
             if (!r.bytes(std::min<size_t>(len, r.remaining()), datagram)) break;
             Endpoint from{0x0a000001u + (flags & 3u), static_cast<uint16_t>(40000 + (flags & 3))};
-            server.on_datagram(from, 0, datagram, now);
+            server.on_datagram(from, 0, datagram, now, (flags & 32) != 0);
             if (flags & 4) server.on_timer(now += 1000);
             if (flags & 8) server.on_timer(now += 61000);
             if (flags & 16) server.on_explicit_exit(0, now);

@@ -176,6 +176,36 @@ TEST(Wire, Ipv6cpAndCcpGetProtocolReject) {
     }
 }
 
+// pppd's CVE-2020-8597: an EAP Request/Response (protocol 0xc227) whose MD5-Challenge name is
+// longer than the receiver's buffer. vpnplane has no EAP: the frame gets a Protocol-Reject
+// (within the peer's MRU) and nothing reads the name; nor does a truncated or zero-length one.
+TEST(Wire, EapWithAnOversizedNameGetsProtocolReject) {
+    Server srv;
+    srv.open_lcp(); // peer MRU 1400
+    constexpr uint16_t kProtoEap = 0xc227;
+    Bytes md5 = {4, 16}; // type MD5-Challenge, value size 16, value, then the name
+    md5.resize(2 + 16, 0x5a);
+    md5.resize(md5.size() + 1450, 'A'); // the name: past the MRU and pppd's 256-byte buffer
+    for (uint8_t code : {1, 2}) {       // Request, Response
+        Bytes frame = build_control_frame(kProtoEap, code, 9, md5);
+        Output o = srv.feed(frame);
+        ASSERT_EQ(o.frames.size(), 1u);
+        Sent r = sent(o.frames.at(0));
+        EXPECT_EQ(r.protocol, kProtoLcp);
+        EXPECT_EQ(r.code, 8);
+        ASSERT_GE(r.data.size(), 2u);
+        EXPECT_EQ(r.data[0] << 8 | r.data[1], kProtoEap);
+        EXPECT_LE(r.data.size() + 4, 1400u); // the reject is cut to the peer's MRU
+        EXPECT_FALSE(find_event<event::Authenticated>(o.events));
+    }
+    // A length field that lies (longer than the frame) and an empty EAP packet.
+    Bytes liar = build_control_frame(kProtoEap, 2, 10, Bytes{4, 16, 1, 2});
+    liar[6] = 0x40; // the EAP length's high byte: far past the frame
+    srv.feed(liar);
+    srv.feed(build_control_frame(kProtoEap, 2, 11, Bytes{}));
+    EXPECT_EQ(srv.s.lcp_state(), FsmState::Opened);
+}
+
 TEST(Wire, EchoReplyFitsThePeersMru) {
     Server srv;
     srv.open_lcp(); // peer MRU 1400
