@@ -548,15 +548,15 @@ TEST(OvpnData, ReplaysForgeriesUnknownKeysAndSpoofedSourcesAreDropped) {
 // the LAN address as its source, one port per flow, and exactly two connections exist.
 TEST(OvpnData, MasqueradedClientFlowsKeepOneMappingAcrossBursts) {
     Client c(Cipher::Aes256Gcm, Digest::None, 12);
-    Bytes a = ipv4_udp(tunnel_ip, host_ip, 5000, 6000, Bytes(40, 0xa1));
-    Bytes b = ipv4_udp(tunnel_ip, host_ip, 5001, 6000, Bytes(40, 0xb2));
+    Bytes flow_a = ipv4_udp(tunnel_ip, host_ip, 5000, 6000, Bytes(40, 0xa1));
+    Bytes flow_b = ipv4_udp(tunnel_ip, host_ip, 5001, 6000, Bytes(40, 0xb2));
     ApplianceRun run;
     run.extra_config = "firewall = { nat = ( { chain = \"srcnat\"; out_interface = \"lan0\"; "
                        "action = \"masquerade\"; } ); };\n";
     run.in[0] = {{}};
     for (int i = 0; i < 70; ++i)
-        run.in[0][0].push_back(c.frame(a));
-    for (const Bytes* p : {&b, &b, &a, &a})
+        run.in[0][0].push_back(c.frame(flow_a));
+    for (const Bytes* p : {&flow_b, &flow_b, &flow_a, &flow_a})
         run.in[0][0].push_back(c.frame(*p));
     run.setup = [&](ctl::Appliance&, dp::OvpnPublisher& pub) { install(pub, c); };
     run.check = [&](ctl::Appliance& a, dp::OvpnPublisher&) {
