@@ -84,6 +84,24 @@ Conn* ConnTable::lookup(const Key& k, uint8_t& dir) const {
     return index < max_ ? &conns_[index] : nullptr;
 }
 
+void ConnTable::lookup_bulk(const Key* const* keys, uint32_t n, Conn** conns, uint8_t* dirs) const {
+    if (n == 0) return;
+    void* data[RTE_HASH_LOOKUP_BULK_MAX];
+    uint64_t hits = 0;
+    // rte_hash's prototype takes `const void**`; it only reads the keys.
+    rte_hash_lookup_bulk_data(hash_,
+                              const_cast<const void**>(reinterpret_cast<const void* const*>(keys)),
+                              n, &hits, data);
+    for (uint32_t i = 0; i < n; ++i) {
+        conns[i] = nullptr;
+        dirs[i] = 0;
+        if (!(hits >> i & 1)) continue;
+        uint32_t index;
+        decode(data[i], index, dirs[i]);
+        if (index < max_) conns[i] = &conns_[index];
+    }
+}
+
 bool ConnTable::exists(const Key& k) {
     return rte_hash_lookup(hash_, &k) >= 0;
 }

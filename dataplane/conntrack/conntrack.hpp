@@ -37,6 +37,13 @@ struct alignas(8) Key {
 };
 static_assert(sizeof(Key) == 16);
 
+// What packet_key (nat.hpp) made of a packet.
+enum class KeyResult : uint8_t {
+    ok,         // `key` is the packet's
+    icmp_error, // `key` is the inverse of the quoted packet's key (the connection it is about)
+    untracked,  // a non-first fragment or a truncated transport header: state invalid
+};
+
 // The key a packet of the opposite direction carries.
 inline Key inverse(const Key& k) {
     Key r = k;
@@ -92,6 +99,9 @@ public:
 
     // Readers (workers): the connection a key names and the key's direction; null: none.
     Conn* lookup(const Key& k, uint8_t& dir) const;
+    // The same for n keys (n <= RTE_HASH_LOOKUP_BULK_MAX) in one bulk hash lookup: conns[i]
+    // (null: none) and dirs[i] for keys[i].
+    void lookup_bulk(const Key* const* keys, uint32_t n, Conn** conns, uint8_t* dirs) const;
     Conn* at(uint32_t index1) { return &conns_[index1 - 1]; }
     uint32_t index1(const Conn* c) const { return static_cast<uint32_t>(c - conns_.get()) + 1; }
 

@@ -1,7 +1,8 @@
 // The worker's connection tracking hooks (see worker.hpp): ct_prerouting in the IPv4 and session
 // input paths before the route lookup, ct_postrouting in forwarding before TX or the session.
-// Both work on one packet so that any burst loop can call them. Connections are created only in
-// postrouting, i.e. after the filter accepted the packet and a route was found.
+// Prerouting also takes a burst (one bulk hash lookup); both work on one packet underneath.
+// Connections are created only in postrouting, i.e. after the filter accepted the packet and a
+// route was found.
 #include "dataplane/conntrack/nat.hpp"
 #include "dataplane/session/session.hpp"
 #include "dataplane/worker/worker.hpp"
@@ -32,20 +33,61 @@ constexpr uint8_t proto_tcp = 6, proto_udp = 17, proto_icmp = 1;
 
 bool Worker::ct_prerouting(rte_mbuf* m, uint8_t in_if, uint16_t in_lists) {
     if (!tracking_) return true;
+    size_t len;
+    rte_ipv4_hdr* ip = ipv4_of(m, len);
+    ct::Key k;
+    ct::KeyResult r = ct::packet_key(ip, len, k);
+    uint8_t dir = 0;
+    ct::Conn* c = r == ct::KeyResult::untracked ? nullptr : ct_->lookup(k, dir);
+    return ct_prerouting_found(m, in_if, in_lists, r, k, c, dir);
+}
+
+uint16_t Worker::ct_prerouting_burst(rte_mbuf* const* pkts, uint16_t n, uint8_t in_if,
+                                     const uint16_t* in_lists, bool stop_at_miss, bool* dropped) {
+    static_assert(max_burst <= RTE_HASH_LOOKUP_BULK_MAX);
+    ct::Key keys[max_burst];
+    const ct::Key* lookup_keys[max_burst] = {}; // (zeroed: GCC cannot see n_lookup <= n)
+    ct::KeyResult result[max_burst];
+    uint16_t lookup_of[max_burst]; // packet i's index in lookup_keys (untracked: none)
+    uint32_t n_lookup = 0;
+    for (uint16_t i = 0; i < n; ++i) {
+        size_t len;
+        const rte_ipv4_hdr* ip = ipv4_of(pkts[i], len);
+        result[i] = ct::packet_key(ip, len, keys[i]);
+        if (result[i] != ct::KeyResult::untracked) {
+            lookup_of[i] = static_cast<uint16_t>(n_lookup);
+            lookup_keys[n_lookup++] = &keys[i];
+        }
+    }
+    ct::Conn* conns[max_burst];
+    uint8_t dirs[max_burst];
+    ct_->lookup_bulk(lookup_keys, n_lookup, conns, dirs);
+    for (uint16_t i = 0; i < n; ++i) {
+        ct::Conn* c = nullptr;
+        uint8_t dir = 0;
+        if (result[i] != ct::KeyResult::untracked) {
+            c = conns[lookup_of[i]];
+            dir = dirs[lookup_of[i]];
+            // What a miss finds can change once the packets before it went through postrouting.
+            if (!c && stop_at_miss) return i;
+        }
+        dropped[i] = !ct_prerouting_found(pkts[i], in_if, in_lists[i], result[i], keys[i], c, dir);
+    }
+    return n;
+}
+
+bool Worker::ct_prerouting_found(rte_mbuf* m, uint8_t in_if, uint16_t in_lists, ct::KeyResult r,
+                                 const ct::Key& k, ct::Conn* c, uint8_t dir) {
     ct::Mark& mk = ct_->mark(m);
     mk = ct::Mark{};
     mk.in_if = in_if;
     mk.in_lists = in_lists;
     size_t len;
     rte_ipv4_hdr* ip = ipv4_of(m, len);
-    ct::Key k;
-    ct::KeyResult r = ct::packet_key(ip, len, k);
     if (r == ct::KeyResult::untracked) {
         mk.state = ct::state_invalid;
         return true;
     }
-    uint8_t dir = 0;
-    ct::Conn* c = ct_->lookup(k, dir);
     if (r == ct::KeyResult::icmp_error) {
         if (!c) {
             mk.state = ct::state_invalid;

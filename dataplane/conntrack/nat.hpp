@@ -16,13 +16,8 @@ struct rte_ipv4_hdr;
 
 namespace vp::dp::ct {
 
-enum class KeyResult : uint8_t {
-    ok,         // `key` is the packet's
-    icmp_error, // `key` is the inverse of the quoted packet's key (the connection it is about)
-    untracked,  // a non-first fragment or a truncated transport header: state invalid
-};
-
-// `ip`: a validated IPv4 header with `len` bytes of datagram (total_length) behind it.
+// The packet's key (KeyResult: conntrack.hpp). `ip`: a validated IPv4 header with `len` bytes of
+// datagram (total_length) behind it.
 KeyResult packet_key(const rte_ipv4_hdr* ip, size_t len, Key& key);
 
 // Rewrites the destination (prerouting) or source (postrouting) address and port (big-endian)

@@ -7,6 +7,8 @@
 
 #include <rte_ip.h>
 
+#include <algorithm>
+
 namespace vp::dp {
 
 void Worker::ipv4_input(PortId port, rte_mbuf** pkts, uint16_t n) {
@@ -42,12 +44,23 @@ void Worker::ipv4_input(PortId port, rte_mbuf** pkts, uint16_t n) {
             drop(m, DropReason::ipv4_broadcast);
             continue;
         }
-        if (tracking_) {
-            if (!ct_prerouting(m, static_cast<uint8_t>(port), filter_->port_lists(port))) continue;
-            d = rte_be_to_cpu_32(hdr->dst_addr); // dst-nat
-        }
         ok[n_ok] = m;
         dst[n_ok++] = d;
+    }
+    if (tracking_ && n_ok) {
+        // Prerouting for the whole burst (one bulk lookup): nothing here creates connections.
+        uint16_t lists[max_burst];
+        std::fill_n(lists, n_ok, filter_->port_lists(port));
+        bool dropped[max_burst];
+        ct_prerouting_burst(ok, n_ok, static_cast<uint8_t>(port), lists, false, dropped);
+        uint16_t kept = 0;
+        for (uint16_t i = 0; i < n_ok; ++i) {
+            if (dropped[i]) continue;
+            auto* hdr = rte_pktmbuf_mtod_offset(ok[i], rte_ipv4_hdr*, sizeof(rte_ether_hdr));
+            ok[kept] = ok[i];
+            dst[kept++] = rte_be_to_cpu_32(hdr->dst_addr); // after dst-nat
+        }
+        n_ok = kept;
     }
     const NextHop* hops[max_burst];
     dp_.routes().lookup_bulk(dst, hops, n_ok);

@@ -64,13 +64,10 @@ void Worker::session_input(Session& s, rte_mbuf* m) {
 void Worker::session_input_burst(Session* const* sessions, rte_mbuf* const* pkts, uint16_t n) {
     // The same checks and order as session_input(), a burst at a time: every header checked,
     // then both lookups of the whole burst (sources for anti-spoofing, destinations) in one bulk
-    // LPM call, then delivery in the burst's order. With connection tracking on, each packet
-    // takes session_input(): its ct_prerouting hook (dst-nat) must run before the route lookup.
-    if (tracking_) {
-        for (uint16_t i = 0; i < n; ++i)
-            session_input(*sessions[i], pkts[i]);
-        return;
-    }
+    // LPM call, then connection tracking's prerouting of the survivors (one bulk hash lookup),
+    // then delivery in the burst's order. A packet of a flow the table does not know yet (and
+    // every packet after it) takes session_input() instead: one packet's postrouting may create
+    // the connection the next one belongs to.
     uint64_t t0 = stage_clock();
     uint32_t addr[2 * max_burst] = {}; // [0, n): destinations, [n, 2n): sources (host order)
     DropReason reason[max_burst];      // why packet i is dropped, when failed[i]
@@ -97,29 +94,56 @@ void Worker::session_input_burst(Session* const* sessions, rte_mbuf* const* pkts
     }
     const NextHop* hops[2 * max_burst];
     dp_.routes().lookup_bulk(addr, hops, 2u * n);
-    stage_done(Stage::session_input, n, t0);
     for (uint16_t i = 0; i < n; ++i) {
+        if (failed[i]) continue;
+        const NextHop* back = hops[n + i];
+        uint32_t dst = addr[i];
+        if (!back || back->kind != NextHopKind::Session || back->session != sessions[i]->id) {
+            failed[i] = true;
+            reason[i] = DropReason::anti_spoof;
+        } else if ((dst >> 28) == 0xe) {
+            failed[i] = true;
+            reason[i] = DropReason::ipv4_multicast;
+        } else if (dst == 0xffffffff) {
+            failed[i] = true;
+            reason[i] = DropReason::ipv4_broadcast;
+        }
+    }
+    uint16_t end = n;          // [end, n): per packet through session_input()
+    bool gone[max_burst] = {}; // dropped by prerouting
+    if (tracking_) {
+        rte_mbuf* ct_pkts[max_burst];
+        uint16_t ct_of[max_burst]; // the burst index of ct_pkts[j]
+        uint16_t lists[max_burst];
+        uint16_t n_ct = 0;
+        for (uint16_t i = 0; i < n; ++i) {
+            if (failed[i]) continue;
+            ct_pkts[n_ct] = pkts[i];
+            lists[n_ct] = static_cast<uint16_t>(1u << static_cast<unsigned>(sessions[i]->kind));
+            ct_of[n_ct++] = i;
+        }
+        bool dropped[max_burst];
+        uint16_t done =
+            ct_prerouting_burst(ct_pkts, n_ct, fw::session_interface, lists, true, dropped);
+        if (done < n_ct) end = ct_of[done];
+        for (uint16_t j = 0; j < done; ++j) {
+            uint16_t i = ct_of[j];
+            gone[i] = dropped[j];
+            auto* hdr = rte_pktmbuf_mtod_offset(pkts[i], rte_ipv4_hdr*, sizeof(rte_ether_hdr));
+            uint32_t dst = rte_be_to_cpu_32(hdr->dst_addr);
+            if (!gone[i] && dst != addr[i]) hops[i] = dp_.routes().lookup(dst); // dst-nat
+        }
+    }
+    stage_done(Stage::session_input, end, t0);
+    for (uint16_t i = 0; i < end; ++i) {
         Session& s = *sessions[i];
         rte_mbuf* m = pkts[i];
-        if (!failed[i]) {
-            const NextHop* back = hops[n + i];
-            uint32_t dst = addr[i];
-            if (!back || back->kind != NextHopKind::Session || back->session != s.id) {
-                failed[i] = true;
-                reason[i] = DropReason::anti_spoof;
-            } else if ((dst >> 28) == 0xe) {
-                failed[i] = true;
-                reason[i] = DropReason::ipv4_multicast;
-            } else if (dst == 0xffffffff) {
-                failed[i] = true;
-                reason[i] = DropReason::ipv4_broadcast;
-            }
-        }
         if (failed[i]) {
             s.counters.rx_dropped.inc();
             drop(m, reason[i]);
             continue;
         }
+        if (gone[i]) continue;
         if (s.meter && !s.meter->rx.admit(now_tsc_, total_len[i])) {
             s.meter->rx_dropped.inc();
             drop(m, DropReason::session_rate_limited);
@@ -127,6 +151,8 @@ void Worker::session_input_burst(Session* const* sessions, rte_mbuf* const* pkts
         }
         route_received(m, hops[i], s.wan_port, s.mtu, s.tunnel_local_ip_be, &s);
     }
+    for (uint16_t i = end; i < n; ++i)
+        session_input(*sessions[i], pkts[i]);
 }
 
 void Worker::session_injected(SessionId id, rte_mbuf* m) {

@@ -152,6 +152,16 @@ private:
     // TX or the session): creates a new connection (srcnat rules, port choice in this worker's
     // slice) and applies the source half. Both return false when the packet was dropped.
     bool ct_prerouting(rte_mbuf* m, uint8_t in_if, uint16_t in_lists);
+    // Prerouting for a burst (n <= max_burst) with one bulk lookup of the connection table:
+    // packet i (validated IPv4) came in on `in_if` with lists in_lists[i]; dropped[i] is what
+    // ct_prerouting would have returned, negated. With `stop_at_miss`, it stops before the first
+    // packet whose connection is not in the table (that packet's lookup must be redone after the
+    // earlier packets' postrouting, which may create it) and returns its index; else n.
+    uint16_t ct_prerouting_burst(rte_mbuf* const* pkts, uint16_t n, uint8_t in_if,
+                                 const uint16_t* in_lists, bool stop_at_miss, bool* dropped);
+    // ct_prerouting's work after the lookup: `r` and `k` are packet_key's, `c`/`dir` the lookup's.
+    bool ct_prerouting_found(rte_mbuf* m, uint8_t in_if, uint16_t in_lists, ct::KeyResult r,
+                             const ct::Key& k, ct::Conn* c, uint8_t dir);
     bool ct_postrouting(rte_mbuf* m, const NextHop& nh, const Session* out);
     ct::ConnTable* ct_ = nullptr;
     bool tracking_ = false; // ct_ and the published rules ask for it

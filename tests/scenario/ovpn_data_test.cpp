@@ -266,6 +266,7 @@ std::vector<Bytes> read_pcap(const fs::path& path) {
 struct ApplianceRun {
     std::vector<std::vector<std::vector<Bytes>>> in{2}, out{2};
     int workers = 1;
+    std::string extra_config; // appended to the configuration (e.g. a firewall section)
     std::function<void(ctl::Appliance&, dp::OvpnPublisher&)> setup;
     std::function<void(ctl::Appliance&, dp::OvpnPublisher&)> check;
 
@@ -303,7 +304,8 @@ struct ApplianceRun {
                              "ip = { arp = ( { address = \"10.1.0.2\"; mac_address = "
                              "\"02:00:00:00:01:02\"; interface = \"wan0\"; },\n"
                              "               { address = \"10.2.0.2\"; mac_address = "
-                             "\"02:00:00:00:02:02\"; interface = \"lan0\"; } ); };\n";
+                             "\"02:00:00:00:02:02\"; interface = \"lan0\"; } ); };\n" +
+                             extra_config;
         auto cfg = config::load_config_text(config);
         ASSERT_TRUE(cfg.ok()) << cfg.message();
         {
@@ -536,6 +538,51 @@ TEST(OvpnData, ReplaysForgeriesUnknownKeysAndSpoofedSourcesAreDropped) {
     };
     run.execute();
     EXPECT_EQ(run.out[1][0].size(), 3u) << "first, the site-to-site source and the reordered one";
+}
+
+// Masquerade of what comes out of a session, through the burst path's connection tracking: 70
+// packets of flow A (more than one receive burst), then two of a new flow B, then two more of A.
+// A later burst starts with packets of A's connection (one bulk lookup) and meets B's first
+// packet, a connection the table does not know yet: from there on each packet goes on alone, so
+// that B's second packet finds the connection its first one created. Every packet leaves with
+// the LAN address as its source, one port per flow, and exactly two connections exist.
+TEST(OvpnData, MasqueradedClientFlowsKeepOneMappingAcrossBursts) {
+    Client c(Cipher::Aes256Gcm, Digest::None, 12);
+    Bytes flow_a = ipv4_udp(tunnel_ip, host_ip, 5000, 6000, Bytes(40, 0xa1));
+    Bytes flow_b = ipv4_udp(tunnel_ip, host_ip, 5001, 6000, Bytes(40, 0xb2));
+    ApplianceRun run;
+    run.extra_config = "firewall = { nat = ( { chain = \"srcnat\"; out_interface = \"lan0\"; "
+                       "action = \"masquerade\"; } ); };\n";
+    run.in[0] = {{}};
+    for (int i = 0; i < 70; ++i)
+        run.in[0][0].push_back(c.frame(flow_a));
+    for (const Bytes* p : {&flow_b, &flow_b, &flow_a, &flow_a})
+        run.in[0][0].push_back(c.frame(*p));
+    run.setup = [&](ctl::Appliance&, dp::OvpnPublisher& pub) { install(pub, c); };
+    run.check = [&](ctl::Appliance& a, dp::OvpnPublisher&) {
+        EXPECT_EQ(a.dataplane().conntrack()->stats().connections, 2u);
+        EXPECT_EQ(counter(a, dp::WorkerCounter::conntrack_created), 2u);
+        EXPECT_EQ(counter(a, dp::WorkerCounter::nat_translated), 74u);
+        EXPECT_EQ(drops(a, dp::DropReason::nat_ports_exhausted), 0u);
+    };
+    run.execute();
+    ASSERT_EQ(run.out[1][0].size(), 74u);
+    uint16_t port_a = 0, port_b = 0;
+    for (size_t i = 0; i < run.out[1][0].size(); ++i) {
+        const Bytes& f = run.out[1][0][i];
+        ASSERT_GE(f.size(), 14u + 28);
+        const auto* ip = reinterpret_cast<const rte_ipv4_hdr*>(f.data() + 14);
+        EXPECT_EQ(rte_be_to_cpu_32(ip->src_addr), 0x0a020001u) << "packet " << i;
+        EXPECT_EQ(rte_ipv4_cksum(ip), 0) << "packet " << i;
+        uint16_t sport = static_cast<uint16_t>(f[34] << 8 | f[35]);
+        bool is_b = f[42] == 0xb2;
+        uint16_t& port = is_b ? port_b : port_a;
+        if (!port) port = sport;
+        EXPECT_EQ(sport, port) << "packet " << i << " keeps its flow's mapping";
+    }
+    EXPECT_NE(port_a, 0);
+    EXPECT_NE(port_b, 0);
+    EXPECT_NE(port_a, port_b);
 }
 
 // A session's rate_limit in the workers: at 8 kbit/s each way the bucket is 100 bytes plus
