@@ -304,7 +304,7 @@ case_tcp() {
     check "the branch log says it dialled over TCP" grep -q "ovpn-to-hq: TCP connection to 10.1.0.1:1194 open" "$E2E_DIR/branch.log"
     check "vpnctl interfaces shows the link with its tunnel addresses" bash -c \
         "$(declare -f br_vpnctl); VPNCTL=$VPNCTL BR_PREFIX=$BR_PREFIX br_vpnctl interfaces | grep -E 'ovpn-to-hq +ovpn-client +connected +10\.1\.0\.1:1194 +10\.8\.0\.2 +10\.8\.0\.1 .*AES-256-GCM'"
-    check "the head office lists the branch's session" bash -c "$VPNCTL -s /var/run/dpdk/$E2E_PREFIX/dpdk_telemetry.v2 sessions | grep -E 'branch +ovpn +10\.1\.0\.2:61000 +10\.8\.0\.2'"
+    check "the head office lists the branch's session over TCP" bash -c "$VPNCTL -s /var/run/dpdk/$E2E_PREFIX/dpdk_telemetry.v2 sessions | grep -E 'branch +ovpn +10\.1\.0\.2:61000 +10\.8\.0\.2'"
     check "LAN B pings LAN A through the link" in_lanb ping -c 5 -i 0.2 -W 2 10.2.0.2
     check "LAN A pings LAN B through the link" in_lan ping -c 5 -i 0.2 -W 2 10.3.0.2
     check "a 3 MB TCP transfer LAN B -> LAN A arrives byte-exact" transfer
