@@ -157,7 +157,7 @@ case_udp() {
     check "vpnctl interfaces shows the link with its tunnel addresses" bash -c \
         "$(declare -f br_vpnctl); VPNCTL=$VPNCTL BR_PREFIX=$BR_PREFIX br_vpnctl interfaces | grep -E 'ovpn-to-hq +ovpn-client +connected +10\.1\.0\.1:1194 +10\.8\.0\.2 +10\.8\.0\.1 .*AES-256-GCM'"
     check "the link carries the ip.routes entry naming it" bash -c "[ \"\$($(declare -f br_vpnctl link_field); VPNCTL=$VPNCTL BR_PREFIX=$BR_PREFIX link_field routes)\" = 10.2.0.0/24 ]"
-    check "the head office lists the branch's session" bash -c "$VPNCTL -s /var/run/dpdk/$E2E_PREFIX/dpdk_telemetry.v2 sessions | grep -E 'branch +ovpn +10\.1\.0\.2:61000 +10\.8\.0\.2'"
+    check "the head office XX\.8\.0\.2'"
     check "LAN B pings LAN A through the link" in_lanb ping -c 5 -i 0.2 -W 2 10.2.0.2
     check "LAN A pings LAN B through the link" in_lan ping -c 5 -i 0.2 -W 2 10.3.0.2
     check "LAN B pings the head office's tunnel address" in_lanb ping -c 2 -i 0.2 -W 2 10.8.0.1
@@ -304,7 +304,7 @@ case_tcp() {
     check "the branch log says it dialled over TCP" grep -q "ovpn-to-hq: TCP connection to 10.1.0.1:1194 open" "$E2E_DIR/branch.log"
     check "vpnctl interfaces shows the link with its tunnel addresses" bash -c \
         "$(declare -f br_vpnctl); VPNCTL=$VPNCTL BR_PREFIX=$BR_PREFIX br_vpnctl interfaces | grep -E 'ovpn-to-hq +ovpn-client +connected +10\.1\.0\.1:1194 +10\.8\.0\.2 +10\.8\.0\.1 .*AES-256-GCM'"
-    check "the head office lists the branch's session over TCP" bash -c "$VPNCTL -s /var/run/dpdk/$E2E_PREFIX/dpdk_telemetry.v2 sessions | grep -E 'branch +ovpn +10\.1\.0\.2:61000 +10\.8\.0\.2'"
+    check "the head office lists the branch's session over TCP" bash -c "$VPNCTL -s /var/run/dpdk/$E2E_PREFIX/dpdk_telemetry.v2 sessions | grep -E 'branch +ovpn +10\.1\.0\.2:61000/tcp +10\.8\.0\.2'"
     check "LAN B pings LAN A through the link" in_lanb ping -c 5 -i 0.2 -W 2 10.2.0.2
     check "LAN A pings LAN B through the link" in_lan ping -c 5 -i 0.2 -W 2 10.3.0.2
     check "a 3 MB TCP transfer LAN B -> LAN A arrives byte-exact" transfer
@@ -381,5 +381,5 @@ case_iperf() {
 # Both stop cleanly on SIGTERM (the branch withdraws its link and tells the server EXIT).
 stop_branch() { kill -TERM "$BR_DAEMON"; wait "$BR_DAEMON"; }
 check "the branch stops cleanly (SIGTERM)" stop_branch
-[ "${CASE#stock}" != "$CASE" ] || check "the head office stops cleanly (SIGTERM)" stop_daemon
+case $CASE in *stock*) ;; *) check "the head office stops cleanly (SIGTERM)" stop_daemon ;; esac
 e2e_finish
