@@ -3,6 +3,7 @@
 
 #include "base/log.hpp"
 #include "dataplane/ovpn/outer.hpp"
+#include "dataplane/tcp/stream_types.hpp"
 
 #include <rte_byteorder.h>
 #include <rte_ip.h>
@@ -42,12 +43,31 @@ Status ClientService::configure(const ServicesConfig& services, uint64_t now_ms)
 
 ServiceBindings ClientService::bindings() const {
     ServiceBindings b;
-    for (auto& l : links_)
+    for (auto& l : links_) {
         b.udp_ports.push_back(l->local_port());
+        if (l->config().tcp) b.tcp_ports.push_back(l->local_port()); // its stream's events
+    }
     return b;
 }
 
 void ClientService::on_punt(const dp::PuntEntry& e, uint64_t now_ms) {
+    if (e.reason == dp::PuntReason::TcpStream) {
+        for (auto& l : links_)
+            if (l->local_port() == e.payload.tcp_stream.listen_port) {
+                l->on_stream(e, now_ms);
+                return;
+            }
+        // A link a reload removed: its connection must not linger on the worker.
+        if (e.payload.tcp_stream.event == dp::TcpEvent::Connecting &&
+            tcp::ConnHandle::unpack(e.payload.tcp_stream.conn).valid()) {
+            dp::InjectEntry abort{nullptr, dp::InjectAction::TcpAbort, 0, {}};
+            abort.payload.tcp = {e.payload.tcp_stream.conn, e.payload.tcp_stream.listen_port,
+                                 dp::no_session};
+            dp_.inject(abort, e.worker);
+        }
+        if (e.mbuf) rte_pktmbuf_free(e.mbuf);
+        return;
+    }
     dp::ovpn::OuterUdp outer;
     if (e.mbuf && dp::ovpn::locate_udp_payload(e.mbuf, outer)) {
         auto* ip = rte_pktmbuf_mtod_offset(e.mbuf, rte_ipv4_hdr*, sizeof(rte_ether_hdr));
@@ -72,7 +92,13 @@ void ClientService::on_timer(uint64_t now_ms) {
 
 Status ClientService::check_reload(const ServicesConfig& next,
                                    std::vector<std::string>& restart) const {
-    (void)restart;
+    for (auto& c : next.ovpn_clients) {
+        // The workers' TCP engine exists only if the dataplane started with a use for it.
+        if (c.tcp && !dp_.settings().tcp) {
+            restart.push_back("ovpn_clients (a TCP link needs the workers' TCP engine)");
+            break;
+        }
+    }
     for (auto& c : next.ovpn_clients)
         if (!c.disabled)
             if (auto tls = client_link_tls(next, c); !tls.ok())

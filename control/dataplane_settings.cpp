@@ -1,6 +1,7 @@
 // Building the dataplane's settings from the configuration.
 #include "control/dataplane_settings.hpp"
 
+#include "control/ovpn/client_config.hpp"
 #include "control/service_setup.hpp"
 
 #include <rte_byteorder.h>
@@ -72,7 +73,8 @@ Result<dp::DataplaneSettings> dataplane_settings(const config::ApplianceConfig& 
         s.ct_timeouts = config.firewall.timeouts;
     }
     s.ports = port_settings(config);
-    if (auto listeners = service_tcp_listeners(config); !listeners.empty()) {
+    if (auto listeners = service_tcp_listeners(config);
+        !listeners.empty() || ovpn::client_links_use_tcp(config.raw.get())) {
         dp::TcpSettings tcp;
         tcp.engine = tcp_engine_config(config);
         if (auto st = tcp.engine.validate(); !st.ok()) return make_error("tcp: " + st.message());

@@ -47,7 +47,19 @@ enum class PuntReason : uint16_t {
     SessionEvent,
 };
 
-enum class TcpEvent : uint16_t { Opened, Data, PeerClosed, Writable, Closed, Sent, SendRefused };
+// Connecting: the answer to InjectAction::TcpConnect (the new connection's handle; an invalid
+// handle, tcp::ConnHandle{}.pack(), when the engine refused it), punted at once; Opened follows
+// when the handshake completes, Closed when it fails.
+enum class TcpEvent : uint16_t {
+    Opened,
+    Data,
+    PeerClosed,
+    Writable,
+    Closed,
+    Sent,
+    SendRefused,
+    Connecting
+};
 
 // Events a worker reports about an OpenVPN session (PuntReason::SessionEvent).
 enum class OvpnEvent : uint32_t {
@@ -139,6 +151,11 @@ enum class InjectAction : uint16_t {
     // payload.session, whose record layer the owner worker holds: the worker seals it into a
     // record after the ones it has sent, so each sequence number has one owner.
     SessionControl,
+    // An active open on the worker's TCP engine (payload.connect, host order): the punt
+    // consumer with Length16 framing, `tag` as the connection's listen_port (the service the
+    // events go to). Answered by a TcpEvent::Connecting punt carrying the handle. The worker
+    // must be the one RSS brings the peer's segments to.
+    TcpConnect,
 };
 
 // What an inject carries besides the packet, by action (a union tagged by InjectEntry::action).
@@ -149,6 +166,11 @@ union InjectPayload {
         uint16_t listen_port; // echoed in the Sent/SendRefused event
         SessionId session;    // TcpPuntRelease: the session taking the stream (or no_session)
     } tcp;                    // TcpSend, TcpClose, TcpAbort, TcpPuntResume, TcpPuntRelease
+    struct {
+        uint32_t remote_ip, local_ip;
+        uint16_t remote_port, local_port;
+        uint16_t tag;
+    } connect; // TcpConnect
 };
 static_assert(sizeof(InjectPayload) == 16);
 

@@ -40,6 +40,9 @@ struct WorkerPolicy {
             if (p != 0 && p == port) return true;
         return false;
     }
+    // TCP segments the engine takes: listening ports, and the OpenVPN client links' ports
+    // (their connections are active opens from there).
+    bool tcp_local(uint16_t port) const { return tcp_listening(port) || ovpn_client_port(port); }
 };
 
 } // namespace vp::dp

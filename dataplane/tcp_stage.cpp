@@ -51,7 +51,10 @@ const Worker::ProtocolSlot* Worker::stream_protocol(uint16_t listen_port) const 
     if (listen_port == 0) return nullptr;
     for (const ProtocolSlot& proto : protocols_)
         if (proto.stage && proto.stage->tcp_port && proto.stage->stream_input &&
-            policy_->*proto.stage->tcp_port == listen_port)
+            (policy_->*proto.stage->tcp_port == listen_port ||
+             // The OpenVPN client links' streams (tagged with the link's port) as the server's.
+             (proto.stage->tcp_port == &WorkerPolicy::ovpn_tcp_port &&
+              policy_->ovpn_client_port(listen_port))))
             return &proto;
     return nullptr;
 }
@@ -154,6 +157,22 @@ void Worker::tcp_inject(const InjectEntry& e) {
         uint64_t tag = session == no_session ? 0 : uint64_t{session} + 1;
         tcp_->set_consumer(h, tcp::ConsumerKind::Punt, tag << 32 | e.payload.tcp.listen_port,
                            {tcp::PuntFraming::TlsRecords, false});
+        break;
+    }
+    case InjectAction::TcpConnect: {
+        const auto& c = e.payload.connect;
+        tcp::ConnectParams params;
+        params.flow = {c.remote_ip, c.local_ip, c.remote_port, c.local_port};
+        params.consumer = tcp::ConsumerKind::Punt;
+        params.punt = {tcp::PuntFraming::Length16, false};
+        params.user_data = c.tag;
+        tcp::ConnHandle opened = tcp_->connect(params);
+        PuntEntry p{nullptr, PuntReason::TcpStream, 0, id_,
+                    PuntPayload{.tcp_stream = {opened.pack(), TcpEvent::Connecting, c.tag}}};
+        if (rte_ring_mp_enqueue_elem(dp_.punt_ring(), &p, sizeof p) != 0) {
+            stats_.drop(DropReason::punt_ring_full).inc();
+            if (opened.valid()) tcp_->abort(opened);
+        }
         break;
     }
     case InjectAction::TcpCookieSecret:

@@ -124,6 +124,7 @@ void Client::process(Key& key, uint8_t key_id, uint64_t now_ms) {
         occ.cipher = settings_.ciphers.empty() ? crypto::Cipher::Aes256Gcm : settings_.ciphers[0];
         occ.digest = settings_.auth;
         occ.server = false;
+        occ.tcp = settings_.tcp;
         m.options = build_options_string(occ);
         m.username = settings_.user;
         m.password = settings_.password;

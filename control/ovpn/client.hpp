@@ -30,6 +30,7 @@ struct ClientSettings {
     crypto::Digest auth = crypto::Digest::Sha1;
     uint32_t handshake_window_ms = 60000; // from the reset to the PUSH_REPLY
     uint32_t push_request_interval_ms = 5000;
+    bool tcp = false; // over a TCP stream (the options string says so)
 };
 
 enum class ClientPhase : uint8_t { Tls, Auth, Push, Connected, Failed };

@@ -31,6 +31,17 @@ std::vector<crypto::Cipher> client_ciphers(config::Section& s) {
 
 } // namespace
 
+bool client_links_use_tcp(const libconfig::Config* raw) {
+    if (!raw || !raw->exists("ovpn_clients")) return false;
+    const libconfig::Setting& links = raw->lookup("ovpn_clients");
+    for (int i = 0; i < links.getLength(); ++i) {
+        std::string protocol;
+        if (links[i].isGroup() && links[i].lookupValue("protocol", protocol) && protocol == "tcp")
+            return true;
+    }
+    return false;
+}
+
 std::vector<ClientLinkConfig> parse_client_links(std::vector<config::Section>& sections) {
     std::vector<ClientLinkConfig> out;
     std::set<std::string> names;
@@ -53,8 +64,7 @@ std::vector<ClientLinkConfig> parse_client_links(std::vector<config::Section>& s
         c.port = static_cast<uint16_t>(s.get_int("port", 1194, 1, 65535));
         std::string protocol =
             s.get_enum<std::string>("protocol", "udp", {{"udp", "udp"}, {"tcp", "tcp"}});
-        if (protocol == "tcp")
-            s.error("protocol", "OpenVPN client links over TCP are not supported yet; use \"udp\"");
+        c.tcp = protocol == "tcp";
         std::string mode =
             s.get_enum<std::string>("mode", "ip", {{"ip", "ip"}, {"ethernet", "ethernet"}});
         if (mode != "ip") s.error("mode", "only \"ip\" (layer 3) links are supported");

@@ -1,7 +1,7 @@
 // The `ovpn_clients = ( {...}, ... )` section: OpenVPN client links that the appliance dials out
 // (RouterOS's /interface ovpn-client, properties underscored). Each link has a RouterOS-style
-// interface name that `ip.routes` may use as a gateway. What is not implemented yet (TCP,
-// add_default_route, DNS names for connect_to) is refused with file:line, never ignored.
+// interface name that `ip.routes` may use as a gateway. What is not implemented yet
+// (add_default_route, DNS names for connect_to) is refused with file:line, never ignored.
 #pragma once
 
 #include "base/ipv4.hpp"
@@ -20,6 +20,7 @@ struct ClientLinkConfig {
     std::string name;         // the interface name (routes may name it as their gateway)
     net::Ipv4 connect_to = 0; // the server's address
     uint16_t port = 1194;
+    bool tcp = false; // protocol = "tcp": a stream from the workers' TCP engine (active open)
     std::string user;
     std::string password;
     std::string certificate;    // client certificate (store entry); empty: none
@@ -39,6 +40,10 @@ struct ClientLinkConfig {
 // The local UDP ports the links send from: link i (in configuration order) uses base + i.
 constexpr uint16_t client_port_base = 61000;
 constexpr size_t max_client_links = 256;
+
+// Whether the configuration has an OpenVPN/TCP client link (the workers then need a TCP engine
+// even without a listening port).
+bool client_links_use_tcp(const libconfig::Config* raw);
 
 // Reads `ovpn_clients`; problems are recorded in the sections' diagnostics.
 std::vector<ClientLinkConfig> parse_client_links(std::vector<config::Section>& sections);

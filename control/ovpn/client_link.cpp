@@ -46,26 +46,38 @@ ClientLink::ClientLink(ClientLinkConfig config, uint16_t local_port, dp::Datapla
 
 ClientLink::~ClientLink() {
     withdraw();
+    end_stream(false);
 }
 
 void ClientLink::start_attempt(uint64_t now_ms) {
+    state_ = LinkState::Connecting;
+    if (config_.tcp) {
+        dial(now_ms); // the Client starts once the stream is open
+        return;
+    }
+    new_client(now_ms);
+    log::info(log::Topic::Ovpn, "ovpn-client {}: connecting to {} from UDP port {}", config_.name,
+              server_.to_string(), local_port_);
+    send_all(now_ms);
+}
+
+void ClientLink::new_client(uint64_t now_ms) {
     ClientSettings s;
     s.tls = tls_;
     s.user = config_.user;
     s.password = config_.password;
     s.ciphers = config_.ciphers;
     s.auth = config_.auth;
+    s.tcp = config_.tcp;
     client_ = std::make_unique<Client>(std::move(s), now_ms);
-    state_ = LinkState::Connecting;
-    log::info(log::Topic::Ovpn, "ovpn-client {}: connecting to {} from UDP port {}", config_.name,
-              server_.to_string(), local_port_);
-    send_all(now_ms);
 }
 
 void ClientLink::send_all(uint64_t now_ms) {
     if (!client_) return;
     for (auto& d : client_->poll(now_ms))
-        wdp_.send(owner_, server_, d);
+        wdp_.send(owner_, server_, d); // framed onto the stream when the link is TCP
+    if (StreamLink* link = config_.tcp ? wdp_.streams().find(server_) : nullptr)
+        wdp_.streams().pump(*link);
 }
 
 void ClientLink::on_datagram(const Endpoint& from, WorkerId worker, uint32_t local_ip_be,
@@ -88,6 +100,13 @@ void ClientLink::on_timer(uint64_t now_ms) {
     case LinkState::Connecting:
     case LinkState::Connected:
         break;
+    }
+    if (!client_) { // TCP: still dialling
+        if (now_ms - dial_started_ms_ > dial_timeout_ms)
+            drop("TCP: no connection to " + server_.to_string() + " within " +
+                     std::to_string(dial_timeout_ms / 1000) + " s",
+                 now_ms);
+        return;
     }
     send_all(now_ms);
     if (client_->phase() == ClientPhase::Failed) {
@@ -203,7 +222,11 @@ void ClientLink::withdraw() {
 
 void ClientLink::drop(std::string reason, uint64_t now_ms) {
     bool was_connected = state_ == LinkState::Connected;
+    // TCP under RSS: a dial that never opened may have dialled from the wrong worker.
+    if (config_.tcp && !stream_open_ && dp_.worker_count() > 1)
+        owner_ = static_cast<WorkerId>((owner_ + 1) % dp_.worker_count());
     withdraw();
+    end_stream(false);
     client_.reset();
     last_error_ = std::move(reason);
     ++attempts_;
@@ -220,6 +243,7 @@ void ClientLink::stop(uint64_t now_ms) {
         send_all(now_ms);
     }
     withdraw();
+    end_stream(true);
     client_.reset();
     state_ = LinkState::Disabled;
 }
@@ -230,6 +254,8 @@ LinkInfo ClientLink::info(uint64_t now_ms) const {
     i.state = std::string(to_string(state_));
     if (state_ == LinkState::Connecting && client_)
         i.state += " (" + std::string(to_string(client_->phase())) + ")";
+    else if (state_ == LinkState::Connecting)
+        i.state += " (tcp)";
     i.server = server_.to_string();
     i.local_port = local_port_;
     i.last_error = last_error_;

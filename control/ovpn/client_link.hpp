@@ -5,7 +5,9 @@
 // with the routes that name the link (ip.routes gateway) and the routes the server pushed
 // (unless route_nopull). The session is withdrawn, with its routes, when the link drops
 // (ping-restart: no packet from the server for the keepalive timeout; the server's RESTART;
-// a renegotiation failure).
+// a renegotiation failure). With protocol = "tcp" each attempt first dials the server through a
+// worker's TCP engine (client_link_tcp.cpp) from the same local port; the OpenVPN packets are
+// Length16-framed on that stream and the session is bound to it on the worker that holds it.
 #pragma once
 
 #include "control/ovpn/client.hpp"
@@ -60,6 +62,8 @@ public:
     void on_datagram(const Endpoint& from, WorkerId worker, uint32_t local_ip_be, dp::PortId port,
                      ByteSpan datagram, uint64_t now_ms);
     void on_timer(uint64_t now_ms);
+    // An event of the link's TCP stream (PuntReason::TcpStream tagged with the link's port).
+    void on_stream(const dp::PuntEntry& e, uint64_t now_ms);
     // Tells the server (EXIT) and withdraws the session: for a reload or shutdown.
     void stop(uint64_t now_ms);
 
@@ -67,11 +71,17 @@ public:
 
 private:
     void start_attempt(uint64_t now_ms);
+    void new_client(uint64_t now_ms);
     void send_all(uint64_t now_ms);
     void publish(uint64_t now_ms);
     void install_keys();
     void drop(std::string reason, uint64_t now_ms);
     void withdraw();
+    // TCP (client_link_tcp.cpp): dial, the stream's end, a Length16 packet from the server.
+    void dial(uint64_t now_ms);
+    void stream_opened(uint64_t now_ms);
+    void end_stream(bool graceful);
+    static constexpr uint64_t dial_timeout_ms = 30000;
 
     ClientLinkConfig config_;
     uint16_t local_port_;
@@ -92,6 +102,11 @@ private:
     uint64_t backoff_ms_ = backoff_min_ms;
     uint32_t attempts_ = 0;
     std::string last_error_;
+    // TCP: the connection being dialled or open (tcp::ConnHandle::pack()).
+    std::optional<uint64_t> conn_;
+    bool stream_open_ = false;
+    uint64_t dial_started_ms_ = 0;
+    uint32_t local_ip_ = 0; // host order, the address we dial from
 };
 
 } // namespace vp::ovpn

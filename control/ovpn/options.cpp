@@ -78,7 +78,8 @@ std::string build_options_string(const OccOptions& o) {
         link_mtu = o.tun_mtu + overhead + 18;
     }
     std::string s = "V4,dev-type tun,link-mtu " + std::to_string(link_mtu) + ",tun-mtu " +
-                    std::to_string(o.tun_mtu) + ",proto UDPv4";
+                    std::to_string(o.tun_mtu) + ",proto " +
+                    (o.tcp ? (o.server ? "TCPv4_SERVER" : "TCPv4_CLIENT") : "UDPv4");
     s += ",cipher ";
     s += crypto::openvpn_name(o.cipher);
     s += ",auth ";

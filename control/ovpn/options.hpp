@@ -45,6 +45,7 @@ struct OccOptions {
     crypto::Digest digest = crypto::Digest::Sha1; // ignored for AEAD ciphers
     bool tls_auth = false;
     bool server = true;
+    bool tcp = false; // proto TCPv4_SERVER / TCPv4_CLIENT instead of UDPv4
 };
 std::string build_options_string(const OccOptions& o);
 

@@ -42,6 +42,13 @@ public:
     StreamLinks& streams() { return streams_; }
     const StreamLinks& streams() const { return streams_; }
 
+    // The address (network order) and port we send to `peer` from (what note_local learnt, or
+    // the first WAN port's address): where an OpenVPN client link dials from.
+    std::pair<uint32_t, dp::PortId> local_address(const Endpoint& peer) const {
+        Local l = local_for(peer);
+        return {l.ip_be, l.port};
+    }
+
     // Traffic counters of a peer's session (for `vpnctl sessions`).
     const dp::SessionCounters* counters(uint32_t peer_id) const;
     uint64_t datagrams_sent() const { return sent_; }

@@ -61,8 +61,7 @@ void Worker::local_input(PortId port, rte_mbuf* m) {
                    port, rte_be_to_cpu_16(reinterpret_cast<rte_udp_hdr*>(l4)->dst_port), m)) {
         // a protocol's stage took it
     } else if (ip->next_proto_id == IPPROTO_TCP && l4_len >= sizeof(rte_tcp_hdr) &&
-               policy_->tcp_listening(
-                   rte_be_to_cpu_16(reinterpret_cast<rte_tcp_hdr*>(l4)->dst_port))) {
+               policy_->tcp_local(rte_be_to_cpu_16(reinterpret_cast<rte_tcp_hdr*>(l4)->dst_port))) {
         count(WorkerCounter::local_delivered);
         if (tcp_)
             tcp_input(m);

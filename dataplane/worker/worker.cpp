@@ -16,7 +16,7 @@ namespace vp::dp {
 
 Worker::Worker(Dataplane& dataplane, WorkerId id) : WorkerContext(dataplane, id) {
     if (const auto& tcp_settings = dataplane.settings().tcp;
-        tcp_settings && !tcp_settings->listeners.empty()) {
+        tcp_settings) { // listeners, or active opens only (client links)
         static std::atomic<uint32_t> engines{0};
         std::string name = "vp_tcp" + std::to_string(engines.fetch_add(1));
         auto t = tcp::Engine::create(tcp_settings->engine, dataplane.pool(), SOCKET_ID_ANY,
@@ -219,6 +219,7 @@ uint32_t Worker::drain_inject() {
         case InjectAction::TcpCookieSecret:
         case InjectAction::TcpPuntResume:
         case InjectAction::TcpPuntRelease:
+        case InjectAction::TcpConnect:
             tcp_inject(e);
             break;
         case InjectAction::SessionControl:

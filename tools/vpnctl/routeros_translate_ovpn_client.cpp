@@ -98,10 +98,10 @@ void OvpnClientImport::command(const Command& c) {
             else
                 put("port", v);
         } else if (k == "protocol") {
-            if (v == "udp")
+            if (v == "udp" || v == "tcp")
                 put("protocol", quote(v));
             else
-                refuse_link(p, "OpenVPN client links over TCP are not supported yet");
+                refuse_link(p, "is udp or tcp");
         } else if (k == "mode") {
             if (v == "ip")
                 put("mode", quote(v));

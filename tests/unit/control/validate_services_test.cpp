@@ -1,6 +1,7 @@
 // control/services: validate_services, the checks that start-up, reload and `vpnplaned --check`
 // share. Each file here is one the daemon refuses; the test pins where and how it says so.
 #include "control/config/appliance_config.hpp"
+#include "control/ovpn/client_config.hpp"
 #include "control/services.hpp"
 
 #include <gtest/gtest.h>
@@ -166,8 +167,8 @@ TEST(ValidateServices, RefusesWhatOvpnClientLinksDoNotImplement) {
                            "sstp_clients = ( { name = \"sstp-out\"; } );\n");
     EXPECT_TRUE(has_error(errors, "<config>:5: ovpn_clients.[0].connect_to:", "DNS names"))
         << ::testing::PrintToString(errors);
-    EXPECT_TRUE(has_error(errors, "<config>:6: ovpn_clients.[0].protocol:", "not supported yet"))
-        << ::testing::PrintToString(errors);
+    EXPECT_FALSE(has_error(errors, "<config>:6: ovpn_clients.[0].protocol:", ""))
+        << ::testing::PrintToString(errors); // TCP links are implemented
     EXPECT_TRUE(has_error(errors, "<config>:7: ovpn_clients.[0].add_default_route:", "not "))
         << ::testing::PrintToString(errors);
     EXPECT_TRUE(has_error(errors, "<config>:8: ovpn_clients.[0].bogus:", "unknown setting"))
@@ -196,6 +197,36 @@ TEST(ValidateServices, TwoClientLinksMayNotShareAName) {
                            "  { name = \"a\"; connect_to = \"203.0.113.2\"; user = \"b\"; } );\n");
     EXPECT_TRUE(has_error(errors, "<config>:6: ovpn_clients.[1].name:", "two client links"))
         << ::testing::PrintToString(errors);
+}
+
+} // namespace
+} // namespace vp::ctl
+
+namespace vp::ctl {
+namespace {
+
+// protocol = "tcp" is a TCP link, and the dataplane then needs a TCP engine without listeners.
+TEST(ValidateServices, AClientLinkOverTcp) {
+    auto config = config::load_config_text(
+        base + "ovpn_clients = (\n"
+               "  { name = \"ovpn-to-hq\"; connect_to = \"203.0.113.1\"; user = \"b\";\n"
+               "    password = \"p\"; protocol = \"tcp\"; port = 443; } );\n");
+    ASSERT_TRUE(config.ok()) << config.message();
+    auto services = load_services(*config);
+    ASSERT_TRUE(services.ok()) << services.message();
+    ASSERT_EQ(services->ovpn_clients.size(), 1u);
+    EXPECT_TRUE(services->ovpn_clients[0].tcp);
+    EXPECT_EQ(services->ovpn_clients[0].port, 443);
+    EXPECT_TRUE(ovpn::client_links_use_tcp(config->raw.get()));
+    auto udp = config::load_config_text(
+        base +
+        "ovpn_clients = ( { name = \"u\"; connect_to = \"203.0.113.1\"; user = \"b\"; } );\n");
+    ASSERT_TRUE(udp.ok()) << udp.message();
+    EXPECT_FALSE(ovpn::client_links_use_tcp(udp->raw.get()));
+    EXPECT_EQ(refusals("ovpn_clients = ( { name = \"u\"; connect_to = \"203.0.113.1\";\n"
+                       "  user = \"b\"; protocol = \"sctp\"; } );\n")
+                  .size(),
+              1u);
 }
 
 } // namespace

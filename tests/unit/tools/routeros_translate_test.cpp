@@ -476,8 +476,6 @@ TEST(RouterosImport, SeedFirewallAndClientLinks) {
             "verify-server-certificate=yes (the link is imported without it)",
             "line 31: refused: connect-to=vpn.example.com: not an IPv4 address; DNS names are not "
             "supported yet (the link is not imported)",
-            "line 34: refused: protocol=tcp: OpenVPN client links over TCP are not supported yet "
-            "(the link is not imported)",
             "line 35: refused: mode=ethernet: only layer-3 links (mode=ip) are supported (the "
             "link is not imported)",
             "line 36: refused: add-default-route=yes: a default route through a client link is "
@@ -524,7 +522,7 @@ TEST(RouterosImport, SeedFirewallAndClientLinks) {
     auto services = ctl::load_services(*cfg);
     ASSERT_TRUE(services.ok()) << services.message() << "\n" << r.config;
     auto& links = services->ovpn_clients;
-    ASSERT_EQ(links.size(), 2u);
+    ASSERT_EQ(links.size(), 3u);
     EXPECT_EQ(links[0].name, "ovpn-to-hq");
     EXPECT_EQ(links[0].connect_to, ip("198.51.100.1"));
     EXPECT_EQ(links[0].user, "client1");
@@ -534,6 +532,9 @@ TEST(RouterosImport, SeedFirewallAndClientLinks) {
     EXPECT_EQ(links[0].auth, crypto::Digest::Sha256);
     EXPECT_EQ(links[1].name, "ovpn-out1"); // RouterOS's name for the first unnamed link
     EXPECT_TRUE(links[1].verify_server_certificate);
+    EXPECT_EQ(links[2].name, "tcp-link"); // protocol=tcp: OpenVPN over TCP
+    EXPECT_TRUE(links[2].tcp);
+    EXPECT_FALSE(links[0].tcp);
     ASSERT_EQ(services->link_routes.size(), 2u);
     EXPECT_EQ(services->link_routes[0].link, "ovpn-to-hq");
     EXPECT_EQ(services->link_routes[1].link, "ovpn-out1");
