@@ -96,6 +96,8 @@ std::vector<SettingChange> diff_config(const ApplianceConfig& a, const Appliance
         out.push_back({"interface_lists", same_interfaces});
     if (!same_rules(f.filter, g.filter)) out.push_back({"firewall.filter", same_interfaces});
     if (!same_rules(f.mangle, g.mangle)) out.push_back({"firewall.mangle", same_interfaces});
+    if (f.address_lists != g.address_lists)
+        out.push_back({"firewall.address_lists", same_interfaces});
     // tcp: the workers' engines are built at start; perf and mgmt: set up once.
     auto& t = a.tcp;
     auto& u = b.tcp;

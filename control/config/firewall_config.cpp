@@ -18,11 +18,12 @@ using dp::fw::Chain;
 using dp::fw::FilterRule;
 
 // RouterOS properties that vpnplane knows but does not implement yet: refused by name.
-constexpr std::array<const char*, 11> not_implemented = {
-    "connection_nat_state", "connection_mark", "src_address_list",
-    "dst_address_list",     "jump_target",     "log",
-    "log_prefix",           "limit",           "packet_mark",
-    "routing_mark",         "layer7_protocol"};
+constexpr std::array<const char*, 9> not_implemented = {
+    "connection_nat_state", "connection_mark", "jump_target",    "log", "log_prefix", "limit",
+    "packet_mark",          "routing_mark",    "layer7_protocol"};
+
+// Ranges one address list may hold after merging: each is one ACL entry per rule naming it.
+constexpr size_t max_address_list_ranges = 16384;
 
 std::string render(const libconfig::Setting& s) {
     switch (s.getType()) {
@@ -151,6 +152,71 @@ void parse_matchers(Section& r, const std::vector<InterfaceConfig>& interfaces,
         else
             *bits = static_cast<uint16_t>(1u << (it - cfg.lists.begin()));
     }
+    for (auto [name, list] : {std::pair{"src_address_list", &rule.src_list},
+                              std::pair{"dst_address_list", &rule.dst_list}}) {
+        auto t = r.opt_string(name);
+        if (!t) continue;
+        bool negated = !t->empty() && (*t)[0] == '!';
+        std::string list_name = negated ? t->substr(1) : *t;
+        auto it = cfg.address_lists.find(list_name);
+        if (it == cfg.address_lists.end())
+            r.error(name, "'" + list_name + "' is not a list of firewall.address_lists");
+        else if (it->second.empty())
+            r.error(name, "'" + list_name +
+                              "' has no enabled addresses (a rule on an empty list "
+                              "would never match)");
+        else
+            *list = negated ? config::fw::complement_ranges(it->second) : it->second;
+    }
+}
+
+// firewall.address_lists: groups { list; addresses; disabled; comment; }, several per list
+// (RouterOS keeps one entry per address). Disabled entries keep their list known.
+void parse_address_lists(Section& s, FirewallConfig& out) {
+    std::map<std::string, std::vector<dp::fw::Range32>> raw;
+    for (auto& g : s.groups("address_lists")) {
+        auto list = g.req_string("list");
+        if (!list.empty() && list[0] == '!') g.error("list", "a list name cannot start with '!'");
+        auto addresses = g.get_string_list("addresses");
+        if (g.has("addresses") && addresses.empty()) g.error("addresses", "is empty");
+        if (!g.has("addresses")) g.error("addresses", "is required (addresses, prefixes, ranges)");
+        bool disabled = g.get_bool("disabled", false);
+        g.get_string("comment", "");
+        if (g.has("timeout")) {
+            g.delegate("timeout");
+            g.error("timeout", "is not implemented: address list entries are static (dynamic "
+                               "entries and add-src-to-address-list are refused)");
+        }
+        auto& ranges = raw[list];
+        for (auto& a : addresses) {
+            dp::fw::Range32 r;
+            if (take(g, "addresses", config::fw::parse_address(a), r) && !disabled)
+                ranges.push_back(r);
+        }
+        g.finish();
+    }
+    for (auto& [name, ranges] : raw) {
+        auto merged = config::fw::merge_ranges(std::move(ranges));
+        if (merged.size() > max_address_list_ranges)
+            s.error("address_lists", "list '" + name + "' holds " + std::to_string(merged.size()) +
+                                         " separate ranges; at most " +
+                                         std::to_string(max_address_list_ranges));
+        out.address_lists[name] = std::move(merged);
+    }
+}
+
+// The ACL entries of each chain, checked as rules are added: port lists, connection states and
+// address lists multiply (dp::fw::acl_entries).
+void check_acl_size(Section& r, const FilterRule& rule,
+                    std::array<uint64_t, dp::fw::chain_count>& per_chain) {
+    if (rule.disabled) return;
+    uint64_t& n = per_chain[static_cast<unsigned>(rule.chain)];
+    uint64_t add = dp::fw::acl_entries(rule);
+    if (n + add > dp::fw::max_acl_entries)
+        r.error("this rule makes its chain " + std::to_string(n + add) + " ACL entries; at most " +
+                std::to_string(dp::fw::max_acl_entries) +
+                " (port lists, connection states and address list ranges multiply)");
+    n += add;
 }
 
 // `mangle`: the rule is change-mss (parse_change_mss); otherwise a filter rule.
@@ -226,8 +292,8 @@ void parse_rule(Section& r, const std::vector<InterfaceConfig>& interfaces,
     for (const char* name : not_implemented)
         if (r.has(name)) {
             r.delegate(name);
-            r.error(name, "is not implemented yet (no connection marks, address lists, "
-                          "logging or user chains)");
+            r.error(name, "is not implemented yet (no connection marks, logging or user "
+                          "chains)");
         }
     r.finish();
 }
@@ -319,14 +385,18 @@ void parse_firewall(Section& s, const std::vector<InterfaceConfig>& interfaces,
                     FirewallConfig& out) {
     out.icmp_echo = s.get_bool("icmp_echo", out.icmp_echo);
     out.mss_clamp = s.get_bool("mss_clamp", out.mss_clamp);
+    parse_address_lists(s, out);
+    std::array<uint64_t, dp::fw::chain_count> acl_size{};
     for (auto& r : s.groups("filter")) {
         FilterRule rule;
         parse_rule(r, interfaces, out, rule, false);
+        check_acl_size(r, rule, acl_size);
         out.filter.push_back(std::move(rule));
     }
     for (auto& r : s.groups("mangle")) {
         FilterRule rule;
         parse_rule(r, interfaces, out, rule, true);
+        check_acl_size(r, rule, acl_size);
         out.mangle.push_back(std::move(rule));
     }
     if (!out.mangle.empty()) {

@@ -2,12 +2,14 @@
 // filter rules resolved against the configured interfaces and lists into the dataplane's rule
 // model, every error with file:line. Mangle rules are change-mss in the forward chain; NAT rules
 // are srcnat (masquerade, src-nat) and dstnat (dst-nat) with connection tracking's settings.
+// Address lists (firewall.address_lists) are merged into ranges that the rules naming them carry.
 #pragma once
 
 #include "control/config/reader.hpp"
 #include "dataplane/conntrack/types.hpp"
 #include "dataplane/firewall/rules.hpp"
 
+#include <map>
 #include <string>
 #include <vector>
 
@@ -22,6 +24,9 @@ struct FirewallConfig {
     // list bits of each configured interface (by its index, which is its dataplane port id).
     std::vector<std::string> lists{"ovpn", "sstp"};
     std::vector<uint16_t> interface_lists;
+    // firewall.address_lists (RouterOS /ip firewall address-list): each list's enabled entries,
+    // merged (firewall_values.hpp merge_ranges). Rules get a copy of the ranges they name.
+    std::map<std::string, std::vector<dp::fw::Range32>> address_lists;
     std::vector<dp::fw::FilterRule> filter;
     std::vector<dp::fw::FilterRule> mangle; // chain mangle_forward, action change_mss
     std::vector<dp::fw::NatRule> nat;

@@ -5,6 +5,7 @@
 #include "base/ipv4.hpp"
 #include "dataplane/conntrack/types.hpp"
 
+#include <algorithm>
 #include <array>
 #include <charconv>
 #include <string>
@@ -131,6 +132,30 @@ Result<dp::fw::Range32> parse_address(std::string_view text) {
                           " is not an address, a prefix (10.0.0.0/24) or a range "
                           "(10.0.0.1-10.0.0.9)");
     return dp::fw::Range32{r->first, r->last};
+}
+
+std::vector<dp::fw::Range32> merge_ranges(std::vector<dp::fw::Range32> ranges) {
+    std::sort(ranges.begin(), ranges.end(),
+              [](const dp::fw::Range32& a, const dp::fw::Range32& b) { return a.lo < b.lo; });
+    std::vector<dp::fw::Range32> out;
+    for (auto& r : ranges) {
+        if (!out.empty() && uint64_t{r.lo} <= uint64_t{out.back().hi} + 1)
+            out.back().hi = std::max(out.back().hi, r.hi);
+        else
+            out.push_back(r);
+    }
+    return out;
+}
+
+std::vector<dp::fw::Range32> complement_ranges(const std::vector<dp::fw::Range32>& ranges) {
+    std::vector<dp::fw::Range32> out;
+    uint64_t next = 0; // the first address not yet covered
+    for (auto& r : ranges) {
+        if (r.lo > next) out.push_back({static_cast<uint32_t>(next), r.lo - 1});
+        next = uint64_t{r.hi} + 1;
+    }
+    if (next <= UINT32_MAX) out.push_back({static_cast<uint32_t>(next), UINT32_MAX});
+    return out;
 }
 
 Result<uint8_t> parse_reject_with(std::string_view text) {

@@ -27,6 +27,10 @@ Result<IcmpOptions> parse_icmp_options(std::string_view text);
 Result<dp::fw::Range32> parse_address(std::string_view text);
 // RouterOS's reject-with names; the value is the ICMP destination-unreachable code.
 Result<uint8_t> parse_reject_with(std::string_view text);
+// An address list's entries as sorted, disjoint ranges with adjacent ones joined.
+std::vector<dp::fw::Range32> merge_ranges(std::vector<dp::fw::Range32> ranges);
+// The addresses not in `ranges` (merged): what `!list` matches.
+std::vector<dp::fw::Range32> complement_ranges(const std::vector<dp::fw::Range32>& ranges);
 // "established,related": conntrack StateBits.
 Result<uint8_t> parse_connection_state(std::string_view text);
 

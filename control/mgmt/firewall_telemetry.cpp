@@ -73,10 +73,11 @@ void firewall_rules_dict(Appliance& a, size_t first, bool mangle, rte_tel_data* 
     }
 }
 
-// The NAT rules (/ip firewall nat print), paged as profiles.
+// The NAT rules with their counters (/ip firewall nat print stats), paged as profiles.
 void firewall_nat_dict(Appliance& a, size_t first, rte_tel_data* d) {
     rte_tel_data_start_dict(d);
     const auto& rules = a.config().firewall.nat;
+    const dp::fw::FilterSet* set = a.dataplane().filter();
     constexpr size_t page = 40;
     for (size_t row = first; row < rules.size(); ++row) {
         if (row == first + page) {
@@ -94,6 +95,11 @@ void firewall_nat_dict(Appliance& a, size_t first, rte_tel_data* d) {
         rte_tel_data_add_dict_string(c, "rule", r.text.c_str());
         rte_tel_data_add_dict_string(c, "comment", r.comment.c_str());
         rte_tel_data_add_dict_string(c, "disabled", r.disabled ? "yes" : "no");
+        dp::fw::RuleCounters n = set && row < set->nat().size()
+                                     ? set->nat_total(static_cast<uint32_t>(row))
+                                     : dp::fw::RuleCounters{};
+        rte_tel_data_add_dict_u64(c, "packets", n.packets);
+        rte_tel_data_add_dict_u64(c, "bytes", n.bytes);
         rte_tel_data_add_dict_container(d, std::to_string(row).c_str(), c, 0);
     }
 }

@@ -131,6 +131,7 @@ bool Worker::ct_prerouting_found(rte_mbuf* m, uint8_t in_if, uint16_t in_lists, 
     fw::fill_tuple(ip, in_if, in_lists, fw::any_interface, 0, t);
     int i = ct::match_nat(rules, fw::NatChain::dstnat, t);
     if (i < 0) return true;
+    filter_->count_nat(id_, static_cast<uint32_t>(i), static_cast<uint32_t>(len));
     const fw::NatRule& rule = rules[i];
     mk.orig_dst = ip->dst_addr;
     mk.orig_dport = k.dport;
@@ -183,6 +184,7 @@ bool Worker::ct_postrouting(rte_mbuf* m, const NextHop& nh, const Session* out) 
         if (res == ct::ConnTable::Insert::ok) count(WorkerCounter::conntrack_created);
         return true; // a clash: forwarded untracked
     }
+    filter_->count_nat(id_, static_cast<uint32_t>(i), static_cast<uint32_t>(len));
     const fw::NatRule& rule = filter_->nat()[i];
     uint32_t src = rule.action == fw::NatAction::masquerade
                        ? (out ? out->tunnel_local_ip_be : port_views_[nh.port].address_be)

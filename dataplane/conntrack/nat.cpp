@@ -217,6 +217,8 @@ int match_nat(const std::vector<fw::NatRule>& rules, fw::NatChain chain, const f
         if (r.out_interface != fw::any_interface && r.out_interface != t.out_if) continue;
         if ((rte_be_to_cpu_16(t.in_lists) & r.in_lists) != r.in_lists) continue;
         if ((rte_be_to_cpu_16(t.out_lists) & r.out_lists) != r.out_lists) continue;
+        if (r.src_list && !fw::in_ranges(*r.src_list, rte_be_to_cpu_32(t.src))) continue;
+        if (r.dst_list && !fw::in_ranges(*r.dst_list, rte_be_to_cpu_32(t.dst))) continue;
         return static_cast<int>(i);
     }
     return -1;

@@ -1,7 +1,7 @@
 // Compiles filter rules into rte_acl contexts (one per chain) and extracts the classified tuple
-// from packets. Port lists expand into one ACL rule per (source range, destination range) pair,
-// all carrying the same rule index; the first rule in configuration order wins, which rte_acl
-// expresses as the highest priority.
+// from packets. Port lists, connection states and address lists expand into one ACL rule per
+// combination, all carrying the same rule index; the first rule in configuration order wins, which
+// rte_acl expresses as the highest priority.
 #include "dataplane/firewall/filter.hpp"
 
 #include <rte_acl.h>
@@ -94,21 +94,31 @@ std::vector<AclRule> expand(const FilterRule& rule, uint32_t index, uint32_t pri
     std::vector<Range16> any{Range16{}};
     const auto& sports = rule.src_ports.empty() ? any : rule.src_ports;
     const auto& dports = rule.dst_ports.empty() ? any : rule.dst_ports;
+    // Address lists: one ACL entry per list range (within src/dst_address), so a list costs
+    // the fast path nothing beyond the size of the ACL tries.
+    auto srcs = intersect(rule.src_list, rule.src_address);
+    auto dsts = intersect(rule.dst_list, rule.dst_address);
     std::vector<AclRule> out;
     for (int st : states)
         for (auto& s : sports)
-            for (auto& d : dports) {
-                AclRule r = base;
-                if (st >= 0) {
-                    r.field[f_code].value.u32 |= static_cast<uint32_t>(st) << 16;
-                    r.field[f_code].mask_range.u32 |= 0xffu << 16;
-                }
-                r.field[f_src_port].value.u16 = s.lo;
-                r.field[f_src_port].mask_range.u16 = s.hi;
-                r.field[f_dst_port].value.u16 = d.lo;
-                r.field[f_dst_port].mask_range.u16 = d.hi;
-                out.push_back(r);
-            }
+            for (auto& d : dports)
+                for (auto& sa : srcs)
+                    for (auto& da : dsts) {
+                        AclRule r = base;
+                        r.field[f_src].value.u32 = sa.lo;
+                        r.field[f_src].mask_range.u32 = sa.hi;
+                        r.field[f_dst].value.u32 = da.lo;
+                        r.field[f_dst].mask_range.u32 = da.hi;
+                        if (st >= 0) {
+                            r.field[f_code].value.u32 |= static_cast<uint32_t>(st) << 16;
+                            r.field[f_code].mask_range.u32 |= 0xffu << 16;
+                        }
+                        r.field[f_src_port].value.u16 = s.lo;
+                        r.field[f_src_port].mask_range.u16 = s.hi;
+                        r.field[f_dst_port].value.u16 = d.lo;
+                        r.field[f_dst_port].mask_range.u16 = d.hi;
+                        out.push_back(r);
+                    }
     return out;
 }
 
@@ -174,12 +184,12 @@ FilterSet::build(std::vector<FilterRule> rules, const std::array<uint16_t, max_p
         for (uint32_t i = 0; i < set->rules_.size(); ++i) {
             auto& r = set->rules_[i];
             if (r.disabled || static_cast<unsigned>(r.chain) != c) continue;
-            auto more = expand(r, i, RTE_ACL_MAX_PRIORITY - i);
-            acl.insert(acl.end(), more.begin(), more.end());
-            if (acl.size() > max_acl_rules)
+            if (acl.size() + acl_entries(r) > max_acl_rules)
                 return make_error("firewall: the rules expand to more than " +
                                   std::to_string(max_acl_rules) +
-                                  " ACL entries (port lists multiply)");
+                                  " ACL entries (port lists, states and address lists multiply)");
+            auto more = expand(r, i, RTE_ACL_MAX_PRIORITY - i);
+            acl.insert(acl.end(), more.begin(), more.end());
         }
         if (acl.empty()) continue; // an empty chain is not classified at all
         std::string name = "fw" + std::to_string(gen) + "_" + std::to_string(c);
@@ -210,6 +220,25 @@ FilterSet::~FilterSet() {
 void FilterSet::classify(Chain c, const Tuple** tuples, uint32_t* results, uint32_t n) const {
     rte_acl_classify(ctx_[static_cast<unsigned>(c)], reinterpret_cast<const uint8_t**>(tuples),
                      results, n, 1);
+}
+
+void FilterSet::set_nat(std::vector<NatRule> rules, bool tracking) {
+    nat_ = std::move(rules);
+    tracking_ = tracking;
+    constexpr size_t per_line = 64 / sizeof(Slot);
+    nat_stride_ = (nat_.size() + per_line - 1) / per_line * per_line;
+    nat_counters_ = std::make_unique<Slot[]>(nat_stride_ * workers_ + 1);
+}
+
+RuleCounters FilterSet::nat_total(uint32_t rule) const {
+    RuleCounters t;
+    if (rule >= nat_.size()) return t;
+    for (unsigned w = 0; w < workers_; ++w) {
+        const Slot& s = nat_counters_[w * nat_stride_ + rule];
+        t.packets += s.packets.get();
+        t.bytes += s.bytes.get();
+    }
+    return t;
 }
 
 RuleCounters FilterSet::total(uint32_t rule) const {

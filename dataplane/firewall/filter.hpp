@@ -52,7 +52,7 @@ struct RuleCounters {
 
 class FilterSet {
 public:
-    static constexpr uint32_t max_acl_rules = 65536; // after expanding port lists
+    static constexpr uint32_t max_acl_rules = max_acl_entries; // per chain, after expanding
     static constexpr unsigned max_ports = 32;
 
     // `port_lists[p]`: the list bits of port p. `workers`: counter slots.
@@ -73,10 +73,8 @@ public:
     const std::vector<FilterRule>& rules() const { return rules_; }
     // NAT rules (firewall.nat) and whether packets go through connection tracking (NAT rules or
     // connection_state matchers); published with the filter so a reload swaps both at once.
-    void set_nat(std::vector<NatRule> rules, bool tracking) {
-        nat_ = std::move(rules);
-        tracking_ = tracking;
-    }
+    // Each NAT rule gets per-worker packet/byte counters (count_nat, nat_total).
+    void set_nat(std::vector<NatRule> rules, bool tracking);
     const std::vector<NatRule>& nat() const { return nat_; }
     bool tracking() const { return tracking_; }
     // A worker counts the rule (index from classify, minus 1) that decided a packet.
@@ -86,6 +84,15 @@ public:
         s.bytes.add(bytes);
     }
     RuleCounters total(uint32_t rule) const;
+    // A worker counts the NAT rule (index into nat()) that a new connection's first packet
+    // matched: like RouterOS's nat counters, only the first packet of each connection passes
+    // through the NAT rules (the rest follow the connection).
+    void count_nat(unsigned worker, uint32_t rule, uint32_t bytes) {
+        Slot& s = nat_counters_[worker * nat_stride_ + rule];
+        s.packets.inc();
+        s.bytes.add(bytes);
+    }
+    RuleCounters nat_total(uint32_t rule) const;
 
 private:
     FilterSet() = default;
@@ -101,6 +108,8 @@ private:
     unsigned workers_ = 0;
     size_t stride_ = 0; // slots per worker, a whole number of cache lines
     std::unique_ptr<Slot[]> counters_;
+    size_t nat_stride_ = 0;
+    std::unique_ptr<Slot[]> nat_counters_;
 };
 
 } // namespace vp::dp::fw

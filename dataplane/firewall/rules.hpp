@@ -4,7 +4,9 @@
 // (filter.cpp) turns them into rte_acl contexts. Shared by both sides, so it depends on nothing.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -30,11 +32,28 @@ inline constexpr unsigned max_lists = 16;
 struct Range32 {
     uint32_t lo = 0;
     uint32_t hi = UINT32_MAX;
+    friend bool operator==(const Range32&, const Range32&) = default;
 };
 struct Range16 {
     uint16_t lo = 0;
     uint16_t hi = UINT16_MAX;
 };
+
+// The most ACL entries one chain may compile to, after port lists, connection states and address
+// lists are expanded (each combination is one rte_acl rule).
+inline constexpr uint64_t max_acl_entries = 65536;
+
+// An address list matcher (firewall.address_lists, RouterOS's src-address-list): the list's
+// enabled entries as sorted, disjoint, non-adjacent host-order ranges (already complemented for
+// `!list`). nullopt: no list matcher. An empty vector matches nothing.
+using AddressRanges = std::optional<std::vector<Range32>>;
+
+// Whether host-order `v` lies in `ranges` (sorted and disjoint): a binary search.
+inline bool in_ranges(const std::vector<Range32>& ranges, uint32_t v) {
+    auto it = std::upper_bound(ranges.begin(), ranges.end(), v,
+                               [](uint32_t x, const Range32& r) { return x < r.lo; });
+    return it != ranges.begin() && v <= std::prev(it)->hi;
+}
 
 struct FilterRule {
     Chain chain = Chain::forward;
@@ -56,6 +75,8 @@ struct FilterRule {
     uint16_t new_mss = 0;       // change_mss: the new value; 0 = clamp-to-pmtu (path MTU - 40)
     Range16 tcp_mss;            // change_mss: only segments whose MSS option lies in this range
     uint8_t conn_state = 0;     // connection_state: conntrack StateBits, any of them; 0: any
+    AddressRanges src_list;     // src_address_list, dst_address_list (and src/dst_address too)
+    AddressRanges dst_list;
     bool disabled = false;
     std::string comment;
     std::string text; // the rule as the operator wrote it, for `vpnctl firewall filter`
@@ -84,9 +105,38 @@ struct NatRule {
     uint16_t out_lists = 0;
     Range32 to_addresses{0, 0}; // host order; {0, 0}: masquerade (the out port's address)
     Range16 to_ports{0, 0};     // {0, 0}: keep the port when free, else any in 1024-65535
+    AddressRanges src_list;     // src_address_list, dst_address_list
+    AddressRanges dst_list;
     bool disabled = false;
     std::string comment;
     std::string text;
 };
+
+} // namespace vp::dp::fw
+
+namespace vp::dp::fw {
+
+// The ranges of `list` that lie within `limit` (a rule's src_address and src_address_list both
+// apply): what the ACL compiler expands a list matcher to.
+inline std::vector<Range32> intersect(const AddressRanges& list, Range32 limit) {
+    if (!list) return {limit};
+    std::vector<Range32> out;
+    for (auto& r : *list) {
+        Range32 x{std::max(r.lo, limit.lo), std::min(r.hi, limit.hi)};
+        if (x.lo <= x.hi) out.push_back(x);
+    }
+    return out;
+}
+
+// How many ACL entries a filter rule compiles to: the product of its connection states, source
+// and destination port ranges and address ranges.
+inline uint64_t acl_entries(const FilterRule& r) {
+    uint64_t states = 0;
+    for (unsigned b = 0; b < 8; ++b)
+        states += (r.conn_state >> b) & 1u;
+    return std::max<uint64_t>(states, 1) * std::max<size_t>(r.src_ports.size(), 1) *
+           std::max<size_t>(r.dst_ports.size(), 1) * intersect(r.src_list, r.src_address).size() *
+           intersect(r.dst_list, r.dst_address).size();
+}
 
 } // namespace vp::dp::fw

@@ -234,6 +234,7 @@ firewall = { filter = (
           extra=mangle)
 
     nat_scenarios()
+    address_list_scenario()
     return 0
 
 
@@ -358,6 +359,45 @@ def nat_scenarios():
           {"lan0": [routed(out_flow, LAN_MAC, HOST_MAC)],
            "wan0": [routed(answer, WAN_MAC, CLIENT_MAC)]},
           extra=stateful)
+
+
+def address_list_scenario():
+    # 17. Address lists (RouterOS /ip firewall address-list) in filter and NAT rules: SSH to
+    # the LAN only from the "admins" list (an address and a range; a disabled entry does not
+    # count), forwarding from wan0 only to the "servers" list (negated: dst-address-list=!servers
+    # drops the rest), and masquerade only for the admins. The NAT rule counts the first packet
+    # of each connection.
+    def tcp_from(src, sport, flags, id_, dst=HOST_IP):
+        return Ether(src=CLIENT_MAC, dst=WAN_MAC) / IP(src=src, dst=dst, id=id_) / \
+            TCP(sport=sport, dport=22, flags=flags, seq=1, ack=1 if "A" in flags else 0)
+    admin = tcp_from(CLIENT_IP, 40000, "S", 81)
+    ranged = tcp_from("10.1.0.105", 40001, "S", 82)
+    disabled = tcp_from("10.1.0.50", 40002, "S", 83)
+    other = Ether(src=CLIENT_MAC, dst=WAN_MAC) / IP(src="10.1.0.60", dst=HOST_IP, id=84) / \
+        UDP(sport=4000, dport=5000) / Raw(b"data")
+    outside = Ether(src=CLIENT_MAC, dst=WAN_MAC) / IP(src=CLIENT_IP, dst="10.30.1.1", id=85) / \
+        UDP(sport=4000, dport=5000) / Raw(b"data")
+    lists = """firewall = {
+  address_lists = (
+    { list = "admins"; addresses = [ "10.1.0.2", "10.1.0.100-10.1.0.110" ]; comment = "ops"; },
+    { list = "admins"; addresses = "10.1.0.50"; disabled = true; },
+    { list = "servers"; addresses = "10.2.0.0/28"; }
+  );
+  filter = (
+    { chain = "forward"; protocol = "tcp"; dst_port = 22; src_address_list = "admins";
+      action = "accept"; },
+    { chain = "forward"; protocol = "tcp"; dst_port = 22; action = "drop"; },
+    { chain = "forward"; in_interface = "wan0"; dst_address_list = "!servers"; action = "drop"; }
+  );
+  nat = ( { chain = "srcnat"; out_interface = "lan0"; src_address_list = "admins";
+            action = "masquerade"; } );
+};
+"""
+    write("firewall_address_list", {"wan0": [admin, ranged, disabled, other, outside]},
+          {"lan0": [natted(admin, LAN_MAC, HOST_MAC, src=LAN_IP),
+                    natted(ranged, LAN_MAC, HOST_MAC, src=LAN_IP),
+                    routed(other, LAN_MAC, HOST_MAC)]},
+          extra=lists)
 
 
 if __name__ == "__main__":

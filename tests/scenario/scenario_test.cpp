@@ -221,6 +221,12 @@ TEST(Scenario, NatMasqueradeTranslatesBothWaysAndIcmpErrorsBack) {
                      EXPECT_EQ(worker_count(a, dp::WorkerCounter::conntrack_created), 3u);
                      // 3 out, 3 replies back, 1 ICMP error back.
                      EXPECT_EQ(worker_count(a, dp::WorkerCounter::nat_translated), 7u);
+                     // The rule's counters (/ip firewall nat print stats): the first packet of
+                     // each connection: UDP, TCP SYN and echo, 33 + 40 + 32 bytes of IPv4.
+                     const dp::fw::FilterSet* set = a.dataplane().filter();
+                     ASSERT_NE(set, nullptr);
+                     EXPECT_EQ(set->nat_total(0).packets, 3u);
+                     EXPECT_EQ(set->nat_total(0).bytes, 33u + 40u + 32u);
                  }});
 }
 
@@ -230,6 +236,8 @@ TEST(Scenario, NatDstNatForwardsAPortToALanHost) {
                      ASSERT_NE(ct, nullptr);
                      EXPECT_EQ(ct->stats().connections, 1u);
                      EXPECT_EQ(worker_count(a, dp::WorkerCounter::nat_translated), 2u);
+                     EXPECT_EQ(a.dataplane().filter()->nat_total(0).packets, 1u); // the SYN
+                     EXPECT_EQ(a.dataplane().filter()->nat_total(0).bytes, 40u);
                  }});
 }
 
@@ -252,6 +260,24 @@ TEST(Scenario, FirewallConnectionStateAcceptsRepliesOnly) {
                      EXPECT_EQ(set->total(2).packets, 1u); // the client's flow: new
                      EXPECT_EQ(set->total(3).packets, 1u); // the unsolicited flow
                      EXPECT_EQ(a.dataplane().conntrack()->stats().connections, 1u);
+                 }});
+}
+
+TEST(Scenario, FirewallAddressListsMatchInFilterAndNatRules) {
+    run_scenario("firewall_address_list", {.check = [](ctl::Appliance& a) {
+                     // The SSH SYN from 10.1.0.50 (a disabled entry: rule 1) and the flow to
+                     // 10.30.1.1 (not in servers: rule 2).
+                     EXPECT_EQ(drops(a, dp::DropReason::firewall_drop), 2u);
+                     const dp::fw::FilterSet* set = a.dataplane().filter();
+                     ASSERT_NE(set, nullptr);
+                     EXPECT_EQ(set->total(0).packets, 2u); // both admins' SYNs
+                     EXPECT_EQ(set->total(1).packets, 1u);
+                     EXPECT_EQ(set->total(2).packets, 1u);
+                     // Masquerade for the two admins' connections (first packets only); the
+                     // UDP flow from 10.1.0.60 is tracked untranslated.
+                     EXPECT_EQ(set->nat_total(0).packets, 2u);
+                     EXPECT_EQ(set->nat_total(0).bytes, 80u);
+                     EXPECT_EQ(a.dataplane().conntrack()->stats().connections, 3u);
                  }});
 }
 

@@ -1,8 +1,9 @@
-// RouterOS /ip firewall filter, nat, mangle (change-mss) and connection tracking -> the
-// `firewall` section; /interface list (+ member) -> `interface_lists`. Values are checked with the
-// daemon's own firewall value parsers, so a rule written here is one vpnplaned reads. A rule with
-// any property vpnplane lacks or refuses is not imported at all (dropping a matcher would widen the
-// rule); each such property is reported with the line and the reason, then the rule itself.
+// RouterOS /ip firewall filter, nat, mangle (change-mss), address-list and connection tracking ->
+// the `firewall` section; /interface list (+ member) -> `interface_lists`. Values are checked with
+// the daemon's own firewall value parsers, so a rule written here is one vpnplaned reads. A rule
+// with any property vpnplane lacks or refuses is not imported at all (dropping a matcher would
+// widen the rule); each such property is reported with the line and the reason, then the rule
+// itself.
 #include "control/config/firewall_values.hpp"
 #include "dataplane/firewall/rules.hpp"
 #include "tools/vpnctl/routeros_translate_parts.hpp"
@@ -28,10 +29,9 @@ bool contains(std::initializer_list<std::string_view> list, std::string_view v) 
 
 // Properties the daemon refuses as "not implemented yet" (firewall_config.cpp).
 const std::string_view not_implemented[] = {
-    "connection-nat-state", "connection-mark", "src-address-list",
-    "dst-address-list",     "jump-target",     "limit",
-    "packet-mark",          "routing-mark",    "layer7-protocol",
-    "new-connection-mark",  "new-packet-mark", "new-routing-mark"};
+    "connection-nat-state", "connection-mark", "jump-target",     "limit",
+    "packet-mark",          "routing-mark",    "layer7-protocol", "new-connection-mark",
+    "new-packet-mark",      "new-routing-mark"};
 
 } // namespace
 
@@ -89,6 +89,7 @@ void FirewallImport::command(const Command& c) {
     const std::string& m = c.menu;
     if (m == "/interface list" || m == "/interface list member") return interface_list(c);
     if (m == "/ip firewall connection tracking") return connection_tracking(c);
+    if (m == "/ip firewall address-list") return address_list(c);
     std::string table;
     if (m == "/ip firewall filter") table = "filter";
     if (m == "/ip firewall nat") table = "nat";
@@ -96,8 +97,6 @@ void FirewallImport::command(const Command& c) {
     if (table.empty()) {
         std::string why = "no vpnplane counterpart";
         if (m == "/ip firewall raw") why = "firewall.raw is not implemented yet";
-        if (m == "/ip firewall address-list")
-            why = "address lists are not implemented yet; src_address_list is refused";
         if (m == "/ip firewall layer7-protocol") why = "layer-7 matching is not implemented";
         if (m == "/ip firewall service-port")
             why = "vpnplane has no protocol helpers (NAT of FTP, SIP, PPTP, ...)";
@@ -107,6 +106,71 @@ void FirewallImport::command(const Command& c) {
         return report(c.line, "unsupported: " + m + " " + c.verb +
                                   " (firewall rules are translated from add only)");
     rule(c, table);
+}
+
+// /ip firewall address-list add list=blocked address=192.0.2.0/24: one entry of
+// firewall.address_lists. Entries with a timeout (dynamic ones) or a DNS name are refused, and a
+// list with a refused entry is not imported at all (nor the rules naming it): a narrower list
+// would narrow the rules.
+void FirewallImport::address_list(const Command& c) {
+    if (c.verb != "add")
+        return report(c.line, "unsupported: " + c.menu + " " + c.verb +
+                                  " (address lists are translated from add only)");
+    AddressListEntry e;
+    e.line = c.line;
+    const std::string* list = c.prop("list");
+    const std::string* address = c.prop("address");
+    if (!list || !address || list->empty() || address->empty())
+        return report(c.line, "refused: /ip firewall address-list add needs list= and address=");
+    e.list = *list;
+    for (auto& p : c.props) {
+        const std::string& k = p.key;
+        const std::string& v = p.value;
+        auto refuse = [&](const std::string& why) {
+            report(c.line, "refused: " + k + "=" + v + ": " + why);
+            e.ok = false;
+        };
+        if (k == "list") {
+            if (v[0] == '!') refuse("a list name cannot start with '!'");
+        } else if (k == "address") {
+            if (auto a = config::fw::parse_address(v); !a)
+                refuse(a.message() + "; DNS names are not resolved in vpnplane's address lists");
+            else
+                e.fields.emplace_back("addresses", quote(v));
+        } else if (k == "comment") {
+            e.fields.emplace_back("comment", quote(v));
+        } else if (k == "disabled") {
+            if (v == "yes" || v == "no") {
+                e.enabled = v == "no";
+                e.fields.emplace_back("disabled", v == "yes" ? "true" : "false");
+            } else {
+                refuse("is yes or no");
+            }
+        } else if (k == "timeout" || k == "dynamic") {
+            if (!v.empty() && v != "no")
+                refuse("dynamic address list entries are not implemented (entries are static)");
+        } else if (!v.empty()) {
+            refuse("no vpnplane counterpart");
+        }
+    }
+    if (!e.ok)
+        report(c.line,
+               "refused: this address-list entry is not imported (nor list " + e.list + ")");
+    address_entries_.push_back(std::move(e));
+}
+
+std::string FirewallImport::write_address_lists() const {
+    std::string items;
+    for (auto& e : address_entries_) {
+        bool list_ok = std::all_of(address_entries_.begin(), address_entries_.end(),
+                                   [&](auto& o) { return o.list != e.list || o.ok; });
+        if (!list_ok) continue;
+        items += (items.empty() ? "    { list = " : ",\n    { list = ") + quote(e.list) + ";";
+        for (auto& [k, v] : e.fields)
+            items += " " + k + " = " + v + ";";
+        items += " }";
+    }
+    return items.empty() ? std::string() : "  address_lists = (\n" + items + "\n  );\n";
 }
 
 void FirewallImport::rule(const Command& c, const std::string& table) {
@@ -132,6 +196,13 @@ void FirewallImport::rule(const Command& c, const std::string& table) {
         std::string setting = k;
         std::replace(setting.begin(), setting.end(), '-', '_');
         bool negated = !v.empty() && v[0] == '!';
+        if (k == "src-address-list" || k == "dst-address-list") {
+            if (v.empty() || v == "!")
+                refuse(p, "an empty matcher (a placeholder in a manual?) would widen the rule");
+            else
+                r.address_lists.emplace_back(setting, v);
+            continue;
+        }
         bool matcher =
             contains({"src-address", "dst-address", "src-port", "dst-port", "in-interface",
                       "out-interface", "in-interface-list", "out-interface-list", "protocol",
@@ -409,6 +480,33 @@ void FirewallImport::finish(
                                             "built-in ones are ovpn and sstp)")));
                 r.ok = false;
             }
+            for (auto& [setting, value] : r.address_lists) {
+                std::string name = value[0] == '!' ? value.substr(1) : value;
+                std::string key = setting;
+                std::replace(key.begin(), key.end(), '_', '-');
+                size_t entries = 0, enabled = 0, refused_at = 0;
+                for (auto& e : address_entries_)
+                    if (e.list == name) {
+                        ++entries;
+                        enabled += e.enabled;
+                        if (!e.ok && !refused_at) refused_at = e.line;
+                    }
+                std::string why;
+                if (!entries)
+                    why = "no /ip firewall address-list entries of that list";
+                else if (refused_at)
+                    why = "the list (entry at line " + std::to_string(refused_at) +
+                          ") is not imported";
+                else if (!enabled)
+                    why = "every entry of the list is disabled (vpnplane refuses a rule on an "
+                          "empty list)";
+                if (why.empty()) {
+                    r.fields.emplace_back(setting, quote(value));
+                    continue;
+                }
+                report(r.line, "refused: " + key + "=" + value + ": " + why);
+                r.ok = false;
+            }
             if (!r.ok)
                 report(r.line, "refused: this /ip firewall " + r.table + " rule is not imported");
         }
@@ -428,7 +526,7 @@ std::string FirewallImport::write_lists() const {
 }
 
 std::string FirewallImport::write() const {
-    std::string body;
+    std::string body = write_address_lists();
     for (auto [name, list] :
          {std::pair{"filter", &filter_}, std::pair{"mangle", &mangle_}, std::pair{"nat", &nat_}}) {
         std::string items;

@@ -1,6 +1,6 @@
 // The parts of the RouterOS translator that live in files of their own: the /ip firewall menus
-// (filter, nat, mangle, connection tracking -> `firewall`; /interface list -> `interface_lists`,
-// which the rules name) and /interface ovpn-client
+// (filter, nat, mangle, connection tracking, address-list -> `firewall`; /interface list ->
+// `interface_lists`, which the rules name) and /interface ovpn-client
 // (-> `ovpn_clients`). Each takes the commands of its menus, reports with the line what it
 // cannot translate, and writes its libconfig section. Internal to routeros_translate*.cpp.
 #pragma once
@@ -30,6 +30,17 @@ struct FirewallRule {
     std::vector<std::pair<std::string, std::string>> interfaces;
     // (setting, list name) resolved against the imported /interface list entries at the end.
     std::vector<std::pair<std::string, std::string>> lists;
+    // (setting, address list name with its '!') resolved against /ip firewall address-list.
+    std::vector<std::pair<std::string, std::string>> address_lists;
+};
+
+// An /ip firewall address-list entry (-> firewall.address_lists).
+struct AddressListEntry {
+    size_t line = 0;
+    std::string list;
+    Rendered fields; // addresses, comment, disabled
+    bool enabled = true;
+    bool ok = true;
 };
 
 // An /interface list with its members (RouterOS interface names, resolved at the end).
@@ -60,11 +71,14 @@ private:
     void connection_tracking(const Command& c);
     void interface_list(const Command& c);
     InterfaceList* find_list(const std::string& name);
+    void address_list(const Command& c);
+    std::string write_address_lists() const;
 
     std::vector<Report>& reports_;
     std::vector<FirewallRule> filter_, nat_, mangle_;
     Rendered tracking_;
     std::vector<InterfaceList> lists_;
+    std::vector<AddressListEntry> address_entries_;
 };
 
 struct ClientLink {

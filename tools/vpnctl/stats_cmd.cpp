@@ -245,25 +245,10 @@ int show_firewall_filter(const json& r) {
     return 0;
 }
 
-// Like RouterOS's `/ip firewall nat print`.
+// Like RouterOS's `/ip firewall nat print stats`: a NAT rule counts the first packet of each
+// connection it translated.
 int show_firewall_nat(const json& r) {
-    if (rows(r).empty()) {
-        std::printf("no rules\n");
-        return 0;
-    }
-    std::printf("Flags: X - disabled\n");
-    Table t({"#", "CHAIN", "ACTION", "RULE"});
-    size_t i = 0;
-    for (auto& f : rows(r)) {
-        std::string number = std::to_string(i++) + (field(f, "disabled") == "yes" ? " X" : "");
-        if (!field(f, "comment").empty()) {
-            t.add({number, ";;; " + field(f, "comment")});
-            number.clear();
-        }
-        t.add({number, field(f, "chain"), field(f, "action"), field(f, "rule")});
-    }
-    t.print();
-    return 0;
+    return show_firewall_filter(r);
 }
 
 // Like RouterOS's `/ip firewall connection print`: original and reply tuples.

@@ -78,3 +78,27 @@ TEST(ConfigDiff, RenamedInterfaces) {
 
 } // namespace
 } // namespace vp::config
+
+namespace vp::config {
+namespace {
+
+// firewall.address_lists: a changed list is applied live with the rules (the reload rebuilds
+// the ACL from both and swaps them at once).
+TEST(ConfigDiff, AddressListChangesAreApplied) {
+    std::string lists = "firewall = { address_lists = ( { list = \"b\"; addresses = \"%\"; } );\n"
+                        "  filter = ( { chain = \"forward\"; src_address_list = \"b\";"
+                        " action = \"drop\"; } ); };\n";
+    auto with = [&](const std::string& address) {
+        std::string t = lists;
+        t.replace(t.find('%'), 1, address);
+        return load(base + t);
+    };
+    std::vector<std::string> out;
+    for (auto& c : diff_config(with("192.0.2.1"), with("192.0.2.0/24")))
+        out.push_back(describe(c));
+    EXPECT_EQ(out, (Lines{"firewall.address_lists: applied"}));
+    EXPECT_TRUE(diff_config(with("192.0.2.1"), with("192.0.2.1")).empty());
+}
+
+} // namespace
+} // namespace vp::config

@@ -236,6 +236,85 @@ TEST(FirewallConfig, SeedMangleRuleReplacesTheMssClamp) {
             "tcp_mss: is one value or one range");
 }
 
+// firewall.address_lists (RouterOS /ip firewall address-list): entries merge into sorted ranges,
+// disabled entries drop out, and a rule naming a list (or `!list`) carries its ranges.
+TEST(FirewallConfig, AddressListsMergeAndReachTheRules) {
+    auto c =
+        load("firewall = {\n"
+             "  address_lists = (\n"
+             "    { list = \"blocked\"; addresses = [ \"192.0.2.0/25\", \"192.0.2.128/25\" ]; },\n"
+             "    { list = \"blocked\"; addresses = \"198.51.100.7\"; comment = \"scanner\"; },\n"
+             "    { list = \"blocked\"; addresses = \"203.0.113.1-203.0.113.9\";"
+             " disabled = true; },\n"
+             "    { list = \"lan\"; addresses = \"10.0.0.0/24, 10.0.1.0/24\"; } );\n"
+             "  filter = (\n"
+             "    { chain = \"forward\"; src_address_list = \"blocked\"; action = \"drop\"; },\n"
+             "    { chain = \"forward\"; dst_address_list = \"!lan\"; action = \"drop\"; } );\n"
+             "  nat = ( { chain = \"srcnat\"; src_address_list = \"lan\";"
+             " action = \"masquerade\"; } ); };\n");
+    ASSERT_TRUE(c.ok()) << c.message();
+    auto& f = c->firewall;
+    using R = dp::fw::Range32;
+    ASSERT_EQ(f.address_lists.size(), 2u);
+    EXPECT_EQ(f.address_lists.at("blocked"),
+              (std::vector<R>{{0xc0000200u, 0xc00002ffu}, {0xc6336407u, 0xc6336407u}}));
+    EXPECT_EQ(f.address_lists.at("lan"), (std::vector<R>{{0x0a000000u, 0x0a0001ffu}}));
+    ASSERT_EQ(f.filter.size(), 2u);
+    ASSERT_TRUE(f.filter[0].src_list.has_value());
+    EXPECT_EQ(*f.filter[0].src_list, f.address_lists.at("blocked"));
+    EXPECT_FALSE(f.filter[0].dst_list.has_value());
+    EXPECT_EQ(f.filter[0].text, "chain=forward src-address-list=blocked action=drop");
+    ASSERT_TRUE(f.filter[1].dst_list.has_value());
+    EXPECT_EQ(*f.filter[1].dst_list,
+              (std::vector<R>{{0, 0x09ffffffu}, {0x0a000200u, 0xffffffffu}}));
+    EXPECT_EQ(dp::fw::acl_entries(f.filter[0]), 2u);
+    EXPECT_EQ(dp::fw::acl_entries(f.filter[1]), 2u);
+    ASSERT_EQ(f.nat.size(), 1u);
+    ASSERT_TRUE(f.nat[0].src_list.has_value());
+    EXPECT_TRUE(dp::fw::in_ranges(*f.nat[0].src_list, 0x0a000105u));
+    EXPECT_FALSE(dp::fw::in_ranges(*f.nat[0].src_list, 0x0a000205u));
+    EXPECT_FALSE(dp::fw::in_ranges(*f.nat[0].src_list, 0x09ffffffu));
+}
+
+TEST(FirewallConfig, AddressListRefusals) {
+    refused("firewall = { filter = (\n { chain = \"forward\"; src_address_list = \"x\"; } ); };",
+            ":6: firewall.filter.[0].src_address_list: 'x' is not a list of "
+            "firewall.address_lists");
+    refused("firewall = { address_lists = ( { list = \"x\"; addresses = \"10.0.0.1\";"
+            " disabled = true; } );\n"
+            "  nat = ( { chain = \"srcnat\"; action = \"masquerade\";"
+            " dst_address_list = \"!x\"; } ); };",
+            ":6: firewall.nat.[0].dst_address_list: 'x' has no enabled addresses");
+    refused("firewall = { address_lists = (\n { list = \"x\"; addresses = \"10.0.0.300\"; } ); };",
+            ":6: firewall.address_lists.[0].addresses: address '10.0.0.300' is not an address");
+    refused("firewall = { address_lists = ( { list = \"x\"; } ); };",
+            "firewall.address_lists.[0].addresses: is required");
+    refused("firewall = { address_lists = ( { list = \"x\"; addresses = \"10.0.0.1\";"
+            " timeout = \"1d\"; } ); };",
+            "timeout: is not implemented: address list entries are static");
+    refused("firewall = { address_lists = ( { list = \"x\"; addresses = \"10.0.0.1\";"
+            " bogus = 1; } ); };",
+            "bogus");
+    // Too many entries: 16385 separate ranges in one list.
+    std::string many = "firewall = { address_lists = ( { list = \"big\"; addresses = [ ";
+    for (unsigned i = 0; i <= 16384; ++i)
+        many += (i ? ", \"10." : "\"10.") + std::to_string(i >> 7) + "." +
+                std::to_string((i & 127) * 2) + ".1\"";
+    many += " ]; } ); };";
+    refused(many, "firewall.address_lists: list 'big' holds 16385 separate ranges; at most 16384");
+    // The chain's ACL size: 5000 list ranges times 15 ports.
+    std::string wide = "firewall = { address_lists = ( { list = \"w\"; addresses = [ ";
+    for (unsigned i = 0; i < 5000; ++i)
+        wide += (i ? ", \"10." : "\"10.") + std::to_string(i >> 7) + "." +
+                std::to_string((i & 127) * 2) + ".1\"";
+    wide += " ]; } );\n filter = ( { chain = \"forward\"; protocol = \"tcp\"; dst_port = \"";
+    for (unsigned p = 1; p <= 15; ++p)
+        wide += (p > 1 ? "," : "") + std::to_string(p * 10);
+    wide += "\"; src_address_list = \"w\"; action = \"drop\"; } ); };";
+    refused(wide, ":6: firewall.filter.[0]: this rule makes its chain 75000 ACL entries; at most "
+                  "65536");
+}
+
 TEST(FirewallValues, PortsFlagsIcmpProtocols) {
     auto p = fw::parse_ports("22,80-90,65535");
     ASSERT_TRUE(p.ok());

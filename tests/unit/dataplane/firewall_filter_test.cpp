@@ -241,3 +241,51 @@ TEST(FirewallFilter, MixedMatchersDoNotDisturbEachOther) {
 }
 } // namespace
 } // namespace vp::dp::fw
+
+namespace vp::dp::fw {
+namespace {
+
+// Address lists: a rule's list ranges become ACL entries, intersected with its src_address; a
+// list whose ranges all lie outside src_address leaves the rule matching nothing; 1,000 ranges
+// (every other /32 of 10.9.0.0/21) still classify exactly.
+TEST(FirewallFilter, AddressListsExpandIntoAclRanges) {
+    auto blocked = rule(Chain::forward, Action::drop);
+    blocked.src_list = std::vector<Range32>{{ip4(192, 0, 2, 0), ip4(192, 0, 2, 127)},
+                                            {ip4(198, 51, 100, 7), ip4(198, 51, 100, 7)}};
+    auto narrowed = rule(Chain::forward, Action::drop);
+    narrowed.src_address = {ip4(10, 0, 0, 0), ip4(10, 0, 0, 255)};
+    narrowed.src_list = std::vector<Range32>{{ip4(10, 0, 0, 5), ip4(10, 0, 1, 5)}};
+    auto nothing = rule(Chain::forward, Action::drop);
+    nothing.src_address = {ip4(172, 16, 0, 0), ip4(172, 16, 255, 255)};
+    nothing.src_list = std::vector<Range32>{{ip4(10, 0, 0, 0), ip4(10, 255, 255, 255)}};
+    auto many = rule(Chain::forward, Action::accept);
+    std::vector<Range32> every_other;
+    for (uint32_t i = 0; i < 1000; ++i)
+        every_other.push_back({ip4(10, 9, 0, 0) + 2 * i, ip4(10, 9, 0, 0) + 2 * i});
+    many.dst_list = every_other;
+    EXPECT_EQ(acl_entries(blocked), 2u);
+    EXPECT_EQ(acl_entries(narrowed), 1u);
+    EXPECT_EQ(acl_entries(nothing), 0u);
+    EXPECT_EQ(acl_entries(many), 1000u);
+    auto set = build({blocked, narrowed, nothing, many});
+    ASSERT_TRUE(set);
+    auto from = [&](uint32_t src, uint32_t dst = ip4(10, 2, 0, 2)) {
+        return classify(*set, Chain::forward, make(IPPROTO_UDP, src, dst, 1, 2));
+    };
+    EXPECT_EQ(from(ip4(192, 0, 2, 127)), 1u);
+    EXPECT_EQ(from(ip4(192, 0, 2, 128)), 0u);
+    EXPECT_EQ(from(ip4(198, 51, 100, 7)), 1u);
+    EXPECT_EQ(from(ip4(198, 51, 100, 8)), 0u);
+    EXPECT_EQ(from(ip4(10, 0, 0, 4)), 0u);
+    EXPECT_EQ(from(ip4(10, 0, 0, 5)), 2u);
+    EXPECT_EQ(from(ip4(10, 0, 0, 255)), 2u);
+    EXPECT_EQ(from(ip4(10, 0, 1, 0)), 0u); // in the list, outside src_address
+    EXPECT_EQ(from(ip4(172, 16, 0, 1)), 0u);
+    EXPECT_EQ(from(ip4(1, 1, 1, 1), ip4(10, 9, 0, 0)), 4u);
+    EXPECT_EQ(from(ip4(1, 1, 1, 1), ip4(10, 9, 0, 1)), 0u);
+    EXPECT_EQ(from(ip4(1, 1, 1, 1), ip4(10, 9, 7, 206)), 4u); // the 1000th: 10.9.0.0 + 1998
+    EXPECT_EQ(from(ip4(1, 1, 1, 1), ip4(10, 9, 7, 208)), 0u);
+}
+
+} // namespace
+} // namespace vp::dp::fw

@@ -461,7 +461,8 @@ TEST(RouterosImport, SeedFirewallAndClientLinks) {
             "icmp-port-unreachable, icmp-net-prohibited, icmp-host-prohibited, "
             "icmp-admin-prohibited (tcp-reset is not supported)",
             "line 16: refused: this /ip firewall filter rule is not imported",
-            "line 17: refused: src-address-list=blocked: is not implemented in vpnplane yet",
+            "line 17: refused: src-address-list=blocked: no /ip firewall address-list entries of "
+            "that list",
             "line 17: refused: this /ip firewall filter rule is not imported",
             "line 24: refused: action=redirect: NAT actions are masquerade and src-nat (srcnat), "
             "dst-nat (dstnat)",
@@ -568,7 +569,7 @@ TEST(RouterosImport, FirewallRuleValues) {
         "add chain=forward action=change-mss new-mss=clamp-to-pmtu protocol=tcp "
         "tcp-flags=syn passthrough=yes\n"                                     // 14
         "add chain=prerouting action=mark-connection new-connection-mark=x\n" // 15
-        "/ip firewall address-list add list=blocked address=192.0.2.7\n"      // 16
+        "/ip firewall address-list add list=blocked address=192.0.2.7\n"      // 16 (imported)
         "/ip firewall filter set 0 disabled=yes\n");                          // 17
     EXPECT_EQ(
         reports(r),
@@ -600,8 +601,6 @@ TEST(RouterosImport, FirewallRuleValues) {
             "line 15: refused: change-mss needs protocol=tcp",
             "line 15: refused: change-mss needs new-mss=",
             "line 15: refused: this /ip firewall mangle rule is not imported",
-            "line 16: unsupported: /ip firewall address-list (address lists are not implemented "
-            "yet; src_address_list is refused)",
             "line 17: unsupported: /ip firewall filter set (firewall rules are translated from "
             "add only)",
         }));
@@ -643,6 +642,71 @@ TEST(RouterosImport, InterfaceListsBeyondTheDaemonsLimit) {
     ASSERT_TRUE(cfg.ok()) << cfg.message() << "\n" << r.config;
     EXPECT_EQ(cfg->firewall.lists.size(), 16u);
     EXPECT_EQ(cfg->firewall.filter.size(), 1u);
+}
+
+} // namespace
+} // namespace vp::tools::routeros
+
+namespace vp::tools::routeros {
+namespace {
+
+// /ip firewall address-list entries become firewall.address_lists; rules naming a list (or
+// !list) keep the matcher; a list with a refused entry is left out with the rules naming it.
+TEST(RouterosImport, FirewallAddressLists) {
+    auto r = import_text(fixture("seed_firewall_address_lists.rsc"), {{"ether1", "net_null0"}});
+    EXPECT_EQ(reports(r),
+              (std::vector<std::string>{
+                  "line 8: refused: address=vpn.example.com: address 'vpn.example.com' is not an "
+                  "address, a prefix (10.0.0.0/24) or a range (10.0.0.1-10.0.0.9); DNS names are "
+                  "not resolved in vpnplane's address lists",
+                  "line 8: refused: this address-list entry is not imported (nor list cloud)",
+                  "line 9: refused: timeout=1d: dynamic address list entries are not implemented "
+                  "(entries are static)",
+                  "line 9: refused: this address-list entry is not imported (nor list temporary)",
+                  "line 11: unsupported: /ip firewall address-list set (address lists are "
+                  "translated from add only)",
+                  "line 17: refused: dst-address-list=cloud: the list (entry at line 8) is not "
+                  "imported",
+                  "line 17: refused: this /ip firewall filter rule is not imported",
+                  "line 18: refused: src-address-list=temporary: the list (entry at line 9) is "
+                  "not imported",
+                  "line 18: refused: this /ip firewall filter rule is not imported",
+                  "line 19: refused: src-address-list=off: every entry of the list is disabled "
+                  "(vpnplane refuses a rule on an empty list)",
+                  "line 19: refused: this /ip firewall filter rule is not imported",
+                  "line 20: refused: src-address-list=nowhere: no /ip firewall address-list "
+                  "entries of that list",
+                  "line 20: refused: this /ip firewall filter rule is not imported",
+              }));
+    EXPECT_NE(
+        r.config.find("  address_lists = (\n"
+                      "    { list = \"blocked\"; addresses = \"198.51.100.0/24\"; comment = "
+                      "\"scanners\"; },\n"
+                      "    { list = \"blocked\"; addresses = \"192.0.2.66\"; },\n"
+                      "    { list = \"admins\"; addresses = \"10.8.0.10-10.8.0.20\"; },\n"
+                      "    { list = \"admins\"; addresses = \"10.8.0.99\"; disabled = true; },\n"
+                      "    { list = \"off\"; addresses = \"192.0.2.88\"; disabled = true; }\n"
+                      "  );\n"),
+        std::string::npos)
+        << r.config;
+    EXPECT_NE(r.config.find("{ chain = \"forward\"; action = \"drop\"; src_address_list = "
+                            "\"blocked\"; }"),
+              std::string::npos)
+        << r.config;
+    // Read back by the daemon: the lists, the matchers (!admins complemented) and NAT's.
+    auto cfg = config::load_config_text(r.config);
+    ASSERT_TRUE(cfg.ok()) << cfg.message() << "\n" << r.config;
+    auto& fw = cfg->firewall;
+    ASSERT_EQ(fw.address_lists.size(), 3u);
+    EXPECT_EQ(fw.address_lists.at("admins").size(), 1u); // the disabled entry left out
+    EXPECT_TRUE(fw.address_lists.at("off").empty());
+    ASSERT_EQ(fw.filter.size(), 4u);
+    ASSERT_TRUE(fw.filter[0].src_list.has_value());
+    EXPECT_EQ(fw.filter[0].src_list->size(), 2u);
+    ASSERT_TRUE(fw.filter[3].dst_list.has_value());
+    EXPECT_EQ(fw.filter[3].dst_list->size(), 2u); // below and above 10.8.0.10-20
+    ASSERT_EQ(fw.nat.size(), 1u);
+    EXPECT_TRUE(fw.nat[0].src_list.has_value());
 }
 
 } // namespace
