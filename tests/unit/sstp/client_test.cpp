@@ -5,6 +5,7 @@
 // an untrusted server certificate, the keepalive; and the server responses the protocol refuses
 // (HTTP errors, Connect Nak, malformed packets).
 #include "control/aaa/local_aaa.hpp"
+#include "control/sstp/client_config.hpp"
 #include "control/sstp/client_connection.hpp"
 #include "control/sstp/connection.hpp"
 #include "control/sstp/server_config.hpp"
@@ -94,6 +95,7 @@ struct Options {
                                                    ppp::AuthMethod::ChapMd5, ppp::AuthMethod::Pap};
     std::string password = "s3cret";
     const Identity* trusted = nullptr;
+    std::optional<tls::Policy> policy; // the link's policy (client_tls_policy) instead
 };
 
 struct Link {
@@ -114,7 +116,9 @@ struct Link {
         pc.ppp.user = "branch";
         pc.ppp.password = o.password;
         pc.hello_ms = 10'000;
-        client = std::make_unique<ClientConnection>(client_tls(o.trusted), pc, now);
+        std::shared_ptr<const tls::Context> ctx = client_tls(o.trusted);
+        if (o.policy) ctx = *tls::Context::client(tls::Credentials{}, *o.policy);
+        client = std::make_unique<ClientConnection>(ctx, pc, now);
     }
     void shuttle() {
         for (int i = 0; i < 200; ++i) {
@@ -237,6 +241,18 @@ TEST(SstpClient, ATrustedServerCertificateIsAccepted) {
     Link l(o);
     l.shuttle();
     EXPECT_TRUE(l.client->connected()) << l.client->failure();
+}
+
+TEST(SstpClient, TheLinksTlsVersionAndPfsSelectTheSuite) {
+    ClientLinkConfig link;
+    link.tls_version = TlsVersions::Only12;
+    link.pfs = Pfs::Required;
+    Options o;
+    o.policy = client_tls_policy(link);
+    Link l(o);
+    l.shuttle();
+    ASSERT_TRUE(l.client->connected()) << l.client->failure();
+    EXPECT_EQ(l.client->encoding(), "TLS1.2 ECDHE-ECDSA-AES256-GCM-SHA384");
 }
 
 TEST(SstpClient, TheServersDisconnectIsTheReason) {
