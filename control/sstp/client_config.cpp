@@ -6,11 +6,7 @@
 
 namespace vp::sstp {
 
-namespace {
-
-std::vector<ppp::AuthMethod> client_methods(config::Section& s) {
-    ClientLinkConfig defaults;
-    if (!s.has("authentication")) return defaults.authentication;
+std::vector<ppp::AuthMethod> parse_authentication(config::Section& s) {
     auto listed = s.get_string_list("authentication");
     for (auto& a : listed)
         if (a != "pap" && a != "chap" && a != "mschap1" && a != "mschap2")
@@ -23,11 +19,8 @@ std::vector<ppp::AuthMethod> client_methods(config::Section& s) {
     if (has("mschap1")) out.push_back(ppp::AuthMethod::MsChapV1);
     if (has("chap")) out.push_back(ppp::AuthMethod::ChapMd5);
     if (has("pap")) out.push_back(ppp::AuthMethod::Pap);
-    if (out.empty()) s.error("authentication", "at least one method is needed");
     return out;
 }
-
-} // namespace
 
 std::vector<ClientLinkConfig> parse_client_links(std::vector<config::Section>& sections) {
     std::vector<ClientLinkConfig> out;
@@ -63,7 +56,11 @@ std::vector<ClientLinkConfig> parse_client_links(std::vector<config::Section>& s
             s.error("profile", "'" + c.profile +
                                    "': client links apply no profile settings yet; only "
                                    "\"default\" and \"default-encryption\" are accepted");
-        c.authentication = client_methods(s);
+        if (s.has("authentication")) {
+            c.authentication = parse_authentication(s);
+            if (c.authentication.empty())
+                s.error("authentication", "at least one method is needed");
+        }
         c.max_mtu = static_cast<uint16_t>(s.get_int("max_mtu", 1500, 576, 1500));
         c.max_mru = static_cast<uint16_t>(s.get_int("max_mru", 1500, 576, 1500));
         if (s.get_bool("add_default_route", false))

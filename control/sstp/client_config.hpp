@@ -46,6 +46,10 @@ struct ClientLinkConfig {
 
 inline constexpr size_t max_client_links = 256;
 
+// `authentication = "mschap2,pap"` (RouterOS names) as methods, strongest first; unknown names
+// are errors. Shared by sstp_server and sstp_clients.
+std::vector<ppp::AuthMethod> parse_authentication(config::Section& s);
+
 // Reads `sstp_clients`; problems are recorded in the sections' diagnostics.
 std::vector<ClientLinkConfig> parse_client_links(std::vector<config::Section>& sections);
 
