@@ -10,6 +10,7 @@
 #include "control/ovpn/client_config.hpp"
 #include "control/ovpn/config.hpp"
 #include "control/ovpn/setup.hpp"
+#include "control/sstp/client_config.hpp"
 #include "control/sstp/server_config.hpp"
 #include "control/tls/credentials.hpp"
 
@@ -32,6 +33,7 @@ struct ServicesConfig {
         bool operator==(const LinkRoute&) const = default;
     };
     std::vector<LinkRoute> link_routes;
+    std::vector<sstp::ClientLinkConfig> sstp_clients; // SSTP client links (sstp_clients)
 };
 
 // A client link's TLS context: its certificate (optional) and the CAs it trusts, from the
