@@ -88,7 +88,7 @@ Result<ServicesConfig> load_services(const config::ApplianceConfig& c) {
         // wired to the workers' TCP engine yet (docs/sstp.md): refused, not ignored.
         root.error("sstp_clients",
                    "SSTP client links are not yet supported: their settings are checked, but the "
-                   "active TCP open through the workers is missing; use ovpn_clients");
+                   "client service on the workers is missing; use ovpn_clients");
     }
     for (auto& r : c.ip.routes) {
         if (r.gateway_link.empty()) continue;
