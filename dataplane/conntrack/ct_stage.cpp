@@ -148,26 +148,29 @@ bool Worker::ct_postrouting(rte_mbuf* m, const NextHop& nh, const Session* out) 
     if (mk.error || !(mk.state & (ct::state_new | ct::state_established))) return true;
     size_t len;
     rte_ipv4_hdr* ip = ipv4_of(m, len);
-    if (mk.conn) {
-        const ct::Conn* c = ct_->at(mk.conn);
-        const ct::Key& other = c->key[mk.dir ^ 1];
-        ct::Key k;
-        if (ct::packet_key(ip, len, k) != ct::KeyResult::ok) return true;
-        if (ip->src_addr != other.dst || k.sport != other.dport) {
+    ct::Key now;
+    if (ct::packet_key(ip, len, now) != ct::KeyResult::ok) return true;
+    // A packet of a known connection leaves with that connection's source translation.
+    auto follow = [&](const ct::Conn* c, uint8_t dir) {
+        const ct::Key& other = c->key[dir ^ 1];
+        if (ip->src_addr != other.dst || now.sport != other.dport) {
             ct::rewrite_src(ip, len, other.dst, other.dport);
             count(WorkerCounter::nat_translated);
         }
         return true;
-    }
+    };
+    if (mk.conn) return follow(ct_->at(mk.conn), mk.dir);
     // A new connection that the filter accepted and that has a route.
-    ct::Key now;
-    if (ct::packet_key(ip, len, now) != ct::KeyResult::ok) return true;
     ct::Key orig = now;
     if (mk.orig_dst) {
         orig.dst = mk.orig_dst;
         orig.dport = mk.orig_dport;
         if (orig.proto == proto_icmp) orig.sport = orig.dport;
     }
+    // Prerouting looks a burst up before any of it reaches here: an earlier packet of the same
+    // burst may have created this connection since (the second packet of a new UDP flow).
+    uint8_t dir = 0;
+    if (const ct::Conn* c = ct_->lookup(orig, dir)) return follow(c, dir);
     uint8_t out_if = out ? fw::session_interface : static_cast<uint8_t>(nh.port);
     uint16_t out_lists = out ? static_cast<uint16_t>(1u << static_cast<unsigned>(out->kind))
                              : filter_->port_lists(nh.port);

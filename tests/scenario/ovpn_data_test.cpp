@@ -585,6 +585,28 @@ TEST(OvpnData, MasqueradedClientFlowsKeepOneMappingAcrossBursts) {
     EXPECT_NE(port_a, port_b);
 }
 
+// The same through a port: prerouting looks the whole burst up first, so the second packet of
+// a new flow finds its connection only in postrouting, after the first packet created it.
+TEST(OvpnData, AForwardedFlowsSecondPacketInItsFirstBurstKeepsTheMapping) {
+    Bytes flow = ipv4_udp(client_ip, host_ip, 5000, 6000, Bytes(40, 0xc3));
+    ApplianceRun run;
+    run.extra_config = "firewall = { nat = ( { chain = \"srcnat\"; out_interface = \"lan0\"; "
+                       "action = \"masquerade\"; } ); };\n";
+    run.in[0] = {{ethernet(wan_mac, client_mac, flow), ethernet(wan_mac, client_mac, flow)}};
+    run.check = [&](ctl::Appliance& a, dp::OvpnPublisher&) {
+        EXPECT_EQ(a.dataplane().conntrack()->stats().connections, 1u);
+        EXPECT_EQ(drops(a, dp::DropReason::nat_ports_exhausted), 0u);
+    };
+    run.execute();
+    ASSERT_EQ(run.out[1][0].size(), 2u);
+    for (const Bytes& f : run.out[1][0]) {
+        ASSERT_GE(f.size(), 14u + 28);
+        const auto* ip = reinterpret_cast<const rte_ipv4_hdr*>(f.data() + 14);
+        EXPECT_EQ(rte_be_to_cpu_32(ip->src_addr), lan_ip);
+        EXPECT_EQ(0, std::memcmp(f.data() + 26, run.out[1][0][0].data() + 26, 12)); // addr+ports
+    }
+}
+
 // A session's rate_limit in the workers: at 8 kbit/s each way the bucket is 100 bytes plus
 // kQueueBytes (75 100 bytes: 73 packets of 1028 bytes) and refills a packet a second, so of 100
 // packets sent at once in each direction 73 pass (a few more if the run took seconds) and the
