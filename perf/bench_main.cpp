@@ -18,14 +18,24 @@
 #include <map>
 #include <set>
 #include <string>
+#include <utility>
 #include <vector>
 
 void register_crypto_benchmarks();
 void register_worker_benchmarks();
 void register_firewall_benchmarks();
+void register_sstp_benchmarks(); // perf/worker/sstp_bench.cpp
 std::string crypto_bench_arch();
 
 namespace {
+
+// Worker benchmark name prefixes and the "source" column of the ratio table.
+constexpr std::pair<const char*, const char*> kWorkerSources[] = {
+    {"worker/", "ring"},
+    {"worker_pcap/", "pcap"},
+    {"sstp_tls12/", "sstp12"},
+    {"sstp_tls13/", "sstp13"},
+};
 
 // Remembers items/s of every run, prints the ratios at the end.
 class RatioReporter : public benchmark::ConsoleReporter {
@@ -51,11 +61,18 @@ public:
         std::printf("\n%-28s %-6s %-5s %-6s %12s %12s %7s\n", "suite", "path", "size", "source",
                     "worker Mpps", "raw Mpps", "ratio");
         for (auto& [name, rate] : rates_) {
-            bool pcap = name.rfind("worker_pcap/", 0) == 0;
-            if (!pcap && name.rfind("worker/", 0) != 0) continue;
-            // worker[_pcap]/<suite>/<decap|encap>/<size>/manual_time
+            // worker[_pcap]/<suite>/<decap|encap>/<size>/manual_time (and the SSTP data path,
+            // sstp_tls1x/<suite>/..., perf/worker/sstp_bench.cpp)
             //   -> raw/<suite>/<open|seal>/<size>/...
-            std::string rest = name.substr(pcap ? 12 : 7);
+            const char* source = nullptr;
+            std::string rest;
+            for (auto [prefix, src] : kWorkerSources)
+                if (name.rfind(prefix, 0) == 0) {
+                    source = src;
+                    rest = name.substr(std::strlen(prefix));
+                    break;
+                }
+            if (!source) continue;
             bool decap = rest.find("/decap/") != std::string::npos;
             std::string raw = "raw/" + rest;
             raw.replace(raw.find(decap ? "/decap/" : "/encap/"), 7, decap ? "/open/" : "/seal/");
@@ -65,7 +82,6 @@ public:
             std::string size = rest.substr(rest.find(decap ? "/decap/" : "/encap/") + 7);
             size = size.substr(0, size.find('/'));
             double ratio = rate / r->second;
-            const char* source = pcap ? "pcap" : "ring";
             std::printf("%-28s %-6s %-5s %-6s %12.3f %12.3f %7.3f\n", suite.c_str(),
                         decap ? "decap" : "encap", size.c_str(), source, rate / 1e6,
                         r->second / 1e6, ratio);
@@ -110,6 +126,7 @@ int main(int argc, char** argv) {
     register_crypto_benchmarks();
     register_worker_benchmarks();
     register_firewall_benchmarks();
+    register_sstp_benchmarks();
     benchmark::Initialize(&n, args.data());
     if (benchmark::ReportUnrecognizedArguments(n, args.data())) return 1;
     benchmark::AddCustomContext("ipsec_mb_arch", crypto_bench_arch());

@@ -1,7 +1,9 @@
 #!/bin/sh
 # perf/ratio_table.sh: the tracked ratio table in one run — worker decap ÷ raw open and worker
 # encap ÷ raw seal for one cipher suite at a few sizes, with both worker sources (ring: zero-copy
-# net_ring, pcap: net_pcap's copying replay), all on the same core in the same process.
+# net_ring, pcap: net_pcap's copying replay), all on the same core in the same process; for
+# AES-256-GCM also the SSTP data path (sources sstp12/sstp13: TLS 1.2/1.3 records through the
+# SSTP stage, perf/worker/sstp_bench.cpp) against the same raw rows. SSTP runs 64, 1400 and imix.
 #
 #   perf/ratio_table.sh [BUILD_DIR] [SUITE] [SIZES] [REPETITIONS]
 #     BUILD_DIR    meson build directory (default: build)
@@ -22,6 +24,6 @@ bin="$build/perf/bench_dataplane"
 [ -x "$bin" ] || { echo "ratio_table.sh: $bin missing (meson setup -Dbenchmarks=true; ninja)" >&2; exit 1; }
 out_dir=$(dirname "$0")/results
 mkdir -p "$out_dir"
-"$bin" --benchmark_filter="^(raw|worker|worker_pcap)/$suite/.*/($sizes)/" \
+"$bin" --benchmark_filter="^(raw|worker|worker_pcap|sstp_tls12|sstp_tls13)/$suite/.*/($sizes)/" \
     --benchmark_repetitions="$reps" --benchmark_enable_random_interleaving=true \
     --ratio_out="$out_dir/ratios.csv"

@@ -363,7 +363,16 @@ void Connection::peer_closed() {
     close("the client closed the connection");
 }
 
+void Connection::set_offloaded() {
+    encoding_ = encoding();
+    offloaded_ = true;
+    tls_.release();
+    Bytes().swap(plain_);
+    Bytes().swap(out_);
+}
+
 std::string Connection::encoding() const {
+    if (offloaded_) return encoding_;
     std::string v = tls_.version(); // "TLSv1.3" -> "TLS1.3", as RouterOS prints it
     if (auto p = v.find('v'); p != std::string::npos) v.erase(p, 1);
     return v + " " + tls_.cipher_suite();

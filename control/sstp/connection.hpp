@@ -104,8 +104,9 @@ public:
     // Both directions' keys for the worker, with the sequence numbers the next records use
     // (export base + the records OpenSSL opened / sealed since the handshake).
     Result<tls::RecordKeys> handover_keys() const;
-    // From now on the worker is the record layer.
-    void set_offloaded() { offloaded_ = true; }
+    // From now on the worker is the record layer: the OpenSSL session and the TLS-stage
+    // buffers are freed (an idle handed-over session's memory, docs/sstp.md).
+    void set_offloaded();
     bool offloaded() const { return offloaded_; }
     // A whole SSTP packet the worker opened (control packets, PPP control frames).
     void on_opened_packet(ByteSpan packet, uint64_t now_ms);
@@ -208,6 +209,7 @@ private:
     uint64_t records_in_ = 0;  // client records OpenSSL opened after the handshake
     uint64_t records_out_ = 0; // data/alert records OpenSSL sealed after the handshake
     bool offloaded_ = false;
+    std::string encoding_;           // kept at the hand-over, when the OpenSSL session goes
     std::vector<Bytes> control_out_; // offloaded: SSTP packets for the worker to seal
 };
 

@@ -109,7 +109,7 @@ Bytes Session::take_output() {
 }
 
 Status Session::write(ByteSpan plaintext) {
-    if (!done_ || failed()) return make_error("TLS session is not established");
+    if (!ssl_ || !done_ || failed()) return make_error("TLS session is not established");
     ERR_clear_error();
     size_t written = 0;
     if (SSL_write_ex(ssl_.get(), plaintext.data(), plaintext.size(), &written) != 1 ||
@@ -125,7 +125,7 @@ Bytes Session::read() {
 }
 
 Result<Bytes> Session::export_keying_material(std::string_view label, size_t length) const {
-    if (!done_) return make_error("keying material before the handshake finished");
+    if (!ssl_ || !done_) return make_error("keying material before the handshake finished");
     Bytes out(length);
     std::string l(label);
     if (SSL_export_keying_material(ssl_.get(), out.data(), out.size(), l.c_str(), l.size(), nullptr,
@@ -144,6 +144,12 @@ PeerCertificate Session::peer_certificate() const {
     info.subject = name_text(X509_get_subject_name(cert.get()));
     info.issuer = name_text(X509_get_issuer_name(cert.get()));
     return info;
+}
+
+void Session::release() {
+    ssl_.reset(); // the BIOs go with it
+    rbio_ = wbio_ = nullptr;
+    Bytes().swap(plain_);
 }
 
 std::string Session::version() const {

@@ -53,6 +53,10 @@ public:
     // The OpenSSL session, for what this class does not wrap (the record-layer hand-over,
     // control/tls/key_export.hpp).
     SSL* native() const { return ssl_.get(); }
+    // Frees the OpenSSL session and the buffers once something else carries the stream (the
+    // SSTP record-layer hand-over): valid() is false from then on, version() and
+    // cipher_suite() are empty, feed() and write() fail.
+    void release();
 
 private:
     void advance();

@@ -95,53 +95,87 @@ uint32_t RecordLayer::open(crypto::CryptoEngine& engine, RecordSink& sink) {
         ops_.push_back(op);
         off += record;
     }
-    uint32_t opened = 0;
+    uint32_t n = 0;
     if (!ops_.empty()) engine.process_records(ops_);
     for (const crypto::TlsRecordOp& op : ops_) {
         if (failed()) break;
-        switch (op.status) {
-        case crypto::TlsRecordStatus::Ok:
-            break;
-        case crypto::TlsRecordStatus::AuthFailed:
-        case crypto::TlsRecordStatus::NoContentType:
-            fail(RecordError::BadTag);
-            continue;
-        case crypto::TlsRecordStatus::BadHeader:
-            fail(RecordError::BadHeader);
-            continue;
-        case crypto::TlsRecordStatus::BadLength:
-            fail(RecordError::BadLength);
-            continue;
-        default:
-            fail(RecordError::EngineError);
-            continue;
-        }
-        ++opened;
-        switch (static_cast<crypto::TlsContentType>(op.type)) {
-        case crypto::TlsContentType::ApplicationData:
-            deliver({op.record + op.out_offset, op.out_len}, sink);
-            break;
-        case crypto::TlsContentType::Alert:
-            // level, description; close_notify is description 0.
-            fail(op.out_len == 2 && op.record[op.out_offset + 1] == 0 ? RecordError::CloseNotify
-                                                                      : RecordError::Alert);
-            break;
-        case crypto::TlsContentType::Handshake:
-            // TLS 1.3: KeyUpdate (or NewSessionTicket, which a client never sends); TLS 1.2:
-            // renegotiation, which the context refuses. The worker runs no handshake.
-            fail(tls13_ ? RecordError::KeyUpdate : RecordError::BadContent);
-            break;
-        default:
-            fail(RecordError::BadContent);
-            break;
-        }
+        if (opened(op, sink)) ++n;
     }
     // Keep the partial record (if any) at the front.
     uint32_t rest = len_ - checked_;
     if (rest && checked_) std::memmove(buf_.get(), buf_.get() + checked_, rest);
     len_ = rest;
     checked_ = 0;
-    return opened;
+    return n;
+}
+
+bool RecordLayer::opened(const crypto::TlsRecordOp& op, RecordSink& sink) {
+    switch (op.status) {
+    case crypto::TlsRecordStatus::Ok:
+        break;
+    case crypto::TlsRecordStatus::AuthFailed:
+    case crypto::TlsRecordStatus::NoContentType:
+        fail(RecordError::BadTag);
+        return false;
+    case crypto::TlsRecordStatus::BadHeader:
+        fail(RecordError::BadHeader);
+        return false;
+    case crypto::TlsRecordStatus::BadLength:
+        fail(RecordError::BadLength);
+        return false;
+    default:
+        fail(RecordError::EngineError);
+        return false;
+    }
+    switch (static_cast<crypto::TlsContentType>(op.type)) {
+    case crypto::TlsContentType::ApplicationData:
+        deliver({op.record + op.out_offset, op.out_len}, sink);
+        break;
+    case crypto::TlsContentType::Alert:
+        // level, description; close_notify is description 0.
+        fail(op.out_len == 2 && op.record[op.out_offset + 1] == 0 ? RecordError::CloseNotify
+                                                                  : RecordError::Alert);
+        break;
+    case crypto::TlsContentType::Handshake:
+        // TLS 1.3: KeyUpdate (or NewSessionTicket, which a client never sends); TLS 1.2:
+        // renegotiation, which the context refuses. The worker runs no handshake.
+        fail(tls13_ ? RecordError::KeyUpdate : RecordError::BadContent);
+        break;
+    default:
+        fail(RecordError::BadContent);
+        break;
+    }
+    return true;
+}
+
+bool RecordLayer::prepare_open(uint8_t* record, uint32_t len, crypto::TlsRecordOp& op) {
+    if (failed() || len_ != 0 || len < crypto::kTlsHeaderBytes) return false;
+    auto h = crypto::parse_tls_record_header({record, crypto::kTlsHeaderBytes}, tls13_);
+    if (!h.ok() || crypto::kTlsHeaderBytes + h.header.length != len) return false;
+    op = {};
+    op.key = open_key_.get();
+    op.record = record;
+    op.seq = open_seq_++;
+    op.len = len;
+    op.open = true;
+    return true;
+}
+
+ByteSpan RecordLayer::finish_open(const crypto::TlsRecordOp& op, RecordSink& sink) {
+    if (failed()) return {};
+    bool data =
+        op.status == crypto::TlsRecordStatus::Ok &&
+        static_cast<crypto::TlsContentType>(op.type) == crypto::TlsContentType::ApplicationData;
+    if (data && partial_len_ == 0) {
+        ByteSpan plain{op.record + op.out_offset, op.out_len};
+        auto h = wire::parse_header(plain);
+        if (h && h->length == plain.size()) {
+            ByteSpan ip = ppp_ipv4_payload(plain);
+            if (!ip.empty()) return ip;
+        }
+    }
+    opened(op, sink);
+    return {};
 }
 
 void RecordLayer::deliver_packets(ByteSpan bytes, RecordSink& sink) {

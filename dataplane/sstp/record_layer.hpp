@@ -78,6 +78,18 @@ public:
     // packets to `sink`, keeps a partial record for later. Returns the records opened.
     uint32_t open(crypto::CryptoEngine& engine, RecordSink& sink);
 
+    // In-place open (the worker's fast path, no copy): a stream unit that is exactly one whole
+    // record, while nothing is buffered, is opened where it lies. prepare_open() checks the
+    // header, takes the next sequence number and fills `op` (false: not one whole record here
+    // or the layer holds bytes — use append()); the caller runs the ops of any number of records
+    // and sessions in one engine batch, in the order prepared per session, then calls
+    // finish_open() for each: the IPv4 packet when the record is exactly one SSTP data packet
+    // with PPP IPv4 and no packet is split across records (the caller forwards it in place);
+    // otherwise empty, with whatever the record carried handed to `sink` as open() does (and an
+    // error stopping the layer as there).
+    bool prepare_open(uint8_t* record, uint32_t len, crypto::TlsRecordOp& op);
+    ByteSpan finish_open(const crypto::TlsRecordOp& op, RecordSink& sink);
+
     // Seal: prepares `op` for the record at `record` (which must have room for
     // seal_key().seal_offset() + kDataPrefix + ip_len + seal_key().seal_tail() bytes) holding the
     // IPv4 packet already written at record + ip_offset(); writes the SSTP and PPP headers and
@@ -92,6 +104,9 @@ private:
     RecordError fail(RecordError e);
     void deliver(ByteSpan plaintext, RecordSink& sink);
     void deliver_packets(ByteSpan bytes, RecordSink& sink);
+    // An opened record's status and content type: delivers application data to `sink`, or
+    // stops the layer. False when nothing was opened.
+    bool opened(const crypto::TlsRecordOp& op, RecordSink& sink);
 
     std::unique_ptr<crypto::TlsRecordKey> open_key_, seal_key_;
     uint64_t open_seq_ = 0, seal_seq_ = 0;

@@ -18,6 +18,7 @@ namespace vp::dp::sstp {
 namespace {
 
 constexpr uint32_t kMaxSeals = 64;
+constexpr uint32_t kMaxOpens = 64; // in-place opens batched across sessions
 
 DropReason drop_of(RecordError e) {
     switch (e) {
@@ -49,6 +50,10 @@ public:
     ~Stage() {
         for (uint32_t i = 0; i < n_seals_; ++i)
             rte_pktmbuf_free(seals_[i].m);
+        for (uint32_t i = 0; i < n_opens_; ++i)
+            rte_pktmbuf_free(opens_[i].m);
+        for (uint16_t i = 0; i < n_in_; ++i)
+            rte_pktmbuf_free(in_pkts_[i]);
     }
 
     bool stream_input(const StreamUnit& u);
@@ -71,6 +76,11 @@ private:
     };
 
     void open(SstpSession& s);
+    // The in-place opens queued by stream_input, in one engine batch across sessions.
+    void flush_opens();
+    // An inner IPv4 packet (at offset 14) out of `s`: counted, batched for session_input_burst.
+    void push_input(SstpSession& s, rte_mbuf* m);
+    void flush_session_input();
     void report_failure(SstpSession& s);
     // Makes `m` (consumed) one contiguous mbuf holding `head` free bytes, then the `len` bytes
     // at `from`, then `tail` free bytes; returns it with its data starting at the free head.
@@ -89,6 +99,16 @@ private:
     std::array<crypto::TlsRecordOp, kMaxSeals> seal_ops_{};
     std::array<Seal, kMaxSeals> seals_{};
     uint32_t n_seals_ = 0;
+    struct Open {
+        rte_mbuf* m;
+        SstpSession* s;
+    };
+    std::array<crypto::TlsRecordOp, kMaxOpens> open_ops_{};
+    std::array<Open, kMaxOpens> opens_{};
+    uint32_t n_opens_ = 0;
+    std::array<Session*, max_burst> in_sessions_{};
+    std::array<rte_mbuf*, max_burst> in_pkts_{};
+    uint16_t n_in_ = 0;
 };
 
 SstpSession* as_sstp(Session& s) {
@@ -107,10 +127,64 @@ void Stage::Sink::ip_packet(ByteSpan ip) {
         return;
     }
     std::memcpy(p + sizeof(rte_ether_hdr), ip.data(), ip.size());
-    s_.counters.rx_packets.inc();
-    s_.counters.rx_bytes.add(ip.size());
-    s_.last_rx_tsc.store(w.now_tsc(), std::memory_order_relaxed);
-    w.session_input(s_, m);
+    st_.push_input(s_, m);
+}
+
+void Stage::push_input(SstpSession& s, rte_mbuf* m) {
+    s.counters.rx_packets.inc();
+    s.counters.rx_bytes.add(rte_pktmbuf_pkt_len(m) - sizeof(rte_ether_hdr));
+    s.last_rx_tsc.store(w_.now_tsc(), std::memory_order_relaxed);
+    in_sessions_[n_in_] = &s;
+    in_pkts_[n_in_] = m;
+    if (++n_in_ == max_burst) flush_session_input();
+}
+
+void Stage::flush_session_input() {
+    if (n_in_ == 0) return;
+    w_.session_input_burst(in_sessions_.data(), in_pkts_.data(), n_in_);
+    n_in_ = 0;
+}
+
+void Stage::flush_opens() {
+    if (n_opens_ == 0) return;
+    w_.crypto().process_records({open_ops_.data(), n_opens_});
+    uint32_t opened = 0;
+    for (uint32_t i = 0; i < n_opens_; ++i) {
+        const crypto::TlsRecordOp& op = open_ops_[i];
+        rte_mbuf* m = opens_[i].m;
+        SstpSession& s = *opens_[i].s;
+        RecordLayer& rl = *s.records;
+        if (rl.failed()) { // a record before it in this batch stopped the layer
+            w_.drop(m, DropReason::sstp_after_error);
+            continue;
+        }
+        if (op.status == crypto::TlsRecordStatus::Ok) ++opened;
+        Sink sink(*this, s);
+        ByteSpan ip = rl.finish_open(op, sink);
+        if (ip.empty()) { // handed to the sink (copied), or the layer stopped
+            rte_pktmbuf_free(m);
+            if (rl.failed()) report_failure(s);
+            continue;
+        }
+        // The one IPv4 packet, forwarded where it lies: IPv4 at offset 14.
+        auto off = static_cast<uint32_t>(ip.data() - rte_pktmbuf_mtod(m, const uint8_t*));
+        char* start =
+            off >= sizeof(rte_ether_hdr)
+                ? rte_pktmbuf_adj(m, static_cast<uint16_t>(off - sizeof(rte_ether_hdr)))
+                : rte_pktmbuf_prepend(m, static_cast<uint16_t>(sizeof(rte_ether_hdr) - off));
+        bool placed = start != nullptr;
+        if (!placed) { // no headroom: the copying path
+            sink.ip_packet(ip);
+            rte_pktmbuf_free(m);
+            continue;
+        }
+        rte_pktmbuf_trim(
+            m, static_cast<uint16_t>(rte_pktmbuf_data_len(m) - sizeof(rte_ether_hdr) - ip.size()));
+        push_input(s, m);
+    }
+    n_opens_ = 0;
+    w_.count(WorkerCounter::sstp_records_opened, opened);
+    flush_session_input();
 }
 
 void Stage::Sink::control_packet(ByteSpan packet) {
@@ -145,6 +219,7 @@ void Stage::open(SstpSession& s) {
     Sink sink(*this, s);
     uint32_t n = s.records->open(w_.crypto(), sink);
     w_.count(WorkerCounter::sstp_records_opened, n);
+    flush_session_input();
     if (s.records->failed()) report_failure(s);
 }
 
@@ -157,6 +232,21 @@ bool Stage::stream_input(const StreamUnit& u) {
         return true;
     }
     RecordLayer& rl = *s->records;
+    if (rl.failed()) {
+        w_.drop(u.m, DropReason::sstp_after_error);
+        return true;
+    }
+    // The fast path: one whole record in one segment while the layer holds no bytes is opened
+    // where it lies, batched with the other sessions' (flush_opens).
+    crypto::TlsRecordOp op;
+    if (u.m->nb_segs == 1 &&
+        rl.prepare_open(rte_pktmbuf_mtod(u.m, uint8_t*), rte_pktmbuf_data_len(u.m), op)) {
+        open_ops_[n_opens_] = op;
+        opens_[n_opens_] = {u.m, s};
+        if (++n_opens_ == kMaxOpens) flush_opens();
+        return true;
+    }
+    flush_opens(); // the session's queued records go first
     if (rl.failed()) {
         w_.drop(u.m, DropReason::sstp_after_error);
         return true;
@@ -179,6 +269,7 @@ bool Stage::stream_input(const StreamUnit& u) {
 void Stage::flush_input() {
     // The sessions are RCU-protected until this worker's next quiescent report: the flush runs
     // in the same loop iteration as the stream input that queued them.
+    flush_opens();
     for (SstpSession* s : dirty_) {
         s->queued = false;
         if (!s->records->failed()) open(*s);

@@ -1,9 +1,11 @@
 // The SSTP stage's entry in the workers' protocol table.
 //
 // With the record layer handed over (SstpSession::records, docs/sstp.md): the stream's whole
-// TLS records reach the stage (stream_input, tagged by TcpPuntRelease), are opened in one batch
-// per session and burst on the worker's crypto engine, their IPv4 data packets go to
-// session_input and everything else to the control plane as opened plaintext
+// TLS records reach the stage (stream_input, tagged by TcpPuntRelease); a unit that is one whole
+// record is opened in place, batched across sessions (up to 64 per engine call), and its IPv4
+// packet forwarded from the same mbuf; other units go through the session's reassembly buffer,
+// opened in one batch per session and burst. IPv4 data packets go to session_input_burst and
+// everything else to the control plane as opened plaintext
 // (SstpEvent::Control); packets routed into the session, and the control plane's own SSTP
 // packets (InjectAction::SessionControl), are framed and sealed here, in one batch per loop
 // iteration, and queued on the stream.

@@ -245,3 +245,83 @@ TEST(RecordLayer, PppIpv4Payload) {
 
 } // namespace
 } // namespace vp::dp::sstp
+
+namespace vp::dp::sstp {
+namespace {
+
+// The worker's in-place path (prepare_open / finish_open): records opened where they lie, in one
+// batch, in the order prepared; a record that is exactly one IPv4 data packet comes back as that
+// packet (inside the record's bytes); anything else (a packet split over records, an echo) goes
+// to the sink as open() would hand it; a bad tag stops the layer; bytes already buffered, a cut
+// record or a bad header refuse the fast path without taking a sequence number.
+TEST(RecordLayerInPlace, OpensInOrderAndFallsBackToTheSink) {
+    for (TlsSuite suite : {TlsSuite::Tls12Aes256Gcm, TlsSuite::Tls13Aes256Gcm}) {
+        Pair p(suite);
+        auto frame = [](const Bytes& ip) {
+            Bytes f = {0xFF, 0x03, 0x00, 0x21};
+            f.insert(f.end(), ip.begin(), ip.end());
+            return data_packet(f);
+        };
+        auto as_bytes = [](ByteSpan b) { return Bytes(b.begin(), b.end()); };
+        Bytes ip1 = ipv4(64, 1), ip2 = ipv4(1400, 2), ip3 = ipv4(300, 3);
+        Bytes split = frame(ip3); // over records 3 and 4
+        std::vector<Bytes> recs = {p.seal_bytes(frame(ip1)), p.seal_bytes(frame(ip2)),
+                                   p.seal_bytes(Bytes(split.begin(), split.begin() + 100)),
+                                   p.seal_bytes(Bytes(split.begin() + 100, split.end())),
+                                   p.seal_bytes(wire::build_echo_request())};
+        std::vector<crypto::TlsRecordOp> ops(recs.size());
+        for (size_t i = 0; i < recs.size(); ++i)
+            ASSERT_TRUE(p.server->prepare_open(recs[i].data(),
+                                               static_cast<uint32_t>(recs[i].size()), ops[i]));
+        EXPECT_EQ(p.server->open_seq(), 6u);
+        p.engine->process_records(ops);
+        Collect sink;
+        EXPECT_EQ(as_bytes(p.server->finish_open(ops[0], sink)), ip1);
+        ByteSpan second = p.server->finish_open(ops[1], sink);
+        EXPECT_EQ(as_bytes(second), ip2);
+        EXPECT_TRUE(second.data() > recs[1].data() &&
+                    second.data() < recs[1].data() + recs[1].size())
+            << "inside the record: no copy";
+        EXPECT_TRUE(p.server->finish_open(ops[2], sink).empty()) << "half a packet";
+        EXPECT_TRUE(p.server->finish_open(ops[3], sink).empty()) << "completed through the sink";
+        EXPECT_TRUE(p.server->finish_open(ops[4], sink).empty());
+        ASSERT_EQ(sink.ip.size(), 1u);
+        EXPECT_EQ(sink.ip[0], ip3);
+        EXPECT_EQ(sink.control.size(), 1u);
+        EXPECT_FALSE(p.server->failed());
+
+        // Not one whole record, or a bad header: refused, no sequence number taken.
+        Bytes next = p.seal_bytes(frame(ipv4(80, 4)));
+        crypto::TlsRecordOp op;
+        EXPECT_FALSE(
+            p.server->prepare_open(next.data(), static_cast<uint32_t>(next.size() - 1), op));
+        Bytes bad = next;
+        bad[0] = 99;
+        EXPECT_FALSE(p.server->prepare_open(bad.data(), static_cast<uint32_t>(bad.size()), op));
+        // Bytes buffered by append(): the in-place path waits for them.
+        ASSERT_EQ(p.server->append({next.data(), 3}), RecordError::None);
+        EXPECT_FALSE(p.server->prepare_open(next.data(), static_cast<uint32_t>(next.size()), op));
+        EXPECT_EQ(p.server->open_seq(), 6u);
+        ASSERT_EQ(p.server->append({next.data() + 3, next.size() - 3}), RecordError::None);
+        EXPECT_EQ(p.server->open(*p.engine, sink), 1u);
+        EXPECT_EQ(sink.ip.size(), 2u);
+
+        // A flipped tag stops the layer; what follows is not handed out.
+        Bytes tampered = p.seal_bytes(frame(ipv4(90, 5)));
+        Bytes after = p.seal_bytes(frame(ipv4(90, 6)));
+        tampered.back() ^= 1;
+        crypto::TlsRecordOp both[2];
+        ASSERT_TRUE(p.server->prepare_open(tampered.data(), static_cast<uint32_t>(tampered.size()),
+                                           both[0]));
+        ASSERT_TRUE(
+            p.server->prepare_open(after.data(), static_cast<uint32_t>(after.size()), both[1]));
+        p.engine->process_records(both);
+        EXPECT_TRUE(p.server->finish_open(both[0], sink).empty());
+        EXPECT_EQ(p.server->error(), RecordError::BadTag);
+        EXPECT_TRUE(p.server->finish_open(both[1], sink).empty());
+        EXPECT_EQ(sink.ip.size(), 2u);
+    }
+}
+
+} // namespace
+} // namespace vp::dp::sstp

@@ -1,0 +1,331 @@
+// bench_sstp_control: the SSTP control plane's cost per call and per idle session, in one process
+// (no daemon, no sockets: control/sstp's Connection over memory BIOs, as its unit test drives it).
+//
+//   build/perf/bench_sstp_control [HANDSHAKES] [IDLE_SESSIONS]      (defaults 300, 10000)
+//
+// 1. Handshakes per second per control core: HANDSHAKES full calls — TLS handshake (the
+//    appliance's server context, P-256 certificate), HTTP SSTP_DUPLEX_POST and its 200, SSTP
+//    Call Connect, PPP LCP + MS-CHAPv2 against LocalAaa + IPCP, the crypto-bound Call Connected
+//    and the record-layer hand-over key export — beside HANDSHAKES bare TLS handshakes of an
+//    OpenSSL server (SSL_CTX with OpenSSL's defaults, what `openssl s_server -cert -key` runs)
+//    with the same certificate and key, against the same client, in the same run. Only the
+//    server side is timed (thread CPU time around the server's calls); the client's work is not
+//    counted in either. Prints both rates and vpnplane ÷ OpenSSL.
+// 2. Memory per idle session: IDLE_SESSIONS calls brought up and handed over (the Connection,
+//    its AAA grant, and the worker's SstpSession with its RecordLayer), clients freed; the heap
+//    growth (glibc mallinfo2: in use + mmapped) divided by the sessions.
+// Machine-dependent measurements; nothing asserts on time.
+#include "base/log.hpp"
+#include "control/aaa/local_aaa.hpp"
+#include "control/ppp/frame.hpp"
+#include "control/sstp/connection.hpp"
+#include "control/sstp/server_config.hpp"
+#include "control/tls/key_export.hpp"
+#include "dataplane/sstp/sstp_session.hpp"
+
+#include <malloc.h>
+#include <openssl/evp.h>
+#include <openssl/ssl.h>
+#include <openssl/x509.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <ctime>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace {
+
+using namespace vp;
+using namespace vp::sstp;
+
+const char* const kAaa = R"(
+ip_pools = ({ name = "vpn"; ranges = "10.20.0.2-10.20.255.254"; });
+ppp_profiles = ({ name = "vpn-profile"; local_address = "10.20.0.1"; remote_address = "vpn"; });
+ppp_secrets = ({ name = "alice"; password = "s3cret"; service = "sstp"; profile = "vpn-profile"; });
+)";
+
+double cpu_now() {
+    timespec ts{};
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+    return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) * 1e-9;
+}
+
+[[noreturn]] void die(const std::string& what) {
+    std::fprintf(stderr, "bench_sstp_control: %s\n", what.c_str());
+    std::exit(1);
+}
+
+struct Identity {
+    tls::X509Ptr cert;
+    tls::EvpPkeyPtr key;
+    Identity() {
+        key.reset(EVP_EC_gen("P-256"));
+        cert.reset(X509_new());
+        ASN1_INTEGER_set(X509_get_serialNumber(cert.get()), 7);
+        X509_gmtime_adj(X509_getm_notBefore(cert.get()), -60);
+        X509_gmtime_adj(X509_getm_notAfter(cert.get()), 3600);
+        X509_set_pubkey(cert.get(), key.get());
+        X509_NAME* n = X509_get_subject_name(cert.get());
+        X509_NAME_add_entry_by_txt(n, "CN", MBSTRING_ASC,
+                                   reinterpret_cast<const unsigned char*>("vpn.test"), -1, -1, 0);
+        X509_set_issuer_name(cert.get(), n);
+        X509_sign(cert.get(), key.get(), EVP_sha256());
+    }
+    Bytes der() const {
+        int len = i2d_X509(cert.get(), nullptr);
+        Bytes out(static_cast<size_t>(len));
+        uint8_t* p = out.data();
+        i2d_X509(cert.get(), &p);
+        return out;
+    }
+};
+
+std::shared_ptr<const ConnectionSetup> make_setup(const Identity& id) {
+    ServerConfig c;
+    c.authentication = {ppp::AuthMethod::MsChapV2};
+    tls::Credentials creds;
+    X509_up_ref(id.cert.get());
+    creds.certificate.reset(id.cert.get());
+    EVP_PKEY_up_ref(id.key.get());
+    creds.private_key.reset(id.key.get());
+    auto ctx = tls::Context::server(creds, tls_policy(c));
+    if (!ctx.ok()) die(ctx.message());
+    if (!tls::configure_for_offload((*ctx)->native()).ok()) die("configure_for_offload");
+    auto s = std::make_shared<ConnectionSetup>();
+    s->tls = *ctx;
+    auto hashes = cert_hashes(id.der());
+    if (!hashes.ok()) die(hashes.message());
+    s->cert = *hashes;
+    s->ppp.role = ppp::Role::Server;
+    s->ppp.auth_methods = c.authentication;
+    return s;
+}
+
+std::shared_ptr<const tls::Context> client_context() {
+    tls::Policy policy;
+    policy.verify_peer = false;
+    auto c = tls::Context::client(tls::Credentials{}, policy);
+    if (!c.ok()) die(c.message());
+    return *c;
+}
+
+// sstpc + pppd in one object; `server_cpu` accumulates the server's thread CPU time.
+struct Client {
+    std::unique_ptr<Connection> conn;
+    std::unique_ptr<tls::Session> tls;
+    std::unique_ptr<ppp::PppSession> ppp;
+    CertHashes cert;
+    uint64_t now = 1000;
+    Bytes plain;
+    bool http_done = false, call_connected_sent = false;
+    std::optional<std::array<uint8_t, kNonceBytes>> nonce;
+    double server_cpu = 0;
+
+    Client(std::shared_ptr<const ConnectionSetup> setup, aaa::Aaa& aaa,
+           std::shared_ptr<const tls::Context> ctx) {
+        cert = setup->cert;
+        double t0 = cpu_now();
+        conn = std::make_unique<Connection>(setup, aaa, "192.0.2.7:50000", now);
+        server_cpu += cpu_now() - t0;
+        tls = std::make_unique<tls::Session>(std::move(ctx));
+        (void)tls->feed({});
+        ppp::PppConfig pc;
+        pc.role = ppp::Role::Client;
+        pc.auth_methods = {ppp::AuthMethod::MsChapV2};
+        pc.user = "alice";
+        pc.password = "s3cret";
+        ppp = std::make_unique<ppp::PppSession>(pc, nullptr, nullptr);
+    }
+    void send(ByteSpan p) { (void)tls->write(p); }
+    void shuttle() {
+        for (int i = 0; i < 200; ++i) {
+            Bytes c = tls->take_output();
+            double t0 = cpu_now();
+            if (!c.empty()) conn->on_data(c, now);
+            Bytes s = conn->take_output();
+            server_cpu += cpu_now() - t0;
+            if (c.empty() && s.empty()) return;
+            if (!s.empty()) {
+                (void)tls->feed(s);
+                Bytes p = tls->read();
+                plain.insert(plain.end(), p.begin(), p.end());
+                process();
+            }
+        }
+        die("no quiet after 200 rounds");
+    }
+    void run_ppp(ppp::Output out) {
+        bool authenticated = false;
+        for (auto& e : out.events)
+            if (std::holds_alternative<ppp::event::Authenticated>(e)) authenticated = true;
+        for (auto& f : out.frames)
+            send(*build_data_packet(f));
+        if (authenticated && !call_connected_sent) {
+            Bytes cc = build_call_connected_unsigned(HashProtocol::Sha256, *nonce, cert.sha256);
+            (void)sign_call_connected(cc, ppp->hlak());
+            send(cc);
+            call_connected_sent = true;
+        }
+    }
+    void process() {
+        if (!http_done) {
+            std::string_view text(reinterpret_cast<const char*>(plain.data()), plain.size());
+            auto end = text.find("\r\n\r\n");
+            if (end == std::string_view::npos) return;
+            http_done = true;
+            plain.erase(plain.begin(), plain.begin() + static_cast<ptrdiff_t>(end + 4));
+        }
+        StreamSplit s = split_stream(plain);
+        size_t offset = 0;
+        for (size_t i = 0; i < s.packets; ++i) {
+            auto p = parse_packet(ByteSpan(plain).subspan(offset));
+            offset += p->size;
+            if (!p->control) {
+                run_ppp(ppp->input(p->body, now));
+                continue;
+            }
+            auto m = parse_control_body(p->body);
+            if (m && m->type == static_cast<uint16_t>(MessageType::CallConnectAck)) {
+                std::array<uint8_t, kNonceBytes> n{};
+                std::copy_n(m->attributes[0].value.data() + 4, kNonceBytes, n.begin());
+                nonce = n;
+                run_ppp(ppp->start(now));
+            }
+        }
+        plain.erase(plain.begin(), plain.begin() + static_cast<ptrdiff_t>(s.consumed));
+    }
+    // The whole call up to the hand-over's key export; false when it did not get there.
+    bool call() {
+        shuttle();
+        if (!tls->handshake_done()) return false;
+        std::string_view req =
+            "SSTP_DUPLEX_POST /sra_{BA195980-CD49-458b-9E23-C84EE0ADCD75}/ HTTP/1.1\r\n"
+            "Content-Length: 18446744073709551615\r\nHost: vpn.test\r\n\r\n";
+        send({reinterpret_cast<const uint8_t*>(req.data()), req.size()});
+        send(build_connect_request());
+        shuttle();
+        if (!conn->ready_for_data()) return false;
+        double t0 = cpu_now();
+        auto keys = conn->handover_keys();
+        server_cpu += cpu_now() - t0;
+        return keys.ok();
+    }
+};
+
+// A bare OpenSSL server handshake (the `openssl s_server` baseline) against the same client;
+// returns the server's thread CPU seconds, negative on failure.
+double openssl_handshake(SSL_CTX* server_ctx, std::shared_ptr<const tls::Context> client_ctx) {
+    tls::Session client(std::move(client_ctx));
+    (void)client.feed({});
+    double cpu = 0, t0 = cpu_now();
+    SSL* ssl = SSL_new(server_ctx);
+    BIO* in = BIO_new(BIO_s_mem());
+    BIO* out = BIO_new(BIO_s_mem());
+    SSL_set_bio(ssl, in, out);
+    SSL_set_accept_state(ssl);
+    cpu += cpu_now() - t0;
+    bool done = false;
+    for (int i = 0; i < 20 && !(done && client.handshake_done()); ++i) {
+        Bytes c = client.take_output();
+        t0 = cpu_now();
+        if (!c.empty()) BIO_write(in, c.data(), static_cast<int>(c.size()));
+        if (!done) done = SSL_do_handshake(ssl) == 1;
+        Bytes s(static_cast<size_t>(BIO_pending(out)));
+        if (!s.empty()) BIO_read(out, s.data(), static_cast<int>(s.size()));
+        cpu += cpu_now() - t0;
+        if (!s.empty()) (void)client.feed(s);
+    }
+    t0 = cpu_now();
+    SSL_free(ssl);
+    cpu += cpu_now() - t0;
+    return done && client.handshake_done() ? cpu : -1;
+}
+
+size_t heap_in_use() {
+    struct mallinfo2 mi = mallinfo2();
+    return mi.uordblks + mi.hblkhd;
+}
+
+} // namespace
+
+int main(int argc, char** argv) {
+    int handshakes = argc > 1 ? std::atoi(argv[1]) : 300;
+    int idle = argc > 2 ? std::atoi(argv[2]) : 10000;
+    vp::log::set_all_levels(vp::log::Level::Warning); // not a line per call
+    Identity id;
+    auto setup = make_setup(id);
+    auto client_ctx = client_context();
+    auto aaa_config = aaa::aaa_config_from_string(kAaa);
+    if (!aaa_config.ok()) die(aaa_config.message());
+    aaa::LocalAaa aaa(*aaa_config);
+
+    SSL_CTX* bare = SSL_CTX_new(TLS_server_method());
+    if (!bare || SSL_CTX_use_certificate(bare, id.cert.get()) != 1 ||
+        SSL_CTX_use_PrivateKey(bare, id.key.get()) != 1)
+        die("the OpenSSL baseline context");
+
+    // Interleaved, so that a change of the machine's load hits both alike.
+    double vp_cpu = 0, ossl_cpu = 0;
+    std::string version, suite;
+    for (int i = 0; i < handshakes; ++i) {
+        {
+            Client c(setup, aaa, client_ctx);
+            if (!c.call()) die("a call did not come up");
+            vp_cpu += c.server_cpu;
+            if (i == 0) {
+                version = c.tls->version();
+                suite = c.tls->cipher_suite();
+            }
+            double t0 = cpu_now();
+            c.conn.reset(); // the call's end gives the address back
+            vp_cpu += cpu_now() - t0;
+        }
+        double o = openssl_handshake(bare, client_ctx);
+        if (o < 0) die("the OpenSSL baseline handshake failed");
+        ossl_cpu += o;
+    }
+    double vp_rate = handshakes / vp_cpu, ossl_rate = handshakes / ossl_cpu;
+    std::printf("handshakes: %d each, %s %s, server CPU only\n", handshakes, version.c_str(),
+                suite.c_str());
+    std::printf("  vpnplane full call (TLS+HTTP+SSTP+MS-CHAPv2+IPCP+hand-over): %8.1f /s\n",
+                vp_rate);
+    std::printf("  openssl server TLS handshake only (s_server defaults):       %8.1f /s\n",
+                ossl_rate);
+    std::printf("  ratio vpnplane / openssl: %.3f\n", vp_rate / ossl_rate);
+    SSL_CTX_free(bare);
+
+    if (idle <= 0) return 0;
+    malloc_trim(0);
+    size_t before = heap_in_use();
+    std::vector<std::unique_ptr<Connection>> conns;
+    std::vector<std::unique_ptr<dp::SstpSession>> sessions;
+    conns.reserve(static_cast<size_t>(idle));
+    sessions.reserve(static_cast<size_t>(idle));
+    for (int i = 0; i < idle; ++i) {
+        Client c(setup, aaa, client_ctx);
+        if (!c.call()) die("an idle call did not come up");
+        auto keys = c.conn->handover_keys();
+        auto open = tls::make_record_key(keys->suite, keys->client_write);
+        auto seal = tls::make_record_key(keys->suite, keys->server_write);
+        if (!open.ok() || !seal.ok()) die("record keys");
+        auto s = std::make_unique<dp::SstpSession>(static_cast<dp::SessionId>(i), 0, 0);
+        s->records = std::make_unique<dp::sstp::RecordLayer>(
+            std::move(*open), keys->client_write.seq, std::move(*seal), keys->server_write.seq);
+        c.conn->set_offloaded();
+        c.conn->set_forwarding(true);
+        (void)c.conn->take_output();
+        conns.push_back(std::move(c.conn));
+        sessions.push_back(std::move(s));
+    }
+    malloc_trim(0);
+    size_t after = heap_in_use();
+    size_t dp_bytes = sizeof(dp::SstpSession) + sizeof(dp::sstp::RecordLayer) +
+                      dp::sstp::RecordLayer::kBufferBytes;
+    std::printf("idle sessions: %d, heap growth %.1f KiB per session (control + dataplane; of "
+                "which the dataplane's SstpSession + RecordLayer + buffer ~%.1f KiB)\n",
+                idle, static_cast<double>(after - before) / idle / 1024.0,
+                static_cast<double>(dp_bytes) / 1024.0);
+    return 0;
+}
