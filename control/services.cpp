@@ -30,6 +30,9 @@ sstp::ServerConfig check_sstp_server(config::Section& s, const aaa::AaaConfig& a
         c.mrru = static_cast<uint32_t>(s.get_int("mrru", 0, 0, 65535));
     c.keepalive_timeout_s =
         static_cast<uint32_t>(s.get_seconds("keepalive_timeout", 60, 1, 86400, true));
+    c.max_handshakes = static_cast<uint32_t>(s.get_int("max_handshakes", 1024, 1, 1000000));
+    c.max_handshakes_per_source =
+        static_cast<uint32_t>(s.get_int("max_handshakes_per_source", 64, 1, 1000000));
     c.verify_client_certificate = s.get_bool("verify_client_certificate", false);
     c.tls_version = static_cast<sstp::TlsVersions>(
         s.get_enum<int>("tls_version", 0, {{"any", 0}, {"only-1.2", 1}, {"only-1.3", 2}}));

@@ -180,19 +180,17 @@ void sstp_metrics(prom::Writer& w, Appliance& a) {
     const SstpService* s = a.sstp_service();
     if (!s) return;
     one(w, "vpnplane_sstp_connections", Type::Gauge, "SSTP connections", s->connections());
+    one(w, "vpnplane_sstp_handshakes", Type::Gauge, "SSTP connections still negotiating",
+        s->handshakes());
     const SstpService::DataCounters& c = s->data_counters();
     sstp::ConnectionCounters k = s->connection_counters();
 #define VP_SSTP(from, name)                                                                        \
     one(w, "vpnplane_sstp_" #name "_total", Type::Counter,                                         \
         "SSTP: " #name " (vpnctl raw /vpnplane/sstp)", from.name)
-    VP_SSTP(c, published);
-    VP_SSTP(c, publish_failed);
-    VP_SSTP(c, injected);
-    VP_SSTP(c, inject_failed);
-    VP_SSTP(c, outbound_sealed);
-    VP_SSTP(c, outbound_no_session);
-    VP_SSTP(c, outbound_bad_packet);
-    VP_SSTP(c, outbound_backlog_full);
+#define VP_SSTP_SERVICE(name, help)                                                                \
+    one(w, "vpnplane_sstp_" #name "_total", Type::Counter, "SSTP: " help, c.name);
+    VP_SSTP_SERVICE_COUNTERS(VP_SSTP_SERVICE)
+#undef VP_SSTP_SERVICE
     VP_SSTP(k, ip_frames_not_forwarded);
     VP_SSTP(k, ipv6_frames_dropped);
     VP_SSTP(k, ip_frames_from_client);

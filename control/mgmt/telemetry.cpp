@@ -558,17 +558,14 @@ int cmd_sstp(const char*, const char*, rte_tel_data* d) {
             return 0;
         }
         rte_tel_data_add_dict_u64(d, "connections", s->connections());
+        rte_tel_data_add_dict_u64(d, "handshakes", s->handshakes());
         const SstpService::DataCounters& c = s->data_counters();
         sstp::ConnectionCounters k = s->connection_counters();
 #define VP_SSTP_COUNTER(from, name) rte_tel_data_add_dict_u64(d, #name, from.name)
-        VP_SSTP_COUNTER(c, published);
-        VP_SSTP_COUNTER(c, publish_failed);
-        VP_SSTP_COUNTER(c, injected);
-        VP_SSTP_COUNTER(c, inject_failed);
-        VP_SSTP_COUNTER(c, outbound_sealed);
-        VP_SSTP_COUNTER(c, outbound_no_session);
-        VP_SSTP_COUNTER(c, outbound_bad_packet);
-        VP_SSTP_COUNTER(c, outbound_backlog_full);
+#define VP_SSTP_SERVICE(name, help) VP_SSTP_COUNTER(c, name);
+        // The service's own (the record layer hand-over's among them), then the connections'.
+        VP_SSTP_SERVICE_COUNTERS(VP_SSTP_SERVICE)
+#undef VP_SSTP_SERVICE
         VP_SSTP_COUNTER(k, ip_frames_not_forwarded);
         VP_SSTP_COUNTER(k, ipv6_frames_dropped);
         VP_SSTP_COUNTER(k, ip_frames_from_client);
@@ -576,15 +573,8 @@ int cmd_sstp(const char*, const char*, rte_tel_data* d) {
         VP_SSTP_COUNTER(k, ip_frames_to_client_dropped);
         VP_SSTP_COUNTER(k, tls_close_notify);
         VP_SSTP_COUNTER(k, tls_errors);
-        // Record layer hand-over (docs/sstp.md): the control plane's side, then the workers'
-        // (counters and named drops whose names start with sstp_, summed over the workers).
-        VP_SSTP_COUNTER(c, handovers);
-        VP_SSTP_COUNTER(c, handover_refused_cbc);
-        VP_SSTP_COUNTER(c, handover_refused_suite);
-        VP_SSTP_COUNTER(c, control_to_worker);
-        VP_SSTP_COUNTER(c, control_to_worker_failed);
-        VP_SSTP_COUNTER(c, control_from_worker);
-        VP_SSTP_COUNTER(c, worker_record_failures);
+        // The workers' side of the record layer (counters and named drops whose names start
+        // with sstp_, summed over the workers).
         auto sum_sstp = [&](std::string_view name, auto get) {
             if (!name.starts_with("sstp_")) return;
             uint64_t total = 0;

@@ -28,6 +28,10 @@ struct ServerConfig {
     uint16_t max_mru = 1500; // the MRU the server asks for in LCP
     uint32_t mrru = 0;       // 0: disabled (MLPPP is not implemented)
     uint32_t keepalive_timeout_s = 60; // 0: disabled
+    // Connections still negotiating (TLS, HTTP, SSTP, PPP until the call is up), in all and
+    // from one source address: beyond them a new connection is closed at once and counted.
+    uint32_t max_handshakes = 1024;
+    uint32_t max_handshakes_per_source = 64;
     bool verify_client_certificate = false;
     TlsVersions tls_version = TlsVersions::Any;
     bool force_aes = false; // TLS 1.3 offers AES-256-GCM only (no ChaCha20-Poly1305)

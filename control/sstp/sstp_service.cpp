@@ -6,6 +6,7 @@
 #include "control/sstp/session_spec.hpp"
 #include "control/tls/key_export.hpp"
 #include "dataplane/sstp/sstp_session.hpp"
+#include "dataplane/tcp/connection.hpp"
 
 #include <rte_ether.h>
 #include <rte_mbuf.h>
@@ -109,6 +110,14 @@ Status SstpService::configure(const ServicesConfig& services, uint64_t now_ms) {
     config_ = services.sstp;
     setup_ = std::move(setup);
     return {};
+}
+
+void SstpService::negotiated(Stream& s) {
+    if (!s.negotiating) return;
+    s.negotiating = false;
+    --handshaking_;
+    auto it = by_source_.find(s.source);
+    if (it != by_source_.end() && --it->second == 0) by_source_.erase(it);
 }
 
 ServiceBindings SstpService::bindings() const {
@@ -307,6 +316,7 @@ void SstpService::on_outbound(const dp::PuntEntry& e) {
 
 void SstpService::pump(uint64_t handle, Stream& s) {
     sync_data(handle, s);
+    if (s.negotiating && s.conn->up_since_ms()) negotiated(s);
     Bytes more = s.conn->take_output();
     s.pending.insert(s.pending.end(), more.begin(), more.end());
     bool stepwise = s.records == Stream::Records::Stepwise && !s.close_sent;
@@ -366,8 +376,31 @@ void SstpService::on_punt(const dp::PuntEntry& e, uint64_t now_ms) {
             dp_.inject(close, e.worker);
             return;
         }
-        rte_pktmbuf_free(e.mbuf); // the client's FlowKey (stream protocols' Opened events)
+        // The client's FlowKey (stream protocols' Opened events).
+        uint32_t source = 0;
+        if (e.mbuf && rte_pktmbuf_data_len(e.mbuf) >= sizeof(tcp::FlowKey))
+            source = rte_pktmbuf_mtod(e.mbuf, const tcp::FlowKey*)->remote_ip;
+        rte_pktmbuf_free(e.mbuf);
+        // A flood of connections that never finish negotiating holds OpenSSL state each: bounded
+        // in all and per source; beyond that a new connection is closed before TLS starts.
+        uint32_t& from_source = by_source_[source];
+        if (handshaking_ >= config_.max_handshakes ||
+            from_source >= config_.max_handshakes_per_source) {
+            ++(handshaking_ >= config_.max_handshakes ? data_.handshakes_refused
+                                                      : data_.handshakes_refused_source);
+            if (from_source == 0) by_source_.erase(source);
+            dp::InjectEntry close{nullptr,
+                                  dp::InjectAction::TcpClose,
+                                  0,
+                                  {.tcp = {handle, e.payload.tcp_stream.listen_port}}};
+            dp_.inject(close, e.worker);
+            return;
+        }
+        ++from_source;
+        ++handshaking_;
+        ++data_.handshakes_started;
         Stream s;
+        s.source = source;
         s.id = next_id_++;
         s.worker = e.worker;
         s.port = e.payload.tcp_stream.listen_port;
@@ -409,6 +442,7 @@ void SstpService::on_punt(const dp::PuntEntry& e, uint64_t now_ms) {
         s.waiting_writable = false;
         break;
     case dp::TcpEvent::Closed:
+        negotiated(s);
         // Destroying the connection ends PPP and gives the address back to its pool.
         retire(s);
         if (s.conn->up_since_ms()) {

@@ -35,9 +35,31 @@
 #include <deque>
 #include <map>
 #include <memory>
+#include <unordered_map>
 #include <vector>
 
 namespace vp::ctl {
+
+// The service's own counters, with what each counts (telemetry and Prometheus list them from here).
+#define VP_SSTP_SERVICE_COUNTERS(X)                                                                \
+    X(published, "sessions handed to the workers")                                                 \
+    X(publish_failed, "sessions the tables refused (route in use): disconnected")                  \
+    X(injected, "client packets handed to the owner worker")                                       \
+    X(inject_failed, "client packets lost: no mbuf, or the inject ring was full")                  \
+    X(outbound_sealed, "worker packets handed to the connection")                                  \
+    X(outbound_no_session, "worker packets for a session already gone")                            \
+    X(outbound_bad_packet, "worker packets shorter than their Ethernet room")                      \
+    X(outbound_backlog_full, "worker packets while the stream's backlog is full")                  \
+    X(handovers, "sessions whose TLS record layer a worker took")                                  \
+    X(handover_refused_cbc, "CBC suites: the record layer stays in the control plane")             \
+    X(handover_refused_suite, "no worker keys for the suite (export failed)")                      \
+    X(control_to_worker, "SSTP packets sent for the worker to seal")                               \
+    X(control_to_worker_failed, "SSTP packets lost: no mbuf, or the inject ring was full")         \
+    X(control_from_worker, "SSTP packets the worker opened for the control plane")                 \
+    X(worker_record_failures, "calls ended because the worker's record layer stopped")             \
+    X(handshakes_started, "connections accepted into negotiation")                                 \
+    X(handshakes_refused, "connections closed at once: max_handshakes were negotiating")           \
+    X(handshakes_refused_source, "connections closed at once: max_handshakes_per_source")
 
 class SstpService final : public Service {
 public:
@@ -68,27 +90,18 @@ public:
     Status reload(const ServicesConfig& next, uint64_t now_ms) override;
 
     size_t connections() const { return streams_.size(); }
+    // Connections still negotiating (what max_handshakes bounds).
+    size_t handshakes() const { return handshaking_; }
 
     // Why packets of the data path were dropped in the control plane (vpnctl counters).
     struct DataCounters {
-        uint64_t published = 0;             // sessions handed to the workers
-        uint64_t publish_failed = 0;        // refused by the tables (route in use): disconnected
-        uint64_t injected = 0;              // client packets handed to the owner worker
-        uint64_t inject_failed = 0;         // no mbuf, or the inject ring was full
-        uint64_t outbound_sealed = 0;       // worker packets handed to the connection
-        uint64_t outbound_no_session = 0;   // worker packets for a session already gone
-        uint64_t outbound_bad_packet = 0;   // worker packets shorter than their Ethernet room
-        uint64_t outbound_backlog_full = 0; // worker packets while the stream's backlog is full
-        // Record layer hand-over.
-        uint64_t handovers = 0;                // sessions whose record layer a worker took
-        uint64_t handover_refused_cbc = 0;     // CBC suite: stays in the control plane
-        uint64_t handover_refused_suite = 0;   // no worker keys for the suite (export failed)
-        uint64_t control_to_worker = 0;        // SSTP packets sent for the worker to seal
-        uint64_t control_to_worker_failed = 0; // no mbuf, or the inject ring was full
-        uint64_t control_from_worker = 0;      // SSTP packets the worker opened for us
-        uint64_t worker_record_failures = 0;   // the worker's record layer stopped: call ended
+#define VP_SSTP_FIELD(name, help) uint64_t name = 0;
+        VP_SSTP_SERVICE_COUNTERS(VP_SSTP_FIELD)
+#undef VP_SSTP_FIELD
     };
-    const DataCounters& data_counters() const { return data_; }
+    const DataCounters& data_counters() const {
+        return data_;
+    }
     // The connections' counters, closed ones included.
     sstp::ConnectionCounters connection_counters() const;
 
@@ -119,7 +132,11 @@ private:
         bool resume_owed = false; // a record was taken; TcpPuntResume not sent yet
         bool resumed = false;     // TcpPuntResume sent, the next record not here yet
         Traffic last;             // of the session last published
+        uint32_t source = 0;      // the client's address (network order)
+        bool negotiating = true;  // counted in handshaking_ until the call is up or gone
     };
+    // The stream's negotiation is over (the call is up, or the stream went).
+    void negotiated(Stream& s);
 
     void pump(uint64_t handle, Stream& s);
     // Publishes or retires the stream's session as the connection's state says, and injects
@@ -150,6 +167,8 @@ private:
     uint64_t now_ms_ = 0;             // of the last punt or timer, for what pump() starts
     uint64_t next_limits_ms_ = 0;     // the next check of the grants' limits
     std::deque<ActiveSession> ended_;
+    size_t handshaking_ = 0;                           // streams negotiating, in all
+    std::unordered_map<uint32_t, uint32_t> by_source_; // of those, per client address
     // Above the OpenVPN server's ids, so that `vpnctl disconnect <id>` names one session and
     // the listing (OpenVPN first) stays in ascending id order for its paging.
     uint32_t next_id_ = 1'000'000;

@@ -15,7 +15,7 @@
 #     syn      spoofed TCP SYNs at the OpenVPN/TCP port (1194) and the SSTP port (443)
 #     hello    TCP connections sending a TLS ClientHello to SSTP (443) and an OpenVPN reset to
 #              OpenVPN/TCP (1194), held open
-#     smoke    badtag + syn, short (CI)
+#     smoke    badtag + syn + a short ClientHello flood to SSTP (CI)
 #   FLOOD_RATE (packets or connections/s), FLOOD_SECONDS (iperf3 run length, default 8),
 #   FLOOD_MIN_RATIO (fail below this throughput ratio; default 0: report only, as the shared
 #   2-core development box cannot time anything), FLOOD_RSS_MB (allowed RSS growth, default 32).
@@ -34,6 +34,8 @@ RSS_MB=${FLOOD_RSS_MB:-32}
 # The ClientHello flood holds 2 x 500 connections in the TLS handshake at once: their OpenSSL
 # state is the daemon's high-water mark (about 45 MiB here), reached once and then reused.
 [ "$CASE" = hello ] && RSS_MB=${FLOOD_RSS_MB:-64}
+# The flood comes from one address: SSTP lets it hold this many connections in negotiation.
+SSTP_PER_SOURCE=${FLOOD_SSTP_PER_SOURCE:-100}
 FLOOD_NS=
 
 make_topology 3 # 1: alice (UDP), 2: bob (TCP), 3: the flood
@@ -48,7 +50,8 @@ fi
     ovpn_config "protocol = \"udp,tcp\"; $WRAP"
     cat <<CFG
 sstp_server = { enabled = true; port = 443; certificate = "server-certificate";
-                default_profile = "vpn-profile"; authentication = ["mschap2"]; };
+                default_profile = "vpn-profile"; authentication = ["mschap2"];
+                max_handshakes_per_source = $SSTP_PER_SOURCE; };
 CFG
 } >"$E2E_DIR/vpnplane.cfg"
 start_daemon "$E2E_DIR/vpnplane.cfg"
@@ -156,6 +159,7 @@ start_floods() {
     smoke)
         flood_start badtag 1194 "${FLOOD_RATE:-3000}" --peer-id "${PEER_ID:-0}" --src "10.1.0.2:$ALICE_PORT"
         flood_start syn 443 "${FLOOD_RATE:-2000}"
+        flood_start hello 443 100 --kind tls
         ;;
     *) echo "unknown case $CASE"; exit 2 ;;
     esac
@@ -201,7 +205,7 @@ check "vpnplaned ended no session" bash -c "! grep -E 'session .*(ended|closed|t
 FIG_RC=0
 /usr/bin/python3 - "$E2E_DIR" "$CASE" "$SENT" \
     "$(($(bps base alice) + $(bps base2 alice)))" "$(($(bps base bob) + $(bps base2 bob)))" \
-    "$(($(bps flood alice) * 2))" "$(($(bps flood bob) * 2))" "$MIN_RATIO" "$RSS_MB" \
+    "$(($(bps flood alice) * 2))" "$(($(bps flood bob) * 2))" "$MIN_RATIO" "$RSS_MB" "$SSTP_PER_SOURCE" \
     >"$E2E_DIR/figures.txt" 2>&1 <<'PY' || FIG_RC=$?
 import glob, json, sys
 d, case, sent = sys.argv[1], sys.argv[2], int(sys.argv[3])
@@ -279,6 +283,12 @@ if len(rounds) >= 2:  # after the first rounds the memory is reused, not grown
     creep = (rounds[-1]["rss_kb"] - rounds[0]["rss_kb"]) / 1024
     if creep > 2 * len(rounds):
         print(f"FAIL: RSS still grows round after round (+{creep:.1f} MiB)"); ok = False
+if "hello" in by_mode:  # SSTP's bound on connections in negotiation from one source
+    refused = rose.get("sstp.handshakes_refused_source", 0)
+    held = snap["during"]["sstp"].get("handshakes", 0)
+    print(f"FIGURES: SSTP negotiating during the flood {held}, refused (per source) {refused}")
+    if refused == 0 or held > int(sys.argv[10]):
+        print(f"FAIL: SSTP held {held} > max_handshakes_per_source or refused none"); ok = False
 mb, ma = snap["before"]["control"]["mbufs_in_use"], snap["after"]["control"]["mbufs_in_use"]
 if ma > mb + 512:
     print(f"FAIL: mbufs in use {mb} -> {ma}: not back to the baseline"); ok = False

@@ -112,6 +112,23 @@ TEST(ValidateServices, ChecksTheSstpServerSectionLikeEveryOther) {
               }));
 }
 
+TEST(ValidateServices, BoundsTheSstpConnectionsInNegotiationInAllAndPerSource) {
+    auto config = config::load_config_text(
+        base + "sstp_server = { max_handshakes = 200; max_handshakes_per_source = 8; };\n");
+    ASSERT_TRUE(config.ok()) << config.message();
+    auto services = validate_services(*config);
+    ASSERT_TRUE(services.ok()) << services.message();
+    EXPECT_EQ(services->sstp.max_handshakes, 200u);
+    EXPECT_EQ(services->sstp.max_handshakes_per_source, 8u);
+    auto defaults = validate_services(*config::load_config_text(base));
+    ASSERT_TRUE(defaults.ok()) << defaults.message();
+    EXPECT_EQ(defaults->sstp.max_handshakes, 1024u);
+    EXPECT_EQ(defaults->sstp.max_handshakes_per_source, 64u);
+    auto errors = refusals("sstp_server = {\n  max_handshakes = 0;\n};\n");
+    ASSERT_EQ(errors.size(), 1u) << ::testing::PrintToString(errors);
+    EXPECT_EQ(errors[0].rfind("<config>:5: sstp_server.max_handshakes: ", 0), 0u) << errors[0];
+}
+
 TEST(ValidateServices, AnUnknownOvpnTransportIsRefusedOnce) {
     auto errors = refusals("ovpn_server = {\n"
                            "  enabled = true; certificate = \"server\";\n"
