@@ -1,6 +1,8 @@
 // Parsing the sstp_clients section, and a client link's TLS policy.
 #include "control/sstp/client_config.hpp"
 
+#include "control/config/client_link.hpp"
+
 #include <algorithm>
 #include <set>
 
@@ -28,19 +30,7 @@ std::vector<ClientLinkConfig> parse_client_links(std::vector<config::Section>& s
     for (auto& s : sections) {
         ClientLinkConfig c;
         c.where = s.where();
-        c.name = s.req_string("name");
-        if (!c.name.empty() && !names.insert(c.name).second)
-            s.error("name", "'" + c.name + "' names two client links");
-        if (auto text = s.opt_string("connect_to")) {
-            if (auto ip = net::parse_ipv4(*text))
-                c.connect_to = *ip;
-            else
-                s.error("connect_to", "'" + *text +
-                                          "' is not an IPv4 address (DNS names are not "
-                                          "supported yet; give the server's address)");
-        } else {
-            s.error("connect_to", "is required (the server's IPv4 address)");
-        }
+        config::parse_link_target(s, names, c.name, c.connect_to);
         c.port = static_cast<uint16_t>(s.get_int("port", 443, 1, 65535));
         c.user = s.get_string("user", "");
         c.password = s.get_string("password", "");
