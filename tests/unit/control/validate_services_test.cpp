@@ -6,6 +6,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <string>
 #include <vector>
 
@@ -223,6 +224,24 @@ namespace vp::ctl {
 namespace {
 
 // protocol = "tcp" is a TCP link, and the dataplane then needs a TCP engine without listeners.
+TEST(ValidateServices, AClientLinkNeedsAUniqueNameAndTheServersAddress) {
+    for (const char* section : {"ovpn_clients", "sstp_clients"}) {
+        auto errors = refusals(std::string(section) +
+                               " = (\n"
+                               "  { name = \"a\"; connect_to = \"203.0.113.1\"; user = \"b\"; },\n"
+                               "  { name = \"a\"; connect_to = \"hq.example\"; user = \"b\"; },\n"
+                               "  { name = \"c\"; user = \"b\"; } );\n");
+        auto has = [&](const std::string& text) {
+            return std::any_of(errors.begin(), errors.end(), [&](const std::string& e) {
+                return e.find(text) != std::string::npos;
+            });
+        };
+        EXPECT_TRUE(has("'a' names two client links")) << ::testing::PrintToString(errors);
+        EXPECT_TRUE(has("'hq.example' is not an IPv4 address")) << ::testing::PrintToString(errors);
+        EXPECT_TRUE(has("connect_to: is required")) << ::testing::PrintToString(errors);
+    }
+}
+
 TEST(ValidateServices, AClientLinkOverTcp) {
     auto config = config::load_config_text(
         base + "ovpn_clients = (\n"
