@@ -10,6 +10,7 @@
 #include "control/sstp/connection.hpp"
 #include "control/sstp/server_config.hpp"
 #include "control/tls/key_export.hpp"
+#include "tests/common/self_signed.hpp"
 
 #include <gtest/gtest.h>
 #include <openssl/evp.h>
@@ -26,31 +27,7 @@ ppp_profiles = ({ name = "vpn-profile"; local_address = "10.10.10.1"; remote_add
 ppp_secrets = ({ name = "branch"; password = "s3cret"; service = "sstp"; profile = "vpn-profile"; });
 )";
 
-// A self-signed P-256 certificate.
-struct Identity {
-    tls::X509Ptr cert;
-    tls::EvpPkeyPtr key;
-    explicit Identity(const char* cn) {
-        key.reset(EVP_EC_gen("P-256"));
-        cert.reset(X509_new());
-        ASN1_INTEGER_set(X509_get_serialNumber(cert.get()), 9);
-        X509_gmtime_adj(X509_getm_notBefore(cert.get()), -60);
-        X509_gmtime_adj(X509_getm_notAfter(cert.get()), 3600);
-        X509_set_pubkey(cert.get(), key.get());
-        X509_NAME* n = X509_get_subject_name(cert.get());
-        X509_NAME_add_entry_by_txt(n, "CN", MBSTRING_ASC,
-                                   reinterpret_cast<const unsigned char*>(cn), -1, -1, 0);
-        X509_set_issuer_name(cert.get(), n);
-        X509_sign(cert.get(), key.get(), EVP_sha256());
-    }
-    Bytes der() const {
-        int len = i2d_X509(cert.get(), nullptr);
-        Bytes out(static_cast<size_t>(len));
-        uint8_t* p = out.data();
-        i2d_X509(cert.get(), &p);
-        return out;
-    }
-};
+using Identity = test::SelfSigned;
 
 const Identity& server_identity() {
     static const Identity id("vpn.test");

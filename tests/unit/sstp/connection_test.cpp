@@ -14,6 +14,7 @@
 #include "control/sstp/session_spec.hpp"
 #include "control/tls/key_export.hpp"
 #include "dataplane/sstp/record_layer.hpp"
+#include "tests/common/self_signed.hpp"
 
 #include <gtest/gtest.h>
 #include <openssl/evp.h>
@@ -44,31 +45,7 @@ ppp_secrets = (
 );
 )";
 
-// A self-signed P-256 certificate for the server.
-struct Identity {
-    tls::X509Ptr cert;
-    tls::EvpPkeyPtr key;
-    Identity() {
-        key.reset(EVP_EC_gen("P-256"));
-        cert.reset(X509_new());
-        ASN1_INTEGER_set(X509_get_serialNumber(cert.get()), 7);
-        X509_gmtime_adj(X509_getm_notBefore(cert.get()), -60);
-        X509_gmtime_adj(X509_getm_notAfter(cert.get()), 3600);
-        X509_set_pubkey(cert.get(), key.get());
-        X509_NAME* n = X509_get_subject_name(cert.get());
-        X509_NAME_add_entry_by_txt(n, "CN", MBSTRING_ASC,
-                                   reinterpret_cast<const unsigned char*>("vpn.test"), -1, -1, 0);
-        X509_set_issuer_name(cert.get(), n);
-        X509_sign(cert.get(), key.get(), EVP_sha256());
-    }
-    Bytes der() const {
-        int len = i2d_X509(cert.get(), nullptr);
-        Bytes out(static_cast<size_t>(len));
-        uint8_t* p = out.data();
-        i2d_X509(cert.get(), &p);
-        return out;
-    }
-};
+using Identity = test::SelfSigned;
 
 std::shared_ptr<const ConnectionSetup> make_setup(const Identity& id, const ServerConfig& c) {
     tls::Credentials creds;
