@@ -6,6 +6,10 @@ at RATE (packets or connections per second) and prints one JSON line with what i
         OpenVPN P_DATA_V2 packets carrying a valid peer-id but random packet ids, tags and
         ciphertext; from --src (the established client's own address and port: the worst case,
         an attacker who knows the 4-tuple) or from random spoofed hosts.
+    flood_gen.py reset   TARGET PORT RATE SECONDS [--prefixes N]
+        P_CONTROL_HARD_RESET_CLIENT_V2 without wrapping, each from a random spoofed host, port
+        and client session id (what a server without tls-auth must budget its replies against);
+        --prefixes narrows the spoofed sources to the first N of the 4,096 /24s.
     flood_gen.py badhmac TARGET PORT RATE SECONDS
         P_CONTROL_HARD_RESET_CLIENT_V2 with a tls-auth-sized HMAC and packet-id that are random
         (what a flood looks like to a server with tls-auth / tls-crypt), from spoofed hosts.
@@ -66,23 +70,27 @@ def tcp_syn(src: int, dst: int, sport: int, dport: int, seq: int) -> bytes:
     return ipv4(src, dst, socket.IPPROTO_TCP, hdr)
 
 
-def spoofed(r: bytes) -> tuple:
-    prefix = int.from_bytes(r[0:2], "big") % 4096
+def spoofed(r: bytes, prefixes: int) -> tuple:
+    prefix = int.from_bytes(r[0:2], "big") % prefixes
     return BASE + (prefix << 8) + (r[2] or 1), 1024 + int.from_bytes(r[3:5], "big") % 64000
 
 
 def raw_pool(a, dst: int) -> list:
-    rnd = os.urandom(8192 * 64)
+    rnd = os.urandom(65536 * 64)
     pool = []
-    for i in range(8192):
+    for i in range(65536):  # distinct packets, built up front: sending is all the loop does
         r = rnd[i * 64:(i + 1) * 64]
-        src, sport = spoofed(r)
+        src, sport = spoofed(r, a.prefixes)
         if a.mode == "badtag":
             if a.src:
                 ip, port = a.src.split(":")
                 src, sport = int.from_bytes(socket.inet_aton(ip), "big"), int(port)
             # opcode 9 (P_DATA_V2) << 3 | key id 0, peer-id (24 bits), packet id, tag, payload
             payload = bytes([9 << 3]) + a.peer_id.to_bytes(3, "big") + r[8:60]
+            pool.append(udp(src, dst, sport, a.port, payload))
+        elif a.mode == "reset":
+            # opcode 7 (hard reset client v2) << 3 | key id 0, session id, no acks, msg id 0
+            payload = bytes([7 << 3]) + r[8:16] + b"\x00" + b"\x00" * 4
             pool.append(udp(src, dst, sport, a.port, payload))
         elif a.mode == "badhmac":
             # opcode 7 << 3, session id, HMAC-SHA1 (20), packet-id + time (8), acks 0, msg id 0
@@ -201,7 +209,7 @@ def run_hello(a) -> dict:
 
 def main() -> None:
     ap = argparse.ArgumentParser()
-    ap.add_argument("mode", choices=["badtag", "badhmac", "syn", "hello"])
+    ap.add_argument("mode", choices=["reset", "badtag", "badhmac", "syn", "hello"])
     ap.add_argument("target")
     ap.add_argument("port", type=int)
     ap.add_argument("rate", type=int)
@@ -210,10 +218,12 @@ def main() -> None:
     ap.add_argument("--src", default="")
     ap.add_argument("--kind", choices=["tls", "ovpn"], default="tls")
     ap.add_argument("--hold", type=int, default=500)
+    ap.add_argument("--prefixes", type=int, choices=range(1, 4097), default=4096,
+                    metavar="1..4096")
     a = ap.parse_args()
     signal.signal(signal.SIGTERM, lambda *_: STOP.append(1))
     r = run_hello(a) if a.mode == "hello" else run_raw(a)
-    r.update(mode=a.mode, port=a.port, seconds=round(r.pop("elapsed"), 2))
+    r.update(mode=a.mode, port=a.port, prefixes=a.prefixes, seconds=round(r.pop("elapsed"), 2))
     r["rate"] = round(r["sent"] / max(r["seconds"], 0.001))
     print(json.dumps(r), flush=True)
 

@@ -117,13 +117,8 @@ flood_start() {
     local mode=$1 port=$2 rate=$3
     shift 3
     local out=${FLOOD_OUT:-$E2E_DIR}/flood-$mode-$port.json
-    if [ "$mode" = reset ]; then
-        ip netns exec "$FLOOD_NS" /usr/bin/python3 "$HERE/ovpn_reset_flood.py" 10.1.0.1 "$port" \
-            "$rate" 600 "$@" >"$out" 2>"$E2E_DIR/flood-$mode-$port.log" &
-    else
-        ip netns exec "$FLOOD_NS" /usr/bin/python3 "$HERE/flood_gen.py" "$mode" 10.1.0.1 "$port" \
-            "$rate" 600 "$@" >"$out" 2>"$E2E_DIR/flood-$mode-$port.log" &
-    fi
+    ip netns exec "$FLOOD_NS" /usr/bin/python3 "$HERE/flood_gen.py" "$mode" 10.1.0.1 "$port" \
+        "$rate" 600 "$@" >"$out" 2>"$E2E_DIR/flood-$mode-$port.log" &
     FLOODS+=($!)
     E2E_PIDS+=($!)
 }

@@ -31,7 +31,7 @@ ovpn_counter() { json_value ovpn "r['$1']"; }
 start_client "$(client_ns 1)" alice alice wonderland
 check "alice connects before the flood" connected alice 20
 
-ip netns exec "$(client_ns 3)" /usr/bin/python3 "$(dirname "$0")/ovpn_reset_flood.py" \
+ip netns exec "$(client_ns 3)" /usr/bin/python3 "$(dirname "$0")/flood_gen.py" reset \
     10.1.0.1 1194 "$RATE" "$DURATION" --prefixes "$PREFIXES" >"$E2E_DIR/flood.json" \
     2>"$E2E_DIR/flood.log" &
 FLOOD=$!
