@@ -11,6 +11,8 @@ std::vector<std::string> build_push_options(const PushContext& c) {
                                             : "redirect-gateway def1");
     for (auto dns : c.dns_servers)
         o.push_back("dhcp-option DNS " + to_string(dns));
+    for (auto wins : c.wins_servers)
+        o.push_back("dhcp-option WINS " + to_string(wins));
     for (auto& r : c.routes) {
         net::Ipv4Prefix p{r.network(), r.length};
         o.push_back("route " + to_string(p.network()) + " " + to_string(p.mask()));

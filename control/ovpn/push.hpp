@@ -26,7 +26,8 @@ struct PushContext {
     bool redirect_gateway = false;       // "redirect-gateway def1"
     bool redirect_gateway_ipv6 = false;
     std::vector<net::Ipv4> dns_servers;
-    uint32_t ping_s = 0; // 0: no keepalive pushed
+    std::vector<net::Ipv4> wins_servers; // the profile's wins-server: dhcp-option WINS
+    uint32_t ping_s = 0;                 // 0: no keepalive pushed
     uint32_t ping_restart_s = 0;
     std::optional<uint32_t> peer_id;
     std::optional<crypto::Cipher> cipher; // NCP result, for NCP clients

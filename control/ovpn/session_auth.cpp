@@ -263,6 +263,7 @@ void Session::send_push_reply(uint64_t now_ms) {
     c.redirect_gateway = config.redirect_gateway;
     c.redirect_gateway_ipv6 = config.redirect_gateway_ipv6;
     c.dns_servers = grant_->dns_servers;
+    c.wins_servers = grant_->wins_servers;
     c.ping_s = ping_interval_s(config.keepalive_timeout_s);
     c.ping_restart_s = config.keepalive_timeout_s;
     if (iv & iv_proto::data_v2) c.peer_id = peer_id_;

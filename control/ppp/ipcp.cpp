@@ -7,9 +7,15 @@ namespace {
 constexpr uint8_t kOptAddress = 3;
 constexpr uint8_t kOptDns1 = 129;
 constexpr uint8_t kOptDns2 = 131;
+constexpr uint8_t kOptNbns1 = 130;
+constexpr uint8_t kOptNbns2 = 132;
 
 int dns_index(uint8_t type) {
     return type == kOptDns1 ? 0 : type == kOptDns2 ? 1 : -1;
+}
+
+int nbns_index(uint8_t type) {
+    return type == kOptNbns1 ? 0 : type == kOptNbns2 ? 1 : -1;
 }
 } // namespace
 
@@ -20,13 +26,15 @@ IpcpPolicy::IpcpPolicy(IpcpConfig config, Counters& counters)
     send_address_ = config_.role == Role::Client || local_address_ != 0;
 }
 
-void IpcpPolicy::set_local(net::Ipv4 address, std::vector<net::Ipv4> dns) {
+void IpcpPolicy::set_local(net::Ipv4 address, std::vector<net::Ipv4> dns,
+                           std::vector<net::Ipv4> nbns) {
     if (address != 0) {
         config_.local_address = address;
         local_address_ = address;
         send_address_ = true;
     }
     if (!dns.empty()) config_.dns = std::move(dns);
+    if (!nbns.empty()) config_.nbns = std::move(nbns);
 }
 
 std::vector<net::Ipv4> IpcpPolicy::dns() const {
@@ -68,13 +76,18 @@ void IpcpPolicy::check_request(std::span<const Option> options, RequestVerdict& 
             }
             continue;
         }
-        int dns = dns_index(o.type);
-        if (dns >= 0 && config_.role == Role::Server && option_u32(o, value) &&
-            static_cast<size_t>(dns) < config_.dns.size()) {
-            if (value != config_.dns[dns]) nak(o, config_.dns[dns]);
+        // The server's DNS (129/131) and WINS (130/132) servers, where it has them.
+        int dns = dns_index(o.type), nbns = nbns_index(o.type);
+        const std::vector<net::Ipv4>* offered = dns >= 0    ? &config_.dns
+                                                : nbns >= 0 ? &config_.nbns
+                                                            : nullptr;
+        size_t index = static_cast<size_t>(dns >= 0 ? dns : nbns);
+        if (offered && config_.role == Role::Server && option_u32(o, value) &&
+            index < offered->size()) {
+            if (value != (*offered)[index]) nak(o, (*offered)[index]);
             continue;
         }
-        reject(o); // VJ (2), NBNS (130/132), IP-Addresses (1), bad lengths, unknown
+        reject(o); // VJ (2), NBNS/DNS without servers, IP-Addresses (1), bad lengths, unknown
     }
     // RFC 1332 3.3: a Nak may suggest an option the peer did not include; a server does so for
     // the address once, if the peer asked for none and nothing else was wrong.

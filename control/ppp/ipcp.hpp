@@ -1,6 +1,7 @@
 // IPCP (RFC 1332) with the Microsoft DNS/NBNS extensions (RFC 1877), in both roles. Server:
 // asks for its own address (option 3), gives the peer the address the allocator chose, Naks
-// 3/129/131 with the right values, rejects VJ compression (2), NBNS (130/132) and anything else.
+// 3/129/131 (and NBNS 130/132 when WINS servers are configured) with the right values, rejects VJ
+// compression (2), NBNS without WINS servers and anything else.
 // Client: asks for 0.0.0.0 and, when configured, DNS, and takes the server's Naks.
 #pragma once
 
@@ -14,6 +15,7 @@ struct IpcpConfig {
     Role role = Role::Server;
     net::Ipv4 local_address = 0; // server: its side of the link (0: do not ask)
     std::vector<net::Ipv4> dns;  // server: up to two, offered as 129 and 131
+    std::vector<net::Ipv4> nbns; // server: up to two WINS servers, offered as 130 and 132
     bool request_dns = true;     // client: ask for 129/131
 };
 
@@ -28,9 +30,9 @@ public:
 
     // Server: the address the peer gets (from the AddressAllocator).
     void set_peer_address(net::Ipv4 address) { peer_address_ = address; }
-    // Server: its own address and DNS servers when they come with the grant (0 / empty: keep
-    // the configured ones). Called before IPCP starts.
-    void set_local(net::Ipv4 address, std::vector<net::Ipv4> dns);
+    // Server: its own address, DNS and WINS servers when they come with the grant (0 / empty:
+    // keep the configured ones). Called before IPCP starts.
+    void set_local(net::Ipv4 address, std::vector<net::Ipv4> dns, std::vector<net::Ipv4> nbns);
 
     net::Ipv4 local_address() const { return local_address_; }
     net::Ipv4 peer_address() const { return peer_address_; }

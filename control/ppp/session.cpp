@@ -47,9 +47,9 @@ PppSession::PppSession(PppConfig config, Credentials* credentials, AddressAlloca
       lcp_policy_(LcpConfig{config_.role, config_.mru, config_.auth_methods, config_.mtu},
                   counters_),
       lcp_(kProtoLcp, lcp_policy_, config_.timers, counters_),
-      ipcp_policy_(
-          IpcpConfig{config_.role, config_.local_address, config_.dns, config_.request_dns},
-          counters_),
+      ipcp_policy_(IpcpConfig{config_.role, config_.local_address, config_.dns, config_.nbns,
+                              config_.request_dns},
+                   counters_),
       ipcp_(kProtoIpcp, ipcp_policy_, config_.timers, counters_) {}
 
 PppSession::~PppSession() {
@@ -287,7 +287,7 @@ void PppSession::begin_network(const std::string& user, Millis now, Output& out)
         }
         assigned_ = *address;
         ipcp_policy_.set_peer_address(*address);
-        ipcp_policy_.set_local(addresses_->local_address(), addresses_->dns());
+        ipcp_policy_.set_local(addresses_->local_address(), addresses_->dns(), addresses_->nbns());
     }
     FsmOutput f;
     ipcp_.up(now, f);

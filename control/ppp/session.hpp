@@ -29,6 +29,7 @@ struct PppConfig {
     std::string password;
     net::Ipv4 local_address = 0; // server: its tunnel address
     std::vector<net::Ipv4> dns;  // server: offered with IPCP 129/131
+    std::vector<net::Ipv4> nbns; // server: WINS, offered with IPCP 130/132
     bool request_dns = true;     // client
     FsmTimers timers;
 };

@@ -43,10 +43,11 @@ public:
     virtual ~AddressAllocator() = default;
     virtual std::optional<net::Ipv4> assign(std::string_view user) = 0;
     virtual void release(net::Ipv4 address) = 0;
-    // The server's own side that came with the last assign() (a profile's local-address and
-    // DNS servers): 0 / empty keep PppConfig's values.
+    // The server's own side that came with the last assign() (a profile's local-address, DNS
+    // and WINS servers): 0 / empty keep PppConfig's values.
     virtual net::Ipv4 local_address() const { return 0; }
     virtual std::vector<net::Ipv4> dns() const { return {}; }
+    virtual std::vector<net::Ipv4> nbns() const { return {}; }
 };
 
 // Every rejection of untrusted bytes is counted by reason (the session owns one of these).

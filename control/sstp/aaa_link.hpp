@@ -1,6 +1,7 @@
 // What one SSTP connection's PPP session asks of AAA, over control/aaa: the secret's password
 // for CHAP/MS-CHAP/PAP (service `sstp` or `any`), then, once PPP authenticated the peer, the grant
-// (pool or static address, only-one across both servers, the profile's local address and DNS),
+// (pool or static address, only-one across both servers, the profile's local address, DNS and
+// WINS),
 // held until the session ends.
 #pragma once
 
@@ -26,6 +27,9 @@ public:
     net::Ipv4 local_address() const override { return grant_ ? grant_->local_address : 0; }
     std::vector<net::Ipv4> dns() const override {
         return grant_ ? grant_->dns_servers : std::vector<net::Ipv4>{};
+    }
+    std::vector<net::Ipv4> nbns() const override {
+        return grant_ ? grant_->wins_servers : std::vector<net::Ipv4>{};
     }
 
     const std::optional<aaa::Grant>& grant() const { return grant_; }

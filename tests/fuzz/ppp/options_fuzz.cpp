@@ -32,7 +32,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
         vp::Bytes request;
         lcp.build_request(request);
         if (!parse_options(request)) std::abort(); // what we send must parse
-        IpcpPolicy ipcp(IpcpConfig{role, 0x0A000001, {0x08080808}, true}, counters);
+        IpcpPolicy ipcp(IpcpConfig{role, 0x0A000001, {0x08080808}, {0x0A320005}, true}, counters);
         ipcp.set_peer_address(0x0A000002);
         RequestVerdict w;
         ipcp.check_request(*options, w);

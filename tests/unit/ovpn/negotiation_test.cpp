@@ -79,6 +79,7 @@ TEST(Push, SubnetTopologyForNcpClients) {
     c.remote_address = *net::parse_ipv4("10.8.0.7");
     c.prefix_length = 24;
     c.dns_servers = {*net::parse_ipv4("10.8.0.1")};
+    c.wins_servers = {*net::parse_ipv4("10.50.0.5")};
     c.routes = {*net::parse_prefix("192.168.88.0/24")};
     c.ping_s = 10;
     c.ping_restart_s = 60;
@@ -88,7 +89,8 @@ TEST(Push, SubnetTopologyForNcpClients) {
     c.tls_ekm = true;
     auto msgs = build_push_replies(build_push_options(c));
     ASSERT_EQ(msgs.size(), 1u);
-    EXPECT_EQ(msgs[0], "PUSH_REPLY,dhcp-option DNS 10.8.0.1,route 192.168.88.0 255.255.255.0,"
+    EXPECT_EQ(msgs[0], "PUSH_REPLY,dhcp-option DNS 10.8.0.1,dhcp-option WINS 10.50.0.5,"
+                       "route 192.168.88.0 255.255.255.0,"
                        "route-gateway 10.8.0.1,topology subnet,ping 10,ping-restart 60,"
                        "ifconfig 10.8.0.7 255.255.255.0,peer-id 5,cipher AES-256-GCM,"
                        "protocol-flags cc-exit tls-ekm");

@@ -32,6 +32,8 @@ struct Pool : AddressAllocator {
         return address;
     }
     void release(net::Ipv4 a) override { released.push_back(a); }
+    std::vector<net::Ipv4> wins; // the grant's WINS servers (a profile's wins-server)
+    std::vector<net::Ipv4> nbns() const override { return wins; }
 };
 
 template <class T>

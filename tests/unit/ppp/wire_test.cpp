@@ -109,6 +109,29 @@ TEST(Wire, WindowsLcpAndPppdIpcp) {
     EXPECT_EQ(up->dns.size(), 2u);
 }
 
+// Windows asks for WINS (NBNS, RFC 1877) with its DNS: a profile's wins-server answers it, the
+// grant's servers win over the configured ones, and a second NBNS without a second server is
+// rejected.
+TEST(Wire, WinsServersAreOfferedAsNbns) {
+    Server srv;
+    srv.pool.wins = {ip("10.50.0.5")};
+    srv.open_lcp();
+    Output o = srv.feed(ipcp(1, 1, {3, 6, 0, 0,   0, 0, 129, 6, 0, 0,   0, 0, 130, 6, 0,
+                                    0, 0, 0, 131, 6, 0, 0,   0, 0, 132, 6, 0, 0,   0, 0}));
+    Sent r = sent(o.frames.at(0));
+    EXPECT_EQ(r.code, 4);
+    EXPECT_EQ(r.data, (Bytes{132, 6, 0, 0, 0, 0}));
+    o = srv.feed(ipcp(1, 2, {3, 6, 0, 0, 0, 0, 129, 6, 0, 0, 0, 0, 130, 6, 0, 0, 0, 0}));
+    Sent nak = sent(o.frames.at(0));
+    EXPECT_EQ(nak.code, 3);
+    EXPECT_EQ(nak.data, (Bytes{3, 6, 10, 0, 0, 2, 129, 6, 8, 8, 8, 8, 130, 6, 10, 50, 0, 5}));
+    Bytes good = {3, 6, 10, 0, 0, 2, 129, 6, 8, 8, 8, 8, 130, 6, 10, 50, 0, 5};
+    o = srv.feed(ipcp(1, 3, good));
+    Sent ack = sent(o.frames.at(0));
+    EXPECT_EQ(ack.code, 2);
+    EXPECT_EQ(ack.data, good);
+}
+
 TEST(Wire, PppdLcpAccmIsAckedPfcAcfcRejected) {
     Server srv;
     srv.s.start(0);
