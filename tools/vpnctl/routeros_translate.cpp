@@ -7,6 +7,7 @@
 #include "tools/vpnctl/routeros_translate_parts.hpp"
 
 #include "base/ipv4.hpp"
+#include "control/aaa/values.hpp"
 
 #include <algorithm>
 #include <map>
@@ -302,6 +303,14 @@ private:
             if ((k == "use_compression" || k == "use_mpls" || k == "use_upnp") && v != "no" &&
                 v != "default" && !v.empty())
                 continue; // reported above
+            if (k == "rate_limit" && !v.empty()) {
+                // Checked as the daemon checks it: a value it refuses is reported here, with its
+                // line, and the rest of the profile still imported.
+                if (auto r = aaa::parse_rate_limit(v); !r.ok()) {
+                    report(c.line, "refused: rate-limit=" + v + ": " + r.message());
+                    continue;
+                }
+            }
             e->set(k, v);
         }
     }

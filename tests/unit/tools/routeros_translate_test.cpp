@@ -409,6 +409,33 @@ TEST(RouterosImport, OvpnServerWithoutCertificateIsNotWritten) {
     EXPECT_EQ(r.config.find("ovpn_server"), std::string::npos);
 }
 
+// A rate-limit the daemon would refuse is reported with its line; the profile is still imported
+// without it (a refused `set` keeps the value before it), and the output loads.
+TEST(RouterosImport, RateLimitsAreCheckedAsTheDaemonChecksThem) {
+    auto r = import_text("/ppp profile\n"
+                         "add name=ok rate-limit=\"10M/20M 20M/40M 8M/16M 10/10\"\n"
+                         "add name=bad rate-limit=10M/20M only-one=yes\n"
+                         "set bad rate-limit=\"10M/20M 0/0 0/0 0/0 1\"\n"
+                         "add name=junk rate-limit=fast\n"
+                         "/ip address add address=192.168.1.1/24 interface=ether1\n",
+                         {{"ether1", "net_tap0,iface=vp0"}});
+    auto rs = reports(r);
+    ASSERT_EQ(rs.size(), 2u) << testing::PrintToString(rs);
+    EXPECT_EQ(rs[0].rfind("line 4: refused: rate-limit=10M/20M 0/0 0/0 0/0 1: ", 0), 0u) << rs[0];
+    EXPECT_EQ(rs[1].rfind("line 5: refused: rate-limit=fast: ", 0), 0u) << rs[1];
+    auto cfg = config::load_config_text(r.config);
+    ASSERT_TRUE(cfg.ok()) << cfg.message() << "\n" << r.config;
+    auto services = ctl::load_services(*cfg);
+    ASSERT_TRUE(services.ok()) << services.message() << "\n" << r.config;
+    ASSERT_TRUE(services->aaa.profile("ok")->rate_limit);
+    EXPECT_EQ(services->aaa.profile("ok")->rate_limit->rx.burst_bps, 20'000'000u);
+    ASSERT_TRUE(services->aaa.profile("bad"));
+    EXPECT_EQ(services->aaa.profile("bad")->only_one, aaa::Tristate::Yes);
+    ASSERT_TRUE(services->aaa.profile("bad")->rate_limit); // the refused `set` changed nothing
+    EXPECT_EQ(services->aaa.profile("bad")->rate_limit->rx_bps, 10'000'000u);
+    EXPECT_FALSE(services->aaa.profile("junk")->rate_limit);
+}
+
 } // namespace
 } // namespace vp::tools::routeros
 
