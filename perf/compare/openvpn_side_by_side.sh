@@ -5,15 +5,26 @@
 # openvpn 2.6 server (userspace; this kernel has no ovpn-dco) routing through the kernel in the
 # same namespace. For each: iperf3 TCP throughput each way and the server's CPU cycles per byte
 # carried — vpnplane's from its workers' busy-cycle counters, openvpn's from its process CPU time
-# (user + system) at the TSC rate. Results: perf/results/openvpn_side_by_side.{json,csv}.
+# (user + system) at the TSC rate. Results: perf/results/openvpn_side_by_side.{json,csv} (UDP)
+# and openvpn_side_by_side_tcp.{json,csv} (TCP).
 #
-#   sudo perf/compare/openvpn_side_by_side.sh [SECONDS]
+#   sudo perf/compare/openvpn_side_by_side.sh [SECONDS] [udp|tcp]
+#
+# tcp: both servers carry OpenVPN over TCP (vpnplane's `protocol = "tcp"` on its workers' TCP
+# engine, openvpn's `proto tcp-server` on the kernel's TCP) and the client profile says
+# `proto tcp-client`.
 #
 # On a 2-core machine the client, iperf3 and the server share the CPUs, so throughput is bound by
 # the client more than by either server; the cycles-per-byte ratio is the figure to read.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 seconds=${1:-10}
+proto=${2:-udp}
+case $proto in
+udp) suffix= ;;
+tcp) suffix=_tcp ;;
+*) echo "usage: $0 [SECONDS] [udp|tcp]" >&2; exit 2 ;;
+esac
 export E2E_TAG=vpcmp
 source tests/e2e/lib.sh
 source tests/e2e/ovpn_lib.sh
@@ -24,9 +35,9 @@ mkdir -p "$out_dir"
 
 make_topology 1
 make_pki alice
-ovpn_config 'cipher = "aes256-gcm";' >"$E2E_DIR/vpnplane.cfg"
+ovpn_config "cipher = \"aes256-gcm\"; protocol = \"$proto\";" >"$E2E_DIR/vpnplane.cfg"
 start_daemon "$E2E_DIR/vpnplane.cfg"
-profile alice
+profile alice protocol="$proto"
 tsc_hz=$(json_value info "r['tsc_hz']") # the rate of the busy-cycle counters
 
 iperf_run() { # LABEL [iperf3 options]: prints bits/s received
@@ -66,7 +77,7 @@ printf '#!/bin/sh\nexit 0\n' >"$E2E_DIR/accept.sh"
 chmod +x "$E2E_DIR/accept.sh"
 cat >"$E2E_DIR/server.conf" <<CONF
 port 1194
-proto udp
+proto $([ "$proto" = tcp ] && echo tcp-server || echo udp)
 dev tun
 topology subnet
 server 10.8.0.0 255.255.255.0
@@ -110,18 +121,18 @@ vp = {"up_bps": $vp_up, "down_bps": $vp_down,
 ov = {"up_bps": $ov_up, "down_bps": $ov_down,
       "up_cycles_per_byte": ($c1 - $c0) / $hz * tsc / max(1, $ov_up_bytes),
       "down_cycles_per_byte": ($c2 - $c1) / $hz * tsc / max(1, $ov_down_bytes)}
-r = {"cipher": "AES-256-GCM", "seconds": $seconds, "tsc_hz": tsc, "vpnplane": vp, "openvpn": ov,
+r = {"cipher": "AES-256-GCM", "protocol": "$proto", "seconds": $seconds, "tsc_hz": tsc, "vpnplane": vp, "openvpn": ov,
      "throughput_ratio_up": vp["up_bps"] / max(1, ov["up_bps"]),
      "throughput_ratio_down": vp["down_bps"] / max(1, ov["down_bps"]),
      "cycles_per_byte_ratio_up": ov["up_cycles_per_byte"] / max(1e-9, vp["up_cycles_per_byte"]),
      "cycles_per_byte_ratio_down": ov["down_cycles_per_byte"] / max(1e-9, vp["down_cycles_per_byte"])}
-json.dump(r, open(out + "/openvpn_side_by_side.json", "w"), indent=2)
-with open(out + "/openvpn_side_by_side.csv", "w") as f:
+json.dump(r, open(out + "/openvpn_side_by_side$suffix.json", "w"), indent=2)
+with open(out + "/openvpn_side_by_side$suffix.csv", "w") as f:
     f.write("server,direction,mbit_s,cycles_per_byte\n")
     for name, d in (("vpnplane", vp), ("openvpn-2.6", ov)):
         for dirn in ("up", "down"):
             f.write("%s,%s,%.1f,%.2f\n" % (name, dirn, d[dirn + "_bps"] / 1e6, d[dirn + "_cycles_per_byte"]))
-print("                 client->LAN          LAN->client")
+print("OpenVPN over $proto       client->LAN          LAN->client")
 for name, d in (("vpnplane", vp), ("openvpn 2.6", ov)):
     print("%-12s %8.0f Mbit/s %5.2f cyc/B %8.0f Mbit/s %5.2f cyc/B" % (
         name, d["up_bps"] / 1e6, d["up_cycles_per_byte"], d["down_bps"] / 1e6, d["down_cycles_per_byte"]))
