@@ -1,5 +1,6 @@
-// A self-signed P-256 certificate and its key, for the in-process TLS peers of the SSTP tests and
-// benchmarks (the certificate store's issuance, pki/issue, is what the daemon uses).
+// A self-signed certificate (P-256 unless asked for RSA-2048) and its key, for the in-process TLS
+// peers of the SSTP tests and the control-plane benchmarks (the certificate store's issuance,
+// pki/issue, is what the daemon uses).
 #pragma once
 
 #include "base/bytes.hpp"
@@ -13,8 +14,9 @@ namespace vp::test {
 struct SelfSigned {
     tls::X509Ptr cert;
     tls::EvpPkeyPtr key;
-    explicit SelfSigned(const char* cn = "vpn.test") {
-        key.reset(EVP_EC_gen("P-256"));
+    enum class Key { P256, Rsa2048 };
+    explicit SelfSigned(const char* cn = "vpn.test", Key type = Key::P256) {
+        key.reset(type == Key::P256 ? EVP_EC_gen("P-256") : EVP_RSA_gen(2048));
         cert.reset(X509_new());
         ASN1_INTEGER_set(X509_get_serialNumber(cert.get()), 7);
         X509_gmtime_adj(X509_getm_notBefore(cert.get()), -60);

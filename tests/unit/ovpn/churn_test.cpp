@@ -5,7 +5,7 @@
 // times over. Afterwards sessions, AAA grants, pool addresses, peers, keys and reserved peer-ids
 // are all back to zero, and the heap in use is flat after the warm-up (printed as a curve).
 //
-//   VP_CHURN_CYCLES=10000 build/tests/unit/ovpn/test_ovpn_churn    (the long run; default 300)
+//   VP_CHURN_CYCLES=10000 build/tests/unit/ovpn/test_ovpn_churn    (the long run; default 1000)
 #include "tests/unit/ovpn/server_rig.hpp"
 
 #include <gtest/gtest.h>
@@ -33,9 +33,11 @@ size_t rss_kb() {
 
 TEST(Churn, EverySessionGivesBackWhatItTook) {
     const char* env = std::getenv("VP_CHURN_CYCLES");
-    const int cycles = env ? std::atoi(env) : 300;
-    ASSERT_GT(cycles, 30);
-    const int samples = 10, every = cycles / samples, warm_up = every;
+    const int cycles = env ? std::atoi(env) : 1000;
+    ASSERT_GE(cycles, 1000);
+    // The heap settles within about 600 cycles (allocator and OpenSSL caches filling: the curve
+    // rises by ~100 KiB, then stays within a few KiB), so growth is measured over the second half.
+    const int samples = 10, every = cycles / samples, warm_up = cycles / 2;
     Rig rig;
     size_t heap_warm = 0, rss_warm = 0;
     int connected = 0;
@@ -80,13 +82,14 @@ TEST(Churn, EverySessionGivesBackWhatItTook) {
     EXPECT_TRUE(rig.dataplane.peers.empty());
     EXPECT_TRUE(rig.dataplane.keys.empty());
     EXPECT_TRUE(rig.dataplane.reserved.empty());
-    // Flat after the warm-up: the heap grows by less than 8 bytes a cycle on average (one leaked
-    // object per session, 16 bytes or more, would exceed it), plus 64 KiB of slack.
+    // Flat after the warm-up: the heap grows by less than 8 bytes a cycle on average plus 32 KiB
+    // of slack over the second half — a leak of 73 bytes or more per session exceeds it at 1,000
+    // cycles, of 15 bytes or more at 10,000.
     const size_t heap_end = heap_in_use();
     std::printf("FIGURES: %d cycles; heap in use after warm-up (%d cycles) %zu bytes, at the end "
                 "%zu bytes; RSS %zu kB -> %zu kB\n",
                 cycles, warm_up, heap_warm, heap_end, rss_warm, rss_kb());
-    EXPECT_LE(heap_end, heap_warm + 8u * static_cast<size_t>(cycles - warm_up) + 65536);
+    EXPECT_LE(heap_end, heap_warm + 8u * static_cast<size_t>(cycles - warm_up) + 32768);
 }
 
 } // namespace
