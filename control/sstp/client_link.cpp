@@ -203,9 +203,12 @@ void ClientLink::pump(uint64_t now_ms) {
             std::copy(packet.begin(), packet.end(),
                       reinterpret_cast<uint8_t*>(p) + sizeof(rte_ether_hdr));
             dp::InjectEntry e{pm, dp::InjectAction::SessionInput, wan_port_, {.session = session_}};
-            if (dp_.inject(e, owner_))
+            if (dp_.inject(e, owner_)) {
                 ++counters_.injected;
-            else
+                // Counted here: the worker counts what it opens itself, not what is injected.
+                ++rx_packets_;
+                rx_bytes_ += packet.size();
+            } else
                 ++counters_.inject_failed; // the ring freed the mbuf
         }
     } else {
@@ -269,8 +272,6 @@ void ClientLink::publish(uint64_t now_ms) {
 void ClientLink::take_traffic() {
     if (session_ == dp::no_session) return;
     if (const dp::Session* d = publisher_.find(session_)) {
-        rx_packets_ = d->counters.rx_packets.get();
-        rx_bytes_ = d->counters.rx_bytes.get();
         tx_packets_ = d->counters.tx_packets.get();
         tx_bytes_ = d->counters.tx_bytes.get();
     }
@@ -399,9 +400,9 @@ ovpn::LinkInfo ClientLink::info(uint64_t now_ms) const {
         i.uptime_s = (now_ms - connected_ms_) / 1000;
         i.encoding = encoding_;
         i.routes = routes_;
+        i.rx_packets = rx_packets_;
+        i.rx_bytes = rx_bytes_;
         if (const dp::Session* d = publisher_.find(session_)) {
-            i.rx_packets = d->counters.rx_packets.get();
-            i.rx_bytes = d->counters.rx_bytes.get();
             i.tx_packets = d->counters.tx_packets.get();
             i.tx_bytes = d->counters.tx_bytes.get();
         }

@@ -103,7 +103,7 @@ private:
     uint32_t attempts_ = 0;
     std::string last_error_;
     uint32_t correlation_ = 0; // a new correlation id per attempt
-    // The session's counters, kept when it is withdrawn.
+    // Of the current call: rx counted as injected, tx the session's (kept when withdrawn).
     uint64_t rx_packets_ = 0, rx_bytes_ = 0, tx_packets_ = 0, tx_bytes_ = 0;
     Counters counters_;
 };

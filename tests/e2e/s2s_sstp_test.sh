@@ -178,6 +178,7 @@ case_sstp() {
     # The head office restarts under the connected link: the stream ends, the link drops with
     # its route, and dials again (backoff) until the server is back.
     stop_daemon || true
+    cp "$E2E_DIR/vpnplaned.log" "$E2E_DIR/hq-before-restart.log"
     check "the link drops when the server is gone" wait_for 30 link_down
     check "the branch log says why" grep -qE "sstp-to-hq: link down: .*next attempt in" "$E2E_DIR/branch.log"
     check "the route through the link is withdrawn" bash -c "! ip netns exec $NS_LANB ping -c 1 -W 1 10.2.0.2"
