@@ -158,7 +158,7 @@ b_to_a() { transfer "$NS_LANB" "$NS_LAN" 10.2.0.2; }
 a_to_b() { transfer "$NS_LAN" "$NS_LANB" 10.3.0.2; }
 
 case_sstp() {
-    start_both 'password = "branch-secret"; verify_server_certificate = true; ca_certificate = "ca-certificate";' \
+    start_both "password = \"branch-secret\"; verify_server_certificate = true; ca_certificate = \"ca-certificate\"; ${SSTP_LINK_EXTRA:-}" \
         "certificates = { store = \"$E2E_DIR/certificates\"; };"
     check "the link comes up" wait_for 30 link_up
     check "the branch log says it connected" grep -q "sstp-client sstp-to-hq: connected, 172.16.1.2 <-> 172.16.1.1" "$E2E_DIR/branch.log"
@@ -172,7 +172,14 @@ case_sstp() {
     check "LAN B pings the head office's tunnel address" in_lanb ping -c 2 -i 0.2 -W 2 172.16.1.1
     check "a 3 MB TCP transfer LAN B -> LAN A arrives byte-exact" b_to_a
     check "a 3 MB TCP transfer LAN A -> LAN B arrives byte-exact" a_to_b
-    check "the link counted both transfers" bash -c "[ $(link_field tx_bytes) -gt 3000000 ] && [ $(link_field rx_bytes) -gt 3000000 ]"
+    local tx rx
+    tx=$(link_field tx_bytes) rx=$(link_field rx_bytes)
+    # Known defect (docs/sstp.md "The client side"): under load the link may fail with "TLS:
+    # decryption failed or bad record mac" and reconnect; TCP through it recovers, so the
+    # transfers above pass, but the counters of the current call then miss them. This check
+    # holds the link to one call through both transfers.
+    check "the link stayed up through both transfers and counted them (tx $tx, rx $rx bytes)" \
+        test "$tx" -gt 3000000 -a "$rx" -gt 3000000
     check "no anti-spoofing drops on the branch" test "$(br_vpnctl --json drops | /usr/bin/python3 -c \
         "import json,sys; print(json.load(sys.stdin)['anti_spoof'])")" -eq 0
     # The head office restarts under the connected link: the stream ends, the link drops with
