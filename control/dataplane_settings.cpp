@@ -74,7 +74,8 @@ Result<dp::DataplaneSettings> dataplane_settings(const config::ApplianceConfig& 
     }
     s.ports = port_settings(config);
     if (auto listeners = service_tcp_listeners(config);
-        !listeners.empty() || ovpn::client_links_use_tcp(config.raw.get())) {
+        !listeners.empty() || ovpn::client_links_use_tcp(config.raw.get()) ||
+        (config.raw && config.raw->exists("sstp_clients"))) { // SSTP links dial over TCP
         dp::TcpSettings tcp;
         tcp.engine = tcp_engine_config(config);
         if (auto st = tcp.engine.validate(); !st.ok()) return make_error("tcp: " + st.message());

@@ -87,21 +87,20 @@ Result<ServicesConfig> load_services(const config::ApplianceConfig& c) {
     if (root.has("sstp_clients")) {
         auto links = root.groups("sstp_clients");
         out.sstp_clients = sstp::parse_client_links(links);
-        // Parsed and checked (file:line for every setting), but the dial-out itself is not
-        // wired to the workers' TCP engine yet (docs/sstp.md): refused, not ignored.
-        root.error("sstp_clients",
-                   "SSTP client links are not yet supported: their settings are checked, but the "
-                   "client service on the workers is missing; use ovpn_clients");
     }
     for (auto& r : c.ip.routes) {
         if (r.gateway_link.empty()) continue;
         bool known =
-            std::any_of(out.ovpn_clients.begin(), out.ovpn_clients.end(),
-                        [&](const ovpn::ClientLinkConfig& l) { return l.name == r.gateway_link; });
+            std::any_of(
+                out.ovpn_clients.begin(), out.ovpn_clients.end(),
+                [&](const ovpn::ClientLinkConfig& l) { return l.name == r.gateway_link; }) ||
+            std::any_of(out.sstp_clients.begin(), out.sstp_clients.end(),
+                        [&](const sstp::ClientLinkConfig& l) { return l.name == r.gateway_link; });
         if (!known)
             root.error("ip", "routes: gateway '" + r.gateway_link + "' of " +
                                  net::to_string(r.destination) +
-                                 " is neither an IPv4 address nor an ovpn_clients link name");
+                                 " is neither an IPv4 address nor a client link name "
+                                 "(ovpn_clients, sstp_clients)");
         out.link_routes.push_back({r.destination, r.gateway_link});
     }
     if (auto s = root.group("certificates")) {
@@ -127,6 +126,11 @@ Result<ServicesConfig> validate_services(const config::ApplianceConfig& config) 
         if (!link.disabled)
             if (auto tls = client_link_tls(*services, link); !tls.ok())
                 return make_error(link.where + ": ovpn_clients " + link.name + ": " +
+                                  tls.message());
+    for (auto& link : services->sstp_clients)
+        if (!link.disabled)
+            if (auto tls = sstp_client_tls(*services, link); !tls.ok())
+                return make_error(link.where + ": sstp_clients " + link.name + ": " +
                                   tls.message());
     return services;
 }
@@ -210,6 +214,51 @@ Result<std::shared_ptr<const tls::Context>> client_link_tls(const ServicesConfig
     policy.max_version = link.tls_max;
     policy.verify_peer = link.verify_server_certificate;
     return tls::Context::client(creds, policy);
+}
+
+namespace {
+// The credentials of an SSTP client link: its certificate (optional) and the CAs it trusts
+// (as client_link_tls reads them for an OpenVPN link).
+Result<tls::Credentials> link_credentials(const ServicesConfig& services,
+                                          const std::string& certificate, bool verify,
+                                          const std::string& ca_certificate) {
+    tls::Credentials creds;
+    bool need_store = !certificate.empty() || verify;
+    if (need_store) {
+        auto store = pki::Store::open(services.certificate_store);
+        if (!store.ok())
+            return make_error("certificate store " + services.certificate_store + ": " +
+                              store.message());
+        if (!certificate.empty()) {
+            auto id = store_credentials(services.certificate_store, certificate);
+            if (!id.ok()) return id.error();
+            creds = std::move(*id);
+        }
+        if (verify) {
+            creds.trusted.clear();
+            if (!ca_certificate.empty()) {
+                auto ca = store->load_certificate(ca_certificate);
+                if (!ca.ok())
+                    return make_error("ca_certificate '" + ca_certificate + "': " + ca.message());
+                creds.trusted.emplace_back(ca->release());
+            } else {
+                for (auto& ca : store->trusted_cas())
+                    creds.trusted.emplace_back(ca.release());
+            }
+            if (creds.trusted.empty())
+                return make_error("verify_server_certificate needs a trusted CA in the store");
+        }
+    }
+    return creds;
+}
+} // namespace
+
+Result<std::shared_ptr<const tls::Context>> sstp_client_tls(const ServicesConfig& services,
+                                                            const sstp::ClientLinkConfig& link) {
+    auto creds = link_credentials(services, link.certificate, link.verify_server_certificate,
+                                  link.ca_certificate);
+    if (!creds.ok()) return creds.error();
+    return tls::Context::client(*creds, sstp::client_tls_policy(link));
 }
 
 } // namespace vp::ctl

@@ -41,6 +41,11 @@ struct ServicesConfig {
 Result<std::shared_ptr<const tls::Context>> client_link_tls(const ServicesConfig& services,
                                                             const ovpn::ClientLinkConfig& link);
 
+// An SSTP client link's TLS context: its certificate (optional), the CAs it trusts (all of the
+// store's, or ca_certificate, when verify_server_certificate), its TLS policy.
+Result<std::shared_ptr<const tls::Context>> sstp_client_tls(const ServicesConfig& services,
+                                                            const sstp::ClientLinkConfig& link);
+
 // Parses the protocol sections of an already loaded configuration; errors as
 // "file:line: setting: what is wrong", one per line.
 Result<ServicesConfig> load_services(const config::ApplianceConfig& config);

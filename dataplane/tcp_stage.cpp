@@ -7,6 +7,7 @@
 // A listening port that a protocol stage claims for streams (OpenVPN over TCP) first offers each
 // punted unit to that stage, which keeps its data packets on the worker; its Opened events carry
 // the connection's FlowKey in a small mbuf so that the control plane learns the client's address.
+#include "dataplane/tcp/client_ports.hpp"
 #include "dataplane/worker/worker.hpp"
 
 #include <rte_ether.h>
@@ -164,7 +165,9 @@ void Worker::tcp_inject(const InjectEntry& e) {
         tcp::ConnectParams params;
         params.flow = {c.remote_ip, c.local_ip, c.remote_port, c.local_port};
         params.consumer = tcp::ConsumerKind::Punt;
-        params.punt = {tcp::PuntFraming::Length16, false};
+        params.punt = {sstp_client_port(c.tag) ? tcp::PuntFraming::TlsRecords
+                                               : tcp::PuntFraming::Length16,
+                       false};
         params.user_data = c.tag;
         tcp::ConnHandle opened = tcp_->connect(params);
         PuntEntry p{nullptr, PuntReason::TcpStream, 0, id_,

@@ -3,6 +3,7 @@
 
 #include "control/appliance.hpp"
 #include "control/client_service.hpp"
+#include "control/sstp/sstp_service.hpp"
 
 namespace vp::ctl {
 
@@ -11,12 +12,15 @@ void interfaces_dict(Appliance& appliance, rte_tel_data* d) {
     size_t row = 0; // keys may not hold '-': rows are numbered, the name is a value
     for (auto& s : appliance.registry().services()) {
         auto* clients = dynamic_cast<const ClientService*>(s.get());
-        if (!clients) continue;
-        for (auto& l : clients->links(Appliance::now_ms())) {
+        auto* sstp = dynamic_cast<const SstpService*>(s.get());
+        if (!clients && !sstp) continue;
+        const char* type = clients ? "ovpn-client" : "sstp-client";
+        for (auto& l : clients ? clients->links(Appliance::now_ms())
+                               : sstp->client_links(Appliance::now_ms())) {
             rte_tel_data* c = rte_tel_data_alloc();
             rte_tel_data_start_dict(c);
             rte_tel_data_add_dict_string(c, "name", l.name.c_str());
-            rte_tel_data_add_dict_string(c, "type", "ovpn-client");
+            rte_tel_data_add_dict_string(c, "type", type);
             rte_tel_data_add_dict_string(c, "state", l.state.c_str());
             rte_tel_data_add_dict_string(c, "server", l.server.c_str());
             rte_tel_data_add_dict_u64(c, "local_port", l.local_port);

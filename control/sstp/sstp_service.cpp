@@ -97,7 +97,6 @@ SstpService::~SstpService() {
 }
 
 Status SstpService::configure(const ServicesConfig& services, uint64_t now_ms) {
-    (void)now_ms;
     // Built before anything changes: a failure keeps the running setup.
     std::shared_ptr<const sstp::ConnectionSetup> setup;
     if (services.sstp.enabled) {
@@ -107,6 +106,7 @@ Status SstpService::configure(const ServicesConfig& services, uint64_t now_ms) {
         log::info(Topic::Sstp, "SSTP server on TCP port {} (certificate '{}')", services.sstp.port,
                   services.sstp.certificate);
     }
+    if (auto st = configure_links(services, now_ms); !st.ok()) return st;
     config_ = services.sstp;
     setup_ = std::move(setup);
     return {};
@@ -121,8 +121,12 @@ void SstpService::negotiated(Stream& s) {
 }
 
 ServiceBindings SstpService::bindings() const {
-    if (!config_.enabled) return {};
-    return {{}, {config_.port}, {dp::SessionKind::Sstp}};
+    ServiceBindings b;
+    if (config_.enabled) b.tcp_ports.push_back(config_.port);
+    for (auto& l : links_)
+        b.tcp_ports.push_back(l->local_port()); // the link's stream events
+    if (config_.enabled || !links_.empty()) b.session_kinds.push_back(dp::SessionKind::Sstp);
+    return b;
 }
 
 void SstpService::inject(uint64_t handle, Stream& s, dp::InjectAction action, rte_mbuf* m) {
@@ -359,10 +363,21 @@ void SstpService::pump(uint64_t handle, Stream& s) {
 void SstpService::on_punt(const dp::PuntEntry& e, uint64_t now_ms) {
     now_ms_ = now_ms;
     if (e.reason == dp::PuntReason::SessionEvent) {
+        if (sstp::ClientLink* l = link_of_session(e.payload.session_event.session)) {
+            if (e.payload.session_event.event == static_cast<uint32_t>(dp::SstpEvent::Outbound))
+                l->on_outbound(e.mbuf, now_ms);
+            else
+                rte_pktmbuf_free(e.mbuf);
+            return;
+        }
         if (e.payload.session_event.event == static_cast<uint32_t>(dp::SstpEvent::Outbound))
             on_outbound(e);
         else
             on_worker_event(e);
+        return;
+    }
+    if (sstp::ClientLink* l = link_of_port(e.payload.tcp_stream.listen_port)) {
+        l->on_stream(e, now_ms);
         return;
     }
     uint64_t handle = e.payload.tcp_stream.conn;
@@ -497,6 +512,11 @@ void SstpService::on_worker_event(const dp::PuntEntry& e) {
 void SstpService::add_policy(dp::WorkerPolicy& policy) const {
     // The workers' SSTP stage takes the records of streams handed over on this port.
     if (config_.enabled && setup_) policy.sstp_tcp_port = config_.port;
+    // The engine takes the links' segments when their local ports are in the table of TCP
+    // ports; the appliance puts the listeners first, the links take the slots after them.
+    size_t slot = dp_.settings().tcp ? dp_.settings().tcp->listeners.size() : 0;
+    for (auto& l : links_)
+        if (slot < policy.tcp_ports.size()) policy.tcp_ports[slot++] = l->local_port();
 }
 
 void SstpService::check_limits(uint64_t now_ms) {
@@ -512,6 +532,11 @@ void SstpService::check_limits(uint64_t now_ms) {
 void SstpService::on_timer(uint64_t now_ms) {
     now_ms_ = now_ms;
     check_limits(now_ms); // a call it ends goes out with the pump below
+    if (!links_.empty() && now_ms >= next_link_timer_ms_) {
+        next_link_timer_ms_ = now_ms + 50;
+        for (auto& l : links_)
+            l->on_timer(now_ms);
+    }
     for (auto& [handle, s] : streams_) {
         if (auto d = s.conn->next_deadline(); d && *d <= now_ms) s.conn->on_timer(now_ms);
         pump(handle, s);
@@ -576,6 +601,13 @@ Status SstpService::check_reload(const ServicesConfig& next,
         restart.push_back("sstp_server.enabled");
     else if (next.sstp.enabled && next.sstp.port != config_.port)
         restart.push_back("sstp_server.port");
+    // The workers' TCP engine exists only if the dataplane started with a use for it.
+    if (!next.sstp_clients.empty() && !dp_.settings().tcp)
+        restart.push_back("sstp_clients (a link needs the workers' TCP engine)");
+    for (auto& c : next.sstp_clients)
+        if (!c.disabled)
+            if (auto tls = sstp_client_tls(next, c); !tls.ok())
+                return make_error("sstp_clients " + c.name + ": " + tls.message());
     return {};
 }
 

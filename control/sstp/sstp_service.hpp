@@ -27,6 +27,7 @@
 #include "control/aaa/aaa.hpp"
 #include "control/service.hpp"
 #include "control/services.hpp"
+#include "control/sstp/client_link.hpp"
 #include "control/sstp/connection.hpp"
 #include "dataplane/dataplane.hpp"
 #include "dataplane/session/publish.hpp"
@@ -90,6 +91,11 @@ public:
     Status reload(const ServicesConfig& next, uint64_t now_ms) override;
 
     size_t connections() const { return streams_.size(); }
+
+    // The SSTP client links (sstp_clients, client_link.hpp), for `vpnctl interfaces`. They live
+    // here because their sessions are SSTP sessions: the workers' events for them
+    // (SstpEvent::Outbound) come to the service that claims SessionKind::Sstp.
+    std::vector<ovpn::LinkInfo> client_links(uint64_t now_ms) const;
     // Connections still negotiating (what max_handshakes bounds).
     size_t handshakes() const { return handshaking_; }
 
@@ -154,6 +160,10 @@ private:
     Traffic traffic(const Stream& s) const;
     ActiveSession listed(const Stream& s, uint64_t now_ms) const;
     void check_limits(uint64_t now_ms);
+    // The client links (sstp_service_links.cpp).
+    Status configure_links(const ServicesConfig& services, uint64_t now_ms);
+    sstp::ClientLink* link_of_port(uint16_t port);
+    sstp::ClientLink* link_of_session(dp::SessionId id);
 
     dp::Dataplane& dp_;
     aaa::Aaa& aaa_;
@@ -172,6 +182,11 @@ private:
     // Above the OpenVPN server's ids, so that `vpnctl disconnect <id>` names one session and
     // the listing (OpenVPN first) stays in ascending id order for its paging.
     uint32_t next_id_ = 1'000'000;
+    // The client links (after publisher_: destroyed first, withdrawing their sessions).
+    std::vector<sstp::ClientLinkConfig> link_configs_;
+    std::vector<ServicesConfig::LinkRoute> link_routes_;
+    std::vector<std::unique_ptr<sstp::ClientLink>> links_;
+    uint64_t next_link_timer_ms_ = 0;
 };
 
 } // namespace vp::ctl

@@ -86,6 +86,10 @@ private:
     // at `from`, then `tail` free bytes; returns it with its data starting at the free head.
     rte_mbuf* frame(rte_mbuf* m, uint32_t from, uint32_t len, uint32_t head, uint32_t tail);
     void queue_seal(SstpSession& s, rte_mbuf* m, const crypto::TlsRecordOp& op);
+    // Whether the session's stream takes `bytes` more after the records queued for it: a sealed
+    // record is a sequence number spent, and one the stream refused would leave a gap that the
+    // peer's TLS cannot get past (bad record mac). Without room the packet is dropped unsealed.
+    bool stream_room(const SstpSession& s, uint32_t bytes) const;
     void first_stage_output(Session& s, rte_mbuf* m);
 
     struct Seal {
@@ -303,6 +307,15 @@ rte_mbuf* Stage::frame(rte_mbuf* m, uint32_t from, uint32_t len, uint32_t head, 
     return flat;
 }
 
+bool Stage::stream_room(const SstpSession& s, uint32_t bytes) const {
+    const tcp::Engine* tcp = w_.tcp_engine();
+    if (!tcp) return false;
+    uint64_t queued = bytes;
+    for (uint32_t i = 0; i < n_seals_; ++i)
+        if (seals_[i].conn == s.conn) queued += rte_pktmbuf_pkt_len(seals_[i].m);
+    return tcp->send_space(tcp::ConnHandle::unpack(s.conn)) >= queued;
+}
+
 void Stage::queue_seal(SstpSession& s, rte_mbuf* m, const crypto::TlsRecordOp& op) {
     if (n_seals_ == kMaxSeals) flush_output();
     seal_ops_[n_seals_] = op;
@@ -336,6 +349,10 @@ void Stage::output(SstpSession& s, rte_mbuf* m) {
         w_.drop(m, DropReason::sstp_too_big);
         return;
     }
+    if (!stream_room(s, rl.ip_offset() + ip_len + rl.seal_key().seal_tail())) {
+        w_.drop(m, DropReason::sstp_stream_full);
+        return;
+    }
     m = frame(m, sizeof(rte_ether_hdr), ip_len, rl.ip_offset(), rl.seal_key().seal_tail());
     if (!m) return;
     crypto::TlsRecordOp op;
@@ -355,6 +372,10 @@ void Stage::control(SstpSession& s, rte_mbuf* m) {
     RecordLayer& rl = *s.records;
     if (rl.failed()) {
         w_.drop(m, DropReason::sstp_after_error);
+        return;
+    }
+    if (!stream_room(s, rl.seal_key().seal_offset() + len + rl.seal_key().seal_tail())) {
+        w_.drop(m, DropReason::sstp_stream_full);
         return;
     }
     m = frame(m, 0, len, rl.seal_key().seal_offset(), rl.seal_key().seal_tail());

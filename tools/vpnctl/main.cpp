@@ -17,7 +17,7 @@ void usage() {
                "  sessions                active VPN sessions (RouterOS /ppp active print)\n"
                "  disconnect ID|USER      end a session (or all of a user's)\n"
                "  pools | ovpn            IP pool usage, OpenVPN server counters\n"
-               "  interfaces              client links (/interface ovpn-client print)\n"
+               "  interfaces              client links (/interface ovpn-client, sstp-client)\n"
                "  profiles | secrets      PPP profiles, PPP secrets (without passwords)\n"
                "  firewall filter|mangle  rules with counters (/ip firewall filter print stats)\n"
                "  firewall nat|connections  NAT rules, tracked connections\n"

@@ -179,12 +179,7 @@ private:
         if (m == "/system identity") return identity(c);
         if (m.rfind("/ip firewall", 0) == 0) return firewall_.command(c);
         if (m == "/interface ovpn-client") return clients_.command(c);
-        if (m == "/interface sstp-client") {
-            sstp_clients_.push_back(c.prop("name")
-                                        ? *c.prop("name")
-                                        : "sstp-out" + std::to_string(sstp_clients_.size() + 1));
-            return unsupported_menu(c, "sstp_clients is not implemented yet; only ovpn_clients");
-        }
+        if (m == "/interface sstp-client") return sstp_clients_.command(c);
         if (m == "/interface list" || m == "/interface list member") return firewall_.command(c);
         if (m == "/interface bridge port")
             return unsupported_menu(c, "vpnplane does not bridge; each port is routed");
@@ -617,18 +612,19 @@ private:
     // A route whose gateway names a client link: kept when the link was imported.
     bool link_route(const Route& r) {
         const detail::ClientLink* link = clients_.find(r.gateway);
+        const char* kind = "ovpn-client";
+        if (!link) {
+            link = sstp_clients_.find(r.gateway);
+            kind = "sstp-client";
+        }
         if (link && link->ok) return true;
         if (link)
-            report(r.line, "refused: gateway=" + r.gateway + ": the ovpn-client link (line " +
+            report(r.line, "refused: gateway=" + r.gateway + ": the " + kind + " link (line " +
                                std::to_string(link->line) + ") is not imported");
-        else if (std::find(sstp_clients_.begin(), sstp_clients_.end(), r.gateway) !=
-                 sstp_clients_.end())
-            report(r.line, "refused: gateway=" + r.gateway +
-                               ": an sstp-client link (sstp_clients is not implemented yet)");
         else
             report(r.line, "refused: gateway=" + r.gateway +
-                               ": neither a next-hop address nor an /interface ovpn-client of "
-                               "the export");
+                               ": neither a next-hop address nor an /interface ovpn-client or "
+                               "sstp-client of the export");
         return false;
     }
 
@@ -702,6 +698,7 @@ private:
             out += " };\n";
         }
         out += clients_.write();
+        out += sstp_clients_.write();
         out += firewall_.write_lists();
         out += firewall_.write();
         return out;
@@ -711,7 +708,7 @@ private:
     ImportResult result_;
     detail::FirewallImport firewall_{result_.reports};
     detail::OvpnClientImport clients_{result_.reports};
-    std::vector<std::string> sstp_clients_; // names, for the routes that name them
+    detail::SstpClientImport sstp_clients_{result_.reports};
     EntryList pools_, profiles_, secrets_;
     Entry ovpn_, sstp_;
     bool ovpn_added_ = false, ovpn_written_ = true, default_gateway_ = false;

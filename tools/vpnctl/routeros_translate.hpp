@@ -2,8 +2,9 @@
 // /ppp profile, /ppp secret, /interface ovpn-server server, /interface sstp-server server,
 // /ip address, /ip route, proxy-ARP of /interface ethernet and /interface bridge, /system
 // identity, /certificate names, /ip firewall filter|nat|mangle|connection tracking and
-// /interface list (routeros_translate_firewall.cpp) and /interface ovpn-client
-// (routeros_translate_ovpn_client.cpp). Everything else is reported with its line and the reason;
+// /interface list (routeros_translate_firewall.cpp), /interface ovpn-client
+// (routeros_translate_ovpn_client.cpp) and /interface sstp-client
+// (routeros_translate_sstp_client.cpp). Everything else is reported with its line and the reason;
 // nothing is dropped silently.
 #pragma once
 

@@ -105,4 +105,22 @@ private:
     std::vector<ClientLink> links_;
 };
 
+// /interface sstp-client -> `sstp_clients` (routeros_translate_sstp_client.cpp).
+class SstpClientImport {
+public:
+    explicit SstpClientImport(std::vector<Report>& reports) : reports_(reports) {}
+
+    void command(const Command& c); // /interface sstp-client add|set
+    // The link named `name`: nullptr when there is none.
+    const ClientLink* find(const std::string& name) const;
+    // The `sstp_clients` section, or "" when no link was imported.
+    std::string write() const;
+
+private:
+    void report(size_t line, std::string text) { reports_.push_back({line, std::move(text)}); }
+
+    std::vector<Report>& reports_;
+    std::vector<ClientLink> links_;
+};
+
 } // namespace vp::tools::routeros::detail

@@ -7,6 +7,7 @@
 #include "control/config/reader.hpp"
 #include "control/ovpn/config.hpp"
 #include "control/services.hpp"
+#include "control/sstp/client_config.hpp"
 #include "tools/vpnctl/routeros_translate.hpp"
 
 #include <gtest/gtest.h>
@@ -184,8 +185,54 @@ TEST(RouterosImport, Seed002ConsoleCommands) {
     EXPECT_EQ(s->service, aaa::Service::Sstp);
     EXPECT_FALSE(s->remote_address);
     EXPECT_EQ(sstp_setting(b, "default_profile"), "default-encryption");
-    has_report(r, "line 3: unsupported: /interface sstp-client (sstp_clients is not implemented "
-                  "yet; only ovpn_clients)");
+    // The manual's `connect-to=` (no address): the link cannot be written.
+    has_report(r, "line 3: refused: connect-to=: the server's address is required (the link is "
+                  "not imported)");
+    EXPECT_EQ(r.config.find("sstp_clients"), std::string::npos) << r.config;
+}
+
+// Seed 004's site-to-site client: the link and the route through it, read back with the
+// daemon's parsers; what sstp_clients refuses is reported and left out.
+TEST(RouterosImport, Seed004SstpSiteToSite) {
+    auto r = import_text(fixture("seed004_sstp_site_to_site.rsc"));
+    has_report(r, "line 6: refused: http-proxy=10.0.0.1:8080: connecting through an HTTP proxy "
+                  "is not supported (the link is not imported)");
+    has_report(r, "line 7: refused: connect-to=vpn.example.com: not an IPv4 address; DNS names "
+                  "are not supported yet (the link is not imported)");
+    has_report(r, "line 8: refused: dial-on-demand=yes: client links dial at start (the link is "
+                  "not imported)");
+    has_report(r, "line 11: refused: gateway=via-proxy: the sstp-client link (line 6) is not "
+                  "imported");
+    // The section read back with the daemon's parser (no interfaces are imported from this
+    // fragment, so the whole file is not a valid appliance configuration).
+    config::Diagnostics diag;
+    auto file = config::read_string(r.config, diag);
+    ASSERT_TRUE(file) << diag.text() << r.config;
+    config::Section root(file->config->getRoot(), diag);
+    auto sections = root.groups("sstp_clients");
+    auto links = sstp::parse_client_links(sections);
+    EXPECT_TRUE(diag.ok()) << diag.text() << r.config;
+    ASSERT_EQ(links.size(), 2u) << r.config;
+    EXPECT_EQ(links[0].name, "sstp-out1"); // RouterOS's name for the first unnamed link
+    EXPECT_EQ(links[0].connect_to, ip("192.168.80.1"));
+    EXPECT_EQ(links[0].port, 443);
+    EXPECT_EQ(links[0].user, "Home");
+    EXPECT_EQ(links[0].password, "123");
+    EXPECT_EQ(links[0].certificate, "client");
+    EXPECT_TRUE(links[0].verify_server_certificate);
+    EXPECT_EQ(links[0].ca_certificate, "CA");
+    EXPECT_EQ(links[0].keepalive_timeout_s, 30u);
+    EXPECT_EQ(links[0].authentication, std::vector<ppp::AuthMethod>{ppp::AuthMethod::MsChapV2});
+    EXPECT_FALSE(links[0].disabled);
+    EXPECT_EQ(links[1].name, "spare");
+    EXPECT_EQ(links[1].port, 8443);
+    EXPECT_TRUE(links[1].disabled); // RouterOS adds client interfaces disabled
+    EXPECT_EQ(links[1].tls_version, sstp::TlsVersions::Only12);
+    EXPECT_EQ(links[1].pfs, sstp::Pfs::Required);
+    EXPECT_NE(r.config.find("{ dst_address = \"10.1.101.0/24\"; gateway = \"sstp-out1\"; }"),
+              std::string::npos)
+        << r.config;
+    EXPECT_EQ(r.config.find("10.1.102.0/24"), std::string::npos) << r.config;
 }
 
 TEST(RouterosImport, Seed003OpenVpnV7) {
@@ -509,10 +556,6 @@ TEST(RouterosImport, SeedFirewallAndClientLinks) {
             "line 36: refused: add-default-route=yes: a default route through a client link is "
             "not supported yet; add /ip route entries naming the link (the link is not "
             "imported)",
-            "line 38: unsupported: /interface sstp-client (sstp_clients is not implemented yet; "
-            "only ovpn_clients)",
-            "line 41: refused: gateway=sstp-out1: an sstp-client link (sstp_clients is not "
-            "implemented yet)",
             "line 42: refused: gateway=ovpn-dns: the ovpn-client link (line 31) is not imported",
             "line 45: refused: /interface list EMPTY has no member (the list is not imported)",
             "line 48: refused: interface=ether9 of list LAN: not an imported interface (the list "
@@ -563,9 +606,13 @@ TEST(RouterosImport, SeedFirewallAndClientLinks) {
     EXPECT_EQ(links[2].name, "tcp-link"); // protocol=tcp: OpenVPN over TCP
     EXPECT_TRUE(links[2].tcp);
     EXPECT_FALSE(links[0].tcp);
-    ASSERT_EQ(services->link_routes.size(), 2u);
+    ASSERT_EQ(services->link_routes.size(), 3u);
     EXPECT_EQ(services->link_routes[0].link, "ovpn-to-hq");
     EXPECT_EQ(services->link_routes[1].link, "ovpn-out1");
+    EXPECT_EQ(services->link_routes[2].link, "sstp-out1");
+    ASSERT_EQ(services->sstp_clients.size(), 1u);
+    EXPECT_EQ(services->sstp_clients[0].connect_to, ip("198.51.100.9"));
+    EXPECT_EQ(services->sstp_clients[0].pfs, sstp::Pfs::Yes);
 }
 
 } // namespace

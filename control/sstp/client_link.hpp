@@ -1,0 +1,111 @@
+// One SSTP client link at run time (an `sstp_clients` entry, RouterOS's /interface sstp-client):
+// each attempt dials the server through a worker's TCP engine (InjectAction::TcpConnect from
+// the WAN address and the link's local port 61300 + index, whole TLS records punted), runs a
+// fresh ClientConnection (TLS client, HTTP, Connect Request, client-role PPP, crypto-bound Call
+// Connected) over the stream, and once the call is up publishes an SstpSession bound to the
+// stream on the worker that holds it: the server's tunnel address as the session's address, ours
+// as the tunnel-local address, and the ip.routes destinations that name the link as gateway.
+// The TLS record layer stays in the control plane (the session's records are nullptr): the
+// server's IPv4 packets are opened here and injected (InjectAction::SessionInput); packets the
+// worker routes into the session come back as SstpEvent::Outbound and are sealed here.
+// The session and its routes are withdrawn when the call ends (the server's close or reset,
+// Call Disconnect/Abort, no answer to our echo, an authentication or certificate failure) and
+// the next attempt follows after a backoff of 1 s doubling to 60 s; each failure is logged and
+// kept as the link's last error.
+#pragma once
+
+#include "control/ovpn/client_link.hpp" // LinkInfo, LinkState: `vpnctl interfaces` rows
+#include "control/sstp/client_config.hpp"
+#include "control/sstp/client_connection.hpp"
+#include "dataplane/dataplane.hpp"
+#include "dataplane/session/publish.hpp"
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace vp::sstp {
+
+class ClientLink {
+public:
+    static constexpr uint64_t backoff_min_ms = 1000;
+    static constexpr uint64_t backoff_max_ms = 60000;
+    static constexpr uint64_t dial_timeout_ms = 30000;
+
+    // `routes`: the ip.routes destinations that name this link as their gateway.
+    ClientLink(ClientLinkConfig config, uint16_t local_port, dp::Dataplane& dataplane,
+               dp::SessionPublisher& publisher, std::shared_ptr<const tls::Context> tls,
+               std::vector<net::Ipv4Prefix> routes, uint64_t now_ms);
+    ~ClientLink();
+    ClientLink(const ClientLink&) = delete;
+    ClientLink& operator=(const ClientLink&) = delete;
+
+    const ClientLinkConfig& config() const { return config_; }
+    uint16_t local_port() const { return local_port_; }
+    dp::SessionId session() const { return session_; }
+    ovpn::LinkState state() const { return state_; }
+
+    // An event of the link's TCP stream (PuntReason::TcpStream tagged with the link's port).
+    void on_stream(const dp::PuntEntry& e, uint64_t now_ms);
+    // A packet the owner worker routed into the link's session (Ethernet room first); freed.
+    void on_outbound(rte_mbuf* m, uint64_t now_ms);
+    void on_timer(uint64_t now_ms);
+    // Call Disconnect to the server and the session withdrawn: for a reload or shutdown.
+    void stop(uint64_t now_ms);
+
+    ovpn::LinkInfo info(uint64_t now_ms) const;
+
+    struct Counters {
+        uint64_t injected = 0, inject_failed = 0;       // server -> LAN
+        uint64_t sealed = 0, backlog_full = 0, bad = 0; // LAN -> server
+    };
+    const Counters& counters() const { return counters_; }
+
+private:
+    void dial(uint64_t now_ms);
+    void drop(std::string reason, uint64_t now_ms);
+    void pump(uint64_t now_ms);
+    void publish(uint64_t now_ms);
+    void withdraw();
+    void end_stream(bool graceful);
+    void inject_tcp(dp::InjectAction action, rte_mbuf* m);
+    void take_traffic();
+
+    ClientLinkConfig config_;
+    uint16_t local_port_;
+    dp::Dataplane& dp_;
+    dp::SessionPublisher& publisher_;
+    std::shared_ptr<const tls::Context> tls_;
+    std::vector<net::Ipv4Prefix> routes_;
+    dp::WorkerId owner_ = 0;
+    dp::PortId wan_port_ = 0;
+    uint32_t local_ip_ = 0; // host order, the address we dial from
+
+    ovpn::LinkState state_ = ovpn::LinkState::Disabled;
+    std::unique_ptr<ClientConnection> client_;
+    // The stream: the connection being dialled or open (tcp::ConnHandle::pack()).
+    std::optional<uint64_t> conn_;
+    bool stream_open_ = false;
+    Bytes pending_;          // ciphertext not yet handed to the engine
+    bool in_flight_ = false; // one chain at a time, so bytes stay in order
+    rte_mbuf* refused_ = nullptr;
+    bool waiting_writable_ = false;
+    bool close_sent_ = false;
+
+    dp::SessionId session_ = dp::no_session;
+    net::Ipv4 local_address_ = 0, remote_address_ = 0;
+    std::string encoding_;
+    uint64_t dial_started_ms_ = 0;
+    uint64_t connected_ms_ = 0;
+    uint64_t retry_at_ms_ = 0;
+    uint64_t backoff_ms_ = backoff_min_ms;
+    uint32_t attempts_ = 0;
+    std::string last_error_;
+    uint32_t correlation_ = 0; // a new correlation id per attempt
+    // Of the current call: rx counted as injected, tx the session's (kept when withdrawn).
+    uint64_t rx_packets_ = 0, rx_bytes_ = 0, tx_packets_ = 0, tx_bytes_ = 0;
+    Counters counters_;
+};
+
+} // namespace vp::sstp

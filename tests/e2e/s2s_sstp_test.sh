@@ -1,0 +1,274 @@
+#!/usr/bin/env bash
+# Site-to-site SSTP between TWO appliances (seeds 002/004's "Site-to-Site SSTP"): the head office
+# runs the SSTP server with a PPP secret for the branch (its LAN as the secret's route), the
+# branch dials out with an `sstp_clients` link through its workers' TCP engine and routes the
+# head office's LAN through it (ip.routes gateway = the link's name). Each has a LAN namespace.
+#
+#   LAN A ns (10.2.0.2) == [hq: lan0 10.2.0.1 | wan0 10.1.0.1] ==WAN== [branch: wan0 10.1.0.2 | lan0 10.3.0.1] == LAN B ns (10.3.0.2)
+#
+#   tests/e2e/s2s_sstp_test.sh CASE   (sstp | refused | untrusted | loss | iperf; needs root)
+source "$(dirname "$0")/lib.sh"
+source "$(dirname "$0")/ovpn_lib.sh" # make_pki
+CASE=${1:?usage: s2s_sstp_test.sh CASE}
+E2E_TAG=${E2E_TAG:-$(printf 'q%04x' $(($$ % 65536)))}
+e2e_init "s2s-sstp-$CASE"
+e2e_require python3 sha256sum
+NS_HQ=$NS_APP       # the server appliance
+NS_BR=${E2E_TAG}b   # the branch appliance (the client)
+NS_LANB=${E2E_TAG}m # the branch's LAN
+E2E_EXTRA_NS+=("$NS_BR" "$NS_LANB")
+BR_PREFIX=${E2E_PREFIX}b
+s2s_cleanup() {
+    local rc=$?
+    set +e
+    (exit $rc)
+    e2e_cleanup
+    rm -rf "/var/run/dpdk/$BR_PREFIX"
+}
+trap s2s_cleanup EXIT
+
+topology() {
+    ip netns add "$NS_HQ"
+    ip netns add "$NS_BR"
+    ip netns add "$NS_LAN"
+    ip netns add "$NS_LANB"
+    ip link add vpa-wan netns "$NS_HQ" type veth peer name vpb-wan netns "$NS_BR"
+    ip link add vpa-lan netns "$NS_HQ" type veth peer name eth0 netns "$NS_LAN"
+    ip link add vpb-lan netns "$NS_BR" type veth peer name eth0 netns "$NS_LANB"
+    local ns dev
+    for ns in "$NS_HQ" "$NS_BR"; do ip -n "$ns" link set lo up; done
+    for dev in vpa-wan vpa-lan; do ip -n "$NS_HQ" link set "$dev" up; netns_offloads_off "$NS_HQ" "$dev"; done
+    for dev in vpb-wan vpb-lan; do ip -n "$NS_BR" link set "$dev" up; netns_offloads_off "$NS_BR" "$dev"; done
+    ip -n "$NS_LAN" addr add 10.2.0.2/24 dev eth0
+    ip -n "$NS_LANB" addr add 10.3.0.2/24 dev eth0
+    for ns in "$NS_LAN" "$NS_LANB"; do
+        ip -n "$ns" link set lo up
+        ip -n "$ns" link set eth0 up
+        netns_offloads_off "$ns" eth0
+    done
+    ip -n "$NS_LAN" route add default via 10.2.0.1
+    ip -n "$NS_LANB" route add default via 10.3.0.1
+}
+
+# The head office: the SSTP server (certificate from the store), a secret for the branch with a
+# fixed tunnel address pair and the branch's LAN as its route (seed 004's "Home" secret).
+hq_config() {
+    cat <<CFG
+system = { logging = { level = "info"; }; };
+dpdk = { lcores = "0-1"; no_huge = true; memory_mb = 256; file_prefix = "$E2E_PREFIX"; };
+dataplane = { idle_sleep_us = 50; };
+interfaces = (
+  { name = "wan0"; device = "net_af_packet0,iface=vpa-wan${WAN_DEVARGS:-}"; role = "wan"; address = "10.1.0.1/24"; },
+  { name = "lan0"; device = "net_af_packet1,iface=vpa-lan"; role = "lan"; address = "10.2.0.1/24"; }
+);
+certificates = { store = "$VP_CERTS"; };
+ppp_profiles = ( { name = "s2s"; local_address = "172.16.1.1"; } );
+ppp_secrets = (
+  { name = "branch"; password = "branch-secret"; profile = "s2s"; service = "sstp";
+    remote_address = "172.16.1.2"; routes = "10.3.0.0/24"; }
+);
+sstp_server = {
+  enabled = true; port = 443; certificate = "server-certificate"; default_profile = "s2s";
+  authentication = ["mschap2"]; keepalive_timeout = "20s";
+};
+CFG
+}
+
+# The branch: an sstp_clients link to the head office. $1: extra link settings, $2: extra
+# top-level settings.
+br_routes='ip = { routes = ( { dst_address = "10.2.0.0/24"; gateway = "sstp-to-hq"; } ); };'
+br_config() {
+    cat <<CFG
+system = { logging = { level = "info"; }; };
+dpdk = { lcores = "0-1"; no_huge = true; memory_mb = 256; file_prefix = "$BR_PREFIX"; };
+dataplane = { idle_sleep_us = 50; };
+interfaces = (
+  { name = "wan0"; device = "net_af_packet0,iface=vpb-wan${WAN_DEVARGS:-}"; role = "wan"; address = "10.1.0.2/24"; },
+  { name = "lan0"; device = "net_af_packet1,iface=vpb-lan"; role = "lan"; address = "10.3.0.1/24"; }
+);
+sstp_clients = (
+  { name = "sstp-to-hq"; connect_to = "10.1.0.1"; user = "branch"; keepalive_timeout = 10;
+    ${1:-} }
+);
+$br_routes
+${2:-}
+CFG
+}
+
+start_branch() { # CONFIG_FILE
+    ip netns exec "$NS_BR" "$VPNPLANED" -c "$1" >"$E2E_DIR/branch.log" 2>&1 &
+    BR_DAEMON=$!
+    E2E_PIDS+=("$BR_DAEMON")
+    for _ in $(seq 1 300); do
+        grep -q "vpnplaned running" "$E2E_DIR/branch.log" 2>/dev/null && return 0
+        kill -0 "$BR_DAEMON" 2>/dev/null || { echo "FAIL: branch vpnplaned exited"; cat "$E2E_DIR/branch.log"; return 1; }
+        sleep 0.1
+    done
+    echo "FAIL: branch vpnplaned did not start"
+    return 1
+}
+
+br_vpnctl() { "$VPNCTL" -s "/var/run/dpdk/$BR_PREFIX/dpdk_telemetry.v2" "$@"; }
+link_field() { # FIELD: of the first client link, from `vpnctl --json interfaces`
+    br_vpnctl --json interfaces | /usr/bin/python3 -c "import json,sys; print(json.load(sys.stdin)['0']['$1'])"
+}
+link_up() { [ "$(link_field state)" = connected ]; }
+link_down() { [ "$(link_field state)" != connected ]; }
+in_lanb() { ip netns exec "$NS_LANB" "$@"; }
+helpers="$(declare -f br_vpnctl link_field); VPNCTL=$VPNCTL BR_PREFIX=$BR_PREFIX"
+
+start_both() { # BRANCH_LINK_SETTINGS BRANCH_TOP_SETTINGS
+    topology
+    make_pki
+    hq_config >"$E2E_DIR/hq.cfg"
+    br_config "${1:-}" "${2:-}" >"$E2E_DIR/branch.cfg"
+    check "the branch configuration passes --check" "$VPNPLANED" -c "$E2E_DIR/branch.cfg" --check
+    start_daemon "$E2E_DIR/hq.cfg"
+    start_branch "$E2E_DIR/branch.cfg"
+}
+
+# A byte-exact 3 MB TCP transfer through the link (sha256 both ends).
+# transfer TX_NS RX_NS RX_ADDR
+transfer() {
+    local tx_ns=$1 rx_ns=$2 rx_addr=$3
+    head -c 3000000 /dev/urandom >"$E2E_DIR/send.bin"
+    rm -f "$E2E_DIR/recv.bin"
+    ip netns exec "$rx_ns" /usr/bin/python3 -c "
+import socket
+s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(('$rx_addr', 5000)); s.listen(1); s.settimeout(60)
+c, _ = s.accept(); c.settimeout(60)
+with open('$E2E_DIR/recv.bin', 'wb') as f:
+    while True:
+        b = c.recv(65536)
+        if not b: break
+        f.write(b)
+" &
+    local server=$!
+    sleep 0.5
+    ip netns exec "$tx_ns" /usr/bin/python3 -c "
+import socket
+s = socket.create_connection(('$rx_addr', 5000), timeout=60)
+s.sendall(open('$E2E_DIR/send.bin', 'rb').read()); s.close()
+"
+    wait $server
+    [ "$(sha256sum <"$E2E_DIR/send.bin")" = "$(sha256sum <"$E2E_DIR/recv.bin")" ]
+}
+b_to_a() { transfer "$NS_LANB" "$NS_LAN" 10.2.0.2; }
+a_to_b() { transfer "$NS_LAN" "$NS_LANB" 10.3.0.2; }
+
+case_sstp() {
+    start_both "password = \"branch-secret\"; verify_server_certificate = true; ca_certificate = \"ca-certificate\"; ${SSTP_LINK_EXTRA:-}" \
+        "certificates = { store = \"$E2E_DIR/certificates\"; };"
+    check "the link comes up" wait_for 30 link_up
+    check "the branch log says it connected" grep -q "sstp-client sstp-to-hq: connected, 172.16.1.2 <-> 172.16.1.1" "$E2E_DIR/branch.log"
+    check "vpnctl interfaces shows the link with its tunnel addresses" bash -c \
+        "$helpers br_vpnctl interfaces | grep -E 'sstp-to-hq +sstp-client +connected +10\.1\.0\.1:443 +172\.16\.1\.2 +172\.16\.1\.1 .*TLS'"
+    check "the link carries the ip.routes entry naming it" bash -c "[ \"\$($helpers link_field routes)\" = 10.2.0.0/24 ]"
+    check "the head office lists the branch's SSTP session" bash -c \
+        "$VPNCTL -s /var/run/dpdk/$E2E_PREFIX/dpdk_telemetry.v2 sessions | grep -E 'branch +sstp .*172\.16\.1\.2'"
+    check "LAN B pings LAN A through the link" in_lanb ping -c 5 -i 0.2 -W 2 10.2.0.2
+    check "LAN A pings LAN B through the link" in_lan ping -c 5 -i 0.2 -W 2 10.3.0.2
+    check "LAN B pings the head office's tunnel address" in_lanb ping -c 2 -i 0.2 -W 2 172.16.1.1
+    check "a 3 MB TCP transfer LAN B -> LAN A arrives byte-exact" b_to_a
+    check "a 3 MB TCP transfer LAN A -> LAN B arrives byte-exact" a_to_b
+    local tx rx
+    tx=$(link_field tx_bytes) rx=$(link_field rx_bytes)
+    check "the link stayed up through both transfers and counted them (tx $tx, rx $rx bytes)" \
+        test "$tx" -gt 3000000 -a "$rx" -gt 3000000
+    # A full stream toward the branch drops inner packets unsealed (sstp_stream_full), never a
+    # sealed record: the link's TLS stream stays whole.
+    check "one call through both transfers (no 'link down' before the restart)" \
+        test "$(grep -c 'sstp-to-hq: link down' "$E2E_DIR/branch.log")" = 0
+    check "no anti-spoofing drops on the branch" test "$(br_vpnctl --json drops | /usr/bin/python3 -c \
+        "import json,sys; print(json.load(sys.stdin)['anti_spoof'])")" -eq 0
+    # The head office restarts under the connected link: the stream ends, the link drops with
+    # its route, and dials again (backoff) until the server is back.
+    stop_daemon || true
+    cp "$E2E_DIR/vpnplaned.log" "$E2E_DIR/hq-before-restart.log"
+    check "the link drops when the server is gone" wait_for 30 link_down
+    check "the branch log says why" grep -qE "sstp-to-hq: link down: .*next attempt in" "$E2E_DIR/branch.log"
+    check "the route through the link is withdrawn" bash -c "! ip netns exec $NS_LANB ping -c 1 -W 1 10.2.0.2"
+    start_daemon "$E2E_DIR/hq.cfg"
+    check "the link reconnects within the backoff" wait_for 70 link_up
+    check "LAN B pings LAN A again" wait_for 10 in_lanb ping -c 1 -W 1 10.2.0.2
+    check "a transfer after the reconnect arrives byte-exact" b_to_a
+}
+
+# A wrong password: the server refuses the authentication, the link says so and backs off.
+case_refused() {
+    start_both 'password = "not-the-secret";'
+    check "the link reports the authentication failure" wait_for 30 bash -c \
+        "$helpers link_field last_error | grep -qi 'auth'"
+    check "vpnctl interfaces shows it disconnected with the reason" bash -c \
+        "$helpers br_vpnctl interfaces | grep -iE 'sstp-to-hq .*disconnected.*auth'"
+    check "it retries with backoff (2 to 5 failed attempts within 10 s, not dozens)" wait_for 10 bash -c \
+        "n=\$($helpers link_field failed_attempts); [ \$n -ge 2 ] && [ \$n -le 5 ]"
+    check "the branch log says why and when it retries" grep -qiE "sstp-client sstp-to-hq: .*auth.*next attempt in" "$E2E_DIR/branch.log"
+    check "LAN B cannot reach LAN A" bash -c "! ip netns exec $NS_LANB ping -c 2 -i 0.2 -W 1 10.2.0.2"
+    check "the branch daemon is alive" kill -0 "$BR_DAEMON"
+}
+
+# verify_server_certificate with a CA that did not issue the server's certificate.
+case_untrusted() {
+    start_both 'password = "branch-secret"; verify_server_certificate = true; ca_certificate = "foreign-ca";' \
+        "certificates = { store = \"$E2E_DIR/foreign-store\"; };"
+    check "the link reports the certificate failure" wait_for 30 bash -c \
+        "$helpers link_field last_error | grep -qi 'TLS: .*certificate'"
+    check "it retries with backoff" wait_for 10 bash -c "[ \$($helpers link_field failed_attempts) -ge 2 ]"
+    check "the link never came up" bash -c "! grep -q 'sstp-to-hq: connected' $E2E_DIR/branch.log"
+    check "the head office never listed a session" bash -c \
+        "! $VPNCTL -s /var/run/dpdk/$E2E_PREFIX/dpdk_telemetry.v2 sessions | grep -q branch"
+    check "the branch daemon is alive" kill -0 "$BR_DAEMON"
+}
+
+# 5 % random loss of the WAN's TCP segments both ways (nftables numgen on the veth's egress):
+# the outer TCP stream recovers, the transfer through the link stays byte-exact.
+case_loss() {
+    e2e_require nft
+    WAN_DEVARGS=",qdisc_bypass=0"
+    start_both 'password = "branch-secret";'
+    check "the link comes up" wait_for 30 link_up
+    local ns dev
+    for ns in "$NS_HQ:vpa-wan" "$NS_BR:vpb-wan"; do
+        dev=${ns#*:}
+        ip netns exec "${ns%%:*}" nft -f - <<NFT
+table netdev wanloss {
+  chain egress { type filter hook egress device "$dev" priority 0; policy accept;
+    meta l4proto tcp numgen random mod 100 < 5 counter drop
+  }
+}
+NFT
+    done
+    check "a 3 MB TCP transfer LAN B -> LAN A under 5 % loss arrives byte-exact" b_to_a
+    check "a 3 MB TCP transfer LAN A -> LAN B under 5 % loss arrives byte-exact" a_to_b
+    check "the loss rule dropped segments on both sides" bash -c \
+        "for ns in $NS_HQ $NS_BR; do ip netns exec \$ns nft list table netdev wanloss | grep -qE 'counter packets [1-9]' || exit 1; done"
+    check "the link stayed up (one connection)" test "$(grep -c 'sstp-to-hq: connected' "$E2E_DIR/branch.log")" = 1
+    for ns in "$NS_HQ" "$NS_BR"; do ip netns exec "$ns" nft delete table netdev wanloss; done
+}
+
+# Not a test (no figure is asserted): iperf3 LAN B -> LAN A and back through the link, for
+# perf/s2s_iperf.sh. IPERF_SECONDS (default 10).
+case_iperf() {
+    e2e_require iperf3
+    local secs=${IPERF_SECONDS:-10}
+    start_both 'password = "branch-secret";'
+    check "the link comes up" wait_for 30 link_up
+    ip netns exec "$NS_LAN" iperf3 -s -1 -B 10.2.0.2 >/dev/null 2>&1 &
+    sleep 0.5
+    local up down
+    up=$(in_lanb iperf3 -c 10.2.0.2 -t "$secs" -J | /usr/bin/python3 -c 'import json,sys; print("%.0f" % (json.load(sys.stdin)["end"]["sum_received"]["bits_per_second"] / 1e6))')
+    ip netns exec "$NS_LAN" iperf3 -s -1 -B 10.2.0.2 >/dev/null 2>&1 &
+    sleep 0.5
+    down=$(in_lanb iperf3 -c 10.2.0.2 -t "$secs" -R -J | /usr/bin/python3 -c 'import json,sys; print("%.0f" % (json.load(sys.stdin)["end"]["sum_received"]["bits_per_second"] / 1e6))')
+    echo "IPERF sstp LAN B -> LAN A: $up Mbit/s; LAN A -> LAN B: $down Mbit/s"
+    check "iperf3 measured both directions" test -n "$up" -a -n "$down"
+}
+
+"case_$CASE"
+# Both stop cleanly on SIGTERM (the branch withdraws its link and sends Call Disconnect).
+stop_branch() { kill -TERM "$BR_DAEMON"; wait "$BR_DAEMON"; }
+check "the branch stops cleanly (SIGTERM)" stop_branch
+check "the head office stops cleanly (SIGTERM)" stop_daemon
+e2e_finish
