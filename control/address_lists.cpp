@@ -6,6 +6,7 @@
 #include "control/appliance.hpp"
 #include "control/config/firewall_values.hpp"
 
+#include <algorithm>
 #include <chrono>
 
 namespace vp::ctl {

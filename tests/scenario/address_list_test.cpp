@@ -42,14 +42,15 @@ std::unique_ptr<ctl::Appliance> make_appliance(const std::string& extra) {
     return a.ok() ? std::move(*a) : nullptr;
 }
 
-// Users: "alice" (profile vpn-users: joins list "vpn-users"), "bob" (default profile: no list).
+// Users: "alice" (profile vpn-users: joins list "vpn-users"), "bob" (profile plain: no list).
 // Forward rules: accept UDP from vpn-users to the LAN server, drop the rest to it.
 const std::string sessions_config = R"(
 ip_pools = ( { name = "vpn"; ranges = "10.8.0.2-10.8.0.254"; } );
 ppp_profiles = ( { name = "vpn-users"; local_address = "10.8.0.1"; remote_address = "vpn";
-                   address_list = "vpn-users"; } );
+                   address_list = "vpn-users"; },
+                 { name = "plain"; local_address = "10.8.0.1"; remote_address = "vpn"; } );
 ppp_secrets = ( { name = "alice"; password = "a"; profile = "vpn-users"; },
-                { name = "bob"; password = "b"; remote_address = "vpn"; } );
+                { name = "bob"; password = "b"; profile = "plain"; } );
 firewall = {
   filter = (
     { chain = "forward"; src_address_list = "vpn-users"; dst_address = "10.2.0.2";
