@@ -18,7 +18,8 @@
 
 namespace vp::ctl {
 
-// Changes to dynamic entries within this many milliseconds are compiled together.
+// Changes to dynamic entries within this many milliseconds are compiled together (and within
+// four times the last compilation's duration, when that is longer).
 inline constexpr uint64_t address_list_coalesce_ms = 100;
 
 // One row of `vpnctl firewall address-list`: a static list's merged range, or a session's address.
