@@ -60,5 +60,11 @@ check "vpnctl firewall filter prints the rules with their comments" \
     bash -c "'$VPNCTL' -s /var/run/dpdk/$E2E_PREFIX/dpdk_telemetry.v2 firewall filter | grep -q ';;; no iperf on 5202 from tunnels'"
 vpnctl firewall filter >"$E2E_DIR/filter.txt" 2>&1 || true
 cat "$E2E_DIR/filter.txt"
+vpnctl firewall address-list >"$E2E_DIR/address-list.txt" 2>&1 || true
+cat "$E2E_DIR/address-list.txt"
+kill -TERM "$(client_pid alice)"
+check "the session ends (explicit exit or keepalive timeout)" wait_for 40 sessions_are 0
+check "alice's address left vpn-users with her session" \
+    bash -c "'$VPNCTL' -s /var/run/dpdk/$E2E_PREFIX/dpdk_telemetry.v2 firewall address-list | grep -q 'no entries'"
 check "the daemon stops cleanly" stop_daemon
 e2e_finish
