@@ -106,15 +106,18 @@ Result<std::unique_ptr<dp::fw::FilterSet>>
 Appliance::make_filter(const config::ApplianceConfig& c) const {
     if (c.firewall.filter.empty() && c.firewall.mangle.empty() && c.firewall.nat.empty())
         return std::unique_ptr<dp::fw::FilterSet>();
+    // Address lists: static entries and the live sessions' dynamic ones (address_lists.hpp).
+    config::FirewallConfig fw = c.firewall;
+    resolve_address_lists(fw, dynamic_address_lists(aaa_->active_grants()));
     // Filter rules first, then mangle rules: the telemetry tables index them in that order.
-    auto rules = c.firewall.filter;
-    rules.insert(rules.end(), c.firewall.mangle.begin(), c.firewall.mangle.end());
+    auto rules = fw.filter;
+    rules.insert(rules.end(), fw.mangle.begin(), fw.mangle.end());
     std::array<uint16_t, dp::fw::FilterSet::max_ports> lists{};
     for (size_t i = 0; i < c.firewall.interface_lists.size() && i < lists.size(); ++i)
         lists[i] = c.firewall.interface_lists[i];
     auto set =
         dp::fw::FilterSet::build(std::move(rules), lists, dp_->settings().workers, SOCKET_ID_ANY);
-    if (set.ok()) (*set)->set_nat(c.firewall.nat, c.firewall.tracking() && dp_->conntrack());
+    if (set.ok()) (*set)->set_nat(fw.nat, fw.tracking() && dp_->conntrack());
     return set;
 }
 
@@ -227,6 +230,7 @@ uint32_t Appliance::poll() {
         neighbors_->on_timer(now);
         dp_->rcu().reclaim();
         if (auto* ct = dp_->conntrack()) ct->sweep(rte_rdtsc(), rte_get_tsc_hz());
+        update_address_lists(now);
     }
     if (dp_->settings().tcp && now >= next_cookie_rotation_ms_) {
         next_cookie_rotation_ms_ = now + 300000;

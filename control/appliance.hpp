@@ -9,6 +9,7 @@
 
 #include "base/result.hpp"
 #include "control/aaa/local_aaa.hpp"
+#include "control/address_lists.hpp"
 #include "control/config/appliance_config.hpp"
 #include "control/dataplane_settings.hpp"
 #include "control/ip/neighbor_manager.hpp"
@@ -75,6 +76,8 @@ public:
     const ControlCounters& counters() const { return counters_; }
     uint64_t uptime_ms() const { return now_ms() - started_ms_; }
     static uint64_t now_ms();
+    // Recompilations of the filter set for dynamic address list entries (address_lists.hpp).
+    const AddressListStats& address_list_stats() const { return list_stats_; }
 
 private:
     Appliance() = default;
@@ -86,6 +89,9 @@ private:
     void apply_logging(const config::SystemConfig& s);
     void handle_punt(const dp::PuntEntry& e, uint64_t now);
     void rotate_cookie_secrets();
+    // Recompiles the filter set when sessions joined or left a profile's address list
+    // (control/address_lists.cpp).
+    void update_address_lists(uint64_t now);
 
     config::ApplianceConfig config_;
     std::unique_ptr<dp::Dataplane> dp_;
@@ -107,6 +113,10 @@ private:
         std::string text;
     };
     std::map<uint32_t, ReloadedRateLimit> reloaded_rate_limits_;
+    // Dynamic address lists: the AAA generation the published filter set reflects.
+    uint64_t list_generation_ = 0;
+    uint64_t next_list_rebuild_ms_ = 0;
+    AddressListStats list_stats_;
 };
 
 } // namespace vp::ctl

@@ -358,9 +358,10 @@ private:
         if (auto v = read_timeout(s, "idle_timeout")) p->idle_timeout_s = v;
         if (auto v = read_rate_limit(s)) p->rate_limit = v;
         if (auto v = s.opt_string("address_list")) {
-            // Never accepted and ignored: the address list only means something to a firewall.
-            if (!v->empty())
-                s.error("address_list", "address_list needs the firewall, not implemented yet");
+            // A session's tunnel address joins this firewall address list while it is up
+            // (control/address_lists.hpp); the firewall knows the name from the profiles.
+            if (!v->empty() && (*v)[0] == '!')
+                s.error("address_list", "a list name cannot start with '!'");
             p->address_list = *v;
         }
         if (auto v = s.opt_string("comment")) p->comment = *v;

@@ -339,6 +339,8 @@ std::variant<Grant, Reject> LocalAaa::authenticate_locked(const AuthRequest& req
     lease.info =
         ActiveGrant{grant.id,          grant.user,          grant.service,       grant.profile,
                     request.caller_id, grant.local_address, grant.remote_address};
+    lease.info.address_list = grant.address_list;
+    if (!grant.address_list.empty()) ++address_list_generation_;
     lease.default_profile = fallback.name;
     st.leases.emplace(grant.id, std::move(lease));
     ++st.sessions_per_user[grant.user];
@@ -375,6 +377,7 @@ void LocalAaa::release(const Grant& grant) {
     if (n != st.sessions_per_user.end() && --n->second == 0) st.sessions_per_user.erase(n);
     log::info(Topic::Aaa, "released grant {} of '{}': {}", grant.id, printable(grant.user),
               net::to_string(lease.remote.address));
+    if (!lease.info.address_list.empty()) ++address_list_generation_;
     st.leases.erase(it);
 }
 

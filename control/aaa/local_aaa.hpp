@@ -11,6 +11,7 @@
 #include "control/aaa/aaa.hpp"
 #include "control/aaa/aaa_config.hpp"
 
+#include <atomic>
 #include <cstdint>
 #include <memory>
 #include <mutex>
@@ -38,6 +39,7 @@ struct ActiveGrant {
     std::string caller_id;
     net::Ipv4 local_address = 0;
     net::Ipv4 remote_address = 0;
+    std::string address_list; // the profile's address_list the remote address joined ("": none)
 };
 
 struct ReloadSummary {
@@ -80,6 +82,9 @@ public:
     std::vector<PoolUsage> pool_usage() const;
     std::vector<ActiveGrant> active_grants() const;
     size_t active_count() const;
+    // Changes whenever a grant with an address_list is made or released: the firewall resolves
+    // its address lists again (control/address_lists.hpp) when it differs from what it applied.
+    uint64_t address_list_generation() const { return address_list_generation_.load(); }
 
 private:
     struct State;
@@ -87,6 +92,7 @@ private:
                                                     const PasswordCheck* check);
 
     mutable std::mutex mutex_;
+    std::atomic<uint64_t> address_list_generation_{0};
     std::unique_ptr<State> state_;
 };
 

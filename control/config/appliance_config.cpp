@@ -333,6 +333,7 @@ Result<ApplianceConfig> load(std::optional<ParsedFile> parsed, Diagnostics& diag
     parse_interfaces(root, c.interfaces);
     if (auto s = root.group("ip")) parse_ip(*s, c.ip, c.interfaces);
     parse_interface_lists(root, c.interfaces, c.firewall);
+    collect_dynamic_lists(c.raw->getRoot(), c.firewall);
     if (auto s = root.group("firewall")) parse_firewall(*s, c.interfaces, c.firewall);
     if (auto s = root.group("tcp")) parse_tcp(*s, c.tcp);
     if (auto s = root.group("perf")) parse_perf(*s, c.perf);

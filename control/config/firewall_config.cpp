@@ -159,14 +159,22 @@ void parse_matchers(Section& r, const std::vector<InterfaceConfig>& interfaces,
         bool negated = !t->empty() && (*t)[0] == '!';
         std::string list_name = negated ? t->substr(1) : *t;
         auto it = cfg.address_lists.find(list_name);
-        if (it == cfg.address_lists.end())
-            r.error(name, "'" + list_name + "' is not a list of firewall.address_lists");
-        else if (it->second.empty())
+        bool dynamic = cfg.dynamic_lists.count(list_name) != 0;
+        if (it == cfg.address_lists.end() && !dynamic)
+            r.error(name, "'" + list_name +
+                              "' is not a list of firewall.address_lists nor the "
+                              "address_list of a ppp profile");
+        else if (!dynamic && it->second.empty())
             r.error(name, "'" + list_name +
                               "' has no enabled addresses (a rule on an empty list "
                               "would never match)");
-        else
-            *list = negated ? config::fw::complement_ranges(it->second) : it->second;
+        else {
+            std::vector<dp::fw::Range32> ranges;
+            if (it != cfg.address_lists.end()) ranges = it->second;
+            *list = negated ? config::fw::complement_ranges(ranges) : ranges;
+            (name == std::string_view("src_address_list") ? rule.src_list_name
+                                                          : rule.dst_list_name) = *t;
+        }
     }
 }
 
@@ -378,6 +386,19 @@ void parse_interface_lists(Section& root, const std::vector<InterfaceConfig>& in
                 out.interface_lists[i] |= static_cast<uint16_t>(1u << bit);
         }
         g.finish();
+    }
+}
+
+void collect_dynamic_lists(const libconfig::Setting& root, FirewallConfig& out) {
+    if (!root.exists("ppp_profiles")) return;
+    const libconfig::Setting& profiles = root["ppp_profiles"];
+    if (!profiles.isList() && !profiles.isArray()) return;
+    for (int i = 0; i < profiles.getLength(); ++i) {
+        const libconfig::Setting& p = profiles[i];
+        std::string name;
+        // The profile's own parser (aaa_config.cpp) reports a value of the wrong type.
+        if (p.isGroup() && p.lookupValue("address_list", name) && !name.empty() && name[0] != '!')
+            out.dynamic_lists.insert(name);
     }
 }
 

@@ -10,6 +10,7 @@
 #include "dataplane/firewall/rules.hpp"
 
 #include <map>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -27,6 +28,10 @@ struct FirewallConfig {
     // firewall.address_lists (RouterOS /ip firewall address-list): each list's enabled entries,
     // merged (firewall_values.hpp merge_ranges). Rules get a copy of the ranges they name.
     std::map<std::string, std::vector<dp::fw::Range32>> address_lists;
+    // The lists ppp profiles name in address_list: a session's tunnel address joins its
+    // profile's list while the session is up (dynamic entries, as RouterOS does). Rules may name
+    // them without a static entry (an empty list matches nothing until a session joins).
+    std::set<std::string> dynamic_lists;
     std::vector<dp::fw::FilterRule> filter;
     std::vector<dp::fw::FilterRule> mangle; // chain mangle_forward, action change_mss
     std::vector<dp::fw::NatRule> nat;
@@ -44,6 +49,9 @@ struct FirewallConfig {
 
 void parse_interface_lists(Section& root, const std::vector<InterfaceConfig>& interfaces,
                            FirewallConfig& out);
+// The address_list names of ppp_profiles (read before parse_firewall, so that rules may name
+// them); the profiles themselves are parsed and checked by the AAA configuration.
+void collect_dynamic_lists(const libconfig::Setting& root, FirewallConfig& out);
 void parse_firewall(Section& s, const std::vector<InterfaceConfig>& interfaces,
                     FirewallConfig& out);
 

@@ -104,6 +104,29 @@ void firewall_nat_dict(Appliance& a, size_t first, rte_tel_data* d) {
     }
 }
 
+// The address lists' entries (/ip firewall address-list print): static ranges, then the
+// sessions' dynamic addresses with their user, protocol and grant; paged as profiles.
+void firewall_address_list_dict(Appliance& a, size_t first, rte_tel_data* d) {
+    rte_tel_data_start_dict(d);
+    auto entries = address_list_entries(a.config().firewall, a.aaa().active_grants());
+    constexpr size_t page = 40;
+    for (size_t row = first; row < entries.size(); ++row) {
+        if (row == first + page) {
+            rte_tel_data_add_dict_u64(d, "next", row);
+            break;
+        }
+        const auto& e = entries[row];
+        rte_tel_data* c = new_dict();
+        rte_tel_data_add_dict_string(c, "flags", e.dynamic ? "D" : "");
+        rte_tel_data_add_dict_string(c, "list", e.list.c_str());
+        rte_tel_data_add_dict_string(c, "address", range_text(e.range).c_str());
+        std::string session =
+            e.dynamic ? e.user + " (" + e.service + ", grant " + std::to_string(e.grant) + ")" : "";
+        rte_tel_data_add_dict_string(c, "session", session.c_str());
+        rte_tel_data_add_dict_container(d, std::to_string(row).c_str(), c, 0);
+    }
+}
+
 // Connection tracking's gauges and counters.
 void conntrack_dict(Appliance& a, rte_tel_data* d) {
     rte_tel_data_start_dict(d);

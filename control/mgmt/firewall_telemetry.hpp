@@ -16,5 +16,6 @@ void firewall_rules_dict(Appliance& appliance, size_t first, bool mangle, rte_te
 void firewall_nat_dict(Appliance& appliance, size_t first, rte_tel_data* d);
 void conntrack_dict(Appliance& appliance, rte_tel_data* d);
 void firewall_connections_dict(Appliance& appliance, size_t first, rte_tel_data* d);
+void firewall_address_list_dict(Appliance& appliance, size_t first, rte_tel_data* d);
 
 } // namespace vp::ctl

@@ -265,6 +265,28 @@ void firewall(prom::Writer& w, Appliance& a) {
         w.sample(totals[i].bytes, {{"table", rows[i].first}, {"rule", rows[i].second}});
 }
 
+// Address list entries per list, static and dynamic (address_lists.hpp), and the filter set's
+// recompilations for dynamic entries.
+void address_list_metrics(prom::Writer& w, Appliance& a) {
+    std::map<std::pair<std::string, bool>, uint64_t> counts;
+    for (auto& e : address_list_entries(a.config().firewall, a.aaa().active_grants()))
+        ++counts[{e.list, e.dynamic}];
+    w.family("vpnplane_firewall_address_list_entries", Type::Gauge,
+             "address list entries (static: merged ranges; dynamic: session addresses)");
+    for (auto& [key, n] : counts)
+        w.sample(n, {{"list", key.first}, {"dynamic", key.second ? "yes" : "no"}});
+    const auto& st = a.address_list_stats();
+    w.family("vpnplane_firewall_address_list_rebuilds_total", Type::Counter,
+             "filter sets compiled again because dynamic address list entries changed");
+    w.sample(st.rebuilds);
+    w.family("vpnplane_firewall_address_list_rebuild_failures_total", Type::Counter,
+             "recompilations for dynamic address list entries that failed (old set kept)");
+    w.sample(st.rebuild_failures);
+    w.family("vpnplane_firewall_address_list_rebuild_seconds_max", Type::Gauge,
+             "the longest recompilation for dynamic address list entries so far");
+    w.sample(static_cast<double>(st.max_rebuild_us) / 1e6);
+}
+
 void session_metrics(prom::Writer& w, Appliance& a, bool per_session) {
     auto list = a.sessions();
     std::map<std::string, uint64_t> by_service;
@@ -327,6 +349,7 @@ std::string collect_metrics(Appliance& a, bool sessions) {
     sstp_metrics(w, a);
     tcp_metrics(w, a);
     firewall(w, a);
+    address_list_metrics(w, a);
     for (auto& e : w.errors())
         log::warning(log::Topic::System, "metrics: {}", e);
     return w.text();

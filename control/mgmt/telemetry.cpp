@@ -520,6 +520,11 @@ int cmd_firewall_connections(const char*, const char* params, rte_tel_data* d) {
     });
 }
 
+int cmd_address_list(const char*, const char* params, rte_tel_data* d) {
+    return with_appliance(
+        d, [&](Appliance& a) { return firewall_address_list_dict(a, first_row(params), d), 0; });
+}
+
 // The configured PPP secrets (/ppp secret print) without their passwords, paged as profiles.
 int cmd_secrets(const char*, const char* params, rte_tel_data* d) {
     return with_appliance(d, [&](Appliance& a) {
@@ -775,6 +780,8 @@ void attach_telemetry(Appliance* appliance, std::function<std::string(bool& ok)>
         rte_telemetry_register_cmd("/vpnplane/firewall_connections", cmd_firewall_connections,
                                    "Tracked connections (/ip firewall connection print). "
                                    "Parameter: first row.");
+        rte_telemetry_register_cmd("/vpnplane/firewall_address_list", cmd_address_list,
+                                   "Address list entries, D: dynamic. Parameter: first row.");
         rte_telemetry_register_cmd("/vpnplane/tcp", cmd_tcp,
                                    "TCP engine counters and connection gauges.");
         rte_telemetry_register_cmd("/vpnplane/metrics", cmd_metrics,

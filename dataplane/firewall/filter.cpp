@@ -176,7 +176,7 @@ FilterSet::build(std::vector<FilterRule> rules, const std::array<uint16_t, max_p
     set->workers_ = workers;
     constexpr size_t per_line = 64 / sizeof(Slot);
     set->stride_ = (set->rules_.size() + per_line - 1) / per_line * per_line;
-    set->counters_ = std::make_unique<Slot[]>(set->stride_ * workers + 1);
+    set->counters_ = std::shared_ptr<Slot[]>(new Slot[set->stride_ * workers + 1]());
     if (set->rules_.size() >= RTE_ACL_MAX_PRIORITY) return make_error("firewall: too many rules");
     uint32_t gen = generation.fetch_add(1);
     for (unsigned c = 0; c < chain_count; ++c) {
@@ -227,7 +227,16 @@ void FilterSet::set_nat(std::vector<NatRule> rules, bool tracking) {
     tracking_ = tracking;
     constexpr size_t per_line = 64 / sizeof(Slot);
     nat_stride_ = (nat_.size() + per_line - 1) / per_line * per_line;
-    nat_counters_ = std::make_unique<Slot[]>(nat_stride_ * workers_ + 1);
+    nat_counters_ = std::shared_ptr<Slot[]>(new Slot[nat_stride_ * workers_ + 1]());
+}
+
+bool FilterSet::share_counters(const FilterSet& previous) {
+    if (previous.rules_.size() != rules_.size() || previous.nat_.size() != nat_.size() ||
+        previous.workers_ != workers_)
+        return false;
+    counters_ = previous.counters_;
+    nat_counters_ = previous.nat_counters_;
+    return true;
 }
 
 RuleCounters FilterSet::nat_total(uint32_t rule) const {

@@ -93,6 +93,11 @@ public:
         s.bytes.add(bytes);
     }
     RuleCounters nat_total(uint32_t rule) const;
+    // A set rebuilt from the same rules (only address list contents changed: dynamic entries)
+    // counts into `previous`'s counters, so the rule counters go on across the swap, exactly
+    // (workers still on the old set write the same slots). Call before publishing; false (and
+    // nothing shared) when the rule or worker counts differ.
+    bool share_counters(const FilterSet& previous);
 
 private:
     FilterSet() = default;
@@ -106,10 +111,10 @@ private:
     bool tracking_ = false;
     std::array<uint16_t, max_ports> port_lists_{};
     unsigned workers_ = 0;
-    size_t stride_ = 0; // slots per worker, a whole number of cache lines
-    std::unique_ptr<Slot[]> counters_;
+    size_t stride_ = 0;                // slots per worker, a whole number of cache lines
+    std::shared_ptr<Slot[]> counters_; // shared with a rebuilt set (share_counters)
     size_t nat_stride_ = 0;
-    std::unique_ptr<Slot[]> nat_counters_;
+    std::shared_ptr<Slot[]> nat_counters_;
 };
 
 } // namespace vp::dp::fw

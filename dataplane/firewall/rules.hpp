@@ -77,6 +77,10 @@ struct FilterRule {
     uint8_t conn_state = 0;     // connection_state: conntrack StateBits, any of them; 0: any
     AddressRanges src_list;     // src_address_list, dst_address_list (and src/dst_address too)
     AddressRanges dst_list;
+    // The lists' names as configured ("!name" when negated, "": no matcher): the control plane
+    // resolves them again into src_list/dst_list when dynamic entries change.
+    std::string src_list_name;
+    std::string dst_list_name;
     bool disabled = false;
     std::string comment;
     std::string text; // the rule as the operator wrote it, for `vpnctl firewall filter`
@@ -107,6 +111,8 @@ struct NatRule {
     Range16 to_ports{0, 0};     // {0, 0}: keep the port when free, else any in 1024-65535
     AddressRanges src_list;     // src_address_list, dst_address_list
     AddressRanges dst_list;
+    std::string src_list_name; // as in FilterRule
+    std::string dst_list_name;
     bool disabled = false;
     std::string comment;
     std::string text;

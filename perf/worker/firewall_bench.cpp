@@ -9,6 +9,7 @@
 #include "base/bytes.hpp"
 #include "control/appliance.hpp"
 #include "control/config/appliance_config.hpp"
+#include "dataplane/firewall/filter.hpp"
 #include "dataplane/worker/worker.hpp"
 
 #include <benchmark/benchmark.h>
@@ -166,9 +167,54 @@ void bm_conntrack(benchmark::State& state, const char* extra) {
     state.counters["ratio"] = with / none;
 }
 
+// Dynamic address lists (control/address_lists.cpp) recompile the filter set when a session
+// joins or leaves a list: the time of one FilterSet::build with `rules` forward rules of which
+// `list_rules` name a list of `entries` disjoint addresses (every other address: the worst case,
+// nothing merges), the rest one port each.
+//   firewall/address_list_rebuild/rules:R/list_rules:L/entries:M   ms per build, acl_entries
+void bm_list_rebuild(benchmark::State& state, unsigned rules, unsigned list_rules,
+                     unsigned entries) {
+    std::vector<vp::dp::fw::Range32> list;
+    for (uint32_t i = 0; i < entries; ++i)
+        list.push_back({0x0a080000u + 2 * i, 0x0a080000u + 2 * i});
+    std::vector<vp::dp::fw::FilterRule> set;
+    uint64_t acl = 0;
+    for (unsigned i = 0; i < rules; ++i) {
+        vp::dp::fw::FilterRule r;
+        r.action = vp::dp::fw::Action::drop;
+        r.protocol = 17;
+        if (i < list_rules)
+            r.src_list = list;
+        else
+            r.dst_ports = {{static_cast<uint16_t>(1000 + i), static_cast<uint16_t>(1000 + i)}};
+        acl += vp::dp::fw::acl_entries(r);
+        set.push_back(std::move(r));
+    }
+    std::array<uint16_t, vp::dp::fw::FilterSet::max_ports> ports{};
+    for (auto _ : state) {
+        auto built = vp::dp::fw::FilterSet::build(set, ports, 1, SOCKET_ID_ANY);
+        if (!built.ok()) {
+            state.SkipWithError(built.error().message.c_str());
+            return;
+        }
+    }
+    state.counters["acl_entries"] = static_cast<double>(acl);
+}
+
 } // namespace
 
 void register_firewall_benchmarks() {
+    struct Shape {
+        unsigned rules, list_rules, entries;
+    };
+    for (Shape s :
+         {Shape{1000, 1, 1000}, Shape{1000, 10, 1000}, Shape{64, 64, 1000}, Shape{1000, 1000, 60}})
+        benchmark::RegisterBenchmark(
+            ("firewall/address_list_rebuild/rules:" + std::to_string(s.rules) + "/list_rules:" +
+             std::to_string(s.list_rules) + "/entries:" + std::to_string(s.entries))
+                .c_str(),
+            bm_list_rebuild, s.rules, s.list_rules, s.entries)
+            ->Unit(benchmark::kMillisecond);
     benchmark::RegisterBenchmark("firewall/forward/conntrack", bm_conntrack, conntrack_config)
         ->Iterations(1)
         ->Unit(benchmark::kMillisecond);

@@ -3,6 +3,9 @@
 # host through the tunnel; a forward rule drops the client's traffic to one of the ports (matched
 # through the dynamic `ovpn` interface list) while the other passes, an input rule rejects
 # nothing that matters, and `vpnctl firewall filter` shows the deciding rules' counters rising.
+# The accept rule matches the client through a dynamic address list: its profile's address_list
+# puts the session's address into "vpn-users" (RouterOS /ppp profile address-list=); other tunnel
+# traffic is dropped, and `vpnctl firewall address-list` shows the entry flagged D.
 #
 #   tests/e2e/firewall_test.sh      (needs root)
 source "$(dirname "$0")/lib.sh"
@@ -15,14 +18,17 @@ e2e_require openvpn iperf3
 make_topology 1
 make_pki alice
 {
-    ovpn_config
+    ovpn_config "" "" 'address_list = "vpn-users";'
     cat <<'CFG'
 interface_lists = ( { name = "LAN"; interfaces = "lan0"; } );
 firewall = { filter = (
   { chain = "input"; protocol = "udp"; dst_port = 1194; action = "accept"; comment = "OpenVPN"; },
   { chain = "forward"; protocol = "tcp"; in_interface_list = "ovpn"; dst_address = "10.2.0.2";
     dst_port = 5202; action = "drop"; comment = "no iperf on 5202 from tunnels"; },
-  { chain = "forward"; in_interface_list = "ovpn"; out_interface_list = "LAN"; action = "accept"; }
+  { chain = "forward"; in_interface_list = "ovpn"; out_interface_list = "LAN";
+    src_address_list = "vpn-users"; action = "accept"; },
+  { chain = "forward"; in_interface_list = "ovpn"; action = "drop";
+    comment = "tunnels outside vpn-users"; }
 ); };
 CFG
 } >"$E2E_DIR/vpnplane.cfg"
@@ -39,7 +45,12 @@ check "the OpenVPN input rule counted the handshake" test "$(rule_packets 0)" -g
 check "the client reaches the LAN host's port 5201 (accepted, forward chain)" \
     in_client iperf3 -c 10.2.0.2 -p 5201 -t 1 --connect-timeout 3000
 accepted=$(rule_packets 2)
-check "the accept rule (in ovpn, out LAN) counted the transfer" test "$accepted" -gt 10
+check "the accept rule (in ovpn, out LAN, src in vpn-users) counted the transfer" \
+    test "$accepted" -gt 10
+check "vpnctl firewall address-list shows alice's address as a dynamic vpn-users entry" \
+    bash -c "'$VPNCTL' -s /var/run/dpdk/$E2E_PREFIX/dpdk_telemetry.v2 firewall address-list | grep -E ' D +vpn-users +10\.2\.0\.[0-9]+ +alice '"
+check "the metrics count the dynamic entry" \
+    bash -c "'$VPNCTL' -s /var/run/dpdk/$E2E_PREFIX/dpdk_telemetry.v2 metrics | grep -q 'vpnplane_firewall_address_list_entries{list=\"vpn-users\",dynamic=\"yes\"} 1'"
 check "the client cannot reach port 5202 (dropped)" \
     bash -c "! ip netns exec $NS_CLIENT iperf3 -c 10.2.0.2 -p 5202 -t 1 --connect-timeout 2000"
 check "the drop rule counted the SYNs" test "$(rule_packets 1)" -gt 0
@@ -49,5 +60,11 @@ check "vpnctl firewall filter prints the rules with their comments" \
     bash -c "'$VPNCTL' -s /var/run/dpdk/$E2E_PREFIX/dpdk_telemetry.v2 firewall filter | grep -q ';;; no iperf on 5202 from tunnels'"
 vpnctl firewall filter >"$E2E_DIR/filter.txt" 2>&1 || true
 cat "$E2E_DIR/filter.txt"
+vpnctl firewall address-list >"$E2E_DIR/address-list.txt" 2>&1 || true
+cat "$E2E_DIR/address-list.txt"
+kill -TERM "$(client_pid alice)"
+check "the session ends (explicit exit or keepalive timeout)" wait_for 40 sessions_are 0
+check "alice's address left vpn-users with her session" \
+    bash -c "'$VPNCTL' -s /var/run/dpdk/$E2E_PREFIX/dpdk_telemetry.v2 firewall address-list | grep -q 'no entries'"
 check "the daemon stops cleanly" stop_daemon
 e2e_finish

@@ -21,6 +21,7 @@ void usage() {
                "  profiles | secrets      PPP profiles, PPP secrets (without passwords)\n"
                "  firewall filter|mangle  rules with counters (/ip firewall filter print stats)\n"
                "  firewall nat|connections  NAT rules, tracked connections\n"
+               "  firewall address-list   list entries, D: a session's (address-list print)\n"
                "  reload                  re-read the configuration file and apply it\n"
                "  log TOPIC LEVEL         set a log topic's level (error|warning|info|debug)\n"
                "  raw /vpnplane/CMD[,ARGS] print a telemetry reply as JSON\n"

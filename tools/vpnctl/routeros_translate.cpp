@@ -275,12 +275,12 @@ private:
               {"session-timeout", "session_timeout"},
               {"idle-timeout", "idle_timeout"},
               {"rate-limit", "rate_limit"},
+              {"address-list", "address_list"},
               {"use-compression", "use_compression"},
               {"use-mpls", "use_mpls"},
               {"use-upnp", "use_upnp"},
               {"comment", "comment"}},
              {{"bridge", "vpnplane does not bridge PPP sessions"},
-              {"address-list", "address_list needs the firewall, not implemented yet"},
               {"incoming-filter", "jump chains are not implemented (use firewall.filter rules "
                                   "with in_interface_list = \"ovpn\" or \"sstp\")"},
               {"outgoing-filter", "jump chains are not implemented (use firewall.filter rules "
@@ -294,6 +294,8 @@ private:
               {"use-ipv6", "IPv6 is not supported yet"},
               {"remote-ipv6-prefix-pool", "IPv6 is not supported yet"},
               {"dhcpv6-pd-pool", "IPv6 is not supported yet"}});
+        if (auto list = c.prop("address-list"); list && !list->empty())
+            firewall_.add_profile_list(*list); // rules may name it without static entries
         for (auto& [k, v] : scratch.fields) {
             if ((k == "use_compression" || k == "use_mpls" || k == "use_upnp") && v != "no" &&
                 v != "default" && !v.empty())

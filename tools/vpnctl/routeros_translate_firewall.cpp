@@ -492,12 +492,14 @@ void FirewallImport::finish(
                         if (!e.ok && !refused_at) refused_at = e.line;
                     }
                 std::string why;
-                if (!entries)
-                    why = "no /ip firewall address-list entries of that list";
-                else if (refused_at)
+                bool dynamic = profile_lists_.count(name) != 0; // a /ppp profile fills it
+                if (refused_at)
                     why = "the list (entry at line " + std::to_string(refused_at) +
                           ") is not imported";
-                else if (!enabled)
+                else if (!entries && !dynamic)
+                    why = "no /ip firewall address-list entries of that list (nor a /ppp "
+                          "profile address-list=)";
+                else if (!enabled && !dynamic)
                     why = "every entry of the list is disabled (vpnplane refuses a rule on an "
                           "empty list)";
                 if (why.empty()) {

@@ -9,6 +9,7 @@
 
 #include <functional>
 #include <optional>
+#include <set>
 #include <string>
 #include <utility>
 #include <vector>
@@ -64,6 +65,8 @@ public:
     std::string write() const;
     // The `interface_lists` section, or "".
     std::string write_lists() const;
+    // A /ppp profile's address-list: sessions fill it (dynamic entries), so rules may name it.
+    void add_profile_list(const std::string& name) { profile_lists_.insert(name); }
 
 private:
     void report(size_t line, std::string text) { reports_.push_back({line, std::move(text)}); }
@@ -79,6 +82,7 @@ private:
     Rendered tracking_;
     std::vector<InterfaceList> lists_;
     std::vector<AddressListEntry> address_entries_;
+    std::set<std::string> profile_lists_;
 };
 
 struct ClientLink {

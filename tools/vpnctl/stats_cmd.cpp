@@ -266,6 +266,21 @@ int show_firewall_connections(const json& r) {
     return 0;
 }
 
+// Like RouterOS's `/ip firewall address-list print`: D marks a session's dynamic entry.
+int show_firewall_address_list(const json& r) {
+    std::printf("Flags: D - dynamic\n");
+    Table t({"#", "", "LIST", "ADDRESS", "SESSION"});
+    size_t i = 0;
+    for (auto& e : rows(r))
+        t.add({std::to_string(i++), field(e, "flags"), field(e, "list"), field(e, "address"),
+               field(e, "session")});
+    if (i == 0)
+        std::printf("no entries\n");
+    else
+        t.print();
+    return 0;
+}
+
 // What limit-bytes-in/-out leave ("-": no limit).
 std::string bytes_left(const json& s, const char* key) {
     return s.contains(key) ? group_digits(num(s, key)) : "-";
@@ -379,12 +394,14 @@ int run_stats_command(const std::string& command, const std::vector<std::string>
         {"firewall-mangle", {"/vpnplane/firewall_mangle", show_firewall_filter}},
         {"firewall-nat", {"/vpnplane/firewall_nat", show_firewall_nat}},
         {"firewall-connections", {"/vpnplane/firewall_connections", show_firewall_connections}},
+        {"firewall-address-list", {"/vpnplane/firewall_address_list", show_firewall_address_list}},
     };
     std::string paged_command = command;
     if (command == "firewall") {
         if (args.size() != 1 || (args[0] != "filter" && args[0] != "mangle" && args[0] != "nat" &&
-                                 args[0] != "connections")) {
-            std::fprintf(stderr, "vpnctl: usage: vpnctl firewall filter|mangle|nat|connections\n");
+                                 args[0] != "connections" && args[0] != "address-list")) {
+            std::fprintf(stderr, "vpnctl: usage: vpnctl firewall "
+                                 "filter|mangle|nat|connections|address-list\n");
             return 2;
         }
         paged_command = "firewall-" + args[0];

@@ -261,9 +261,10 @@ TEST(AaaConfigErrors, ProfileValues) {
                      "(e.g. 30, \"30s\", \"10m\", \"1h\", \"disabled\")",
                      "<config>:3: ppp_profiles.[0].rate_limit: rate-limit '1M/1M 2M/2M 1M 8 1': "
                      "priority '1' is not supported: each session is limited on its own, with "
-                     "no parent queue to prioritise in (only 8, the default, is accepted)",
-                     "<config>:5: ppp_profiles.[0].address_list: address_list needs the "
-                     "firewall, not implemented yet"}));
+                     "no parent queue to prioritise in (only 8, the default, is accepted)"}));
+    EXPECT_EQ(errors(R"(ppp_profiles = ( { name = "p"; address_list = "!x"; } );)"),
+              (Lines{"<config>:1: ppp_profiles.[0].address_list: a list name cannot start with "
+                     "'!'"}));
 }
 
 TEST(AaaConfigErrors, SecretValues) {

@@ -5,6 +5,7 @@
 
 #include <gtest/gtest.h>
 
+#include <set>
 #include <string>
 
 namespace vp::config {
@@ -276,10 +277,37 @@ TEST(FirewallConfig, AddressListsMergeAndReachTheRules) {
     EXPECT_FALSE(dp::fw::in_ranges(*f.nat[0].src_list, 0x09ffffffu));
 }
 
+// A ppp profile's address_list is a list whose entries are the sessions' addresses (dynamic):
+// rules may name it with no static entry; it starts empty (matches nothing, `!` everything), and
+// a static list of the same name merges with it.
+TEST(FirewallConfig, ProfileAddressListsAreKnownToRules) {
+    auto c = load("ppp_profiles = ( { name = \"users\"; address_list = \"vpn-users\"; },\n"
+                  "  { name = \"admins\"; address_list = \"trusted\"; } );\n"
+                  "firewall = {\n"
+                  "  address_lists = ( { list = \"trusted\"; addresses = \"10.0.0.9\"; } );\n"
+                  "  filter = (\n"
+                  "    { chain = \"forward\"; src_address_list = \"vpn-users\"; },\n"
+                  "    { chain = \"forward\"; dst_address_list = \"!vpn-users\"; },\n"
+                  "    { chain = \"forward\"; src_address_list = \"trusted\"; } );\n"
+                  "  nat = ( { chain = \"srcnat\"; src_address_list = \"vpn-users\";"
+                  " action = \"masquerade\"; } ); };\n");
+    ASSERT_TRUE(c.ok()) << c.message();
+    auto& f = c->firewall;
+    EXPECT_EQ(f.dynamic_lists, (std::set<std::string>{"trusted", "vpn-users"}));
+    using R = dp::fw::Range32;
+    ASSERT_EQ(f.filter.size(), 3u);
+    EXPECT_EQ(f.filter[0].src_list_name, "vpn-users");
+    EXPECT_EQ(*f.filter[0].src_list, std::vector<R>{});
+    EXPECT_EQ(f.filter[1].dst_list_name, "!vpn-users");
+    EXPECT_EQ(*f.filter[1].dst_list, (std::vector<R>{{0, 0xffffffffu}}));
+    EXPECT_EQ(*f.filter[2].src_list, (std::vector<R>{{0x0a000009u, 0x0a000009u}}));
+    EXPECT_EQ(f.nat[0].src_list_name, "vpn-users");
+}
+
 TEST(FirewallConfig, AddressListRefusals) {
     refused("firewall = { filter = (\n { chain = \"forward\"; src_address_list = \"x\"; } ); };",
             ":6: firewall.filter.[0].src_address_list: 'x' is not a list of "
-            "firewall.address_lists");
+            "firewall.address_lists nor the address_list of a ppp profile");
     refused("firewall = { address_lists = ( { list = \"x\"; addresses = \"10.0.0.1\";"
             " disabled = true; } );\n"
             "  nat = ( { chain = \"srcnat\"; action = \"masquerade\";"

@@ -536,7 +536,7 @@ TEST(RouterosImport, SeedFirewallAndClientLinks) {
             "icmp-admin-prohibited (tcp-reset is not supported)",
             "line 16: refused: this /ip firewall filter rule is not imported",
             "line 17: refused: src-address-list=blocked: no /ip firewall address-list entries of "
-            "that list",
+            "that list (nor a /ppp profile address-list=)",
             "line 17: refused: this /ip firewall filter rule is not imported",
             "line 24: refused: action=redirect: NAT actions are masquerade and src-nat (srcnat), "
             "dst-nat (dstnat)",
@@ -749,7 +749,7 @@ TEST(RouterosImport, FirewallAddressLists) {
                   "(vpnplane refuses a rule on an empty list)",
                   "line 19: refused: this /ip firewall filter rule is not imported",
                   "line 20: refused: src-address-list=nowhere: no /ip firewall address-list "
-                  "entries of that list",
+                  "entries of that list (nor a /ppp profile address-list=)",
                   "line 20: refused: this /ip firewall filter rule is not imported",
               }));
     EXPECT_NE(
@@ -781,6 +781,27 @@ TEST(RouterosImport, FirewallAddressLists) {
     EXPECT_EQ(fw.filter[3].dst_list->size(), 2u); // below and above 10.8.0.10-20
     ASSERT_EQ(fw.nat.size(), 1u);
     EXPECT_TRUE(fw.nat[0].src_list.has_value());
+}
+
+// /ppp profile address-list= is translated (sessions add their address to it), and a rule naming
+// that list is imported although the export has no /ip firewall address-list entry of it.
+TEST(RouterosImport, ProfileAddressListFeedsFirewallRules) {
+    auto r = import_text("/ip address add address=192.0.2.1/24 interface=ether1\n"
+                         "/ip pool add name=vpn ranges=10.8.0.2-10.8.0.254\n"
+                         "/ppp profile add name=users local-address=10.8.0.1 "
+                         "remote-address=vpn address-list=vpn-users\n"
+                         "/ip firewall filter\n"
+                         "add chain=forward src-address-list=vpn-users action=accept\n"
+                         "add chain=forward in-interface-list=ovpn action=drop\n",
+                         {{"ether1", "net_null0"}});
+    EXPECT_EQ(reports(r), std::vector<std::string>{});
+    EXPECT_NE(r.config.find("address_list = \"vpn-users\";"), std::string::npos) << r.config;
+    EXPECT_NE(r.config.find("src_address_list = \"vpn-users\""), std::string::npos) << r.config;
+    auto cfg = config::load_config_text(r.config);
+    ASSERT_TRUE(cfg.ok()) << cfg.message() << "\n" << r.config;
+    EXPECT_EQ(cfg->firewall.dynamic_lists.count("vpn-users"), 1u);
+    ASSERT_EQ(cfg->firewall.filter.size(), 2u);
+    EXPECT_EQ(cfg->firewall.filter[0].src_list_name, "vpn-users");
 }
 
 } // namespace

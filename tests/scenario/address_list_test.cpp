@@ -1,0 +1,173 @@
+// Dynamic firewall address lists over the real appliance (net_null ports, no traffic): a session's
+// grant from the real local AAA puts its tunnel address into its profile's address_list, the
+// control loop compiles the filter set again with the real rte_acl and publishes it, and a rule on
+// that list starts matching the session's packets; when the grant is released it stops. The rule
+// counters go on across the recompilation, and `vpnctl firewall address-list` lists the entry.
+#include "control/address_lists.hpp"
+#include "control/appliance.hpp"
+#include "control/config/appliance_config.hpp"
+#include "dataplane/firewall/filter.hpp"
+
+#include <gtest/gtest.h>
+#include <rte_byteorder.h>
+#include <rte_ip.h>
+#include <rte_udp.h>
+
+#include <chrono>
+#include <memory>
+#include <string>
+#include <thread>
+#include <variant>
+
+namespace vp {
+namespace {
+
+int instance = 0; // vdev names must be unique within the process
+
+std::unique_ptr<ctl::Appliance> make_appliance(const std::string& extra) {
+    std::string n = std::to_string(++instance);
+    std::string text = "dpdk = { lcores = \"0-1\"; no_huge = true; };\n"
+                       "system = { logging = { level = \"warning\"; }; };\n"
+                       "interfaces = (\n"
+                       "  { name = \"wan0\"; device = \"net_null_al_w" +
+                       n +
+                       "\"; role = \"wan\"; address = \"10.1.0.1/24\"; },\n"
+                       "  { name = \"lan0\"; device = \"net_null_al_l" +
+                       n + "\"; role = \"lan\"; address = \"10.2.0.1/24\"; }\n);\n" + extra;
+    auto cfg = config::load_config_text(text);
+    EXPECT_TRUE(cfg.ok()) << cfg.message();
+    if (!cfg.ok()) return nullptr;
+    auto a = ctl::Appliance::create(*cfg);
+    EXPECT_TRUE(a.ok()) << a.message();
+    return a.ok() ? std::move(*a) : nullptr;
+}
+
+// Users: "alice" (profile vpn-users: joins list "vpn-users"), "bob" (profile plain: no list).
+// Forward rules: accept UDP from vpn-users to the LAN server, drop the rest to it.
+const std::string sessions_config = R"(
+ip_pools = ( { name = "vpn"; ranges = "10.8.0.2-10.8.0.254"; } );
+ppp_profiles = ( { name = "vpn-users"; local_address = "10.8.0.1"; remote_address = "vpn";
+                   address_list = "vpn-users"; },
+                 { name = "plain"; local_address = "10.8.0.1"; remote_address = "vpn"; } );
+ppp_secrets = ( { name = "alice"; password = "a"; profile = "vpn-users"; },
+                { name = "bob"; password = "b"; profile = "plain"; } );
+firewall = {
+  filter = (
+    { chain = "forward"; src_address_list = "vpn-users"; dst_address = "10.2.0.2";
+      action = "accept"; },
+    { chain = "forward"; dst_address = "10.2.0.2"; action = "drop"; }
+  );
+};
+)";
+
+aaa::Grant grant(ctl::Appliance& a, const std::string& user, const std::string& password) {
+    aaa::AuthRequest request;
+    request.user = user;
+    request.password = password;
+    request.caller_id = "192.0.2.7:1194";
+    auto r = a.aaa().authenticate(request);
+    EXPECT_TRUE(std::holds_alternative<aaa::Grant>(r)) << user;
+    return std::holds_alternative<aaa::Grant>(r) ? std::get<aaa::Grant>(r) : aaa::Grant{};
+}
+
+// The forward rule (index + 1, 0: none) that decides a UDP packet from `src` to 10.2.0.2, as
+// the worker classifies it with the published set.
+uint32_t forward_rule(ctl::Appliance& a, net::Ipv4 src) {
+    alignas(8) uint8_t bytes[64] = {};
+    auto* ip = reinterpret_cast<rte_ipv4_hdr*>(bytes);
+    ip->version_ihl = 0x45;
+    ip->next_proto_id = IPPROTO_UDP;
+    ip->src_addr = rte_cpu_to_be_32(src);
+    ip->dst_addr = rte_cpu_to_be_32(0x0a020002);
+    ip->total_length = rte_cpu_to_be_16(sizeof(rte_ipv4_hdr) + sizeof(rte_udp_hdr));
+    dp::fw::Tuple t;
+    dp::fw::fill_tuple(ip, dp::fw::session_interface, 1u << dp::fw::list_ovpn, 1, 0, t);
+    const dp::fw::FilterSet* set = a.dataplane().filter();
+    EXPECT_NE(set, nullptr);
+    if (!set || !set->active(dp::fw::Chain::forward)) return 0;
+    const dp::fw::Tuple* tuples[1] = {&t};
+    uint32_t result = 0;
+    set->classify(dp::fw::Chain::forward, tuples, &result, 1);
+    return result;
+}
+
+// Steps the control loop past the coalescing interval, so that a pending change is compiled.
+void settle(ctl::Appliance& a) {
+    auto until = std::chrono::steady_clock::now() +
+                 std::chrono::milliseconds(2 * ctl::address_list_coalesce_ms + 20);
+    while (std::chrono::steady_clock::now() < until) {
+        a.poll();
+        std::this_thread::sleep_for(std::chrono::milliseconds(2));
+    }
+}
+
+TEST(AddressLists, ASessionsAddressMatchesItsProfilesListWhileItIsUp) {
+    auto a = make_appliance(sessions_config);
+    ASSERT_TRUE(a);
+    // The list is only dynamic: the rule on it matches nothing yet.
+    EXPECT_EQ(forward_rule(*a, 0x0a080002), 2u);
+    EXPECT_TRUE(ctl::address_list_entries(a->config().firewall, a->aaa().active_grants()).empty());
+
+    aaa::Grant alice = grant(*a, "alice", "a");
+    aaa::Grant bob = grant(*a, "bob", "b");
+    ASSERT_NE(alice.remote_address, 0u);
+    EXPECT_EQ(alice.address_list, "vpn-users");
+    settle(*a);
+    EXPECT_EQ(a->address_list_stats().rebuilds, 1u);
+    EXPECT_EQ(forward_rule(*a, alice.remote_address), 1u) << "alice's address is in vpn-users";
+    EXPECT_EQ(forward_rule(*a, bob.remote_address), 2u) << "bob's profile names no list";
+
+    auto entries = ctl::address_list_entries(a->config().firewall, a->aaa().active_grants());
+    ASSERT_EQ(entries.size(), 1u);
+    EXPECT_TRUE(entries[0].dynamic);
+    EXPECT_EQ(entries[0].list, "vpn-users");
+    EXPECT_EQ(entries[0].user, "alice");
+    EXPECT_EQ(ctl::range_text(entries[0].range), net::to_string(alice.remote_address));
+
+    // The rule counters survive the next recompilation (the new set counts into the same slots).
+    a->dataplane().filter()->count(0, 0, 100);
+    a->aaa().release(alice);
+    settle(*a);
+    EXPECT_EQ(a->address_list_stats().rebuilds, 2u);
+    EXPECT_EQ(a->address_list_stats().rebuild_failures, 0u);
+    EXPECT_EQ(forward_rule(*a, alice.remote_address), 2u) << "alice's session ended";
+    EXPECT_EQ(a->dataplane().filter()->total(0).packets, 1u);
+    EXPECT_EQ(a->dataplane().filter()->total(0).bytes, 100u);
+    EXPECT_TRUE(ctl::address_list_entries(a->config().firewall, a->aaa().active_grants()).empty());
+    a->aaa().release(bob);
+    settle(*a);
+    EXPECT_EQ(a->address_list_stats().rebuilds, 2u) << "bob's grant changes no list";
+}
+
+// A static list and a profile's dynamic entries merge; "!list" is the complement of both.
+TEST(AddressLists, StaticAndDynamicEntriesMergeAndNegationCoversBoth) {
+    auto a = make_appliance(R"(
+ip_pools = ( { name = "vpn"; ranges = "10.8.0.2-10.8.0.254"; } );
+ppp_profiles = ( { name = "p"; local_address = "10.8.0.1"; remote_address = "vpn";
+                   address_list = "trusted"; } );
+ppp_secrets = ( { name = "alice"; password = "a"; profile = "p"; } );
+firewall = {
+  address_lists = ( { list = "trusted"; addresses = "10.1.0.5"; } );
+  filter = (
+    { chain = "forward"; src_address_list = "!trusted"; dst_address = "10.2.0.2";
+      action = "drop"; }
+  );
+};
+)");
+    ASSERT_TRUE(a);
+    EXPECT_EQ(forward_rule(*a, 0x0a010005), 0u) << "static entry";
+    EXPECT_EQ(forward_rule(*a, 0x0a080002), 1u);
+    aaa::Grant alice = grant(*a, "alice", "a");
+    settle(*a);
+    EXPECT_EQ(forward_rule(*a, alice.remote_address), 0u);
+    EXPECT_EQ(forward_rule(*a, 0x0a010005), 0u);
+    EXPECT_EQ(forward_rule(*a, 0x0a010006), 1u);
+    auto entries = ctl::address_list_entries(a->config().firewall, a->aaa().active_grants());
+    ASSERT_EQ(entries.size(), 2u);
+    EXPECT_FALSE(entries[0].dynamic);
+    EXPECT_TRUE(entries[1].dynamic);
+    a->aaa().release(alice);
+}
+
+} // namespace
+} // namespace vp
