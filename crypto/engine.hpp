@@ -1,7 +1,8 @@
 // CryptoEngine: a worker core's per-packet crypto for OpenVPN data-channel packets. One per
 // worker (it owns an ipsec-mb manager, which is single-threaded); it seals or opens a whole burst
-// of DataOps with one batch submission to ipsec-mb. No heap, locks, exceptions or virtual calls
-// per packet; everything works in place on contiguous buffers (pointers into mbuf data).
+// of DataOps with one batch submission to ipsec-mb (by default AES-GCM ops instead go one call
+// each to ipsec-mb's direct GCM API: SubmitMode::Direct). No heap, locks, exceptions or virtual
+// calls per packet; everything works in place on contiguous buffers (pointers into mbuf data).
 //
 // Region layout. An op protects one region of a packet: everything after the OpenVPN
 // opcode/peer-id (and, for AEAD, after the packet-id). Its shape is fixed by the key:
