@@ -1,7 +1,8 @@
 // CryptoEngine: a worker core's per-packet crypto for OpenVPN data-channel packets. One per
 // worker (it owns an ipsec-mb manager, which is single-threaded); it seals or opens a whole burst
-// of DataOps with one batch submission to ipsec-mb. No heap, locks, exceptions or virtual calls
-// per packet; everything works in place on contiguous buffers (pointers into mbuf data).
+// of DataOps with one batch submission to ipsec-mb (by default AES-GCM ops instead go one call
+// each to ipsec-mb's direct GCM API: SubmitMode::Direct). No heap, locks, exceptions or virtual
+// calls per packet; everything works in place on contiguous buffers (pointers into mbuf data).
 //
 // Region layout. An op protects one region of a packet: everything after the OpenVPN
 // opcode/peer-id (and, for AEAD, after the packet-id). Its shape is fixed by the key:
@@ -106,8 +107,10 @@ struct DataOp {
 static_assert(sizeof(DataOp) <= 64, "a burst of ops should stay a few cache lines");
 
 enum class SubmitMode : uint8_t {
-    Burst, // IMB_GET_NEXT_BURST / IMB_SUBMIT_BURST / IMB_FLUSH_BURST
-    Jobs,  // IMB_GET_NEXT_JOB + IMB_SUBMIT_JOB per op, then IMB_FLUSH_JOB
+    Burst,  // IMB_GET_NEXT_BURST / IMB_SUBMIT_BURST / IMB_FLUSH_BURST
+    Jobs,   // IMB_GET_NEXT_JOB + IMB_SUBMIT_JOB per op, then IMB_FLUSH_JOB
+    Direct, // AES-GCM ops through ipsec-mb's direct GCM API (one call per op with the key's
+            // precomputed tables: no job manager), every other op as Burst
 };
 
 class CryptoEngine {
@@ -118,7 +121,9 @@ public:
     static constexpr uint32_t kMaxDataBytes = 65535;
     // Burst was faster than Jobs in 89 of 98 raw ipsec-mb runs (median +5%) and in 64 of 98
     // engine runs (median +2%) of perf/crypto/crypto_bench.cpp on an AMD EPYC (avx512-vaes).
-    static constexpr SubmitMode kDefaultSubmitMode = SubmitMode::Burst;
+    // Direct spares AES-GCM the job manager (its per-job validation and dispatch, about a third
+    // of ipsec-mb's time for a 64-byte packet there): see perf/README.md, issue 15.
+    static constexpr SubmitMode kDefaultSubmitMode = SubmitMode::Direct;
 
     // Control path: allocates the manager (best code path for this CPU) and seeds the IV
     // generator. Create it on (or for) the worker core that will use it.
@@ -154,6 +159,8 @@ private:
     void submit_jobs(DataOp* ops, const uint16_t* todo, size_t n) noexcept;
     void fill_job(void* job, const DataOp& op, uint16_t index) noexcept;
     void complete(DataOp* ops, const void* job) noexcept;
+    // SubmitMode::Direct: one AES-GCM op through the direct API, tag checked (open).
+    void gcm_direct(DataOp& op, uint16_t index) noexcept;
     // TLS records (tls_record_engine.cpp).
     void tls_chunk(TlsRecordOp* ops, size_t n) noexcept;
     void tls_fill_job(void* job, TlsRecordOp& op, uint16_t index) noexcept;
@@ -165,6 +172,9 @@ private:
     uint8_t arch_ = 0;
     IvGenerator ivgen_;
     Slot slots_[kMaxChunk];
+    // The direct GCM API's per-call context (struct gcm_context_data; scratch, never reused
+    // across calls).
+    alignas(64) uint8_t gcm_ctx_[256] = {};
 };
 
 } // namespace vp::crypto

@@ -217,7 +217,7 @@ void CryptoEngine::tls_chunk(TlsRecordOp* ops, size_t n) noexcept {
     if (ntodo == 0) return;
 
     run_batch(
-        mgr_, mode_ == SubmitMode::Burst, ntodo,
+        mgr_, mode_ != SubmitMode::Jobs, ntodo,
         [&](IMB_JOB* job, size_t j) { tls_fill_job(job, ops[todo[j]], todo[j]); },
         [&](IMB_JOB* job) { tls_complete(ops, job); });
 
@@ -388,7 +388,7 @@ void CryptoEngine::tls_cbc_mac(TlsRecordOp* ops, const uint16_t* which, size_t n
         op.out_offset = len;      // stash the decrypted length until the comparison
     }
     run_batch(
-        mgr_, mode_ == SubmitMode::Burst, 2 * n,
+        mgr_, mode_ != SubmitMode::Jobs, 2 * n,
         [&](IMB_JOB* job, size_t jj) {
             const size_t j = jj / 2;
             const bool dummy = (jj & 1) != 0;

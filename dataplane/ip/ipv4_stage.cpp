@@ -1,11 +1,14 @@
 // IPv4 input: validate each packet of the burst, look all destinations up in one bulk LPM call,
-// then dispatch by next hop: local delivery, forwarding, a session, or a counted drop.
+// then dispatch by next hop: local delivery, forwarding, a session, or a counted drop. Datagrams
+// to a protocol's UDP port go to the protocol's stage a burst at a time.
+#include "dataplane/firewall/filter.hpp"
 #include "dataplane/ip/icmp.hpp"
 #include "dataplane/ip/ipv4_header.hpp"
 #include "dataplane/session/session.hpp"
 #include "dataplane/worker/worker.hpp"
 
 #include <rte_ip.h>
+#include <rte_udp.h>
 
 #include <algorithm>
 
@@ -67,8 +70,48 @@ void Worker::ipv4_input(PortId port, rte_mbuf** pkts, uint16_t n) {
     stage_done(Stage::ipv4_input, n, t0);
 
     uint16_t in_mtu = port_views_[port].mtu;
-    for (uint16_t i = 0; i < n_ok; ++i)
-        route_received(ok[i], hops[i], port, in_mtu, port_views_[port].address_be);
+    uint32_t icmp_src_be = port_views_[port].address_be;
+    // Datagrams to a protocol's UDP port (the OpenVPN data packets) go to its stage a run of
+    // consecutive packets at a time, without the per-packet route_received/local_input/
+    // protocol_udp_input calls; only when the input chain filters nothing (else the filter holds
+    // each one, as route_received does). Everything else, in order, as before.
+    bool local_burst = !(filter_ && filter_->active(fw::Chain::input));
+    const ProtocolSlot* run_proto = nullptr;
+    rte_mbuf* run[max_burst];
+    uint16_t n_run = 0;
+    auto flush_run = [&] {
+        if (n_run) protocol_udp_burst(port, *run_proto, run, n_run);
+        n_run = 0;
+    };
+    for (uint16_t i = 0; i < n_ok; ++i) {
+        rte_mbuf* m = ok[i];
+        if (local_burst && hops[i] && hops[i]->kind == NextHopKind::Local) {
+            if (const ProtocolSlot* proto = local_udp_protocol(m)) {
+                if (proto != run_proto) flush_run();
+                run_proto = proto;
+                run[n_run++] = m;
+                continue;
+            }
+        }
+        flush_run();
+        route_received(m, hops[i], port, in_mtu, icmp_src_be);
+    }
+    flush_run();
+}
+
+const Worker::ProtocolSlot* Worker::local_udp_protocol(rte_mbuf* m) const {
+    // local_input's checks of a datagram it hands to a protocol: not a fragment, UDP, room for
+    // the UDP header (the IPv4 header itself was checked by check_ipv4).
+    auto* ip = rte_pktmbuf_mtod_offset(m, const rte_ipv4_hdr*, sizeof(rte_ether_hdr));
+    if (ip->next_proto_id != IPPROTO_UDP ||
+        (ip->fragment_offset & RTE_BE16(RTE_IPV4_HDR_MF_FLAG | RTE_IPV4_HDR_OFFSET_MASK)))
+        return nullptr;
+    size_t header_len = rte_ipv4_hdr_len(ip);
+    size_t l4_len = rte_be_to_cpu_16(ip->total_length) - header_len;
+    if (l4_len < sizeof(rte_udp_hdr)) return nullptr;
+    const auto* udp =
+        reinterpret_cast<const rte_udp_hdr*>(reinterpret_cast<const uint8_t*>(ip) + header_len);
+    return udp_protocol(rte_be_to_cpu_16(udp->dst_port));
 }
 
 void Worker::route_received(rte_mbuf* m, const NextHop* nh, PortId port, uint16_t in_mtu,

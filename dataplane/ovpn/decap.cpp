@@ -98,6 +98,11 @@ void WorkerStage::udp_input(PortId port, rte_mbuf* m) {
     decap_add(static_cast<OvpnSession&>(*s), m, outer, h); // headers parsed once
 }
 
+void WorkerStage::udp_input_burst(PortId port, rte_mbuf* const* pkts, uint16_t n) {
+    for (uint16_t i = 0; i < n; ++i)
+        udp_input(port, pkts[i]);
+}
+
 void WorkerStage::decap_add(OvpnSession& s, rte_mbuf* m) {
     OuterUdp outer;
     DataHeader h;

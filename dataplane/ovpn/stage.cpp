@@ -29,6 +29,9 @@ ProtocolStage protocol_stage() {
     p.destroy = [](void* state) { delete static_cast<WorkerStage*>(state); };
     p.udp_port = &WorkerPolicy::ovpn_udp_port;
     p.udp_input = [](void* state, PortId port, rte_mbuf* m) { as_stage(state).udp_input(port, m); };
+    p.udp_input_burst = [](void* state, PortId port, rte_mbuf* const* pkts, uint16_t n) {
+        as_stage(state).udp_input_burst(port, pkts, n);
+    };
     p.tcp_port = &WorkerPolicy::ovpn_tcp_port;
     p.stream_input = [](void* state, const StreamUnit& unit) {
         return as_stage(state).stream_input(unit);

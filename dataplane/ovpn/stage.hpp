@@ -32,6 +32,8 @@ public:
     // A UDP datagram to the OpenVPN port: steer data packets to their session's owner, punt the
     // rest.
     void udp_input(PortId port, rte_mbuf* m);
+    // The same for a burst of datagrams (IPv4 input's dispatch without the per-packet calls).
+    void udp_input_burst(PortId port, rte_mbuf* const* pkts, uint16_t n);
     // One Length16 unit of an OpenVPN/TCP stream (dataplane/ovpn/stream.cpp): a data packet of
     // the stream's session is decrypted here like a datagram (true, consumed); anything else is
     // left for the control plane (false).

@@ -39,6 +39,9 @@ struct ProtocolStage {
     // appliance belong to this protocol, and their input; nullptr: none.
     uint16_t WorkerPolicy::*udp_port = nullptr;
     void (*udp_input)(void* state, PortId port, rte_mbuf* m) = nullptr;
+    // The same for a burst of such datagrams (n <= max_burst, in their order), which IPv4 input
+    // hands over when nothing filters the appliance's input; nullptr: udp_input per datagram.
+    void (*udp_input_burst)(void* state, PortId port, rte_mbuf* const* pkts, uint16_t n) = nullptr;
     // The WorkerPolicy field naming the listening TCP port whose streams carry this protocol's
     // packets (punt consumer with PuntFraming::Length16), and the hook that may take one whole
     // unit of such a stream off the punt path (returns false: punt it to the control plane).

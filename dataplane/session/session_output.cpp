@@ -33,7 +33,7 @@ void Worker::session_output(Session& session, rte_mbuf* m) {
     drop(m, DropReason::session_no_keys);
 }
 
-bool Worker::protocol_udp_input(PortId port, uint16_t dst_port, rte_mbuf* m) {
+const Worker::ProtocolSlot* Worker::udp_protocol(uint16_t dst_port) const {
     for (const ProtocolSlot& proto : protocols_) {
         if (!proto.stage || !proto.stage->udp_port) continue;
         uint16_t listening = policy_->*proto.stage->udp_port;
@@ -41,11 +41,30 @@ bool Worker::protocol_udp_input(PortId port, uint16_t dst_port, rte_mbuf* m) {
         bool client_link = proto.stage->udp_port == &WorkerPolicy::ovpn_udp_port &&
                            policy_->ovpn_client_port(dst_port);
         if (!client_link && (listening == 0 || listening != dst_port)) continue;
-        count(WorkerCounter::local_delivered);
-        proto.stage->udp_input(proto.state, port, m);
-        return true;
+        return &proto;
     }
-    return false;
+    return nullptr;
+}
+
+bool Worker::protocol_udp_input(PortId port, uint16_t dst_port, rte_mbuf* m) {
+    const ProtocolSlot* proto = udp_protocol(dst_port);
+    if (!proto) return false;
+    count(WorkerCounter::local_delivered);
+    proto->stage->udp_input(proto->state, port, m);
+    return true;
+}
+
+void Worker::protocol_udp_burst(PortId port, const ProtocolSlot& proto, rte_mbuf* const* pkts,
+                                uint16_t n) {
+    uint64_t t0 = stage_clock();
+    count(WorkerCounter::local_delivered, n);
+    if (proto.stage->udp_input_burst) {
+        proto.stage->udp_input_burst(proto.state, port, pkts, n);
+    } else {
+        for (uint16_t i = 0; i < n; ++i)
+            proto.stage->udp_input(proto.state, port, pkts[i]);
+    }
+    stage_done(Stage::local, n, t0);
 }
 
 void Worker::session_keepalive(SessionId id) {

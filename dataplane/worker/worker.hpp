@@ -87,6 +87,16 @@ private:
     // Protocol dispatch (session/session_output.cpp): the protocol's UDP input, if `dst_port`
     // (host order) is one; returns false when no protocol claims the port.
     bool protocol_udp_input(PortId port, uint16_t dst_port, rte_mbuf* m);
+    // A burst of datagrams to the appliance for one protocol's UDP port, all checked as
+    // local_input checks them (IPv4 input's dispatch, session/session_output.cpp).
+    struct ProtocolSlot;
+    void protocol_udp_burst(PortId port, const ProtocolSlot& proto, rte_mbuf* const* pkts,
+                            uint16_t n);
+    // The protocol whose UDP port `dst_port` (host order) is; nullptr: none.
+    const ProtocolSlot* udp_protocol(uint16_t dst_port) const;
+    // The protocol of a datagram to the appliance that local_input would hand to it, else
+    // nullptr (dataplane/ip/ipv4_stage.cpp).
+    const ProtocolSlot* local_udp_protocol(rte_mbuf* m) const;
     void session_keepalive(SessionId id);
     // A control packet for session `id` (InjectAction::SessionControl), to its protocol stage.
     void session_control(SessionId id, rte_mbuf* m);

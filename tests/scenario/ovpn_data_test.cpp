@@ -382,12 +382,22 @@ void round_trip(Cipher cipher, Digest digest, bool data_v2) {
     Bytes up = ipv4_udp(tunnel_ip, host_ip, 5000, 6000, Bytes(300, 0xab));
     Bytes down = ipv4_udp(host_ip, tunnel_ip, 6000, 5000, Bytes(700, 0xcd));
     ApplianceRun run;
-    run.in[0] = {{c.frame(up), c.frame(ipv4_udp(tunnel_ip, host_ip, 5000, 6000, Bytes(1, 1)))}};
+    // Between the data packets, datagrams local delivery refuses (a fragment to the OpenVPN
+    // port, another port): IPv4 input's runs of datagrams for the stage break around them.
+    Bytes fragment = ipv4_udp(client_ip, wan_ip, client_port, server_port, Bytes(40, 0));
+    fragment[6] = 0x20; // MF
+    fix_checksum(fragment);
+    run.in[0] = {{c.frame(up), ethernet(wan_mac, client_mac, fragment),
+                  ethernet(wan_mac, client_mac,
+                           ipv4_udp(client_ip, wan_ip, client_port, 9999, Bytes(40, 0))),
+                  c.frame(ipv4_udp(tunnel_ip, host_ip, 5000, 6000, Bytes(1, 1)))}};
     run.in[1] = {{ethernet(lan_mac, host_mac, down)}};
     run.setup = [&](ctl::Appliance&, dp::OvpnPublisher& pub) { install(pub, c); };
     run.check = [&](ctl::Appliance& a, dp::OvpnPublisher& pub) {
         EXPECT_EQ(counter(a, dp::WorkerCounter::ovpn_decrypted), 2u);
         EXPECT_EQ(counter(a, dp::WorkerCounter::ovpn_encrypted), 1u);
+        EXPECT_EQ(drops(a, dp::DropReason::ipv4_fragment_local), 1u);
+        EXPECT_EQ(drops(a, dp::DropReason::no_service), 1u);
         auto keys = pub.key_activity(c.peer_id);
         ASSERT_EQ(keys.size(), 1u);
         EXPECT_EQ(keys[0].rx_packets, 2u);

@@ -345,43 +345,60 @@ TEST(CryptoEngine, IvGeneratorFillsEverySlot) {
     EXPECT_TRUE(gen.fill(*mgr, ptrs.data(), 0));
 }
 
-TEST(CryptoEngine, BurstAndJobModesProduceIdenticalPackets) {
+TEST(CryptoEngine, BurstJobAndDirectModesProduceIdenticalPackets) {
+    // Direct (the default) takes AES-GCM ops through ipsec-mb's direct GCM API and the rest as
+    // Burst; all three modes must write the same bytes and open each other's packets.
     auto burst = engine(SubmitMode::Burst);
     auto jobs = engine(SubmitMode::Jobs);
+    auto direct = engine(SubmitMode::Direct);
     EXPECT_EQ(burst->submit_mode(), SubmitMode::Burst);
     EXPECT_EQ(jobs->submit_mode(), SubmitMode::Jobs);
+    EXPECT_EQ(direct->submit_mode(), SubmitMode::Direct);
+    EXPECT_EQ(CryptoEngine::kDefaultSubmitMode, SubmitMode::Direct);
     std::vector<std::unique_ptr<DataKey>> keys;
     for (auto [c, d] : authenticated_combos())
         keys.push_back(make_data_key(make_ref_key(c, d, 21)));
     const size_t n = 150; // three chunks
-    std::vector<Bytes> a(n), b(n);
-    std::vector<DataOp> ops_a(n), ops_b(n);
-    for (size_t i = 0; i < n; ++i) {
-        const DataKey& k = *keys[i % keys.size()];
-        Bytes payload(i * 7 % 1400, static_cast<uint8_t>(i));
-        ops_a[i] = prepare_seal(a[i], k, 3, static_cast<uint32_t>(i + 1), payload);
-        ops_b[i] = prepare_seal(b[i], k, 3, static_cast<uint32_t>(i + 1), payload);
-        ops_a[i].caller_iv = ops_b[i].caller_iv = true; // IV slots hold the same bytes
+    CryptoEngine* engines[3] = {burst.get(), jobs.get(), direct.get()};
+    std::vector<Bytes> pkts[3];
+    std::vector<DataOp> ops[3];
+    for (int e = 0; e < 3; ++e) {
+        pkts[e].resize(n);
+        ops[e].resize(n);
+        for (size_t i = 0; i < n; ++i) {
+            const DataKey& k = *keys[i % keys.size()];
+            Bytes payload(i * 7 % 1400, static_cast<uint8_t>(i));
+            ops[e][i] = prepare_seal(pkts[e][i], k, 3, static_cast<uint32_t>(i + 1), payload);
+            ops[e][i].caller_iv = true; // IV slots hold the same bytes
+        }
+        engines[e]->process(ops[e]);
     }
-    burst->process(ops_a);
-    jobs->process(ops_b);
     for (size_t i = 0; i < n; ++i) {
-        ASSERT_EQ(ops_a[i].status, OpStatus::Ok);
-        ASSERT_EQ(ops_b[i].status, OpStatus::Ok);
-        EXPECT_EQ(sealed_packet(a[i], ops_a[i]), sealed_packet(b[i], ops_b[i])) << i;
+        for (int e = 0; e < 3; ++e)
+            ASSERT_EQ(ops[e][i].status, OpStatus::Ok) << e << " " << i;
+        EXPECT_EQ(sealed_packet(pkts[0][i], ops[0][i]), sealed_packet(pkts[1][i], ops[1][i])) << i;
+        EXPECT_EQ(sealed_packet(pkts[0][i], ops[0][i]), sealed_packet(pkts[2][i], ops[2][i])) << i;
     }
-    // And each opens the other's output.
-    for (size_t i = 0; i < n; ++i) {
-        a[i] = sealed_packet(a[i], ops_a[i]);
-        b[i] = sealed_packet(b[i], ops_b[i]);
-        ops_a[i] = prepare_open(a[i], *keys[i % keys.size()]);
-        ops_b[i] = prepare_open(b[i], *keys[i % keys.size()]);
-    }
-    jobs->process(ops_a);
-    burst->process(ops_b);
-    for (size_t i = 0; i < n; ++i) {
-        EXPECT_EQ(ops_a[i].status, OpStatus::Ok);
-        EXPECT_EQ(ops_b[i].status, OpStatus::Ok);
+    // And each opens the next one's output; every seventh packet (all keys) is tampered with (its
+    // last byte) and must fail authentication with the body wiped, in every mode.
+    for (int e = 0; e < 3; ++e)
+        for (size_t i = 0; i < n; ++i)
+            pkts[e][i] = sealed_packet(pkts[e][i], ops[e][i]);
+    for (int e = 0; e < 3; ++e) {
+        std::vector<Bytes>& in = pkts[(e + 1) % 3];
+        for (size_t i = 0; i < n; ++i) {
+            if (i % 7 == 0) in[i].back() ^= 0x01;
+            ops[e][i] = prepare_open(in[i], *keys[i % keys.size()]);
+        }
+        engines[e]->process(ops[e]);
+        for (size_t i = 0; i < n; ++i) {
+            if (i % 7 == 0) {
+                EXPECT_EQ(ops[e][i].status, OpStatus::AuthFailed) << e << " " << i;
+                EXPECT_EQ(ops[e][i].out_len, 0u);
+            } else {
+                EXPECT_EQ(ops[e][i].status, OpStatus::Ok) << e << " " << i;
+            }
+        }
     }
 }
 
