@@ -358,6 +358,10 @@ const ovpn::WorkerDataplane* Appliance::ovpn_dataplane() const {
     return s ? s->worker_dataplane() : nullptr;
 }
 
+const OvpnService* Appliance::ovpn_service() const {
+    return registry_.get<OvpnService>();
+}
+
 const SstpService* Appliance::sstp_service() const {
     return registry_.get<SstpService>();
 }

@@ -30,6 +30,7 @@
 
 namespace vp::ctl {
 
+class OvpnService;
 class SstpService;
 
 // Control-plane counters of punted traffic.
@@ -65,6 +66,7 @@ public:
     // The OpenVPN server's counters for `vpnctl ovpn` (nullptr while it is not enabled).
     ovpn::Server* ovpn_server();
     const ovpn::WorkerDataplane* ovpn_dataplane() const;
+    const OvpnService* ovpn_service() const;
     // The SSTP server for `/vpnplane/sstp` (nullptr while it is not registered).
     const SstpService* sstp_service() const;
 

@@ -79,6 +79,10 @@ enum class SstpEvent : uint32_t {
     // No packet: the worker's record layer stopped and the call must end. The event field's
     // high 16 bits carry why (dp::sstp::RecordError); see sstp_event_code().
     RecordFailed = 3,
+    // No packet: the worker applied a TLS 1.3 KeyUpdate and took the next key of the
+    // directions in the detail (1: open, 2: seal, 3: both) from the record layer's KeySlots;
+    // the control plane derives and supplies the following ones (docs/sstp.md "KeyUpdate").
+    KeyUpdated = 4,
 };
 // PuntPayload::session_event.event of an SSTP event: the SstpEvent in the low 16 bits, a
 // detail (RecordFailed: the RecordError) in the high 16.

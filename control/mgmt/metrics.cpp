@@ -7,6 +7,7 @@
 #include "base/log.hpp"
 #include "control/appliance.hpp"
 #include "control/mgmt/prometheus.hpp"
+#include "control/ovpn/ovpn_service.hpp"
 #include "control/sstp/sstp_service.hpp"
 #include "dataplane/tcp/engine.hpp"
 
@@ -168,6 +169,15 @@ void ovpn_metrics(prom::Writer& w, Appliance& a) {
     VP_OVPN(explicit_exits, "sessions the client ended");
 #undef VP_OVPN
     one(w, "vpnplane_ovpn_sessions", Type::Gauge, "OpenVPN sessions", s->session_count());
+    if (const OvpnService* os = a.ovpn_service()) {
+        one(w, "vpnplane_ovpn_tcp_handshakes", Type::Gauge,
+            "OpenVPN/TCP connections whose handshake is not complete", os->tcp_handshakes());
+        const OvpnService::TcpCounters& t = os->tcp_counters();
+#define VP_OVPN_TCP(name, help)                                                                    \
+    one(w, "vpnplane_ovpn_" #name "_total", Type::Counter, "OpenVPN: " help, t.name);
+        VP_OVPN_TCP_COUNTERS(VP_OVPN_TCP)
+#undef VP_OVPN_TCP
+    }
     if (auto* wd = a.ovpn_dataplane()) {
         one(w, "vpnplane_ovpn_datagrams_sent_total", Type::Counter,
             "OpenVPN: control datagrams sent", wd->datagrams_sent());

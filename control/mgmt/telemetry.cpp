@@ -11,6 +11,7 @@
 #include "control/mgmt/interfaces_telemetry.hpp"
 #include "control/mgmt/metrics_telemetry.hpp"
 #include "control/mgmt/reload_reply.hpp"
+#include "control/ovpn/ovpn_service.hpp"
 #include "control/sstp/sstp_service.hpp"
 #include "dataplane/tcp/engine.hpp"
 
@@ -633,6 +634,13 @@ int cmd_ovpn(const char*, const char*, rte_tel_data* d) {
         VP_OVPN_COUNTER(explicit_exits);
 #undef VP_OVPN_COUNTER
         rte_tel_data_add_dict_u64(d, "sessions", s->session_count());
+        if (const OvpnService* os = a.ovpn_service()) {
+            rte_tel_data_add_dict_u64(d, "tcp_handshakes", os->tcp_handshakes());
+            const OvpnService::TcpCounters& t = os->tcp_counters();
+#define VP_OVPN_TCP(name, help) rte_tel_data_add_dict_u64(d, #name, t.name);
+            VP_OVPN_TCP_COUNTERS(VP_OVPN_TCP)
+#undef VP_OVPN_TCP
+        }
         if (auto* wd = a.ovpn_dataplane()) {
             rte_tel_data_add_dict_u64(d, "datagrams_sent", wd->datagrams_sent());
             rte_tel_data_add_dict_u64(d, "datagrams_send_failed", wd->datagrams_dropped());

@@ -109,6 +109,16 @@ ServerConfig parse_server_config(config::Section& s) {
         c.data_ciphers_fallback = f;
     }
     c.tls_ekm = s.get_bool("tls_ekm", c.tls_ekm);
+    c.max_tcp_handshakes =
+        static_cast<uint32_t>(s.get_int("max_tcp_handshakes", c.max_tcp_handshakes, 1, 1000000));
+    c.max_tcp_handshakes_per_source = static_cast<uint32_t>(
+        s.get_int("max_tcp_handshakes_per_source", c.max_tcp_handshakes_per_source, 1, 1000000));
+    if (c.protocol == Transport::Udp) {
+        // Accepted but without effect would mislead: they bound TCP connections only.
+        for (const char* name : {"max_tcp_handshakes", "max_tcp_handshakes_per_source"})
+            if (s.has(name))
+                s.error(name, "bounds OpenVPN/TCP; needs protocol \"tcp\" or \"udp,tcp\"");
+    }
 
     c.default_profile = s.get_string("default_profile", c.default_profile);
     c.keepalive_timeout_s =

@@ -80,6 +80,12 @@ struct ServerConfig {
     // keeps a flood from a few prefixes from spending the global ceiling (initial_budget.hpp).
     uint32_t initial_packet_prefix_limit = 10;
     uint32_t max_sessions = 65536;
+    // OpenVPN/TCP connections that have not completed their handshake (TLS, key method 2 and
+    // authentication: until the session's keys are installed), in all and from one source
+    // address: beyond them a new connection is closed before any TLS work and counted. Over
+    // UDP the stateless cookie keeps spoofed resets from holding state, so these are TCP's.
+    uint32_t max_tcp_handshakes = 1024;
+    uint32_t max_tcp_handshakes_per_source = 64;
 };
 
 // The RouterOS default list minus blowfish128 (not supported), with the AEAD ciphers first.

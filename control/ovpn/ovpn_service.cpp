@@ -38,6 +38,9 @@ OvpnService::~OvpnService() {
 
 Status OvpnService::configure(const ServicesConfig& services, uint64_t now_ms) {
     enabled_ = services.ovpn.enabled;
+    // New connections see new bounds; those already negotiating stay.
+    max_tcp_handshakes_ = services.ovpn.max_tcp_handshakes;
+    max_tcp_handshakes_per_source_ = services.ovpn.max_tcp_handshakes_per_source;
     if (!services.ovpn.enabled) {
         if (server_ && setup_) {
             // Disabling: the server finishes nothing new and disconnects everyone.

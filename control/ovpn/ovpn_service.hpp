@@ -14,8 +14,17 @@
 #include "dataplane/dataplane.hpp"
 
 #include <memory>
+#include <unordered_map>
 
 namespace vp::ctl {
+
+// OpenVPN/TCP connections in negotiation (ovpn_streams.cpp), for telemetry and Prometheus.
+#define VP_OVPN_TCP_COUNTERS(X)                                                                    \
+    X(tcp_handshakes_started, "OpenVPN/TCP connections accepted into negotiation")                 \
+    X(tcp_handshakes_refused,                                                                      \
+      "OpenVPN/TCP connections closed at once: max_tcp_handshakes were negotiating")               \
+    X(tcp_handshakes_refused_source,                                                               \
+      "OpenVPN/TCP connections closed at once: max_tcp_handshakes_per_source from the address")
 
 class OvpnService final : public Service {
 public:
@@ -44,12 +53,38 @@ public:
     void add_policy(dp::WorkerPolicy& policy) const override;
 
     ovpn::Server* server() { return server_.get(); }
-    const ovpn::WorkerDataplane* worker_dataplane() const { return worker_dp_.get(); }
+    struct TcpCounters {
+#define VP_OVPN_TCP_FIELD(name, help) uint64_t name = 0;
+        VP_OVPN_TCP_COUNTERS(VP_OVPN_TCP_FIELD)
+#undef VP_OVPN_TCP_FIELD
+    };
+    const TcpCounters& tcp_counters() const {
+        return tcp_;
+    }
+    // OpenVPN/TCP connections whose handshake is not complete (the gauge).
+    size_t tcp_handshakes() const {
+        return negotiating_.size();
+    }
+    const ovpn::WorkerDataplane* worker_dataplane() const {
+        return worker_dp_.get();
+    }
 
 private:
     void on_datagram(const dp::PuntEntry& e, uint64_t now_ms);
     // OpenVPN over TCP (control/ovpn/ovpn_streams.cpp): stream events and control packets.
     void on_stream(const dp::PuntEntry& e, uint64_t now_ms);
+    // Whether a new OpenVPN/TCP connection from `source` may negotiate (counted either way).
+    bool admit_tcp(uint64_t conn, uint32_t source);
+    // The connection's negotiation is over (keys installed, or the connection went).
+    void tcp_negotiated(uint64_t conn);
+
+    // OpenVPN/TCP connections still negotiating: connection handle -> source address, and
+    // how many each source has.
+    std::unordered_map<uint64_t, uint32_t> negotiating_;
+    std::unordered_map<uint32_t, uint32_t> negotiating_by_source_;
+    uint32_t max_tcp_handshakes_ = 1024;
+    uint32_t max_tcp_handshakes_per_source_ = 64;
+    TcpCounters tcp_;
 
     dp::Dataplane& dp_;
     aaa::LocalAaa& aaa_;

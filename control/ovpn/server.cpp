@@ -258,6 +258,13 @@ bool Server::transport_closed(const Endpoint& from, uint64_t now_ms) {
     return true;
 }
 
+bool Server::handshake_complete(const Endpoint& from) const {
+    auto it = sessions_.find(from);
+    if (it == sessions_.end()) return false;
+    SessionState st = it->second->state();
+    return st == SessionState::Authenticated || st == SessionState::Active;
+}
+
 bool Server::renegotiate(uint32_t peer_id, uint64_t now_ms) {
     auto it = by_peer_id_.find(peer_id);
     return it != by_peer_id_.end() && it->second->renegotiate(now_ms);

@@ -41,6 +41,8 @@ public:
                      bool over_tcp = false);
     // The client's transport ended (its TCP stream closed): its session goes without a word.
     bool transport_closed(const Endpoint& from, uint64_t now_ms);
+    // The client at `from` has a session whose keys are installed (authenticated or active).
+    bool handshake_complete(const Endpoint& from) const;
     // Retransmissions, handshake deadlines, keepalive expiry, renegotiation, lame-duck expiry.
     void on_timer(uint64_t now_ms);
     // The dataplane decoded an OCC EXIT from this peer (explicit-exit-notify on the data

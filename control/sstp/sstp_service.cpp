@@ -158,6 +158,8 @@ void SstpService::retire(Stream& s) {
     if (s.session == dp::no_session) return;
     s.last = traffic(s); // for the history and the limits' last word
     publisher_.retire(s.session);
+    s.worker_records = nullptr; // freed after the workers' grace period
+    s.key_update.reset();
     by_session_.erase(s.session);
     s.session = dp::no_session;
     s.conn->set_forwarding(false);
@@ -188,6 +190,27 @@ bool SstpService::publish(uint64_t handle, Stream& s,
     return true;
 }
 
+bool SstpService::supply_next_keys(Stream& s, uint16_t which) {
+    if (!s.key_update || !s.worker_records) return false;
+    tls::KeyUpdateSecrets& k = *s.key_update;
+    for (int dir = 0; dir < 2; ++dir) {
+        if (!(which & (1u << dir))) continue;
+        dp::sstp::KeySlot& slot =
+            dir == 0 ? s.worker_records->next_open() : s.worker_records->next_seal();
+        slot.take_spent(); // the key the worker stopped using: freed here
+        auto key =
+            tls::tls13_update_key(k.suite, k.digest, dir == 0 ? k.client_secret : k.server_secret);
+        if (!key.ok() || !slot.supply(*key)) {
+            // Without a next key the worker ends the call at the client's next KeyUpdate
+            // (counted there as sstp_key_update).
+            log::warning(Topic::Sstp, "sstp session {}: no next TLS key after a KeyUpdate: {}",
+                         s.id, key.ok() ? "the slot is still full" : key.message());
+            return false;
+        }
+    }
+    return true;
+}
+
 void SstpService::hand_over(uint64_t handle, Stream& s) {
     sstp::Connection& c = *s.conn;
     std::unique_ptr<dp::sstp::RecordLayer> records;
@@ -207,6 +230,19 @@ void SstpService::hand_over(uint64_t handle, Stream& s) {
         if (open.ok() && seal.ok()) {
             records = std::make_unique<dp::sstp::RecordLayer>(
                 std::move(*open), keys->client_write.seq, std::move(*seal), keys->server_write.seq);
+            if (crypto::is_tls13(keys->suite)) {
+                // The secrets stay here for KeyUpdate; the first next keys go with the layer.
+                s.key_update = std::make_unique<tls::KeyUpdateSecrets>();
+                s.key_update->suite = keys->suite;
+                s.key_update->digest = keys->digest;
+                s.key_update->client_secret = keys->client_traffic_secret;
+                s.key_update->server_secret = keys->server_traffic_secret;
+                s.worker_records = records.get();
+                if (!supply_next_keys(s, 3)) {
+                    s.worker_records = nullptr;
+                    s.key_update.reset();
+                }
+            }
         } else {
             ++data_.handover_refused_suite;
             log::info(Topic::Sstp, "sstp session {} ({}): record layer stays here: {}", s.id,
@@ -502,6 +538,12 @@ void SstpService::on_worker_event(const dp::PuntEntry& e) {
         s.conn->record_failed(dp::sstp::to_string(why), close_notify);
         break;
     }
+    case dp::SstpEvent::KeyUpdated:
+        if (supply_next_keys(s, static_cast<uint16_t>(code >> 16)))
+            ++data_.key_updates;
+        else
+            ++data_.key_update_failed;
+        break;
     default:
         break;
     }

@@ -29,6 +29,7 @@
 #include "control/services.hpp"
 #include "control/sstp/client_link.hpp"
 #include "control/sstp/connection.hpp"
+#include "control/tls/key_export.hpp"
 #include "dataplane/dataplane.hpp"
 #include "dataplane/session/publish.hpp"
 #include "dataplane/sstp/record_layer.hpp"
@@ -58,6 +59,9 @@ namespace vp::ctl {
     X(control_to_worker_failed, "SSTP packets lost: no mbuf, or the inject ring was full")         \
     X(control_from_worker, "SSTP packets the worker opened for the control plane")                 \
     X(worker_record_failures, "calls ended because the worker's record layer stopped")             \
+    X(key_updates, "TLS 1.3 KeyUpdates a worker applied: next keys derived here and supplied")     \
+    X(key_update_failed,                                                                           \
+      "next keys after a KeyUpdate not derived: the next KeyUpdate ends the call")                 \
     X(handshakes_started, "connections accepted into negotiation")                                 \
     X(handshakes_refused, "connections closed at once: max_handshakes were negotiating")           \
     X(handshakes_refused_source, "connections closed at once: max_handshakes_per_source")
@@ -140,7 +144,14 @@ private:
         Traffic last;             // of the session last published
         uint32_t source = 0;      // the client's address (network order)
         bool negotiating = true;  // counted in handshaking_ until the call is up or gone
+        // TLS 1.3, handed over: the record layer on the worker (alive until retire(), which
+        // clears this) and the traffic secrets of the next keys in its KeySlots.
+        dp::sstp::RecordLayer* worker_records = nullptr;
+        std::unique_ptr<tls::KeyUpdateSecrets> key_update;
     };
+    // TLS 1.3: derives the next keys of the directions in `which` (1: client's, 2: ours) and
+    // puts them in the worker's KeySlots, freeing the keys it stopped using; false on failure.
+    bool supply_next_keys(Stream& s, uint16_t which);
     // The stream's negotiation is over (the call is up, or the stream went).
     void negotiated(Stream& s);
 

@@ -197,6 +197,22 @@ Result<std::unique_ptr<crypto::TlsRecordKey>> make_record_key(crypto::TlsSuite s
     return crypto::TlsRecordKey::create(suite, keys.enc_key, keys.iv, keys.mac_key);
 }
 
+KeyUpdateSecrets::~KeyUpdateSecrets() {
+    wipe(client_secret);
+    wipe(server_secret);
+}
+
+Result<std::unique_ptr<crypto::TlsRecordKey>>
+tls13_update_key(crypto::TlsSuite suite, std::string_view digest, Bytes& secret) {
+    auto next = tls13_next_traffic_secret(digest, secret);
+    if (!next.ok()) return next.error();
+    wipe(secret);
+    secret = std::move(*next);
+    auto keys = tls13_traffic_keys(suite, digest, secret);
+    if (!keys.ok()) return keys.error();
+    return make_record_key(suite, *keys);
+}
+
 Result<RecordKeys> export_record_keys(SSL* ssl) {
     if (ssl == nullptr || SSL_is_init_finished(ssl) != 1)
         return make_error("TLS offload: the handshake has not finished");

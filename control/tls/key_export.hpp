@@ -66,6 +66,21 @@ Result<RecordDirectionKeys> tls13_traffic_keys(crypto::TlsSuite suite, std::stri
 // HKDF-Expand-Label(secret_N, "traffic upd", "", hash length).
 Result<Bytes> tls13_next_traffic_secret(std::string_view digest, ByteSpan secret);
 
+// TLS 1.3 KeyUpdate, as the control plane runs it for a handed-over session (docs/sstp.md
+// "KeyUpdate"): the suite and each direction's latest traffic secret, wiped on destruction.
+struct KeyUpdateSecrets {
+    crypto::TlsSuite suite = crypto::TlsSuite::Tls13Aes256Gcm;
+    std::string digest;
+    Bytes client_secret; // protects what the client sends
+    Bytes server_secret; // protects what the server sends
+    ~KeyUpdateSecrets();
+};
+
+// Advances `secret` to the next traffic secret (the old one wiped) and returns the record key
+// (sequence 0) of the new one.
+Result<std::unique_ptr<crypto::TlsRecordKey>>
+tls13_update_key(crypto::TlsSuite suite, std::string_view digest, Bytes& secret);
+
 // A TlsRecordKey for the worker from one direction's key material.
 Result<std::unique_ptr<crypto::TlsRecordKey>> make_record_key(crypto::TlsSuite suite,
                                                               const RecordDirectionKeys& keys);

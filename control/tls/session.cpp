@@ -18,6 +18,25 @@ std::string name_text(X509_NAME* name) {
     return len > 0 ? std::string(data, static_cast<size_t>(len)) : std::string();
 }
 
+// A certificate's text as logs and AAA may show it: a NUL or another control byte (a client
+// certificate can carry any; CVE-2017-7522 crashed OpenVPN with a NUL) becomes \xNN, so the
+// name cannot be cut short or forge log lines.
+std::string printable_name(std::string text) {
+    std::string out;
+    out.reserve(text.size());
+    for (unsigned char c : text) {
+        if (c < 0x20 || c == 0x7f) {
+            static const char hex[] = "0123456789abcdef";
+            out += "\\x";
+            out += hex[c >> 4];
+            out += hex[c & 15];
+        } else {
+            out += static_cast<char>(c);
+        }
+    }
+    return out;
+}
+
 } // namespace
 
 Session::Session(std::shared_ptr<const Context> context) : context_(std::move(context)) {
@@ -140,9 +159,9 @@ PeerCertificate Session::peer_certificate() const {
     X509Ptr cert(SSL_get1_peer_certificate(ssl_.get()));
     if (!cert) return info;
     info.present = true;
-    info.common_name = pki::common_name(cert.get());
-    info.subject = name_text(X509_get_subject_name(cert.get()));
-    info.issuer = name_text(X509_get_issuer_name(cert.get()));
+    info.common_name = printable_name(pki::common_name(cert.get()));
+    info.subject = printable_name(name_text(X509_get_subject_name(cert.get())));
+    info.issuer = printable_name(name_text(X509_get_issuer_name(cert.get())));
     return info;
 }
 

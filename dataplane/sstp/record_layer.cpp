@@ -20,7 +20,7 @@ const char* to_string(RecordError e) {
     case RecordError::BadTag:
         return "record authentication failed";
     case RecordError::KeyUpdate:
-        return "TLS 1.3 KeyUpdate (not supported on the worker)";
+        return "TLS 1.3 KeyUpdate not applied (malformed, or before the next key was ready)";
     case RecordError::Alert:
         return "TLS alert from the client";
     case RecordError::CloseNotify:
@@ -46,6 +46,24 @@ ByteSpan ppp_ipv4_payload(ByteSpan packet) {
     }
     if (f.size() >= 2 && f[0] == 0x00 && f[1] == 0x21) return f.subspan(2);
     return {};
+}
+
+KeySlot::~KeySlot() {
+    delete next_.load(std::memory_order_acquire);
+    delete spent_.load(std::memory_order_acquire);
+}
+
+std::unique_ptr<crypto::TlsRecordKey> KeySlot::take_spent() {
+    return std::unique_ptr<crypto::TlsRecordKey>(
+        spent_.exchange(nullptr, std::memory_order_acq_rel));
+}
+
+bool KeySlot::supply(std::unique_ptr<crypto::TlsRecordKey>& key) {
+    crypto::TlsRecordKey* expected = nullptr;
+    if (!next_.compare_exchange_strong(expected, key.get(), std::memory_order_acq_rel))
+        return false;
+    key.release();
+    return true;
 }
 
 RecordLayer::RecordLayer(std::unique_ptr<crypto::TlsRecordKey> open_key, uint64_t open_seq,
@@ -82,24 +100,30 @@ RecordError RecordLayer::append(ByteSpan bytes) {
 
 uint32_t RecordLayer::open(crypto::CryptoEngine& engine, RecordSink& sink) {
     if (failed()) return 0;
-    ops_.clear();
-    uint32_t off = 0;
-    while (off < checked_) {
-        uint32_t record = crypto::kTlsHeaderBytes + (uint32_t{buf_[off + 3]} << 8 | buf_[off + 4]);
-        crypto::TlsRecordOp op;
-        op.key = open_key_.get();
-        op.record = buf_.get() + off;
-        op.seq = open_seq_++;
-        op.len = record;
-        op.open = true;
-        ops_.push_back(op);
-        off += record;
-    }
     uint32_t n = 0;
-    if (!ops_.empty()) engine.process_records(ops_);
-    for (const crypto::TlsRecordOp& op : ops_) {
-        if (failed()) break;
-        if (opened(op, sink)) ++n;
+    uint32_t off = 0;
+    // One engine batch per run of records up to one that may be a KeyUpdate (TLS 1.3): the
+    // records after it need the key it switches to.
+    while (off < checked_ && !failed()) {
+        ops_.clear();
+        while (off < checked_) {
+            uint32_t body = uint32_t{buf_[off + 3]} << 8 | buf_[off + 4];
+            uint32_t record = crypto::kTlsHeaderBytes + body;
+            crypto::TlsRecordOp op;
+            op.key = open_key_.get();
+            op.record = buf_.get() + off;
+            op.seq = open_seq_++;
+            op.len = record;
+            op.open = true;
+            ops_.push_back(op);
+            off += record;
+            if (tls13_ && body <= kKeyUpdateMaxBody) break;
+        }
+        engine.process_records(ops_);
+        for (const crypto::TlsRecordOp& op : ops_) {
+            if (failed()) break;
+            if (opened(op, sink)) ++n;
+        }
     }
     // Keep the partial record (if any) at the front.
     uint32_t rest = len_ - checked_;
@@ -137,9 +161,12 @@ bool RecordLayer::opened(const crypto::TlsRecordOp& op, RecordSink& sink) {
                                                                   : RecordError::Alert);
         break;
     case crypto::TlsContentType::Handshake:
-        // TLS 1.3: KeyUpdate (or NewSessionTicket, which a client never sends); TLS 1.2:
-        // renegotiation, which the context refuses. The worker runs no handshake.
-        fail(tls13_ ? RecordError::KeyUpdate : RecordError::BadContent);
+        // TLS 1.3: KeyUpdate (a client sends no other post-handshake message: no tickets,
+        // no post-handshake auth); TLS 1.2: renegotiation, which the context refuses.
+        if (tls13_)
+            key_update({op.record + op.out_offset, op.out_len});
+        else
+            fail(RecordError::BadContent);
         break;
     default:
         fail(RecordError::BadContent);
@@ -148,10 +175,69 @@ bool RecordLayer::opened(const crypto::TlsRecordOp& op, RecordSink& sink) {
     return true;
 }
 
+void RecordLayer::key_update(ByteSpan body) {
+    // One handshake message per record (RFC 8446 §5.1 lets a message span records or share
+    // one; no client does that with KeyUpdate, and the layer refuses it rather than guess).
+    if (body.size() != kKeyUpdateBytes || body[0] != 24 || body[1] != 0 || body[2] != 0 ||
+        body[3] != 1 || body[4] > 1) {
+        fail(body.size() >= 1 && body[0] == 24 ? RecordError::KeyUpdate : RecordError::BadContent);
+        return;
+    }
+    bool requested = body[4] == 1;
+    // A second request while our reply is still owed needs no second reply (§7.2 allows one).
+    bool need_seal = requested && !reply_owed_;
+    if (!next_open_.has_next() || (need_seal && !next_seal_.has_next())) {
+        fail(RecordError::KeyUpdate);
+        return;
+    }
+    crypto::TlsRecordKey* next = next_open_.take_next();
+    // No op refers to the old key any more: records after this one in the stream were not
+    // prepared yet (kKeyUpdateMaxBody ends batches here).
+    next_open_.give_spent(open_key_.release());
+    open_key_.reset(next);
+    open_seq_ = 0;
+    switched_ |= 1;
+    ++key_updates_;
+    if (need_seal) reply_owed_ = true;
+}
+
+void RecordLayer::prepare_seal_key_update(uint8_t* record, crypto::TlsRecordOp& op) {
+    uint8_t* p = record + seal_key_->seal_offset();
+    p[0] = 24; // key_update
+    p[1] = 0;
+    p[2] = 0;
+    p[3] = 1;
+    p[4] = 0; // update_not_requested
+    op = {};
+    op.key = seal_key_.get();
+    op.record = record;
+    op.seq = seal_seq_++;
+    op.len = kKeyUpdateBytes;
+    op.type = static_cast<uint8_t>(crypto::TlsContentType::Handshake);
+    op.open = false;
+}
+
+void RecordLayer::switch_seal_key() {
+    if (!reply_owed_) return;
+    reply_owed_ = false;
+    crypto::TlsRecordKey* next = next_seal_.take_next(); // checked when the request came
+    if (!next) {
+        fail(RecordError::KeyUpdate);
+        return;
+    }
+    next_seal_.give_spent(seal_key_.release());
+    seal_key_.reset(next);
+    seal_seq_ = 0;
+    switched_ |= 2;
+}
+
 bool RecordLayer::prepare_open(uint8_t* record, uint32_t len, crypto::TlsRecordOp& op) {
-    if (failed() || len_ != 0 || len < crypto::kTlsHeaderBytes) return false;
+    if (failed() || barrier_ || len_ != 0 || len < crypto::kTlsHeaderBytes) return false;
     auto h = crypto::parse_tls_record_header({record, crypto::kTlsHeaderBytes}, tls13_);
     if (!h.ok() || crypto::kTlsHeaderBytes + h.header.length != len) return false;
+    // A possible KeyUpdate: this session's next record waits for its outcome (the stage's
+    // slow path runs the queued opens first).
+    barrier_ = tls13_ && h.header.length <= kKeyUpdateMaxBody;
     op = {};
     op.key = open_key_.get();
     op.record = record;
@@ -162,6 +248,7 @@ bool RecordLayer::prepare_open(uint8_t* record, uint32_t len, crypto::TlsRecordO
 }
 
 ByteSpan RecordLayer::finish_open(const crypto::TlsRecordOp& op, RecordSink& sink) {
+    barrier_ = false;
     if (failed()) return {};
     bool data =
         op.status == crypto::TlsRecordStatus::Ok &&

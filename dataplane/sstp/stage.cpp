@@ -82,6 +82,9 @@ private:
     void push_input(SstpSession& s, rte_mbuf* m);
     void flush_session_input();
     void report_failure(SstpSession& s);
+    // After records of `s` were opened: our KeyUpdate if the client requested one, and the
+    // control plane asked for the keys after those switched to.
+    void after_key_update(SstpSession& s);
     // Makes `m` (consumed) one contiguous mbuf holding `head` free bytes, then the `len` bytes
     // at `from`, then `tail` free bytes; returns it with its data starting at the free head.
     rte_mbuf* frame(rte_mbuf* m, uint32_t from, uint32_t len, uint32_t head, uint32_t tail);
@@ -167,6 +170,7 @@ void Stage::flush_opens() {
         ByteSpan ip = rl.finish_open(op, sink);
         if (ip.empty()) { // handed to the sink (copied), or the layer stopped
             rte_pktmbuf_free(m);
+            after_key_update(s);
             if (rl.failed()) report_failure(s);
             continue;
         }
@@ -219,11 +223,43 @@ void Stage::report_failure(SstpSession& s) {
                  s.id, sstp_event_code(SstpEvent::RecordFailed, static_cast<uint16_t>(e))}});
 }
 
+void Stage::after_key_update(SstpSession& s) {
+    RecordLayer& rl = *s.records;
+    if (rl.key_update_reply_owed() && !rl.failed()) {
+        // Our KeyUpdate (update_not_requested), sealed under the current key after everything
+        // queued before it, then the switch (RFC 8446 §7.2: before our next data record).
+        const crypto::TlsRecordKey& k = rl.seal_key();
+        uint32_t len = k.seal_offset() + kKeyUpdateBytes + k.seal_tail();
+        rte_mbuf* m = rte_pktmbuf_alloc(w_.dataplane().pool());
+        char* p = m && len <= rte_pktmbuf_tailroom(m)
+                      ? rte_pktmbuf_append(m, static_cast<uint16_t>(len))
+                      : nullptr;
+        if (!p) {
+            if (m) rte_pktmbuf_free(m);
+            w_.count_drop(DropReason::mbuf_exhausted);
+            rl.key_update_reply_failed();
+        } else {
+            crypto::TlsRecordOp op;
+            rl.prepare_seal_key_update(rte_pktmbuf_mtod(m, uint8_t*), op);
+            queue_seal(s, m, op);
+            seals_[n_seals_ - 1].control = true;
+            flush_output(); // no op may refer to the old key once it is spent
+            rl.switch_seal_key();
+        }
+    }
+    if (uint16_t switched = rl.take_switched()) {
+        w_.count(WorkerCounter::sstp_key_updates);
+        w_.punt(nullptr, PuntReason::SessionEvent, s.wan_port,
+                {.session_event = {s.id, sstp_event_code(SstpEvent::KeyUpdated, switched)}});
+    }
+}
+
 void Stage::open(SstpSession& s) {
     Sink sink(*this, s);
     uint32_t n = s.records->open(w_.crypto(), sink);
     w_.count(WorkerCounter::sstp_records_opened, n);
     flush_session_input();
+    after_key_update(s);
     if (s.records->failed()) report_failure(s);
 }
 

@@ -71,7 +71,7 @@ using Counter = Relaxed<uint64_t>;
     X(sstp_bad_header, "SSTP TLS records with a bad header (type, version, length): call ended")   \
     X(sstp_bad_length, "SSTP TLS records with a length their suite cannot have: call ended")       \
     X(sstp_bad_tag, "SSTP TLS records that failed authentication (tag): call ended")               \
-    X(sstp_key_update, "TLS 1.3 KeyUpdate from an SSTP client (not run on the worker): ended")     \
+    X(sstp_key_update, "SSTP TLS 1.3 KeyUpdates not applied (malformed, too soon): call ended")    \
     X(sstp_alert, "TLS alerts (close_notify included) from SSTP clients: call ended")              \
     X(sstp_bad_content, "SSTP TLS records of a content type other than data/alert: call ended")    \
     X(sstp_bad_packet, "SSTP streams whose packet framing inside the records broke: call ended")   \
@@ -157,6 +157,7 @@ inline constexpr std::array<CounterInfo, static_cast<size_t>(Stage::Count)> stag
     X(sstp_control_punted, "opened SSTP control packets (and non-IPv4 PPP) for the control plane") \
     X(sstp_control_sealed, "SSTP packets from the control plane sealed by the worker")             \
     X(sstp_close_notify, "SSTP clients that ended TLS with close_notify on a worker's stream")     \
+    X(sstp_key_updates, "TLS 1.3 KeyUpdates from SSTP clients applied by the worker")              \
     X(injected, "packets received from the control plane")                                         \
     X(busy_polls, "loop iterations that processed at least one packet")                            \
     X(idle_polls, "loop iterations that found no work")                                            \

@@ -15,7 +15,8 @@
 #     syn      spoofed TCP SYNs at the OpenVPN/TCP port (1194) and the SSTP port (443)
 #     hello    TCP connections sending a TLS ClientHello to SSTP (443) and an OpenVPN reset to
 #              OpenVPN/TCP (1194), held open
-#     smoke    badtag + syn + a short ClientHello flood to SSTP (CI)
+#     smoke    badtag + syn + short ClientHello / OpenVPN reset connection floods to SSTP and
+#              OpenVPN/TCP (CI)
 #   FLOOD_RATE (packets or connections/s), FLOOD_SECONDS (iperf3 run length, default 8),
 #   FLOOD_MIN_RATIO (fail below this throughput ratio; default 0: report only, as the shared
 #   2-core development box cannot time anything), FLOOD_RSS_MB (allowed RSS growth, default 32).
@@ -36,6 +37,8 @@ RSS_MB=${FLOOD_RSS_MB:-32}
 [ "$CASE" = hello ] && RSS_MB=${FLOOD_RSS_MB:-64}
 # The flood comes from one address: SSTP lets it hold this many connections in negotiation.
 SSTP_PER_SOURCE=${FLOOD_SSTP_PER_SOURCE:-100}
+# The same for OpenVPN/TCP connections that have not completed their handshake.
+OVPN_PER_SOURCE=${FLOOD_OVPN_PER_SOURCE:-100}
 FLOOD_NS=
 
 make_topology 3 # 1: alice (UDP), 2: bob (TCP), 3: the flood
@@ -47,7 +50,7 @@ if [ "$CASE" = badhmac ]; then
     WRAP="tls_auth = { key = \"$E2E_DIR/tls_auth.key\"; direction = \"0\"; };"
 fi
 {
-    ovpn_config "protocol = \"udp,tcp\"; $WRAP"
+    ovpn_config "protocol = \"udp,tcp\"; max_tcp_handshakes_per_source = $OVPN_PER_SOURCE; $WRAP"
     cat <<CFG
 sstp_server = { enabled = true; port = 443; certificate = "server-certificate";
                 default_profile = "vpn-profile"; authentication = ["mschap2"];
@@ -155,6 +158,7 @@ start_floods() {
         flood_start badtag 1194 "${FLOOD_RATE:-3000}" --peer-id "${PEER_ID:-0}" --src "10.1.0.2:$ALICE_PORT"
         flood_start syn 443 "${FLOOD_RATE:-2000}"
         flood_start hello 443 100 --kind tls
+        flood_start hello 1194 100 --kind ovpn
         ;;
     *) echo "unknown case $CASE"; exit 2 ;;
     esac
@@ -200,7 +204,7 @@ check "vpnplaned ended no session" bash -c "! grep -E 'session .*(ended|closed|t
 FIG_RC=0
 /usr/bin/python3 - "$E2E_DIR" "$CASE" "$SENT" \
     "$(($(bps base alice) + $(bps base2 alice)))" "$(($(bps base bob) + $(bps base2 bob)))" \
-    "$(($(bps flood alice) * 2))" "$(($(bps flood bob) * 2))" "$MIN_RATIO" "$RSS_MB" "$SSTP_PER_SOURCE" \
+    "$(($(bps flood alice) * 2))" "$(($(bps flood bob) * 2))" "$MIN_RATIO" "$RSS_MB" "$SSTP_PER_SOURCE" "$OVPN_PER_SOURCE" \
     >"$E2E_DIR/figures.txt" 2>&1 <<'PY' || FIG_RC=$?
 import glob, json, sys
 d, case, sent = sys.argv[1], sys.argv[2], int(sys.argv[3])
@@ -284,6 +288,12 @@ if "hello" in by_mode:  # SSTP's bound on connections in negotiation from one so
     print(f"FIGURES: SSTP negotiating during the flood {held}, refused (per source) {refused}")
     if refused == 0 or held > int(sys.argv[10]):
         print(f"FAIL: SSTP held {held} > max_handshakes_per_source or refused none"); ok = False
+    # OpenVPN/TCP's (ovpn_server.max_tcp_handshakes_per_source): the flood's resets never finish.
+    refused = rose.get("ovpn.tcp_handshakes_refused_source", 0)
+    held = snap["during"]["ovpn"].get("tcp_handshakes", 0)
+    print(f"FIGURES: OpenVPN/TCP negotiating during the flood {held}, refused (per source) {refused}")
+    if refused == 0 or held > int(sys.argv[11]):
+        print(f"FAIL: OpenVPN/TCP held {held} > max_tcp_handshakes_per_source or refused none"); ok = False
 mb, ma = snap["before"]["control"]["mbufs_in_use"], snap["after"]["control"]["mbufs_in_use"]
 if ma > mb + 512:
     print(f"FAIL: mbufs in use {mb} -> {ma}: not back to the baseline"); ok = False

@@ -536,8 +536,16 @@ TEST(OvpnData, ReplaysForgeriesUnknownKeysAndSpoofedSourcesAreDropped) {
         {first, first, tampered, wrong_key.frame_with_pid(good, 14), spoofed, site,
          c.frame_with_pid(Bytes(dp::ovpn::ping_magic.begin(), dp::ovpn::ping_magic.end()), 15),
          unknown.frame(good), c.frame_with_pid(good, 2) /* old but inside the window */}};
-    run.setup = [&](ctl::Appliance&, dp::OvpnPublisher& pub) { install(pub, c); };
+    // CVE-2017-7479 (send packet-id wrap: ASSERT): 2 ids short of the wrap, one LAN packet
+    // leaves with 0xffffffff, the two after it are dropped and counted.
+    run.in[1] = {std::vector<Bytes>(
+        3, ethernet(lan_mac, host_mac, ipv4_udp(host_ip, tunnel_ip, 2, 1, good)))};
+    run.setup = [&](ctl::Appliance&, dp::OvpnPublisher& pub) {
+        install(pub, c);
+        pub.find(c.peer_id)->slot_for_key(c.key_id)->tx_packet_id.store(0xfffffffe);
+    };
     run.check = [&](ctl::Appliance& a, dp::OvpnPublisher&) {
+        EXPECT_EQ(drops(a, dp::DropReason::ovpn_pid_exhausted), 2u);
         EXPECT_EQ(drops(a, dp::DropReason::ovpn_replay), 1u);
         EXPECT_EQ(drops(a, dp::DropReason::ovpn_auth_failed), 1u);
         EXPECT_EQ(drops(a, dp::DropReason::ovpn_no_key), 1u);
@@ -548,6 +556,8 @@ TEST(OvpnData, ReplaysForgeriesUnknownKeysAndSpoofedSourcesAreDropped) {
     };
     run.execute();
     EXPECT_EQ(run.out[1][0].size(), 3u) << "first, the site-to-site source and the reordered one";
+    ASSERT_EQ(run.out[0][0].size(), 1u);
+    EXPECT_EQ(Bytes(run.out[0][0][0].begin() + 46, run.out[0][0][0].begin() + 50), Bytes(4, 0xff));
 }
 
 // Masquerade of what comes out of a session, through the burst path's connection tracking: 70

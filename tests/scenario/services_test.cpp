@@ -4,12 +4,16 @@
 #include "control/appliance.hpp"
 #include "control/client_service.hpp"
 #include "control/config/appliance_config.hpp"
+#include "control/ovpn/ovpn_service.hpp"
 #include "control/perf/perf_service.hpp"
 #include "control/perf/session_file.hpp"
 #include "control/service_route.hpp"
 #include "control/tcp_test_services.hpp"
+#include "dataplane/tcp/connection.hpp"
+#include "tests/common/self_signed.hpp"
 
 #include <gtest/gtest.h>
+#include <openssl/pem.h>
 #include <rte_byteorder.h>
 #include <rte_ether.h>
 #include <rte_ip.h>
@@ -208,6 +212,72 @@ TEST(Services, PerfModeRefusesASessionFileBeyondTheSessionTable) {
     EXPECT_NE(a.message().find("perf: peer-id 10 is beyond dataplane.max_sessions"),
               std::string::npos)
         << a.message();
+}
+
+// OpenVPN/TCP connections that have not completed their handshake are bounded in all and per
+// source address (ovpn_server.max_tcp_handshakes*): the service closes a new one beyond them
+// before any TLS work, counts why, and frees the place when a connection goes.
+TEST(Services, OpenVpnTcpConnectionsInNegotiationAreBoundedInAllAndPerSource) {
+    fs::path dir = fs::temp_directory_path() / ("vpnplane-svc-ovpn-" + std::to_string(getpid()));
+    fs::create_directories(dir);
+    test::SelfSigned id("ovpn.test");
+    fs::path crt = dir / "server.crt", key = dir / "server.key";
+    {
+        FILE* f = std::fopen(crt.c_str(), "w");
+        ASSERT_NE(f, nullptr);
+        PEM_write_X509(f, id.cert.get());
+        std::fclose(f);
+        f = std::fopen(key.c_str(), "w");
+        ASSERT_NE(f, nullptr);
+        PEM_write_PrivateKey(f, id.key.get(), nullptr, nullptr, 0, nullptr, nullptr);
+        std::fclose(f);
+    }
+    auto a =
+        make_appliance("ovpn_server = { enabled = true; protocol = \"tcp\"; certificate_file = \"" +
+                       crt.string() + "\"; private_key_file = \"" + key.string() +
+                       "\"; max_tcp_handshakes = 5; max_tcp_handshakes_per_source = 3; };\n");
+    ASSERT_TRUE(a);
+    auto* ovpn = a->registry().get<ctl::OvpnService>();
+    ASSERT_NE(ovpn, nullptr);
+    ASSERT_NE(ovpn->server(), nullptr);
+    uint64_t next_conn = 100;
+    // A TCP connection opened by `source` (its FlowKey, as the worker attaches it).
+    auto open = [&](uint32_t source) {
+        dp::PuntEntry e{nullptr, dp::PuntReason::TcpStream, 0, 0, {}};
+        e.mbuf = rte_pktmbuf_alloc(a->dataplane().pool());
+        EXPECT_NE(e.mbuf, nullptr);
+        tcp::FlowKey flow{source, 0x0a010001, static_cast<uint16_t>(next_conn), 1194};
+        std::memcpy(rte_pktmbuf_append(e.mbuf, sizeof flow), &flow, sizeof flow);
+        e.payload.tcp_stream = {next_conn, dp::TcpEvent::Opened, 1194};
+        ovpn->on_punt(e, ctl::Appliance::now_ms());
+        return next_conn++;
+    };
+    auto close = [&](uint64_t conn) {
+        dp::PuntEntry e{nullptr, dp::PuntReason::TcpStream, 0, 0, {}};
+        e.payload.tcp_stream = {conn, dp::TcpEvent::Closed, 1194};
+        ovpn->on_punt(e, ctl::Appliance::now_ms());
+    };
+    const auto& c = ovpn->tcp_counters();
+    std::vector<uint64_t> flood;
+    for (int i = 0; i < 4; ++i)
+        flood.push_back(open(0x0a010063)); // 10.1.0.99: the fourth is one too many
+    EXPECT_EQ(c.tcp_handshakes_started, 3u);
+    EXPECT_EQ(c.tcp_handshakes_refused_source, 1u);
+    EXPECT_EQ(ovpn->tcp_handshakes(), 3u);
+    open(0x0a010002);
+    open(0x0a010003);
+    EXPECT_EQ(ovpn->tcp_handshakes(), 5u);
+    open(0x0a010004); // max_tcp_handshakes in all
+    EXPECT_EQ(c.tcp_handshakes_refused, 1u);
+    EXPECT_EQ(c.tcp_handshakes_started, 5u);
+    // A connection that goes frees its place, for its source and in all.
+    close(flood[0]);
+    close(flood[3]); // the refused one: unknown, changes nothing
+    EXPECT_EQ(ovpn->tcp_handshakes(), 4u);
+    open(0x0a010063);
+    EXPECT_EQ(c.tcp_handshakes_started, 6u);
+    EXPECT_EQ(ovpn->tcp_handshakes(), 5u);
+    fs::remove_all(dir);
 }
 
 } // namespace

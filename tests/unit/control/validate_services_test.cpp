@@ -130,6 +130,32 @@ TEST(ValidateServices, BoundsTheSstpConnectionsInNegotiationInAllAndPerSource) {
     EXPECT_EQ(errors[0].rfind("<config>:5: sstp_server.max_handshakes: ", 0), 0u) << errors[0];
 }
 
+TEST(ValidateServices, BoundsTheOpenVpnTcpConnectionsInNegotiationInAllAndPerSource) {
+    auto config =
+        config::load_config_text(base + "ovpn_server = { protocol = \"udp,tcp\"; certificate = "
+                                        "\"server\"; max_tcp_handshakes = 300;\n"
+                                        "  max_tcp_handshakes_per_source = 4; };\n");
+    ASSERT_TRUE(config.ok()) << config.message();
+    auto services = validate_services(*config);
+    ASSERT_TRUE(services.ok()) << services.message();
+    EXPECT_EQ(services->ovpn.max_tcp_handshakes, 300u);
+    EXPECT_EQ(services->ovpn.max_tcp_handshakes_per_source, 4u);
+    auto defaults = validate_services(*config::load_config_text(base));
+    ASSERT_TRUE(defaults.ok()) << defaults.message();
+    EXPECT_EQ(defaults->ovpn.max_tcp_handshakes, 1024u);
+    EXPECT_EQ(defaults->ovpn.max_tcp_handshakes_per_source, 64u);
+    auto errors = refusals("ovpn_server = {\n  protocol = \"tcp\"; certificate = \"server\";\n"
+                           "  max_tcp_handshakes = 0;\n};\n");
+    ASSERT_EQ(errors.size(), 1u) << ::testing::PrintToString(errors);
+    EXPECT_EQ(errors[0].rfind("<config>:6: ovpn_server.max_tcp_handshakes: ", 0), 0u) << errors[0];
+    // Over UDP alone they would bound nothing: refused, not ignored.
+    errors = refusals("ovpn_server = {\n  certificate = \"server\";\n"
+                      "  max_tcp_handshakes_per_source = 8;\n};\n");
+    ASSERT_EQ(errors.size(), 1u) << ::testing::PrintToString(errors);
+    EXPECT_EQ(errors[0].rfind("<config>:6: ovpn_server.max_tcp_handshakes_per_source: ", 0), 0u)
+        << errors[0];
+}
+
 TEST(ValidateServices, AnUnknownOvpnTransportIsRefusedOnce) {
     auto errors = refusals("ovpn_server = {\n"
                            "  enabled = true; certificate = \"server\";\n"

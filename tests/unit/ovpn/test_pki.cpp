@@ -24,7 +24,7 @@ void add_ext(X509* cert, X509* issuer, int nid, const char* value) {
 }
 
 tls::X509Ptr make_cert(const char* cn, EVP_PKEY* key, X509* issuer, EVP_PKEY* issuer_key, bool ca,
-                       const char* eku) {
+                       const char* eku, int cn_len = -1) {
     static long serial = 1;
     tls::X509Ptr cert(X509_new());
     X509_set_version(cert.get(), 2);
@@ -34,7 +34,7 @@ tls::X509Ptr make_cert(const char* cn, EVP_PKEY* key, X509* issuer, EVP_PKEY* is
     X509_set_pubkey(cert.get(), key);
     X509_NAME* name = X509_get_subject_name(cert.get());
     X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC, reinterpret_cast<const unsigned char*>(cn),
-                               -1, -1, 0);
+                               cn_len, -1, 0);
     X509* signer = issuer ? issuer : cert.get();
     X509_set_issuer_name(cert.get(), X509_get_subject_name(signer));
     if (ca) {
@@ -73,6 +73,9 @@ TestPki::TestPki() {
     foreign_key_ = make_key();
     foreign_ = make_cert("alice", foreign_key_.get(), foreign_ca_.get(), foreign_ca_key_.get(),
                          false, "clientAuth");
+    static const char nul_cn[] = "alice\0admin\n\x1b[2J";
+    nul_ = make_cert(nul_cn, client_key_.get(), ca_.get(), ca_key_.get(), false, "clientAuth",
+                     static_cast<int>(sizeof nul_cn - 1));
 }
 
 const TestPki& TestPki::get() {
@@ -93,6 +96,9 @@ tls::Credentials TestPki::client(ClientCert cert) const {
     c.trusted.push_back(dup(ca_));
     if (cert == ClientCert::Good) {
         c.certificate = dup(client_);
+        c.private_key = dup(client_key_);
+    } else if (cert == ClientCert::NulInName) {
+        c.certificate = dup(nul_);
         c.private_key = dup(client_key_);
     } else if (cert == ClientCert::Foreign) {
         c.certificate = dup(foreign_);

@@ -78,6 +78,25 @@ TEST(Tls, RequiredClientCertificateIsVerifiedAndNamed) {
     EXPECT_NE(peer.issuer.find("test-ca"), std::string::npos);
 }
 
+// CVE-2017-7522 (OpenVPN < 2.4.3 with mbed TLS: a client certificate with a NUL in a name field
+// hit an ASSERT). The certificate is valid (signed by the CA), so the handshake completes; its
+// CN is reported with the NUL and control bytes escaped, never cut short at the NUL and never
+// raw into logs or AAA.
+TEST(Tls, Cve2017_7522AClientCertificateWithANulInItsNameIsNamedSafely) {
+    tls::Session server(TestPki::get().server_context(true));
+    tls::Session client(TestPki::get().client_context(TestPki::ClientCert::NulInName));
+    (void)client.feed({});
+    pump(client, server);
+    ASSERT_TRUE(server.handshake_done()) << server.failure();
+    auto peer = server.peer_certificate();
+    ASSERT_TRUE(peer.present);
+    EXPECT_EQ(peer.common_name, "alice\\x00admin\\x0a\\x1b[2J");
+    for (const std::string* text : {&peer.common_name, &peer.subject, &peer.issuer})
+        for (char c : *text)
+            EXPECT_GE(static_cast<unsigned char>(c), 0x20) << *text;
+    EXPECT_NE(peer.subject.find("admin"), std::string::npos) << peer.subject;
+}
+
 TEST(Tls, MissingClientCertificateFailsWithAReason) {
     tls::Session server(TestPki::get().server_context(true));
     tls::Session client(TestPki::get().client_context(TestPki::ClientCert::None));

@@ -548,6 +548,36 @@ struct Worker {
         EXPECT_TRUE(open.ok() && seal.ok());
         records = std::make_unique<dp::sstp::RecordLayer>(std::move(*open), keys->client_write.seq,
                                                           std::move(*seal), keys->server_write.seq);
+        secrets.suite = keys->suite;
+        secrets.digest = keys->digest;
+        secrets.client_secret = keys->client_traffic_secret;
+        secrets.server_secret = keys->server_traffic_secret;
+    }
+    tls::KeyUpdateSecrets secrets;
+    // What SstpService::supply_next_keys does for a TLS 1.3 session.
+    void supply_next_keys(uint16_t which) {
+        for (int dir = 0; dir < 2; ++dir) {
+            if (!(which & (1u << dir))) continue;
+            dp::sstp::KeySlot& slot = dir == 0 ? records->next_open() : records->next_seal();
+            slot.take_spent();
+            auto key =
+                tls::tls13_update_key(secrets.suite, secrets.digest,
+                                      dir == 0 ? secrets.client_secret : secrets.server_secret);
+            ASSERT_TRUE(key.ok()) << key.message();
+            ASSERT_TRUE(slot.supply(*key));
+        }
+    }
+    // What the worker's stage does after opening: our KeyUpdate if one is owed.
+    Bytes answer_key_update() {
+        const auto& k = records->seal_key();
+        Bytes rec(k.seal_offset() + dp::sstp::kKeyUpdateBytes + k.seal_tail());
+        crypto::TlsRecordOp op;
+        records->prepare_seal_key_update(rec.data(), op);
+        engine->process_records({&op, 1});
+        EXPECT_EQ(op.status, crypto::TlsRecordStatus::Ok);
+        rec.resize(op.out_len);
+        records->switch_seal_key();
+        return rec;
     }
     // The client's ciphertext reaches the worker.
     uint32_t from_client(Client& c) {
@@ -657,6 +687,48 @@ TEST(SstpHandover, ARecordWithABadTagStopsTheWorkerAndEndsTheCall) {
     c.conn->record_failed(dp::sstp::to_string(w.records->error()));
     EXPECT_TRUE(c.conn->done());
     EXPECT_EQ(c.conn->counters().worker_record_failures, 1u);
+}
+
+// A real OpenSSL TLS 1.3 client calls SSL_key_update after the hand-over, with and without
+// update_requested: the worker applies it with the keys the control plane derived ahead, answers
+// the request under its old key, and data keeps flowing both ways, in order, under the new keys.
+TEST(SstpHandover, Tls13KeyUpdateFromARealOpenSslClientIsApplied) {
+    Client c(ServerConfig{}, "alice", "s3cret", ppp::AuthMethod::MsChapV2);
+    c.start();
+    ASSERT_TRUE(c.conn->ready_for_data());
+    ASSERT_EQ(SSL_version(c.tls->native()), TLS1_3_VERSION);
+    Worker w(*c.conn);
+    w.supply_next_keys(3); // at the hand-over
+    c.conn->set_offloaded();
+    c.conn->set_forwarding(true);
+    const uint8_t ipv4[] = {0x00, 0x21, 0x45, 0x00, 0x00, 0x14, 0, 0,  0,  0,  64,
+                            1,    0,    0,    10,   10,   10,   2, 10, 10, 10, 1};
+    const Bytes inner(std::begin(ipv4) + 2, std::end(ipv4));
+    for (int round = 0; round < 3; ++round) {
+        const bool requested = round != 1;
+        SCOPED_TRACE(round);
+        c.send(*build_data_packet(ipv4)); // under the old key
+        ASSERT_EQ(SSL_key_update(c.tls->native(), requested ? SSL_KEY_UPDATE_REQUESTED
+                                                            : SSL_KEY_UPDATE_NOT_REQUESTED),
+                  1);
+        c.send(*build_data_packet(ipv4)); // KeyUpdate, then this under the new key
+        c.send(*build_data_packet(ipv4));
+        w.sink.ip.clear();
+        EXPECT_EQ(w.from_client(c), 4u); // data, KeyUpdate, data, data: one append, in order
+        EXPECT_FALSE(w.records->failed()) << dp::sstp::to_string(w.records->error());
+        EXPECT_EQ(w.sink.ip, std::vector<Bytes>(3, inner));
+        EXPECT_EQ(w.records->key_updates(), static_cast<uint64_t>(round + 1));
+        ASSERT_EQ(w.records->key_update_reply_owed(), requested);
+        size_t before = c.ip_received.size();
+        w.to_client(c, w.seal(inner, true)); // before our KeyUpdate: the old key
+        if (requested) w.to_client(c, w.answer_key_update());
+        uint16_t switched = w.records->take_switched();
+        EXPECT_EQ(switched, requested ? 3u : 1u);
+        w.supply_next_keys(switched);        // the control plane, on SstpEvent::KeyUpdated
+        w.to_client(c, w.seal(inner, true)); // the new key if switched
+        EXPECT_EQ(c.ip_received.size(), before + 2);
+    }
+    EXPECT_EQ(w.records->seal_seq(), 1u); // reset by the last switch, one record since
 }
 
 } // namespace handover

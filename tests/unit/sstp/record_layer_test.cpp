@@ -1,8 +1,9 @@
 // The worker's SSTP record layer (dataplane/sstp/record_layer): records sealed by a "client"
 // record layer (the keys swapped) are opened by the server's on the real crypto engine, whole,
 // split over appends at every byte and with SSTP packets split over records; IPv4 goes to the
-// sink as IP, everything else as a control packet; a flipped tag, a bad header, an alert and a
-// TLS 1.3 KeyUpdate stop the layer with their reason.
+// sink as IP, everything else as a control packet; a flipped tag, a bad header and an alert
+// stop the layer with their reason; a TLS 1.3 KeyUpdate switches to the key the control plane
+// supplied (and answers update_requested), and stops the layer when none is there.
 #include "dataplane/sstp/record_layer.hpp"
 
 #include <gtest/gtest.h>
@@ -80,6 +81,11 @@ Bytes ipv4(size_t len, uint8_t fill) {
 
 Bytes data_packet(const Bytes& ppp) {
     return *wire::build_data_packet(ppp);
+}
+
+Bytes operator+(Bytes a, const Bytes& b) {
+    a.insert(a.end(), b.begin(), b.end());
+    return a;
 }
 
 class RecordLayerSuites : public ::testing::TestWithParam<TlsSuite> {};
@@ -198,7 +204,7 @@ TEST(RecordLayer, BadHeaderIsRefusedOnAppend) {
     EXPECT_EQ(q.server->append(too_long), RecordError::BadHeader);
 }
 
-TEST(RecordLayer, AlertAndKeyUpdateEndTheLayer) {
+TEST(RecordLayer, AlertAndKeyUpdateWithoutANextKeyEndTheLayer) {
     {
         Pair p(TlsSuite::Tls12Aes256Gcm);
         Collect sink;
@@ -220,6 +226,205 @@ TEST(RecordLayer, AlertAndKeyUpdateEndTheLayer) {
         p.server->open(*p.engine, sink);
         EXPECT_EQ(p.server->error(), RecordError::KeyUpdate);
     }
+}
+
+// ---- TLS 1.3 KeyUpdate --------------------------------------------------------------------
+
+// Seals `plain` of content `type` under `k` at sequence `seq`, as the client would.
+Bytes seal_with(crypto::CryptoEngine& engine, const TlsRecordKey& k, uint64_t seq,
+                const Bytes& plain, uint8_t type) {
+    Bytes rec(k.seal_offset() + plain.size() + k.seal_tail() + 16);
+    std::memcpy(rec.data() + k.seal_offset(), plain.data(), plain.size());
+    crypto::TlsRecordOp op;
+    op.key = &k;
+    op.record = rec.data();
+    op.seq = seq;
+    op.len = static_cast<uint32_t>(plain.size());
+    op.type = type;
+    engine.process_records({&op, 1});
+    EXPECT_EQ(op.status, crypto::TlsRecordStatus::Ok);
+    rec.resize(op.out_len);
+    return rec;
+}
+
+// Opens one record under `k` at `seq`; returns {type, plaintext}.
+std::pair<uint8_t, Bytes> open_with(crypto::CryptoEngine& engine, const TlsRecordKey& k,
+                                    uint64_t seq, Bytes rec) {
+    crypto::TlsRecordOp op;
+    op.key = &k;
+    op.record = rec.data();
+    op.seq = seq;
+    op.len = static_cast<uint32_t>(rec.size());
+    op.open = true;
+    engine.process_records({&op, 1});
+    EXPECT_EQ(op.status, crypto::TlsRecordStatus::Ok);
+    if (op.status != crypto::TlsRecordStatus::Ok) return {0, {}};
+    return {op.type, Bytes(op.record + op.out_offset, op.record + op.out_offset + op.out_len)};
+}
+
+const Bytes kKeyUpdateNotRequested = {24, 0, 0, 1, 0};
+const Bytes kKeyUpdateRequested = {24, 0, 0, 1, 1};
+
+void supply(KeySlot& slot, TlsSuite suite, uint8_t fill) {
+    auto k = key(suite, fill);
+    ASSERT_TRUE(slot.supply(k));
+}
+
+TEST(RecordLayerKeyUpdate, NotRequestedSwitchesTheOpenKeyForTheRecordsAfterIt) {
+    for (TlsSuite suite :
+         {TlsSuite::Tls13Aes128Gcm, TlsSuite::Tls13Aes256Gcm, TlsSuite::Tls13ChaCha20Poly1305}) {
+        Pair p(suite, 0);
+        supply(p.server->next_open(), suite, 0x33);
+        auto old_key = key(suite, 0x11), new_key = key(suite, 0x33);
+        Bytes ip1 = ipv4(100, 1), ip2 = ipv4(200, 2), ip3 = ipv4(60, 3);
+        // One append: the batch must stop at the KeyUpdate and open the rest under the new key.
+        Bytes stream = seal_with(*p.engine, *old_key, 0, data_packet(Bytes{0x00, 0x21} + ip1), 23);
+        auto add = [&](const Bytes& r) { stream.insert(stream.end(), r.begin(), r.end()); };
+        add(seal_with(*p.engine, *old_key, 1, kKeyUpdateNotRequested, 22));
+        add(seal_with(*p.engine, *new_key, 0, data_packet(Bytes{0x00, 0x21} + ip2), 23));
+        add(seal_with(*p.engine, *new_key, 1, data_packet(Bytes{0x00, 0x21} + ip3), 23));
+        ASSERT_EQ(p.server->append(stream), RecordError::None);
+        Collect sink;
+        EXPECT_EQ(p.server->open(*p.engine, sink), 4u);
+        EXPECT_FALSE(p.server->failed()) << to_string(p.server->error());
+        EXPECT_EQ(sink.ip, (std::vector<Bytes>{ip1, ip2, ip3}));
+        EXPECT_EQ(p.server->open_seq(), 2u);
+        EXPECT_EQ(p.server->key_updates(), 1u);
+        EXPECT_FALSE(p.server->key_update_reply_owed());
+        EXPECT_EQ(p.server->take_switched(), 1u);
+        EXPECT_EQ(p.server->take_switched(), 0u);
+        // The old key is left for the control plane to free; the slot is empty.
+        EXPECT_NE(p.server->next_open().take_spent(), nullptr);
+        EXPECT_FALSE(p.server->next_open().has_next());
+        // A second KeyUpdate before the control plane supplied the next key ends the layer.
+        ASSERT_EQ(p.server->append(seal_with(*p.engine, *new_key, 2, kKeyUpdateNotRequested, 22)),
+                  RecordError::None);
+        p.server->open(*p.engine, sink);
+        EXPECT_EQ(p.server->error(), RecordError::KeyUpdate);
+    }
+}
+
+TEST(RecordLayerKeyUpdate, RequestedIsAnsweredUnderTheOldSealKeyThenTheSealKeySwitches) {
+    const TlsSuite suite = TlsSuite::Tls13Aes256Gcm;
+    Pair p(suite, 0);
+    supply(p.server->next_open(), suite, 0x33);
+    supply(p.server->next_seal(), suite, 0x44);
+    auto c_old = key(suite, 0x11), c_new = key(suite, 0x33);
+    auto s_old = key(suite, 0x22), s_new = key(suite, 0x44);
+    // The server has sealed 3 records before.
+    crypto::TlsRecordOp op;
+    Bytes scratch(p.server->ip_offset() + 40 + p.server->seal_key().seal_tail());
+    for (int i = 0; i < 3; ++i)
+        ASSERT_TRUE(p.server->prepare_seal_ip(scratch.data(), 20, op));
+    Collect sink;
+    ASSERT_EQ(p.server->append(seal_with(*p.engine, *c_old, 0, kKeyUpdateRequested, 22)),
+              RecordError::None);
+    EXPECT_EQ(p.server->open(*p.engine, sink), 1u);
+    EXPECT_FALSE(p.server->failed());
+    ASSERT_TRUE(p.server->key_update_reply_owed());
+    // Our KeyUpdate (update_not_requested) under the old seal key at the next sequence number.
+    const TlsRecordKey& k = p.server->seal_key();
+    Bytes reply(k.seal_offset() + kKeyUpdateBytes + k.seal_tail());
+    p.server->prepare_seal_key_update(reply.data(), op);
+    EXPECT_EQ(op.seq, 3u);
+    p.engine->process_records({&op, 1});
+    ASSERT_EQ(op.status, crypto::TlsRecordStatus::Ok);
+    reply.resize(op.out_len);
+    auto [type, body] = open_with(*p.engine, *s_old, 3, reply);
+    EXPECT_EQ(type, 22);
+    EXPECT_EQ(body, kKeyUpdateNotRequested);
+    p.server->switch_seal_key();
+    EXPECT_FALSE(p.server->key_update_reply_owed());
+    EXPECT_EQ(p.server->seal_seq(), 0u);
+    EXPECT_EQ(p.server->take_switched(), 3u);
+    EXPECT_NE(p.server->next_seal().take_spent(), nullptr);
+    // Data after it: sealed under the new key from sequence 0, opened under the new client key.
+    Bytes ip = ipv4(80, 9);
+    Bytes rec(p.server->ip_offset() + ip.size() + p.server->seal_key().seal_tail());
+    std::memcpy(rec.data() + p.server->ip_offset(), ip.data(), ip.size());
+    ASSERT_TRUE(p.server->prepare_seal_ip(rec.data(), static_cast<uint32_t>(ip.size()), op));
+    EXPECT_EQ(op.seq, 0u);
+    p.engine->process_records({&op, 1});
+    rec.resize(op.out_len);
+    auto [t2, plain] = open_with(*p.engine, *s_new, 0, rec);
+    EXPECT_EQ(t2, 23);
+    EXPECT_EQ(Bytes(plain.begin() + RecordLayer::kDataPrefix, plain.end()), ip);
+    ASSERT_EQ(
+        p.server->append(seal_with(*p.engine, *c_new, 0, data_packet(Bytes{0x00, 0x21} + ip), 23)),
+        RecordError::None);
+    EXPECT_EQ(p.server->open(*p.engine, sink), 1u);
+    ASSERT_EQ(sink.ip.size(), 1u);
+    EXPECT_EQ(sink.ip[0], ip);
+}
+
+TEST(RecordLayerKeyUpdate, RequestedWithoutANextSealKeyEndsTheLayer) {
+    const TlsSuite suite = TlsSuite::Tls13Aes128Gcm;
+    Pair p(suite, 0);
+    supply(p.server->next_open(), suite, 0x33);
+    auto c_old = key(suite, 0x11);
+    Collect sink;
+    ASSERT_EQ(p.server->append(seal_with(*p.engine, *c_old, 0, kKeyUpdateRequested, 22)),
+              RecordError::None);
+    p.server->open(*p.engine, sink);
+    EXPECT_EQ(p.server->error(), RecordError::KeyUpdate);
+    EXPECT_TRUE(p.server->next_open().has_next()); // nothing taken
+}
+
+TEST(RecordLayerKeyUpdate, MalformedKeyUpdatesAndOtherHandshakesEndTheLayer) {
+    const TlsSuite suite = TlsSuite::Tls13Aes256Gcm;
+    const std::pair<Bytes, RecordError> cases[] = {
+        {{24, 0, 0, 1, 2}, RecordError::KeyUpdate},                 // request_update out of range
+        {{24, 0, 0, 2, 0, 0}, RecordError::KeyUpdate},              // wrong length
+        {{24, 0, 0, 1}, RecordError::KeyUpdate},                    // truncated
+        {{24, 0, 0, 1, 0, 24, 0, 0, 1, 0}, RecordError::KeyUpdate}, // two in one record
+        {{4, 0, 0, 1, 0}, RecordError::BadContent}, // NewSessionTicket from a client
+    };
+    for (const auto& [body, want] : cases) {
+        Pair p(suite, 0);
+        supply(p.server->next_open(), suite, 0x33);
+        auto c_old = key(suite, 0x11);
+        Collect sink;
+        ASSERT_EQ(p.server->append(seal_with(*p.engine, *c_old, 0, body, 22)), RecordError::None);
+        p.server->open(*p.engine, sink);
+        EXPECT_EQ(p.server->error(), want);
+        EXPECT_EQ(p.server->key_updates(), 0u);
+    }
+}
+
+TEST(RecordLayerKeyUpdate, AnInPlaceOpenOfAShortRecordHoldsTheSessionsNextRecord) {
+    const TlsSuite suite = TlsSuite::Tls13Aes256Gcm;
+    Pair p(suite, 0);
+    supply(p.server->next_open(), suite, 0x33);
+    auto c_old = key(suite, 0x11), c_new = key(suite, 0x33);
+    Bytes ku = seal_with(*p.engine, *c_old, 0, kKeyUpdateNotRequested, 22);
+    Bytes ip = ipv4(64, 5);
+    Bytes data = seal_with(*p.engine, *c_new, 0, data_packet(Bytes{0x00, 0x21} + ip), 23);
+    crypto::TlsRecordOp op1, op2;
+    ASSERT_TRUE(p.server->prepare_open(ku.data(), static_cast<uint32_t>(ku.size()), op1));
+    // Not in the same batch: the key it is opened with depends on the KeyUpdate.
+    EXPECT_FALSE(p.server->prepare_open(data.data(), static_cast<uint32_t>(data.size()), op2));
+    p.engine->process_records({&op1, 1});
+    Collect sink;
+    EXPECT_TRUE(p.server->finish_open(op1, sink).empty());
+    EXPECT_EQ(p.server->key_updates(), 1u);
+    ASSERT_TRUE(p.server->prepare_open(data.data(), static_cast<uint32_t>(data.size()), op2));
+    EXPECT_EQ(op2.seq, 0u);
+    p.engine->process_records({&op2, 1});
+    ByteSpan got = p.server->finish_open(op2, sink);
+    EXPECT_EQ(Bytes(got.begin(), got.end()), ip);
+    // A long data record does not hold the next one.
+    ASSERT_TRUE(p.server->prepare_open(data.data(), static_cast<uint32_t>(data.size()), op1));
+    Bytes data2 = data;
+    EXPECT_TRUE(p.server->prepare_open(data2.data(), static_cast<uint32_t>(data2.size()), op2));
+}
+
+TEST(RecordLayerKeyUpdate, TwelveHasNoKeyUpdateAHandshakeRecordIsBadContent) {
+    Pair p(TlsSuite::Tls12Aes256Gcm);
+    supply(p.server->next_open(), TlsSuite::Tls12Aes256Gcm, 0x33);
+    Collect sink;
+    ASSERT_EQ(p.server->append(p.seal_bytes(kKeyUpdateNotRequested, 22)), RecordError::None);
+    p.server->open(*p.engine, sink);
+    EXPECT_EQ(p.server->error(), RecordError::BadContent);
 }
 
 TEST(RecordLayer, BrokenSstpFramingStopsTheLayer) {
