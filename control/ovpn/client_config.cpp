@@ -2,6 +2,7 @@
 #include "control/ovpn/client_config.hpp"
 
 #include "control/config/client_link.hpp"
+#include "control/ovpn/host_resolver.hpp"
 
 #include <algorithm>
 #include <set>
@@ -50,7 +51,10 @@ std::vector<ClientLinkConfig> parse_client_links(std::vector<config::Section>& s
     for (auto& s : sections) {
         ClientLinkConfig c;
         c.where = s.where();
-        config::parse_link_target(s, names, c.name, c.connect_to);
+        config::parse_link_target(s, names, c.name, c.connect_to, &c.connect_host);
+        if (!c.connect_host.empty() && !is_dns_name(c.connect_host))
+            s.error("connect_to",
+                    "'" + c.connect_host + "' is neither an IPv4 address nor a DNS host name");
         c.port = static_cast<uint16_t>(s.get_int("port", 1194, 1, 65535));
         std::string protocol =
             s.get_enum<std::string>("protocol", "udp", {{"udp", "udp"}, {"tcp", "tcp"}});
@@ -75,9 +79,7 @@ std::vector<ClientLinkConfig> parse_client_links(std::vector<config::Section>& s
             else
                 c.auth = *d;
         }
-        if (s.get_bool("add_default_route", false))
-            s.error("add_default_route", "a default route through a client link is not "
-                                         "supported yet; add ip.routes entries naming the link");
+        c.add_default_route = s.get_bool("add_default_route", false);
         c.route_nopull = s.get_bool("route_nopull", false);
         c.keepalive_timeout_s =
             static_cast<uint32_t>(s.get_seconds("keepalive_timeout", 60, 5, 86400, true));

@@ -1,7 +1,7 @@
 // The `ovpn_clients = ( {...}, ... )` section: OpenVPN client links that the appliance dials out
 // (RouterOS's /interface ovpn-client, properties underscored). Each link has a RouterOS-style
 // interface name that `ip.routes` may use as a gateway. What is not implemented yet
-// (add_default_route, DNS names for connect_to) is refused with file:line, never ignored.
+// is refused with file:line, never ignored.
 #pragma once
 
 #include "base/ipv4.hpp"
@@ -18,7 +18,9 @@ namespace vp::ovpn {
 
 struct ClientLinkConfig {
     std::string name;         // the interface name (routes may name it as their gateway)
-    net::Ipv4 connect_to = 0; // the server's address
+    net::Ipv4 connect_to = 0; // the server's address (0 while connect_host is resolved)
+    // connect_to given as a DNS name: resolved at each (re)connect (control/ovpn/host_resolver.hpp)
+    std::string connect_host;
     uint16_t port = 1194;
     bool tcp = false; // protocol = "tcp": a stream from the workers' TCP engine (active open)
     std::string user;
@@ -29,6 +31,8 @@ struct ClientLinkConfig {
     std::vector<crypto::Cipher> ciphers; // offered in this order; the first is the OCC cipher
     crypto::Digest auth = crypto::Digest::Sha1;
     bool route_nopull = false;
+    // The default through the link while it is up (control/ovpn/default_route.hpp).
+    bool add_default_route = false;
     uint32_t keepalive_timeout_s = 60; // no packet from the server this long: reconnect
     bool disabled = false;
     tls::Version tls_min = tls::Version::Tls12;
