@@ -6,10 +6,14 @@
 
 #include "base/ipv4.hpp"
 #include "control/config/reader.hpp"
+#include "control/ovpn/config.hpp"
+#include "control/ovpn/tls_auth.hpp"
+#include "control/ovpn/tls_crypt.hpp"
 #include "control/tls/context.hpp"
 #include "crypto/cipher.hpp"
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -35,6 +39,10 @@ struct ClientLinkConfig {
     bool add_default_route = false;
     uint32_t keepalive_timeout_s = 60; // no packet from the server this long: reconnect
     bool disabled = false;
+    // Control-channel wrapping like the server's (at most one): tls_auth's direction defaults to
+    // 1, the client's side of OpenVPN's key-direction convention.
+    std::optional<TlsAuthConfig> tls_auth;
+    std::string tls_crypt_key_file;
     tls::Version tls_min = tls::Version::Tls12;
     std::optional<tls::Version> tls_max;
     std::string where; // file:line of the entry, for messages
@@ -48,6 +56,13 @@ constexpr size_t max_client_links = 256;
 // Whether the configuration has an OpenVPN/TCP client link (the workers then need a TCP engine
 // even without a listening port).
 bool client_links_use_tcp(const libconfig::Config* raw);
+
+// The link's tls-auth / tls-crypt keys, read from their files (for each attempt's Client).
+struct ClientWrapKeys {
+    std::shared_ptr<const TlsAuth> tls_auth;
+    std::shared_ptr<const TlsCrypt> tls_crypt;
+};
+Result<ClientWrapKeys> load_client_wrap_keys(const ClientLinkConfig& c);
 
 // Reads `ovpn_clients`; problems are recorded in the sections' diagnostics.
 std::vector<ClientLinkConfig> parse_client_links(std::vector<config::Section>& sections);

@@ -82,6 +82,7 @@ void ClientLink::connect_attempt(uint64_t now_ms) {
         return;
     }
     new_client(now_ms);
+    if (!client_) return; // the attempt failed (its wrapping keys)
     log::info(log::Topic::Ovpn, "ovpn-client {}: connecting to {} from UDP port {}", config_.name,
               server_.to_string(), local_port_);
     send_all(now_ms);
@@ -95,6 +96,14 @@ void ClientLink::new_client(uint64_t now_ms) {
     s.ciphers = config_.ciphers;
     s.auth = config_.auth;
     s.tcp = config_.tcp;
+    // The key files are read at every attempt, so a replaced key takes effect on the next one.
+    auto wrap = load_client_wrap_keys(config_);
+    if (!wrap.ok()) {
+        drop(wrap.message(), now_ms);
+        return;
+    }
+    s.tls_auth = wrap->tls_auth;
+    s.tls_crypt = wrap->tls_crypt;
     client_ = std::make_unique<Client>(std::move(s), now_ms);
 }
 

@@ -7,6 +7,7 @@
 #include "control/config/appliance_config.hpp"
 #include "control/ovpn/default_route.hpp"
 #include "control/ovpn/host_resolver.hpp"
+#include "control/services.hpp"
 #include "dataplane/ovpn/ovpn_session.hpp"
 #include "dataplane/session/publish.hpp"
 
@@ -87,6 +88,33 @@ TEST(OvpnClientLink, ANameThatDoesNotResolveIsAFailedAttemptWithItsReasonAndBack
     EXPECT_GT(links[0].retry_in_ms, 0u);
     EXPECT_LE(links[0].retry_in_ms, ovpn::ClientLink::backoff_min_ms);
     EXPECT_EQ(links[0].server, "no-such-host.invalid (unresolved:1194)");
+}
+
+TEST(OvpnClientLink, TlsAuthAndTlsCryptSettings) {
+    const std::string base = "interfaces = ( { name = \"wan0\"; device = \"net_null0\"; "
+                             "role = \"wan\"; address = \"10.1.0.1/24\"; } );\n";
+    auto parse = [&](const std::string& link) {
+        auto cfg = config::load_config_text(base +
+                                            "ovpn_clients = ( { name = \"l\"; "
+                                            "connect_to = \"10.1.0.9\"; user = \"b\"; " +
+                                            link + " } );\n");
+        EXPECT_TRUE(cfg.ok()) << cfg.message();
+        return ctl::validate_services(*cfg);
+    };
+    auto a = parse("tls_auth = { key = \"/etc/ta.key\"; digest = \"sha256\"; };");
+    ASSERT_TRUE(a.ok()) << a.message();
+    ASSERT_TRUE(a->ovpn_clients[0].tls_auth.has_value());
+    EXPECT_EQ(a->ovpn_clients[0].tls_auth->key_file, "/etc/ta.key");
+    EXPECT_EQ(a->ovpn_clients[0].tls_auth->direction, ovpn::KeyDirection::Inverse); // 1
+    EXPECT_EQ(a->ovpn_clients[0].tls_auth->digest, crypto::Digest::Sha256);
+    auto c = parse("tls_crypt = \"/etc/tc.key\";");
+    ASSERT_TRUE(c.ok()) << c.message();
+    EXPECT_EQ(c->ovpn_clients[0].tls_crypt_key_file, "/etc/tc.key");
+    auto both = parse("tls_crypt = \"/a\"; tls_auth = { key = \"/b\"; direction = \"2\"; };");
+    ASSERT_FALSE(both.ok());
+    EXPECT_NE(both.message().find("either tls_auth or tls_crypt"), std::string::npos)
+        << both.message();
+    EXPECT_NE(both.message().find("'2' is not one of"), std::string::npos) << both.message();
 }
 
 TEST(OvpnClientLink, DnsNameSyntax) {
