@@ -87,7 +87,7 @@ interfaces = (
 );
 ovpn_clients = (
   { name = "ovpn-to-hq"; connect_to = "10.1.0.1"; port = 1194; user = "branch";
-    add_default_route = false; ${1:-} }
+    $([[ "${1:-}" == *add_default_route* ]] || echo 'add_default_route = false;') ${1:-} }
 );
 ${2:-}
 CFG
