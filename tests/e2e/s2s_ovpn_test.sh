@@ -6,7 +6,7 @@
 #   LAN A ns (10.2.0.2) == [hq: lan0 10.2.0.1 | wan0 10.1.0.1] ==WAN== [branch: wan0 10.1.0.2 | lan0 10.3.0.1] == LAN B ns (10.3.0.2)
 #
 #   tests/e2e/s2s_ovpn_test.sh CASE   (udp | pushed | nopull | refused | untrusted | stock | stock_cbc
-#                                      | tcp | tcp_loss | tcp_stock | tcp_stock_cbc | default; needs root)
+#                                      | tcp | tcp_loss | tcp_stock | tcp_stock_cbc | default | tcp_tlscrypt; needs root)
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/ovpn_lib.sh"
 CASE=${1:?usage: s2s_ovpn_test.sh CASE}
@@ -373,6 +373,17 @@ case_default() {
     start_daemon "$E2E_DIR/hq.cfg"
     check "the link comes back" wait_for 70 link_up
     check "LAN B reaches LAN A again" wait_for 10 in_lanb ping -c 1 -W 1 10.2.0.2
+}
+
+# tls-crypt on the link against the appliance's server configured with the same key (over TCP).
+case_tcp_tlscrypt() {
+    e2e_require openvpn
+    openvpn --genkey secret "$E2E_DIR/tc.key" >/dev/null
+    start_both "protocol = \"tcp\"; tls_crypt = \"$E2E_DIR/tc.key\";" \
+        "password = \"branch-secret\"; protocol = \"tcp\"; tls_crypt = \"$E2E_DIR/tc.key\";" "$tcp_routes"
+    check "the link comes up with tls-crypt" wait_for 20 link_up
+    check "LAN B pings LAN A through the link" in_lanb ping -c 5 -i 0.2 -W 2 10.2.0.2
+    check "a byte-exact transfer LAN B -> LAN A" transfer
 }
 
 case_tcp_stock() { STOCK_PROTO=tcp4-server stock_case AES-256-GCM 'protocol = "tcp";'; }
