@@ -24,17 +24,16 @@
 void register_crypto_benchmarks();
 void register_worker_benchmarks();
 void register_firewall_benchmarks();
-void register_sstp_benchmarks(); // perf/worker/sstp_bench.cpp
+void register_sstp_benchmarks();     // perf/worker/sstp_bench.cpp
+void register_ovpn_tcp_benchmarks(); // perf/worker/ovpn_tcp_bench.cpp
 std::string crypto_bench_arch();
 
 namespace {
 
 // Worker benchmark name prefixes and the "source" column of the ratio table.
 constexpr std::pair<const char*, const char*> kWorkerSources[] = {
-    {"worker/", "ring"},
-    {"worker_pcap/", "pcap"},
-    {"sstp_tls12/", "sstp12"},
-    {"sstp_tls13/", "sstp13"},
+    {"worker/", "ring"},       {"worker_pcap/", "pcap"}, {"sstp_tls12/", "sstp12"},
+    {"sstp_tls13/", "sstp13"}, {"ovpn_tcp/", "tcp"},     {"ovpn_tcp_mss/", "tcpmss"},
 };
 
 // Remembers items/s of every run, prints the ratios at the end.
@@ -127,6 +126,7 @@ int main(int argc, char** argv) {
     register_worker_benchmarks();
     register_firewall_benchmarks();
     register_sstp_benchmarks();
+    register_ovpn_tcp_benchmarks();
     benchmark::Initialize(&n, args.data());
     if (benchmark::ReportUnrecognizedArguments(n, args.data())) return 1;
     benchmark::AddCustomContext("ipsec_mb_arch", crypto_bench_arch());

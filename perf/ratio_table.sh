@@ -3,7 +3,9 @@
 # encap ÷ raw seal for one cipher suite at a few sizes, with both worker sources (ring: zero-copy
 # net_ring, pcap: net_pcap's copying replay), all on the same core in the same process; for
 # AES-256-GCM also the SSTP data path (sources sstp12/sstp13: TLS 1.2/1.3 records through the
-# SSTP stage, perf/worker/sstp_bench.cpp) against the same raw rows. SSTP runs 64, 1400 and imix.
+# SSTP stage, perf/worker/sstp_bench.cpp) and the OpenVPN-over-TCP data path (sources tcp/tcpmss:
+# Length16 units one per segment / cut from MSS-sized segments through the OpenVPN stage,
+# perf/worker/ovpn_tcp_bench.cpp) against the same raw rows. SSTP and TCP run 64, 1400 and imix.
 #
 #   perf/ratio_table.sh [BUILD_DIR] [SUITE] [SIZES] [REPETITIONS]
 #     BUILD_DIR    meson build directory (default: build)
@@ -24,6 +26,6 @@ bin="$build/perf/bench_dataplane"
 [ -x "$bin" ] || { echo "ratio_table.sh: $bin missing (meson setup -Dbenchmarks=true; ninja)" >&2; exit 1; }
 out_dir=$(dirname "$0")/results
 mkdir -p "$out_dir"
-"$bin" --benchmark_filter="^(raw|worker|worker_pcap|sstp_tls12|sstp_tls13)/$suite/.*/($sizes)/" \
+"$bin" --benchmark_filter="^(raw|worker|worker_pcap|sstp_tls12|sstp_tls13|ovpn_tcp|ovpn_tcp_mss)/$suite/.*/($sizes)/" \
     --benchmark_repetitions="$reps" --benchmark_enable_random_interleaving=true \
     --ratio_out="$out_dir/ratios.csv"

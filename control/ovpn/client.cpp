@@ -31,6 +31,10 @@ std::string_view to_string(ClientPhase p) {
 
 Client::Client(ClientSettings settings, uint64_t now_ms)
     : settings_(std::move(settings)), started_ms_(now_ms) {
+    if (settings_.tls_auth)
+        wrap_ = ControlWrap(settings_.tls_auth);
+    else if (settings_.tls_crypt)
+        wrap_ = ControlWrap(settings_.tls_crypt);
     RAND_bytes(sid_.data(), static_cast<int>(sid_.size()));
     add_key(0, now_ms).state->queue_reset(Opcode::ControlHardResetClientV2);
 }
@@ -68,7 +72,13 @@ std::string Client::peer_info() const {
 
 void Client::receive(ByteSpan datagram, uint64_t now_ms) {
     if (phase_ == ClientPhase::Failed) return;
-    auto p = parse_control_packet(datagram);
+    // tls-auth / tls-crypt: authenticated (and decrypted), replay-checked, before anything else.
+    auto plain = wrap_.unwrap(datagram);
+    if (!plain) {
+        ++bad_datagrams_;
+        return;
+    }
+    auto p = parse_control_packet(*plain);
     if (!p) {
         ++bad_datagrams_;
         return;
@@ -268,7 +278,8 @@ std::vector<Bytes> Client::poll(uint64_t now_ms) {
     for (auto& [id, key] : keys_state_) {
         (void)id;
         for (auto& p : key.state->flush(now_ms, sid_, remote))
-            out.push_back(serialize_control_packet(p));
+            out.push_back(
+                wrap_.wrap(serialize_control_packet(p), static_cast<uint32_t>(now_ms / 1000) + 1));
     }
     return out;
 }

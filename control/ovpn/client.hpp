@@ -9,6 +9,7 @@
 #pragma once
 
 #include "control/ovpn/client_push.hpp"
+#include "control/ovpn/control_wrap.hpp"
 #include "control/ovpn/data_keys.hpp"
 #include "control/ovpn/key_method2.hpp"
 #include "control/ovpn/key_state.hpp"
@@ -31,6 +32,9 @@ struct ClientSettings {
     uint32_t handshake_window_ms = 60000; // from the reset to the PUSH_REPLY
     uint32_t push_request_interval_ms = 5000;
     bool tcp = false; // over a TCP stream (the options string says so)
+    // Control-channel wrapping, as the server is configured (at most one of the two).
+    std::shared_ptr<const TlsAuth> tls_auth;
+    std::shared_ptr<const TlsCrypt> tls_crypt; // built with TlsCrypt::Role::Client
 };
 
 enum class ClientPhase : uint8_t { Tls, Auth, Push, Connected, Failed };
@@ -96,6 +100,7 @@ private:
     crypto::Cipher cipher_ = crypto::Cipher::None;
     std::vector<DataKeys> new_keys_;
     uint64_t bad_datagrams_ = 0;
+    ControlWrap wrap_; // tls-auth / tls-crypt, or none
 };
 
 } // namespace vp::ovpn

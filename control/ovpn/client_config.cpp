@@ -2,6 +2,8 @@
 #include "control/ovpn/client_config.hpp"
 
 #include "control/config/client_link.hpp"
+#include "control/ovpn/host_resolver.hpp"
+#include "control/ovpn/static_key.hpp"
 
 #include <algorithm>
 #include <set>
@@ -31,7 +33,59 @@ std::vector<crypto::Cipher> client_ciphers(config::Section& s) {
     return out;
 }
 
+void parse_client_wrap(config::Section& s, ClientLinkConfig& c) {
+    if (auto g = s.group("tls_auth")) {
+        TlsAuthConfig t;
+        t.key_file = g->req_string("key");
+        auto dir = g->get_string("direction", "1");
+        if (dir == "0")
+            t.direction = KeyDirection::Normal;
+        else if (dir == "1")
+            t.direction = KeyDirection::Inverse;
+        else if (dir == "none" || dir == "bidirectional")
+            t.direction = KeyDirection::Bidirectional;
+        else
+            g->error("direction", "'" + dir + "' is not one of: 0, 1, none");
+        if (auto text = g->opt_string("digest")) {
+            auto d = crypto::digest_from_name(*text);
+            if (!d || *d == crypto::Digest::None)
+                g->error("digest", "'" + *text + "' is not one of: md5, sha1, sha256, sha512");
+            else
+                t.digest = *d;
+        }
+        g->finish();
+        c.tls_auth = t;
+    }
+    c.tls_crypt_key_file = s.get_string("tls_crypt", "");
+    if (c.tls_auth && !c.tls_crypt_key_file.empty())
+        s.error("tls_crypt", "use either tls_auth or tls_crypt, not both");
+}
+
 } // namespace
+
+Result<ClientWrapKeys> load_client_wrap_keys(const ClientLinkConfig& c) {
+    ClientWrapKeys k;
+    auto load = [](const std::string& file, const char* what) -> Result<StaticKey> {
+        auto text = read_key_file(file);
+        if (!text) return make_error(std::string(what) + ": " + text.message());
+        auto key = parse_static_key(*text);
+        if (!key) return make_error(std::string(what) + ": " + file + ": " + key.message());
+        return *key;
+    };
+    if (c.tls_auth) {
+        auto key = load(c.tls_auth->key_file, "tls_auth");
+        if (!key) return key.error();
+        crypto::Digest digest = c.tls_auth->digest.value_or(
+            c.auth == crypto::Digest::None ? crypto::Digest::Sha1 : c.auth);
+        k.tls_auth = std::make_shared<TlsAuth>(*key, c.tls_auth->direction, digest);
+    }
+    if (!c.tls_crypt_key_file.empty()) {
+        auto key = load(c.tls_crypt_key_file, "tls_crypt");
+        if (!key) return key.error();
+        k.tls_crypt = std::make_shared<TlsCrypt>(*key, TlsCrypt::Role::Client);
+    }
+    return k;
+}
 
 bool client_links_use_tcp(const libconfig::Config* raw) {
     if (!raw || !raw->exists("ovpn_clients")) return false;
@@ -50,7 +104,10 @@ std::vector<ClientLinkConfig> parse_client_links(std::vector<config::Section>& s
     for (auto& s : sections) {
         ClientLinkConfig c;
         c.where = s.where();
-        config::parse_link_target(s, names, c.name, c.connect_to);
+        config::parse_link_target(s, names, c.name, c.connect_to, &c.connect_host);
+        if (!c.connect_host.empty() && !is_dns_name(c.connect_host))
+            s.error("connect_to",
+                    "'" + c.connect_host + "' is neither an IPv4 address nor a DNS host name");
         c.port = static_cast<uint16_t>(s.get_int("port", 1194, 1, 65535));
         std::string protocol =
             s.get_enum<std::string>("protocol", "udp", {{"udp", "udp"}, {"tcp", "tcp"}});
@@ -75,9 +132,8 @@ std::vector<ClientLinkConfig> parse_client_links(std::vector<config::Section>& s
             else
                 c.auth = *d;
         }
-        if (s.get_bool("add_default_route", false))
-            s.error("add_default_route", "a default route through a client link is not "
-                                         "supported yet; add ip.routes entries naming the link");
+        c.add_default_route = s.get_bool("add_default_route", false);
+        parse_client_wrap(s, c);
         c.route_nopull = s.get_bool("route_nopull", false);
         c.keepalive_timeout_s =
             static_cast<uint32_t>(s.get_seconds("keepalive_timeout", 60, 5, 86400, true));

@@ -51,11 +51,38 @@ ClientLink::~ClientLink() {
 
 void ClientLink::start_attempt(uint64_t now_ms) {
     state_ = LinkState::Connecting;
+    if (!config_.connect_host.empty()) {
+        // Resolved again at every attempt: the name may have moved since the last one.
+        resolver_ = std::make_unique<HostResolver>(config_.connect_host);
+        log::info(log::Topic::Ovpn, "ovpn-client {}: resolving {}", config_.name,
+                  config_.connect_host);
+        poll_resolver(now_ms);
+        return;
+    }
+    connect_attempt(now_ms);
+}
+
+void ClientLink::poll_resolver(uint64_t now_ms) {
+    auto r = resolver_ ? resolver_->poll() : std::nullopt;
+    if (!r) return;
+    resolver_.reset();
+    if (!r->address) {
+        drop("DNS: cannot resolve " + config_.connect_host + ": " + r->error, now_ms);
+        return;
+    }
+    server_ = Endpoint{*r->address, config_.port};
+    log::info(log::Topic::Ovpn, "ovpn-client {}: {} is {}", config_.name, config_.connect_host,
+              net::to_string(*r->address));
+    connect_attempt(now_ms);
+}
+
+void ClientLink::connect_attempt(uint64_t now_ms) {
     if (config_.tcp) {
         dial(now_ms); // the Client starts once the stream is open
         return;
     }
     new_client(now_ms);
+    if (!client_) return; // the attempt failed (its wrapping keys)
     log::info(log::Topic::Ovpn, "ovpn-client {}: connecting to {} from UDP port {}", config_.name,
               server_.to_string(), local_port_);
     send_all(now_ms);
@@ -69,6 +96,14 @@ void ClientLink::new_client(uint64_t now_ms) {
     s.ciphers = config_.ciphers;
     s.auth = config_.auth;
     s.tcp = config_.tcp;
+    // The key files are read at every attempt, so a replaced key takes effect on the next one.
+    auto wrap = load_client_wrap_keys(config_);
+    if (!wrap.ok()) {
+        drop(wrap.message(), now_ms);
+        return;
+    }
+    s.tls_auth = wrap->tls_auth;
+    s.tls_crypt = wrap->tls_crypt;
     client_ = std::make_unique<Client>(std::move(s), now_ms);
 }
 
@@ -100,6 +135,10 @@ void ClientLink::on_timer(uint64_t now_ms) {
     case LinkState::Connecting:
     case LinkState::Connected:
         break;
+    }
+    if (resolver_) {
+        poll_resolver(now_ms);
+        return;
     }
     if (!client_) { // TCP: still dialling
         if (now_ms - dial_started_ms_ > dial_timeout_ms)
@@ -163,6 +202,16 @@ void ClientLink::publish(uint64_t now_ms) {
             if (std::find(routes_.begin(), routes_.end(), r) == routes_.end() &&
                 !(r.length == 32 && r.address == p.remote_address))
                 routes_.push_back(r);
+    if (config_.add_default_route) {
+        auto pinned = pin_server_route(dp_.routes(), server_.address);
+        if (!pinned.ok()) {
+            drop("add_default_route: " + pinned.message(), now_ms);
+            return;
+        }
+        server_route_ = *pinned;
+        for (auto& r : default_route_halves())
+            if (std::find(routes_.begin(), routes_.end(), r) == routes_.end()) routes_.push_back(r);
+    }
     spec.routes.clear();
     for (auto& r : routes_)
         spec.routes.push_back({r, 1, std::nullopt});
@@ -172,6 +221,8 @@ void ClientLink::publish(uint64_t now_ms) {
     spec.user = config_.name;
     if (auto st = wdp_.add_peer(spec); !st.ok()) {
         wdp_.release_peer_id(spec.peer_id);
+        if (server_route_) unpin_server_route(dp_.routes(), *server_route_);
+        server_route_.reset();
         drop("publishing the session: " + st.message(), now_ms);
         return;
     }
@@ -218,6 +269,8 @@ void ClientLink::withdraw() {
     }
     installed_keys_.clear();
     routes_.clear();
+    if (server_route_) unpin_server_route(dp_.routes(), *server_route_);
+    server_route_.reset();
 }
 
 void ClientLink::drop(std::string reason, uint64_t now_ms) {
@@ -228,6 +281,7 @@ void ClientLink::drop(std::string reason, uint64_t now_ms) {
     withdraw();
     end_stream(false);
     client_.reset();
+    resolver_.reset();
     last_error_ = std::move(reason);
     ++attempts_;
     state_ = LinkState::Waiting;
@@ -245,6 +299,7 @@ void ClientLink::stop(uint64_t now_ms) {
     withdraw();
     end_stream(true);
     client_.reset();
+    resolver_.reset();
     state_ = LinkState::Disabled;
 }
 
@@ -254,9 +309,15 @@ LinkInfo ClientLink::info(uint64_t now_ms) const {
     i.state = std::string(to_string(state_));
     if (state_ == LinkState::Connecting && client_)
         i.state += " (" + std::string(to_string(client_->phase())) + ")";
+    else if (state_ == LinkState::Connecting && resolver_)
+        i.state += " (resolving)";
     else if (state_ == LinkState::Connecting)
         i.state += " (tcp)";
     i.server = server_.to_string();
+    if (!config_.connect_host.empty())
+        i.server = config_.connect_host + " (" +
+                   (server_.address ? i.server : "unresolved:" + std::to_string(config_.port)) +
+                   ")";
     i.local_port = local_port_;
     i.last_error = last_error_;
     i.attempts = attempts_;

@@ -3,15 +3,21 @@
 // connected, the session it publishes into the dataplane like a server session — keyed by the
 // peer-id the server pushed, sending from the link's own UDP port (61000 + index) to the server,
 // with the routes that name the link (ip.routes gateway) and the routes the server pushed
-// (unless route_nopull). The session is withdrawn, with its routes, when the link drops
-// (ping-restart: no packet from the server for the keepalive timeout; the server's RESTART;
-// a renegotiation failure). With protocol = "tcp" each attempt first dials the server through a
-// worker's TCP engine (client_link_tcp.cpp) from the same local port; the OpenVPN packets are
-// Length16-framed on that stream and the session is bound to it on the worker that holds it.
+// (unless route_nopull), and with add_default_route the default as 0.0.0.0/1 + 128.0.0.0/1
+// beside a /32 pinning the server to its WAN route. The session is withdrawn, with its routes, when
+// the link drops (ping-restart: no packet from the server for the keepalive timeout; the server's
+// RESTART; a renegotiation failure). With protocol = "tcp" each attempt first dials the server
+// through a worker's TCP engine (client_link_tcp.cpp) from the same local port; the OpenVPN packets
+// are Length16-framed on that stream and the session is bound to it on the worker that holds it. A
+// connect_to DNS name is resolved at the start of every attempt on a helper thread (HostResolver);
+// the link stays "connecting (resolving)" meanwhile, and a failed lookup is a failed attempt
+// (reason logged, backoff).
 #pragma once
 
 #include "control/ovpn/client.hpp"
 #include "control/ovpn/client_config.hpp"
+#include "control/ovpn/default_route.hpp"
+#include "control/ovpn/host_resolver.hpp"
 #include "control/ovpn/worker_dataplane.hpp"
 
 #include <memory>
@@ -71,6 +77,10 @@ public:
 
 private:
     void start_attempt(uint64_t now_ms);
+    // The attempt once the server's address is known: dial (TCP) or the first packets (UDP).
+    void connect_attempt(uint64_t now_ms);
+    // Connecting with a DNS name: the lookup's answer, when it has come.
+    void poll_resolver(uint64_t now_ms);
     void new_client(uint64_t now_ms);
     void send_all(uint64_t now_ms);
     void publish(uint64_t now_ms);
@@ -91,12 +101,14 @@ private:
     WorkerDataplane wdp_;
     Endpoint server_;
     WorkerId owner_ = 0;
+    std::unique_ptr<HostResolver> resolver_; // connect_to is a name: this attempt's lookup
 
     LinkState state_ = LinkState::Disabled;
     std::unique_ptr<Client> client_;
     std::optional<uint32_t> session_id_;  // published
     std::vector<uint8_t> installed_keys_; // oldest first
     std::vector<net::Ipv4Prefix> routes_;
+    std::optional<PinnedRoute> server_route_; // add_default_route: the server's /32 via the WAN
     uint64_t connected_ms_ = 0;
     uint64_t retry_at_ms_ = 0;
     uint64_t backoff_ms_ = backoff_min_ms;

@@ -39,6 +39,7 @@ void ClientLink::stream_opened(uint64_t now_ms) {
     stream_open_ = true;
     wdp_.streams().open(server_, *conn_, owner_, local_port_);
     new_client(now_ms);
+    if (!client_) return; // the attempt failed (its wrapping keys)
     log::info(log::Topic::Ovpn, "ovpn-client {}: TCP connection to {} open", config_.name,
               server_.to_string());
     send_all(now_ms);

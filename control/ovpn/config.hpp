@@ -29,6 +29,7 @@ struct TlsAuthConfig {
     std::string key_file;
     KeyDirection direction = KeyDirection::Normal; // key-direction 0, as OpenVPN servers use
     std::optional<crypto::Digest> digest;          // default: `auth` (SHA1 if auth is null)
+    bool operator==(const TlsAuthConfig&) const = default;
 };
 
 struct ServerConfig {

@@ -6,7 +6,7 @@
 #   LAN A ns (10.2.0.2) == [hq: lan0 10.2.0.1 | wan0 10.1.0.1] ==WAN== [branch: wan0 10.1.0.2 | lan0 10.3.0.1] == LAN B ns (10.3.0.2)
 #
 #   tests/e2e/s2s_ovpn_test.sh CASE   (udp | pushed | nopull | refused | untrusted | stock | stock_cbc
-#                                      | tcp | tcp_loss | tcp_stock | tcp_stock_cbc; needs root)
+#                                      | tcp | tcp_loss | tcp_stock | tcp_stock_cbc | default | tcp_tlscrypt; needs root)
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/ovpn_lib.sh"
 CASE=${1:?usage: s2s_ovpn_test.sh CASE}
@@ -87,7 +87,7 @@ interfaces = (
 );
 ovpn_clients = (
   { name = "ovpn-to-hq"; connect_to = "10.1.0.1"; port = 1194; user = "branch";
-    add_default_route = false; ${1:-} }
+    $([[ "${1:-}" == *add_default_route* ]] || echo 'add_default_route = false;') ${1:-} }
 );
 ${2:-}
 CFG
@@ -353,6 +353,39 @@ NFT
 }
 
 # The branch over TCP against Debian's stock openvpn 2.6 server (proto tcp-server).
+# add_default_route: the branch has no route naming the link and pulls none; LAN A is reached
+# only through the default the link installs (0.0.0.0/1 + 128.0.0.0/1 beside the branch's own
+# WAN default), while the server stays on its pinned WAN route (the link stays up).
+case_default() {
+    start_both "" "password = \"branch-secret\"; route_nopull = true; add_default_route = true;" \
+        'ip = { routes = ( { dst_address = "0.0.0.0/0"; gateway = "10.1.0.1"; } ); };'
+    check "the link comes up" wait_for 20 link_up
+    check "the default halves go through the link" bash -c "$(declare -f br_vpnctl link_field); VPNCTL=$VPNCTL BR_PREFIX=$BR_PREFIX link_field routes | grep -q '0.0.0.0/1' && VPNCTL=$VPNCTL BR_PREFIX=$BR_PREFIX link_field routes | grep -q '128.0.0.0/1'"
+    check "LAN B reaches LAN A through the default via the link" in_lanb ping -c 5 -i 0.2 -W 2 10.2.0.2
+    check "LAN A pings LAN B back" in_lan ping -c 3 -i 0.2 -W 2 10.3.0.2
+    check "a byte-exact transfer LAN B -> LAN A" transfer
+    check "the link is still up (the tunnel does not loop into itself)" link_up
+    # The link drops: the halves go with it and the configured default (WAN) is back.
+    stop_daemon || true
+    check "the branch sees the link drop" wait_for 70 bash -c \
+        "[ \"\$($(declare -f br_vpnctl link_field); VPNCTL=$VPNCTL BR_PREFIX=$BR_PREFIX link_field state)\" != connected ]"
+    check "the default halves are withdrawn" bash -c "[ -z \"\$($(declare -f br_vpnctl link_field); VPNCTL=$VPNCTL BR_PREFIX=$BR_PREFIX link_field routes)\" ]"
+    start_daemon "$E2E_DIR/hq.cfg"
+    check "the link comes back" wait_for 70 link_up
+    check "LAN B reaches LAN A again" wait_for 10 in_lanb ping -c 1 -W 1 10.2.0.2
+}
+
+# tls-crypt on the link against the appliance's server configured with the same key (over TCP).
+case_tcp_tlscrypt() {
+    e2e_require openvpn
+    openvpn --genkey secret "$E2E_DIR/tc.key" >/dev/null
+    start_both "protocol = \"tcp\"; tls_crypt = \"$E2E_DIR/tc.key\";" \
+        "password = \"branch-secret\"; protocol = \"tcp\"; tls_crypt = \"$E2E_DIR/tc.key\";" "$tcp_routes"
+    check "the link comes up with tls-crypt" wait_for 20 link_up
+    check "LAN B pings LAN A through the link" in_lanb ping -c 5 -i 0.2 -W 2 10.2.0.2
+    check "a byte-exact transfer LAN B -> LAN A" transfer
+}
+
 case_tcp_stock() { STOCK_PROTO=tcp4-server stock_case AES-256-GCM 'protocol = "tcp";'; }
 case_tcp_stock_cbc() {
     STOCK_PROTO=tcp4-server stock_case AES-256-CBC 'protocol = "tcp"; cipher = "aes256-cbc"; auth = "sha256";' \

@@ -4,6 +4,7 @@
 // pushed routes, fails with the server's reason on a wrong password and times out alone.
 // Also the PUSH_REPLY interpretation (control/ovpn/client_push.hpp).
 #include "control/ovpn/client.hpp"
+#include "control/ovpn/client_config.hpp"
 #include "control/ovpn/client_push.hpp"
 #include "tests/unit/ovpn/server_rig.hpp"
 
@@ -92,6 +93,55 @@ TEST(OvpnClient, LegacyPrfWithCbcMatchesTheServer) {
     auto keys = c.take_keys();
     ASSERT_EQ(keys.size(), 1u);
     expect_same_keys(keys[0], rig.dataplane.keys[s->peer_id][0]);
+}
+
+// tls-crypt and tls-auth on the client side, against the server configured with the same key
+// file (tests/unit/ovpn/data/ta.key), through the link's own key loading.
+TEST(OvpnClient, ConnectsWithTlsCryptAndTlsAuthAndNotWithTheWrongKeyOrDirection) {
+    const std::string key_file = std::string(OVPN_TEST_DATA) + "/ta.key";
+    auto client_with = [&](const ClientLinkConfig& link) {
+        auto keys = load_client_wrap_keys(link);
+        EXPECT_TRUE(keys.ok()) << keys.message();
+        ClientSettings s = settings();
+        if (keys.ok()) {
+            s.tls_auth = keys->tls_auth;
+            s.tls_crypt = keys->tls_crypt;
+        }
+        return s;
+    };
+    {
+        auto config = test_config();
+        config.tls_crypt_key_file = key_file;
+        Rig rig(config);
+        ClientLinkConfig link;
+        link.tls_crypt_key_file = key_file;
+        Client c(client_with(link), rig.now);
+        exchange(rig, c);
+        ASSERT_EQ(c.phase(), ClientPhase::Connected) << c.failure();
+        EXPECT_EQ(c.bad_datagrams(), 0u);
+        // Without the wrapping the server does not answer at all.
+        Rig rig2(config);
+        Client plain(settings(), rig2.now);
+        exchange(rig2, plain);
+        EXPECT_NE(plain.phase(), ClientPhase::Connected);
+        EXPECT_FALSE(rig2.session_of(link_endpoint));
+    }
+    for (auto [direction, works] :
+         {std::pair{KeyDirection::Inverse, true}, std::pair{KeyDirection::Normal, false}}) {
+        auto config = test_config();
+        config.tls_auth = TlsAuthConfig{key_file, KeyDirection::Normal, crypto::Digest::Sha256};
+        Rig rig(config);
+        ClientLinkConfig link;
+        link.tls_auth = TlsAuthConfig{key_file, direction, crypto::Digest::Sha256};
+        Client c(client_with(link), rig.now);
+        exchange(rig, c);
+        EXPECT_EQ(c.phase() == ClientPhase::Connected, works) << c.failure();
+    }
+    ClientLinkConfig missing;
+    missing.tls_crypt_key_file = "/nonexistent/ta.key";
+    auto keys = load_client_wrap_keys(missing);
+    ASSERT_FALSE(keys.ok());
+    EXPECT_EQ(keys.message().rfind("tls_crypt: ", 0), 0u) << keys.message();
 }
 
 TEST(OvpnClient, FollowsAServerRenegotiation) {

@@ -1,0 +1,45 @@
+// Resolving a client link's connect_to DNS name without blocking the control loop: each attempt
+// starts one getaddrinfo (IPv4 only) on a detached helper thread; the control loop polls for the
+// answer on its timer. The thread owns its shared state, so a link that is reloaded or dropped
+// while a lookup is still running simply abandons it.
+#pragma once
+
+#include "base/ipv4.hpp"
+
+#include <memory>
+#include <optional>
+#include <string>
+
+namespace vp::ovpn {
+
+struct Resolution {
+    std::optional<net::Ipv4> address; // the first IPv4 address; nullopt: failed
+    std::string error;                // why it failed (getaddrinfo's message)
+};
+
+class HostResolver {
+public:
+    // Starts resolving `host` (a DNS name or a dotted IPv4 address). `error` is set (and the
+    // resolver unusable) when no helper thread could be started.
+    explicit HostResolver(std::string host);
+    ~HostResolver();
+    HostResolver(const HostResolver&) = delete;
+    HostResolver& operator=(const HostResolver&) = delete;
+
+    const std::string& host() const { return host_; }
+    // The answer once the lookup finished; nullopt while it is still running.
+    std::optional<Resolution> poll() const;
+
+    struct State;
+
+private:
+    std::string host_;
+    std::shared_ptr<State> state_;
+};
+
+// Whether `text` is a syntactically valid DNS host name (labels of letters, digits and hyphens,
+// 1-63 characters each, not starting or ending with a hyphen, 253 characters at most, and not
+// all digits and dots — that is a malformed address, not a name).
+bool is_dns_name(std::string_view text);
+
+} // namespace vp::ovpn
