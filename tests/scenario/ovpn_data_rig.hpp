@@ -2,7 +2,7 @@
 // (ovpn_data_test.cpp, sstp_first_stage_test.cpp): packet building, an OpenVPN client played
 // with OpenSSL's EVP (independent of the ipsec-mb engine under test), pcap files, and ApplianceRun
 // (steps an appliance over input pcaps and collects its output). Included by exactly one
-// source file of each test executable, so its helpers stay in an unnamed namespace.
+// source file of each test executable.
 #pragma once
 
 #include "base/bytes.hpp"
@@ -28,8 +28,7 @@
 #include <string>
 #include <vector>
 
-namespace vp {
-namespace {
+namespace vp::scenario_rig {
 
 namespace fs = std::filesystem;
 using Bytes = std::vector<uint8_t>;
@@ -45,14 +44,14 @@ constexpr uint16_t client_port = 40000, server_port = 1194;
 // ---- packet building (host-order arguments) ----
 
 // Recomputes the IPv4 header checksum (after building or changing a header).
-void fix_checksum(Bytes& ip_packet) {
+inline void fix_checksum(Bytes& ip_packet) {
     auto* ip = reinterpret_cast<rte_ipv4_hdr*>(ip_packet.data());
     ip->hdr_checksum = 0;
     ip->hdr_checksum = rte_ipv4_cksum(ip);
 }
 
-Bytes ipv4_udp(uint32_t src, uint32_t dst, uint16_t sport, uint16_t dport, const Bytes& payload,
-               uint8_t ttl = 64) {
+inline Bytes ipv4_udp(uint32_t src, uint32_t dst, uint16_t sport, uint16_t dport,
+                      const Bytes& payload, uint8_t ttl = 64) {
     Bytes p(28 + payload.size(), 0);
     p[0] = 0x45;
     store_be16(p.data() + 2, static_cast<uint16_t>(p.size()));
@@ -69,7 +68,7 @@ Bytes ipv4_udp(uint32_t src, uint32_t dst, uint16_t sport, uint16_t dport, const
     return p;
 }
 
-Bytes ethernet(const uint8_t* dst, const uint8_t* src, const Bytes& ip) {
+inline Bytes ethernet(const uint8_t* dst, const uint8_t* src, const Bytes& ip) {
     Bytes f(14 + ip.size());
     std::memcpy(f.data(), dst, 6);
     std::memcpy(f.data() + 6, src, 6);
@@ -85,7 +84,7 @@ struct DirKeys {
     Bytes cipher_key, hmac_key, implicit_iv;
 };
 
-Bytes random_bytes(size_t n) {
+inline Bytes random_bytes(size_t n) {
     Bytes b(n);
     RAND_bytes(b.data(), static_cast<int>(n));
     return b;
@@ -238,7 +237,7 @@ struct Client {
 
 // ---- pcap plumbing ----
 
-void write_pcap(const fs::path& path, const std::vector<Bytes>& frames) {
+inline void write_pcap(const fs::path& path, const std::vector<Bytes>& frames) {
     pcap_t* p = pcap_open_dead(DLT_EN10MB, 65535);
     pcap_dumper_t* d = pcap_dump_open(p, path.c_str());
     for (auto& f : frames) {
@@ -250,7 +249,7 @@ void write_pcap(const fs::path& path, const std::vector<Bytes>& frames) {
     pcap_close(p);
 }
 
-std::vector<Bytes> read_pcap(const fs::path& path) {
+inline std::vector<Bytes> read_pcap(const fs::path& path) {
     std::vector<Bytes> frames;
     char err[PCAP_ERRBUF_SIZE];
     pcap_t* p = pcap_open_offline(path.c_str(), err);
@@ -338,7 +337,7 @@ struct ApplianceRun {
     }
 };
 
-dp::OvpnPeer peer_for(const Client& c, dp::WorkerId owner = 0) {
+inline dp::OvpnPeer peer_for(const Client& c, dp::WorkerId owner = 0) {
     dp::OvpnPeer p;
     p.id = c.peer_id;
     p.owner = owner;
@@ -355,7 +354,8 @@ dp::OvpnPeer peer_for(const Client& c, dp::WorkerId owner = 0) {
     return p;
 }
 
-void install(dp::OvpnPublisher& pub, const Client& c, dp::WorkerId owner = 0, uint16_t mtu = 1400) {
+inline void install(dp::OvpnPublisher& pub, const Client& c, dp::WorkerId owner = 0,
+                    uint16_t mtu = 1400) {
     dp::OvpnPeer peer = peer_for(c, owner);
     peer.mtu = mtu;
     ASSERT_TRUE(pub.add_peer(peer).ok());
@@ -364,18 +364,17 @@ void install(dp::OvpnPublisher& pub, const Client& c, dp::WorkerId owner = 0, ui
     pub.set_tx_key(c.peer_id, c.key_id);
 }
 
-uint64_t drops(ctl::Appliance& a, dp::DropReason r) {
+inline uint64_t drops(ctl::Appliance& a, dp::DropReason r) {
     uint64_t n = 0;
     for (dp::WorkerId w = 0; w < a.dataplane().worker_count(); ++w)
         n += a.dataplane().worker(w).stats().drop(r).get();
     return n;
 }
-uint64_t counter(ctl::Appliance& a, dp::WorkerCounter c) {
+inline uint64_t counter(ctl::Appliance& a, dp::WorkerCounter c) {
     uint64_t n = 0;
     for (dp::WorkerId w = 0; w < a.dataplane().worker_count(); ++w)
         n += a.dataplane().worker(w).stats()[c].get();
     return n;
 }
 
-} // namespace
-} // namespace vp
+} // namespace vp::scenario_rig

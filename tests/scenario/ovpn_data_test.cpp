@@ -10,6 +10,8 @@
 namespace vp {
 namespace {
 
+using namespace scenario_rig;
+
 // Client -> LAN and LAN -> client for one cipher suite.
 void round_trip(Cipher cipher, Digest digest, bool data_v2) {
     Client c(cipher, digest, 5);

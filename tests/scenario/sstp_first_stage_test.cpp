@@ -7,6 +7,8 @@
 namespace vp {
 namespace {
 
+using namespace scenario_rig;
+
 // SSTP's first stage on the workers (the control plane opens and seals the records): a packet the
 // control plane injects as SessionInput is counted on its session, anti-spoofed and forwarded;
 // a LAN packet routed into the session is counted and punted (SstpEvent::Outbound) by the
