@@ -273,6 +273,7 @@ Result<RunOptions> parse_run_options(std::span<const std::string> args) {
                              return {};
                          }};
     options["--duration"] = seconds_option(o.duration_s);
+    options["--count"] = uint_option(o.count, 1, uint64_t{1} << 48);
     options["--lan-host"] = address_option(o.lan_host);
     options["--lan-gateway"] = {true, [&](std::string_view v) -> std::string {
                                     auto a = net::parse_ipv4(v);
@@ -359,7 +360,8 @@ std::string usage() {
                        --out FILE [--cipher AES-256-GCM] [--auth SHA256] [--client-port 40000]
                        [--first-peer-id 1] [--key-id 0] [--replay-protection]
   vpnperf run --sessions FILE --wan DEVARGS --lan DEVARGS [--direction decap|encap|both]
-              [--size 52..1500|imix] [--rate PPS|max] [--duration S] [--lan-host 10.2.0.2]
+              [--size 52..1500|imix] [--rate PPS|max] [--duration S] [--count N]
+              [--lan-host 10.2.0.2]
               [--lan-gateway ADDR] [--wan-peer-mac MAC] [--lan-peer-mac MAC] [--loopback]
               [--probe-every N] [--verify-every N] [--packets N] [--link-timeout S]
               [--arp-timeout S] [--out results.json|results.csv]

@@ -45,6 +45,7 @@ struct RunOptions {
     SizeMix size = SizeMix::fixed(64);
     uint64_t rate_pps = 0; // per direction; 0 = as fast as possible
     double duration_s = 10;
+    uint64_t count = 0;                   // packets per direction, then stop (0: --duration only)
     net::Ipv4 lan_host = 0x0a020002;      // 10.2.0.2
     std::optional<net::Ipv4> lan_gateway; // default: the LAN host's address with last octet 1
     std::optional<Mac> wan_peer_mac;      // skip ARP for the appliance's WAN port

@@ -263,6 +263,7 @@ Result<RunReport> run_traffic(const RunOptions& o, const TrafficModel& model,
         job->port = d == TrafficDirection::Decap ? &wan : &lan;
         job->probe_pool = res.rx_pool.get();
         job->rate_pps = o.rate_pps;
+        job->packet_limit = o.count;
         job->probe_every = o.probe_every;
         job->probe_bytes = probe_bytes;
         tx_jobs.push_back(std::move(job));
@@ -382,7 +383,11 @@ Result<RunReport> run_traffic(const RunOptions& o, const TrafficModel& model,
             rte_delay_us_sleep(1000);
         const uint64_t now = rte_rdtsc();
         if (phase == kRunning) {
-            if (now >= tx_end || (interrupted != nullptr && interrupted->load())) {
+            const bool all_sent =
+                o.count != 0 && std::all_of(all_tx.begin(), all_tx.end(), [](TxJob* t) {
+                    return t->finished.load(std::memory_order_acquire);
+                });
+            if (all_sent || now >= tx_end || (interrupted != nullptr && interrupted->load())) {
                 phase = kDraining;
                 control.phase.store(phase, std::memory_order_release);
                 tx_stop = now;

@@ -95,11 +95,15 @@ bool answer_arp(PortContext& port, rte_mbuf* m) {
 
 void tx_poll(TxJob& job, const EngineShared& shared, crypto::CryptoEngine& engine, uint64_t now) {
     uint32_t n = kBurst;
+    if (job.packet_limit != 0) {
+        if (job.attempted >= job.packet_limit) return;
+        n = static_cast<uint32_t>(std::min<uint64_t>(n, job.packet_limit - job.attempted));
+    }
     if (job.rate_pps != 0) {
         const auto due = static_cast<uint64_t>(static_cast<unsigned __int128>(now - job.start_tsc) *
                                                job.rate_pps / shared.tsc_hz);
         if (due <= job.attempted) return;
-        n = static_cast<uint32_t>(std::min<uint64_t>(kBurst, due - job.attempted));
+        n = static_cast<uint32_t>(std::min<uint64_t>(n, due - job.attempted));
     }
     rte_mbuf* burst[kBurst];
     uint16_t inner[kBurst];
@@ -119,6 +123,8 @@ void tx_poll(TxJob& job, const EngineShared& shared, crypto::CryptoEngine& engin
     if (probes != 0)
         count += build_probes(job, shared, engine, probes, burst + count, inner + count);
     job.attempted += n;
+    if (job.packet_limit != 0 && job.attempted >= job.packet_limit)
+        job.finished.store(true, std::memory_order_release);
     if (count == 0) return;
     const uint16_t sent =
         rte_eth_tx_burst(job.port->port_id, 0, burst, static_cast<uint16_t>(count));

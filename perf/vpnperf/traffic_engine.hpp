@@ -71,7 +71,8 @@ struct TxJob {
     std::vector<rte_mbuf*> templates;     // replay order
     std::vector<uint16_t> template_inner; // inner bytes of each template
     rte_mempool* probe_pool = nullptr;
-    uint64_t rate_pps = 0; // 0: as fast as the port takes them
+    uint64_t rate_pps = 0;     // 0: as fast as the port takes them
+    uint64_t packet_limit = 0; // packets to attempt in all (0: until the run's time is up)
     uint32_t probe_every = 0;
     uint32_t probe_bytes = 0;
     // Owned by the transmitting lcore.
@@ -81,6 +82,7 @@ struct TxJob {
     uint64_t sequence = 0;
     uint32_t probe_seq = 0;
     TxCounters counters;
+    std::atomic<bool> finished{false}; // packet_limit reached (read by the driver)
 };
 
 struct RxJob {

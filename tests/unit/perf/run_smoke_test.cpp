@@ -1,7 +1,8 @@
 // vpnperf's send/receive/accounting path on real ethdevs, without an appliance: the "wire" ports
 // (two ring ports crossed inside the process) carry the decap traffic unchanged from the WAN port
-// to the LAN port and the encap traffic back. Runs ~1 s per test at a modest rate. Asserts
-// accounting only (everything sent arrives, probes and samples match), never timing.
+// to the LAN port and the encap traffic back. Each direction sends a fixed count (--count) at a
+// modest rate, so a starved CPU makes the run longer, never smaller. Asserts accounting only
+// (everything sent arrives, probes and samples match), never timing.
 // Run once on the main lcore alone and once with worker lcores (--eal --lcores ...).
 #include "perf/vpnperf/gen_sessions.hpp"
 #include "perf/vpnperf/runner.hpp"
@@ -26,6 +27,8 @@ TrafficModel make_model(crypto::Cipher cipher, size_t sessions) {
     return std::move(*model);
 }
 
+constexpr uint64_t kPackets = 1000; // per direction: ten probes at --probe-every 100
+
 RunOptions wire_options(TrafficDirection direction, const char* size) {
     RunOptions o;
     o.wan = o.lan = "wire";
@@ -33,7 +36,8 @@ RunOptions wire_options(TrafficDirection direction, const char* size) {
     o.direction = direction;
     o.size = *SizeMix::parse(size);
     o.rate_pps = 20000;
-    o.duration_s = 0.6;
+    o.count = kPackets;
+    o.duration_s = 60; // a bound for a starved machine; the count ends the run
     o.probe_every = 100;
     o.verify_every = 64;
     o.template_budget = 512;
@@ -42,15 +46,13 @@ RunOptions wire_options(TrafficDirection direction, const char* size) {
 
 void expect_lossless(const DirectionResult& d, bool sealed_receive) {
     SCOPED_TRACE(std::string(to_string(d.direction)));
-    // Enough traffic to carry probes; how much more depends on the CPU the test gets (a loaded
-    // CI machine sent 903 of the nominal 12,000), which is timing, not accounting.
-    EXPECT_GE(d.tx_packets, 200u);
+    EXPECT_EQ(d.tx_packets, kPackets) << "--count packets are sent, probes included";
     EXPECT_EQ(d.rx_packets, d.tx_packets) << "the wire loses nothing";
     EXPECT_EQ(d.rx_frame_bytes, d.tx_frame_bytes) << "frames arrive unchanged";
     EXPECT_EQ(d.rx_inner_bytes, d.tx_inner_bytes);
     EXPECT_EQ(d.tx_rejected, 0u);
     EXPECT_EQ(d.rx_unmatched, 0u);
-    EXPECT_GE(d.probes_sent, 2u);
+    EXPECT_EQ(d.probes_sent, kPackets / 100);
     EXPECT_EQ(d.probes_received, d.probes_sent);
     EXPECT_EQ(d.latency.count(), d.probes_sent);
     EXPECT_GT(d.latency.max_ns(), 0u);
@@ -59,7 +61,7 @@ void expect_lossless(const DirectionResult& d, bool sealed_receive) {
         EXPECT_GE(d.verified, d.probes_received) << "probes are opened";
     }
     EXPECT_DOUBLE_EQ(d.loss_percent(), 0.0);
-    EXPECT_GT(d.seconds, 0.5);
+    EXPECT_GT(d.seconds, 0.0);
 }
 
 TEST(RunSmoke, DecapOverTheWire) {
@@ -93,6 +95,7 @@ TEST(RunSmoke, InterruptEndsTheRunEarly) {
     const TrafficModel model = make_model(crypto::Cipher::ChaCha20Poly1305, 2);
     RunOptions o = wire_options(TrafficDirection::Encap, "128");
     o.duration_s = 600;
+    o.count = 0;
     std::atomic<bool> interrupted{true};
     auto report = run_traffic(o, model, &interrupted, false);
     ASSERT_TRUE(report.ok()) << report.message();
