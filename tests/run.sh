@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # The whole test suite, from a fresh Debian 12 machine: installs the dependencies, checks the
 # formatting, builds with warnings as errors, runs the unit, scenario, fuzz-regression and
-# end-to-end (network namespace, real clients) tests, then rebuilds with AddressSanitizer and
-# UndefinedBehaviorSanitizer and runs the unit, scenario and fuzz tests and a selection of the
-# end-to-end tests (foundation, OpenVPN/TCP, NAT, site-to-site, metrics) again, and finally runs
-# every fuzz target under libFuzzer for a short while. Needs root (namespaces, packages).
+# end-to-end (network namespace, real clients) tests, then rebuilds with clang, AddressSanitizer,
+# UndefinedBehaviorSanitizer and libFuzzer's instrumentation, runs the unit, scenario and fuzz
+# tests and a selection of the end-to-end tests (foundation, OpenVPN/TCP, NAT, site-to-site,
+# metrics) again, and finally runs every fuzz target under libFuzzer for a short while. Needs
+# root (namespaces, packages).
 #
 #   sudo tests/run.sh            everything
 #   sudo tests/run.sh --quick    skip the sanitizer build and the libFuzzer runs
@@ -51,25 +52,23 @@ step "unit, scenario, fuzz-regression and end-to-end tests"
 run_tests build
 
 if [ $quick -eq 0 ]; then
+    # One clang build serves both: AddressSanitizer + UBSan for the tests, and libFuzzer's
+    # coverage instrumentation in every object for the fuzz targets (-Dfuzz=true), which then
+    # replay their corpus as the fuzz suite and run timed campaigns below.
     export LSAN_OPTIONS="suppressions=$PWD/tests/lsan.supp:print_suppressions=0"
-    step "AddressSanitizer + UndefinedBehaviorSanitizer build"
-    setup build-asan -Dwerror=true -Db_sanitize=address,undefined -Db_lundef=false -Dbenchmarks=false
+    export UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 ASAN_OPTIONS=detect_leaks=1
+    step "AddressSanitizer + UndefinedBehaviorSanitizer + libFuzzer build (clang)"
+    CXX=clang++ setup build-asan -Dfuzz=true -Db_sanitize=address,undefined -Db_lundef=false \
+        -Dbenchmarks=false
     ninja -C build-asan
-    UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 ASAN_OPTIONS=detect_leaks=1 \
-        run_tests build-asan --suite unit --suite scenario --suite fuzz
+    run_tests build-asan --suite unit --suite scenario --suite fuzz
     # A selection of the end-to-end tests against the sanitized daemon (a report fails the
     # daemon's exit status, which each test checks); the rest would not fit the CI budget.
     step "end-to-end tests against the AddressSanitizer + UBSan daemon"
-    UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 ASAN_OPTIONS=detect_leaks=1 \
-        run_tests build-asan e2e_foundation e2e_ovpn_tcp e2e_nat e2e_s2s_ovpn_udp e2e_metrics
+    run_tests build-asan e2e_foundation e2e_ovpn_tcp e2e_nat e2e_s2s_ovpn_udp e2e_metrics
 
-    step "libFuzzer (clang), ${VP_FUZZ_SECONDS:-10} s per target"
-    CXX=clang++ setup build-fuzz -Dfuzz=true -Db_sanitize=address,undefined -Db_lundef=false \
-        -Dbenchmarks=false -Dtests=true
-    mapfile -t fuzzers < <(meson introspect build-fuzz --targets | /usr/bin/python3 -c \
-        'import json,sys; [print(t["name"]) for t in json.load(sys.stdin) if t["name"].startswith("fuzz_")]')
-    meson compile -C build-fuzz "${fuzzers[@]}"
-    for target in build-fuzz/tests/fuzz/fuzz_*; do
+    step "libFuzzer, ${VP_FUZZ_SECONDS:-10} s per target"
+    for target in build-asan/tests/fuzz/fuzz_*; do
         [ -f "$target" ] && [ -x "$target" ] || continue
         name=$(basename "$target")
         work=$(mktemp -d)

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Fuzzing campaign: builds the libFuzzer targets (clang, ASan + UBSan, as tests/run.sh's last
-# step does), runs each one from its corpus, merges the inputs that add coverage into
+# Fuzzing campaign: builds the libFuzzer targets (clang, ASan + UBSan: the sanitizer build of
+# tests/run.sh), runs each one from its corpus, merges the inputs that add coverage into
 # tests/fuzz/corpus/<name>/ and writes a markdown table of the results (docs/reliability.md).
 #
 #   tests/fuzz/campaign.sh [SECONDS_PER_TARGET] [TARGET...]
@@ -8,7 +8,7 @@
 # SECONDS_PER_TARGET: 60 by default; 0 = no time limit (use VP_FUZZ_RUNS). TARGET: fuzz_* names
 # (all of them by default). Environment:
 #   VP_FUZZ_RUNS=N      stop each target after N executions (libFuzzer -runs=N)
-#   VP_FUZZ_BUILD=DIR   the clang build directory (build-fuzz)
+#   VP_FUZZ_BUILD=DIR   the clang build directory (build-asan, the one tests/run.sh uses)
 #   VP_FUZZ_REPORT=FILE the table (DIR/fuzz-campaign.md)
 #   VP_FUZZ_MERGE=0     leave tests/fuzz/corpus/ untouched
 # Findings (crash-*, leak-*, timeout-*, oom-* inputs) are kept in DIR/fuzz-findings/<target>/;
@@ -17,7 +17,7 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 seconds=${1:-60}
 [ $# -gt 0 ] && shift
-build=${VP_FUZZ_BUILD:-build-fuzz}
+build=${VP_FUZZ_BUILD:-build-asan}
 report=${VP_FUZZ_REPORT:-$build/fuzz-campaign.md}
 runs=${VP_FUZZ_RUNS:--1}
 merge=${VP_FUZZ_MERGE:-1}
