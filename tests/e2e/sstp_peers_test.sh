@@ -135,6 +135,8 @@ run_peer() {
     cat "$E2E_DIR/peer-$tag.log" >>"$E2E_DIR/checks.log"
     check "$tag: the peer disconnected cleanly (Call Disconnect acknowledged)" test "$rc" -eq 0
     check "$tag: the daemon's session list is empty afterwards" wait_for 5 no_sstp_session
+    check "$tag: the history says the client ended the call with Call Disconnect" \
+        bash -c "'$VPNCTL' -s /var/run/dpdk/$E2E_PREFIX/dpdk_telemetry.v2 sessions | grep -E '^ *[0-9]+ +$user .*the client sent SSTP Call Disconnect' | grep -q '$addr'"
     echo "--- $tag done in $((SECONDS - t0)) s"
 }
 

@@ -174,6 +174,21 @@ INSTANTIATE_TEST_SUITE_P(SstpClient, ServerMethod,
                                            ppp::AuthMethod::ChapMd5, ppp::AuthMethod::Pap),
                          method_name);
 
+// Windows and RouterOS close TCP as soon as the Disconnect Ack arrives (e2e_sstp_peers): the
+// call still ended by the client's Call Disconnect, and the server's history says so.
+TEST(SstpClient, ClosingRightAfterTheDisconnectAckIsACallDisconnect) {
+    Link l;
+    l.shuttle();
+    ASSERT_TRUE(l.client->connected()) << l.client->failure();
+    l.client->disconnect(l.now);
+    l.shuttle();
+    ASSERT_TRUE(l.client->done());
+    ASSERT_FALSE(l.server->done()); // it waits a second before closing
+    l.server->peer_closed();
+    EXPECT_TRUE(l.server->done());
+    EXPECT_EQ(l.server->end_reason(), "the client sent SSTP Call Disconnect");
+}
+
 TEST(SstpClient, AWrongPasswordIsReportedAsTheReason) {
     Options o;
     o.password = "wrong";
