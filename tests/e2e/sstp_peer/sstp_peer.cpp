@@ -14,7 +14,6 @@
 #include <linux/if.h>
 #include <linux/if_tun.h>
 #include <netinet/in.h>
-#include <openssl/rand.h>
 #include <poll.h>
 #include <signal.h>
 #include <sys/ioctl.h>
@@ -22,6 +21,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <cctype>
 #include <cerrno>
 #include <chrono>
 #include <cstdio>
@@ -61,15 +61,15 @@ std::string ip_list(const std::vector<net::Ipv4>& v) {
     return s;
 }
 
+// A braced upper-case GUID, as Windows sends in SSTPCORRELATIONID (the kernel's random UUID).
 std::string correlation_id() {
-    uint8_t b[16];
-    if (RAND_bytes(b, sizeof b) != 1) std::memset(b, 0x5a, sizeof b);
-    char s[40];
-    std::snprintf(s, sizeof s,
-                  "{%02X%02X%02X%02X-%02X%02X-%02X%02X-%02X%02X-%02X%02X%02X%02X%02X%02X}", b[0],
-                  b[1], b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12], b[13],
-                  b[14], b[15]);
-    return s;
+    std::ifstream f("/proc/sys/kernel/random/uuid");
+    std::string uuid;
+    std::getline(f, uuid);
+    if (uuid.size() != 36) uuid = "5A5A5A5A-5A5A-5A5A-5A5A-5A5A5A5A5A5A";
+    for (char& ch : uuid)
+        ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
+    return "{" + uuid + "}";
 }
 
 int open_tun(const std::string& name) {
