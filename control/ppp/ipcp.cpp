@@ -23,6 +23,7 @@ IpcpPolicy::IpcpPolicy(IpcpConfig config, Counters& counters)
     : config_(std::move(config)), counters_(counters) {
     if (config_.role == Role::Server) local_address_ = config_.local_address;
     send_dns_[0] = send_dns_[1] = config_.role == Role::Client && config_.request_dns;
+    send_nbns_[0] = send_nbns_[1] = config_.role == Role::Client && config_.request_nbns;
     send_address_ = config_.role == Role::Client || local_address_ != 0;
 }
 
@@ -45,10 +46,21 @@ std::vector<net::Ipv4> IpcpPolicy::dns() const {
     return out;
 }
 
+std::vector<net::Ipv4> IpcpPolicy::nbns() const {
+    if (config_.role == Role::Server) return config_.nbns;
+    std::vector<net::Ipv4> out;
+    for (int i = 0; i < 2; ++i)
+        if (send_nbns_[i] && nbns_[i] != 0) out.push_back(nbns_[i]);
+    return out;
+}
+
 void IpcpPolicy::build_request(Bytes& options) {
     if (send_address_) append_option_u32(options, kOptAddress, local_address_);
-    for (int i = 0; i < 2; ++i)
+    // In option-number order (129, 130, 131, 132), as Windows sends them.
+    for (int i = 0; i < 2; ++i) {
         if (send_dns_[i]) append_option_u32(options, i == 0 ? kOptDns1 : kOptDns2, dns_[i]);
+        if (send_nbns_[i]) append_option_u32(options, i == 0 ? kOptNbns1 : kOptNbns2, nbns_[i]);
+    }
 }
 
 void IpcpPolicy::check_request(std::span<const Option> options, RequestVerdict& verdict) {
@@ -106,16 +118,18 @@ void IpcpPolicy::on_nak(std::span<const Option> options) {
         }
         if (config_.role == Role::Server) continue; // our own address is not negotiable
         if (o.type == kOptAddress) local_address_ = value;
-        int dns = dns_index(o.type);
+        int dns = dns_index(o.type), nbns = nbns_index(o.type);
         if (dns >= 0) dns_[dns] = value;
+        if (nbns >= 0) nbns_[nbns] = value;
     }
 }
 
 void IpcpPolicy::on_reject(std::span<const Option> options) {
     for (const Option& o : options) {
         if (o.type == kOptAddress) send_address_ = false;
-        int dns = dns_index(o.type);
+        int dns = dns_index(o.type), nbns = nbns_index(o.type);
         if (dns >= 0) send_dns_[dns] = false;
+        if (nbns >= 0) send_nbns_[nbns] = false;
     }
 }
 

@@ -2,7 +2,7 @@
 // asks for its own address (option 3), gives the peer the address the allocator chose, Naks
 // 3/129/131 (and NBNS 130/132 when WINS servers are configured) with the right values, rejects VJ
 // compression (2), NBNS without WINS servers and anything else.
-// Client: asks for 0.0.0.0 and, when configured, DNS, and takes the server's Naks.
+// Client: asks for 0.0.0.0 and, when configured, DNS (and NBNS), and takes the server's Naks.
 #pragma once
 
 #include "control/ppp/fsm.hpp"
@@ -17,6 +17,7 @@ struct IpcpConfig {
     std::vector<net::Ipv4> dns;  // server: up to two, offered as 129 and 131
     std::vector<net::Ipv4> nbns; // server: up to two WINS servers, offered as 130 and 132
     bool request_dns = true;     // client: ask for 129/131
+    bool request_nbns = false;   // client: ask for 130/132 too (Windows does)
 };
 
 class IpcpPolicy : public OptionPolicy {
@@ -37,6 +38,8 @@ public:
     net::Ipv4 local_address() const { return local_address_; }
     net::Ipv4 peer_address() const { return peer_address_; }
     std::vector<net::Ipv4> dns() const;
+    // Server: the WINS servers offered; client: those the server gave (a rejected one is absent).
+    std::vector<net::Ipv4> nbns() const;
 
 private:
     IpcpConfig config_;
@@ -46,6 +49,8 @@ private:
     net::Ipv4 dns_[2] = {0, 0}; // client: learnt from Naks
     bool send_address_ = true;
     bool send_dns_[2] = {true, true};
+    net::Ipv4 nbns_[2] = {0, 0}; // client: learnt from Naks
+    bool send_nbns_[2] = {false, false};
 };
 
 } // namespace vp::ppp

@@ -65,7 +65,20 @@ std::optional<AuthMethod> parse_auth_option(ByteSpan value) {
 }
 
 LcpPolicy::LcpPolicy(LcpConfig config, Counters& counters)
-    : config_(std::move(config)), counters_(counters), mru_(config_.mru), magic_(new_magic()) {}
+    : config_(std::move(config)), counters_(counters), mru_(config_.mru), magic_(new_magic()) {
+    if (config_.role == Role::Client) {
+        auto parsed = parse_options(config_.client_extra_options);
+        if (parsed) extra_ = std::move(*parsed);
+    }
+}
+
+void LcpPolicy::drop_extra(const Option& o) {
+    auto it = std::find_if(extra_.begin(), extra_.end(),
+                           [&](const Option& e) { return e.type == o.type; });
+    if (it == extra_.end()) return;
+    extra_refused_.push_back(o.type);
+    extra_.erase(it);
+}
 
 void LcpPolicy::reset() {
     peer_mru_ = 1500;
@@ -90,6 +103,8 @@ void LcpPolicy::build_request(Bytes& options) {
     if (config_.role == Role::Server && !config_.auth_methods.empty() && !auth_refused_)
         append_option(options, kOptAuth, auth_option_value(config_.auth_methods[auth_index_]));
     if (send_magic_) append_option_u32(options, kOptMagic, magic_);
+    for (const Option& o : extra_)
+        options.insert(options.end(), o.raw.begin(), o.raw.end());
 }
 
 void LcpPolicy::check_request(std::span<const Option> options, RequestVerdict& verdict) {
@@ -157,6 +172,7 @@ void LcpPolicy::check_request(std::span<const Option> options, RequestVerdict& v
 
 void LcpPolicy::on_nak(std::span<const Option> options) {
     for (const Option& o : options) {
+        drop_extra(o);
         if (o.type == kOptMru) {
             uint16_t mru;
             if (option_u16(o, mru) && mru >= kMinMru) mru_ = std::min(mru, config_.mru);
@@ -179,6 +195,7 @@ void LcpPolicy::on_nak(std::span<const Option> options) {
 
 void LcpPolicy::on_reject(std::span<const Option> options) {
     for (const Option& o : options) {
+        drop_extra(o);
         if (o.type == kOptMru) send_mru_ = false;
         if (o.type == kOptMagic) send_magic_ = false;
         if (o.type == kOptAuth && config_.role == Role::Server) auth_refused_ = true;

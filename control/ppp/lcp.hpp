@@ -22,6 +22,9 @@ struct LcpConfig {
     // The most we send (RouterOS max-mtu): frames toward the peer are at most min(mtu, the
     // peer's MRU). The peer's MRU is not Nak'd for being larger; we simply send less.
     uint16_t mtu = 1500;
+    // Client: more options to ask for, as raw type-length-value (what Windows asks for over
+    // SSTP: PFC, ACFC, callback). One the peer Naks or Rejects is dropped from the next request.
+    Bytes client_extra_options;
 };
 
 class LcpPolicy : public OptionPolicy {
@@ -47,6 +50,8 @@ public:
     // A Protocol-Reject's protocol, taken by the session.
     std::optional<uint16_t> take_rejected_protocol();
     uint64_t echo_replies() const { return echo_replies_; }
+    // Client: the option types of client_extra_options the peer Nak'd or Rejected, in order.
+    const std::vector<uint8_t>& extra_refused() const { return extra_refused_; }
 
 private:
     LcpConfig config_;
@@ -62,6 +67,9 @@ private:
     AuthMethod client_auth_ = AuthMethod::None;
     std::optional<uint16_t> rejected_protocol_;
     uint64_t echo_replies_ = 0;
+    std::vector<Option> extra_; // client: client_extra_options still asked for
+    std::vector<uint8_t> extra_refused_;
+    void drop_extra(const Option& o);
 };
 
 // The Authentication-Protocol option value for a method (empty for None) and back.

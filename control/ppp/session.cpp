@@ -44,11 +44,12 @@ const char* to_string(Phase phase) {
 
 PppSession::PppSession(PppConfig config, Credentials* credentials, AddressAllocator* addresses)
     : config_(std::move(config)), credentials_(credentials), addresses_(addresses),
-      lcp_policy_(LcpConfig{config_.role, config_.mru, config_.auth_methods, config_.mtu},
+      lcp_policy_(LcpConfig{config_.role, config_.mru, config_.auth_methods, config_.mtu,
+                            config_.lcp_extra_options},
                   counters_),
       lcp_(kProtoLcp, lcp_policy_, config_.timers, counters_),
       ipcp_policy_(IpcpConfig{config_.role, config_.local_address, config_.dns, config_.nbns,
-                              config_.request_dns},
+                              config_.request_dns, config_.request_nbns},
                    counters_),
       ipcp_(kProtoIpcp, ipcp_policy_, config_.timers, counters_) {}
 

@@ -31,6 +31,8 @@ struct PppConfig {
     std::vector<net::Ipv4> dns;  // server: offered with IPCP 129/131
     std::vector<net::Ipv4> nbns; // server: WINS, offered with IPCP 130/132
     bool request_dns = true;     // client
+    bool request_nbns = false;   // client: IPCP 130/132 as well (Windows)
+    Bytes lcp_extra_options;     // client: LCP options asked for beyond MRU and magic (Windows)
     FsmTimers timers;
 };
 
@@ -91,6 +93,11 @@ public:
     FsmState lcp_state() const { return lcp_.state(); }
     FsmState ipcp_state() const { return ipcp_.state(); }
     const Counters& counters() const { return counters_; }
+    // Client: what IPCP got (DNS 129/131, WINS 130/132) and the LCP options of
+    // lcp_extra_options the server refused.
+    std::vector<net::Ipv4> dns() const { return ipcp_policy_.dns(); }
+    std::vector<net::Ipv4> nbns() const { return ipcp_policy_.nbns(); }
+    const std::vector<uint8_t>& lcp_extra_refused() const { return lcp_policy_.extra_refused(); }
 
 private:
     void apply_lcp(FsmOutput& f, Millis now, Output& out);

@@ -227,13 +227,13 @@ void ClientProtocol::handle_control(ByteSpan packet, uint64_t now_ms) {
             return;
         }
         ByteSpan v = m->attributes[0].value;
-        uint8_t bitmask = v[3];
+        uint8_t bitmask = v[3] & config_.hash_bitmask;
         if (bitmask & kHashBitmaskSha256)
             hash_ = HashProtocol::Sha256;
         else if (bitmask & kHashBitmaskSha1)
             hash_ = HashProtocol::Sha1;
         else {
-            fail("the server's Connect Ack offers neither SHA1 nor SHA256 for the crypto binding");
+            fail("the server's Connect Ack offers no crypto binding hash this client implements");
             return;
         }
         std::memcpy(nonce_.data(), v.data() + 4, kNonceBytes);

@@ -42,6 +42,9 @@ struct ClientProtocolConfig {
     uint64_t negotiation_ms = 60'000; // request sent -> connected
     uint64_t hello_ms = 60'000;       // silent this long: Echo Request; again: the link is dead
     uint64_t disconnect_ms = 5'000;   // our Call Disconnect waits this long for the Ack
+    // The binding hashes this client implements; the strongest the server offers of them is
+    // taken (a RouterOS-like test peer implements SHA1 only).
+    uint8_t hash_bitmask = kHashBitmaskSha1 | kHashBitmaskSha256;
 };
 
 enum class ClientPhase : uint8_t {

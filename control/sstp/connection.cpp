@@ -360,6 +360,12 @@ void Connection::check_limits(const aaa::SessionUsage& usage, uint64_t now_ms) {
 }
 
 void Connection::peer_closed() {
+    // Windows and RouterOS close TCP as soon as our Disconnect Ack arrives, before the second
+    // the server waits: the call was ended by their Call Disconnect, not by a dropped connection.
+    if (fsm_ && fsm_->state() == ControlState::DisconnectAckSent) {
+        close(close_text(CloseReason::PeerDisconnected));
+        return;
+    }
     close("the client closed the connection");
 }
 

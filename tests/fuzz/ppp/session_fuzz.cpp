@@ -54,6 +54,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     config.password = "clientPass";
     config.local_address = 0x0A000001;
     config.dns = {0x08080808};
+    if (config.role == Role::Client && (data[0] & 0x40)) { // a Windows-like client
+        config.request_nbns = true;
+        config.lcp_extra_options = {0x07, 0x02, 0x08, 0x02, 0x0D, 0x03, 0x06};
+    }
     OneUser users;
     OneAddress addresses;
     {

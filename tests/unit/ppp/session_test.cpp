@@ -236,5 +236,46 @@ TEST(Session, AdministrativeCloseReleasesTheAddress) {
     EXPECT_TRUE(find_event<event::Terminated>(link.client_events));
 }
 
+// A Windows-like client (tests/e2e/sstp_peer): LCP asks for PFC, ACFC and callback besides MRU
+// and magic, which the server rejects and the link comes up without; IPCP asks for DNS and NBNS,
+// primary and secondary, and takes what the server has (one WINS server: 132 is rejected).
+TEST(Session, WindowsLikeClientOptions) {
+    test::Secrets secrets;
+    secrets.passwords["User"] = "clientPass";
+    test::Pool pool;
+    pool.address = ip("10.0.0.2");
+    pool.wins = {ip("10.0.0.137")};
+    PppConfig s;
+    s.role = Role::Server;
+    s.auth_methods = {AuthMethod::MsChapV2};
+    s.local_address = ip("10.0.0.1");
+    s.dns = {ip("8.8.8.8"), ip("1.1.1.1")};
+    PppConfig c;
+    c.role = Role::Client;
+    c.mru = 1400;
+    c.auth_methods = {AuthMethod::MsChapV2};
+    c.user = "User";
+    c.password = "clientPass";
+    c.request_nbns = true;
+    c.lcp_extra_options = {0x07, 0x02, 0x08, 0x02, 0x0D, 0x03, 0x06};
+    PppSession server(s, &secrets, &pool), client(c, nullptr, nullptr);
+    std::vector<Event> se, ce;
+    test::pump(server, client, server.start(0), client.start(0), se, ce, 0);
+    ASSERT_TRUE(server.ip_up());
+    ASSERT_TRUE(client.ip_up());
+    EXPECT_EQ(client.lcp_extra_refused(), (std::vector<uint8_t>{7, 8, 13}));
+    EXPECT_EQ(server.peer_mru(), 1400u);
+    EXPECT_EQ(client.dns(), (std::vector<net::Ipv4>{ip("8.8.8.8"), ip("1.1.1.1")}));
+    EXPECT_EQ(client.nbns(), std::vector<net::Ipv4>{ip("10.0.0.137")});
+    EXPECT_EQ(server.hlak(), client.hlak());
+    // A client that asks for nothing extra gets no NBNS and has nothing refused.
+    Link plain({AuthMethod::Pap}, {AuthMethod::Pap}, "User", "clientPass");
+    plain.pool.wins = {ip("10.0.0.137")};
+    plain.run();
+    ASSERT_TRUE(plain.client->ip_up());
+    EXPECT_TRUE(plain.client->nbns().empty());
+    EXPECT_TRUE(plain.client->lcp_extra_refused().empty());
+}
+
 } // namespace
 } // namespace vp::ppp

@@ -174,6 +174,21 @@ INSTANTIATE_TEST_SUITE_P(SstpClient, ServerMethod,
                                            ppp::AuthMethod::ChapMd5, ppp::AuthMethod::Pap),
                          method_name);
 
+// Windows and RouterOS close TCP as soon as the Disconnect Ack arrives (e2e_sstp_peers): the
+// call still ended by the client's Call Disconnect, and the server's history says so.
+TEST(SstpClient, ClosingRightAfterTheDisconnectAckIsACallDisconnect) {
+    Link l;
+    l.shuttle();
+    ASSERT_TRUE(l.client->connected()) << l.client->failure();
+    l.client->disconnect(l.now);
+    l.shuttle();
+    ASSERT_TRUE(l.client->done());
+    ASSERT_FALSE(l.server->done()); // it waits a second before closing
+    l.server->peer_closed();
+    EXPECT_TRUE(l.server->done());
+    EXPECT_EQ(l.server->end_reason(), "the client sent SSTP Call Disconnect");
+}
+
 TEST(SstpClient, AWrongPasswordIsReportedAsTheReason) {
     Options o;
     o.password = "wrong";
@@ -320,6 +335,27 @@ TEST(SstpClientProtocol, AnAckOfferingOnlySha1BindsWithSha1) {
     EXPECT_EQ(t.p.phase(), ClientPhase::Ppp);
     EXPECT_EQ(t.p.binding_hash(), HashProtocol::Sha1);
     EXPECT_FALSE(t.p.take_output().empty()); // LCP Configure-Request
+}
+
+// A client that implements SHA1 only (RouterOS, tests/e2e/sstp_peer) takes SHA1 from an Ack
+// offering both, and ends the call on an Ack offering SHA256 alone.
+TEST(SstpClientProtocol, ASha1OnlyClientBindsWithSha1) {
+    ClientProtocolConfig c = Proto::config();
+    c.hash_bitmask = kHashBitmaskSha1;
+    std::array<uint8_t, kNonceBytes> nonce{};
+    std::string_view ok = "HTTP/1.1 200 OK\r\n\r\n";
+    ByteSpan head(reinterpret_cast<const uint8_t*>(ok.data()), ok.size());
+    ClientProtocol both(c, 0);
+    both.on_plaintext(head, 1);
+    both.on_plaintext(build_connect_ack(kHashBitmaskSha1 | kHashBitmaskSha256, nonce), 2);
+    EXPECT_EQ(both.phase(), ClientPhase::Ppp);
+    EXPECT_EQ(both.binding_hash(), HashProtocol::Sha1);
+    ClientProtocol sha256(c, 0);
+    sha256.on_plaintext(head, 1);
+    sha256.on_plaintext(build_connect_ack(kHashBitmaskSha256, nonce), 2);
+    EXPECT_TRUE(sha256.closed());
+    EXPECT_NE(sha256.failure().find("no crypto binding hash"), std::string::npos)
+        << sha256.failure();
 }
 
 TEST(SstpClientProtocol, AMalformedPacketEndsTheCall) {
