@@ -1,6 +1,7 @@
 // Parsing the ovpn_clients section.
 #include "control/ovpn/client_config.hpp"
 
+#include "base/host_name.hpp"
 #include "control/config/client_link.hpp"
 #include "control/ovpn/host_resolver.hpp"
 #include "control/ovpn/static_key.hpp"
@@ -105,7 +106,7 @@ std::vector<ClientLinkConfig> parse_client_links(std::vector<config::Section>& s
         ClientLinkConfig c;
         c.where = s.where();
         config::parse_link_target(s, names, c.name, c.connect_to, &c.connect_host);
-        if (!c.connect_host.empty() && !is_dns_name(c.connect_host))
+        if (!c.connect_host.empty() && !net::is_dns_name(c.connect_host))
             s.error("connect_to",
                     "'" + c.connect_host + "' is neither an IPv4 address nor a DNS host name");
         c.port = static_cast<uint16_t>(s.get_int("port", 1194, 1, 65535));

@@ -117,21 +117,6 @@ TEST(OvpnClientLink, TlsAuthAndTlsCryptSettings) {
     EXPECT_NE(both.message().find("'2' is not one of"), std::string::npos) << both.message();
 }
 
-TEST(OvpnClientLink, DnsNameSyntax) {
-    EXPECT_TRUE(ovpn::is_dns_name("vpn.example.com"));
-    EXPECT_TRUE(ovpn::is_dns_name("hq"));
-    EXPECT_TRUE(ovpn::is_dns_name("a-b.example.com."));
-    EXPECT_TRUE(ovpn::is_dns_name("1.example"));
-    EXPECT_FALSE(ovpn::is_dns_name(""));
-    EXPECT_FALSE(ovpn::is_dns_name("1.2.3.999")); // a malformed address, not a name
-    EXPECT_FALSE(ovpn::is_dns_name("-a.example"));
-    EXPECT_FALSE(ovpn::is_dns_name("a-.example"));
-    EXPECT_FALSE(ovpn::is_dns_name("a..example"));
-    EXPECT_FALSE(ovpn::is_dns_name("a b"));
-    EXPECT_FALSE(ovpn::is_dns_name(std::string(64, 'a') + ".example"));
-    EXPECT_FALSE(ovpn::is_dns_name(std::string(254, 'a')));
-}
-
 TEST(OvpnClientLink, TheResolverAnswersOnItsHelperThread) {
     ovpn::HostResolver r("localhost");
     std::optional<ovpn::Resolution> answer;

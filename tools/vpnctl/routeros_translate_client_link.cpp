@@ -4,6 +4,7 @@
 // routeros_translate_ovpn_client.cpp and routeros_translate_sstp_client.cpp. What the daemon
 // refuses for a link is reported with the line and the link is not written; properties vpnplane
 // lacks that do not change where or how the link connects are reported and left out.
+#include "base/host_name.hpp"
 #include "base/ipv4.hpp"
 #include "tools/vpnctl/routeros_translate_parts.hpp"
 
@@ -88,10 +89,12 @@ void ClientLinkImport::command(const Command& c) {
             }
             if (host.empty() || host == "0.0.0.0")
                 e.refuse(p, "the server's address is required");
-            else if (!net::parse_ipv4(host))
-                e.refuse(p, "not an IPv4 address; DNS names are not supported yet");
-            else
+            else if (net::parse_ipv4(host) || (menu_.dns_names && net::is_dns_name(host)))
                 e.put("connect_to", quote(host));
+            else if (menu_.dns_names)
+                e.refuse(p, "neither an IPv4 address nor a DNS host name");
+            else
+                e.refuse(p, "not an IPv4 address; DNS names are not supported yet");
         } else if (k == "port") {
             if (!all_digits(v) || std::stoul(v) < 1 || std::stoul(v) > 65535)
                 e.refuse(p, "is 1..65535");

@@ -40,11 +40,7 @@ bool ovpn_property(ClientLinkEdit& e, const Property& p) {
         else
             e.put("cipher", quote(kept));
     } else if (k == "add-default-route") {
-        if (v == "yes")
-            e.refuse(p, "a default route through a client link is not supported yet; add "
-                        "/ip route entries naming the link");
-        else
-            e.yes_no(p, "add_default_route");
+        e.yes_no(p, "add_default_route");
     } else if (k == "route-nopull") {
         e.yes_no(p, "route_nopull");
     } else if (k == "profile") {
@@ -59,7 +55,7 @@ bool ovpn_property(ClientLinkEdit& e, const Property& p) {
 
 } // namespace
 
-const ClientLinkMenu ovpn_client_menu{"ovpn-client", "ovpn-out", "ovpn_clients", false,
-                                      ovpn_property};
+const ClientLinkMenu ovpn_client_menu{"ovpn-client", "ovpn-out", "ovpn_clients",
+                                      false,         true,       ovpn_property};
 
 } // namespace vp::tools::routeros::detail
