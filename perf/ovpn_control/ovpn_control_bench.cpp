@@ -37,8 +37,8 @@
 namespace {
 
 using namespace vp;
-using perf::cpu_now;
 using perf::heap_in_use;
+using perf::thread_cpu_seconds;
 
 const char* const kAaa = R"(
 ip_pools = ({ name = "vpn"; ranges = "10.20.0.2-10.20.255.254"; });
@@ -47,8 +47,7 @@ ppp_secrets = ({ name = "alice"; password = "s3cret"; service = "ovpn"; profile 
 )";
 
 [[noreturn]] void die(const std::string& what) {
-    std::fprintf(stderr, "bench_ovpn_control: %s\n", what.c_str());
-    std::exit(1);
+    perf::bench_die("bench_ovpn_control", what);
 }
 
 // The dataplane as the server sees it: datagrams kept for the client, peers and keys counted.
@@ -119,29 +118,29 @@ double connect(ovpn::Server& server, Sink& sink, const ovpn::ClientSettings& set
     double cpu = 0;
     for (int round = 0; round < 400 && client.phase() != ovpn::ClientPhase::Connected; ++round) {
         auto out = client.poll(now);
-        double t0 = cpu_now();
+        double t0 = thread_cpu_seconds();
         for (auto& d : out)
             server.on_datagram(from, 0, d, now);
-        cpu += cpu_now() - t0;
+        cpu += thread_cpu_seconds() - t0;
         auto back = std::move(sink.to_client);
         sink.to_client.clear();
         for (auto& d : back)
             client.receive(d, now);
         if (out.empty() && back.empty()) {
             now += 100; // nothing moved: let the timers run (acks, push-request interval)
-            t0 = cpu_now();
+            t0 = thread_cpu_seconds();
             server.on_timer(now);
-            cpu += cpu_now() - t0;
+            cpu += thread_cpu_seconds() - t0;
         }
         if (client.phase() == ovpn::ClientPhase::Failed) die("client: " + client.failure());
     }
     if (client.phase() != ovpn::ClientPhase::Connected) die("a session did not come up");
     // The client's last acks, so that the server holds nothing for retransmission.
     auto out = client.poll(now);
-    double t0 = cpu_now();
+    double t0 = thread_cpu_seconds();
     for (auto& d : out)
         server.on_datagram(from, 0, d, now);
-    cpu += cpu_now() - t0;
+    cpu += thread_cpu_seconds() - t0;
     sink.to_client.clear();
     return cpu;
 }
@@ -164,12 +163,12 @@ void handshakes(const char* label, test::SelfSigned::Key type, int n, aaa::Local
     for (int i = 0; i < n; ++i) { // interleaved: a change of the machine's load hits both alike
         vp_cpu += connect(server, sink, settings, endpoint(i), now);
         auto peers = server.sessions(now);
-        double t0 = cpu_now();
+        double t0 = thread_cpu_seconds();
         for (auto& s : peers) // the session's end gives its address and peer-id back
             server.disconnect(s.peer_id, now);
         now += 6000; // the lame-duck time passes
         server.on_timer(now);
-        vp_cpu += cpu_now() - t0;
+        vp_cpu += thread_cpu_seconds() - t0;
         sink.to_client.clear();
         double o = bare.handshake(settings.tls);
         if (o < 0) die("the OpenSSL baseline handshake failed");

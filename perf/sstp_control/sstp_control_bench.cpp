@@ -39,8 +39,8 @@ namespace {
 
 using namespace vp;
 using namespace vp::sstp;
-using perf::cpu_now;
 using perf::heap_in_use;
+using perf::thread_cpu_seconds;
 
 const char* const kAaa = R"(
 ip_pools = ({ name = "vpn"; ranges = "10.20.0.2-10.20.255.254"; });
@@ -49,8 +49,7 @@ ppp_secrets = ({ name = "alice"; password = "s3cret"; service = "sstp"; profile 
 )";
 
 [[noreturn]] void die(const std::string& what) {
-    std::fprintf(stderr, "bench_sstp_control: %s\n", what.c_str());
-    std::exit(1);
+    perf::bench_die("bench_sstp_control", what);
 }
 
 using Identity = test::SelfSigned;
@@ -99,9 +98,9 @@ struct Client {
     Client(std::shared_ptr<const ConnectionSetup> setup, aaa::Aaa& aaa,
            std::shared_ptr<const tls::Context> ctx) {
         cert = setup->cert;
-        double t0 = cpu_now();
+        double t0 = thread_cpu_seconds();
         conn = std::make_unique<Connection>(setup, aaa, "192.0.2.7:50000", now);
-        server_cpu += cpu_now() - t0;
+        server_cpu += thread_cpu_seconds() - t0;
         tls = std::make_unique<tls::Session>(std::move(ctx));
         (void)tls->feed({});
         ppp::PppConfig pc;
@@ -115,10 +114,10 @@ struct Client {
     void shuttle() {
         for (int i = 0; i < 200; ++i) {
             Bytes c = tls->take_output();
-            double t0 = cpu_now();
+            double t0 = thread_cpu_seconds();
             if (!c.empty()) conn->on_data(c, now);
             Bytes s = conn->take_output();
-            server_cpu += cpu_now() - t0;
+            server_cpu += thread_cpu_seconds() - t0;
             if (c.empty() && s.empty()) return;
             if (!s.empty()) {
                 (void)tls->feed(s);
@@ -180,9 +179,9 @@ struct Client {
         send(build_connect_request());
         shuttle();
         if (!conn->ready_for_data()) return false;
-        double t0 = cpu_now();
+        double t0 = thread_cpu_seconds();
         auto keys = conn->handover_keys();
-        server_cpu += cpu_now() - t0;
+        server_cpu += thread_cpu_seconds() - t0;
         return keys.ok();
     }
 };
@@ -215,9 +214,9 @@ int main(int argc, char** argv) {
                 version = c.tls->version();
                 suite = c.tls->cipher_suite();
             }
-            double t0 = cpu_now();
+            double t0 = thread_cpu_seconds();
             c.conn.reset(); // the call's end gives the address back
-            vp_cpu += cpu_now() - t0;
+            vp_cpu += thread_cpu_seconds() - t0;
         }
         double o = bare.handshake(client_ctx);
         if (o < 0) die("the OpenSSL baseline handshake failed");
