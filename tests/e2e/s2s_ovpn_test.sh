@@ -6,7 +6,8 @@
 #   LAN A ns (10.2.0.2) == [hq: lan0 10.2.0.1 | wan0 10.1.0.1] ==WAN== [branch: wan0 10.1.0.2 | lan0 10.3.0.1] == LAN B ns (10.3.0.2)
 #
 #   tests/e2e/s2s_ovpn_test.sh CASE   (udp | pushed | nopull | refused | untrusted | stock | stock_cbc
-#                                      | tcp | tcp_loss | tcp_stock | tcp_stock_cbc | default | tcp_tlscrypt; needs root)
+#                                      | tcp | tcp_loss | tcp_stock | tcp_stock_cbc | default | redirect
+#                                      | tcp_tlscrypt; needs root)
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/ovpn_lib.sh"
 source "$(dirname "$0")/s2s_lib.sh"
@@ -268,6 +269,19 @@ case_default() {
     start_daemon "$E2E_DIR/hq.cfg"
     check "the link comes back" wait_for 70 link_up
     check "LAN B reaches LAN A again" wait_for 10 in_lanb ping -c 1 -W 1 10.2.0.2
+}
+
+# The head office pushes redirect-gateway def1; the branch (add_default_route = false, routes
+# pulled) takes it like add_default_route: LAN A is reached only through the default halves.
+case_redirect() {
+    start_both 'redirect_gateway = "def1";' "password = \"branch-secret\";" \
+        'ip = { routes = ( { dst_address = "0.0.0.0/0"; gateway = "10.1.0.1"; } ); };'
+    check "the link comes up" wait_for 20 link_up
+    check "the pushed default's halves go through the link" bash -c "$helpers link_field routes | grep -q '0.0.0.0/1' && link_field routes | grep -q '128.0.0.0/1'"
+    check "the branch log says the server pushed the default" grep -q "ovpn-to-hq: connected.*(default pushed by the server)" "$E2E_DIR/branch.log"
+    check "LAN B reaches LAN A through the pushed default" in_lanb ping -c 5 -i 0.2 -W 2 10.2.0.2
+    check "a byte-exact transfer LAN B -> LAN A" transfer
+    check "the link is still up (the tunnel does not loop into itself)" link_up
 }
 
 # tls-crypt on the link against the appliance's server configured with the same key (over TCP).

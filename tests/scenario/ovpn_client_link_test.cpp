@@ -115,6 +115,12 @@ TEST(OvpnClientLink, TlsAuthAndTlsCryptSettings) {
     EXPECT_NE(both.message().find("either tls_auth or tls_crypt"), std::string::npos)
         << both.message();
     EXPECT_NE(both.message().find("'2' is not one of"), std::string::npos) << both.message();
+    auto v2 = parse("tls_crypt_v2 = \"/etc/v2-client.key\";");
+    ASSERT_TRUE(v2.ok()) << v2.message();
+    EXPECT_EQ(v2->ovpn_clients[0].tls_crypt_v2_key_file, "/etc/v2-client.key");
+    auto two = parse("tls_crypt = \"/a\"; tls_crypt_v2 = \"/b\";");
+    ASSERT_FALSE(two.ok());
+    EXPECT_NE(two.message().find("tls_crypt_v2: use either"), std::string::npos) << two.message();
 }
 
 TEST(OvpnClientLink, TheResolverAnswersOnItsHelperThread) {
