@@ -36,7 +36,12 @@ Client::Client(ClientSettings settings, uint64_t now_ms)
     else if (settings_.tls_crypt)
         wrap_ = ControlWrap(settings_.tls_crypt);
     RAND_bytes(sid_.data(), static_cast<int>(sid_.size()));
-    add_key(0, now_ms).state->queue_reset(Opcode::ControlHardResetClientV2);
+    // A tls-crypt-v2 client resets with V3 (the server then looks for WKc behind the packet).
+    // Its packet ids count from 1, not from 0x0F000000: it announces no early negotiation, so
+    // the server takes WKc from the reset and never asks for it again in a P_CONTROL_WKC_V1.
+    add_key(0, now_ms).state->queue_reset(settings_.tls_crypt_v2_wkc
+                                              ? Opcode::ControlHardResetClientV3
+                                              : Opcode::ControlHardResetClientV2);
 }
 
 Client::Key& Client::add_key(uint8_t key_id, uint64_t now_ms) {
@@ -277,9 +282,13 @@ std::vector<Bytes> Client::poll(uint64_t now_ms) {
     SessionId remote = server_sid_.value_or(SessionId{});
     for (auto& [id, key] : keys_state_) {
         (void)id;
-        for (auto& p : key.state->flush(now_ms, sid_, remote))
+        for (auto& p : key.state->flush(now_ms, sid_, remote)) {
             out.push_back(
                 wrap_.wrap(serialize_control_packet(p), static_cast<uint32_t>(now_ms / 1000) + 1));
+            if (p.opcode == Opcode::ControlHardResetClientV3 && settings_.tls_crypt_v2_wkc)
+                out.back().insert(out.back().end(), settings_.tls_crypt_v2_wkc->begin(),
+                                  settings_.tls_crypt_v2_wkc->end());
+        }
     }
     return out;
 }

@@ -35,6 +35,10 @@ struct ClientSettings {
     // Control-channel wrapping, as the server is configured (at most one of the two).
     std::shared_ptr<const TlsAuth> tls_auth;
     std::shared_ptr<const TlsCrypt> tls_crypt; // built with TlsCrypt::Role::Client
+    // tls-crypt-v2: tls_crypt is keyed by the client key Kc, and this wrapped key WKc follows
+    // the tls-crypt packet of every P_CONTROL_HARD_RESET_CLIENT_V3 (the first reset and its
+    // retransmissions), so that the server can unwrap Kc statelessly.
+    std::shared_ptr<const Bytes> tls_crypt_v2_wkc;
 };
 
 enum class ClientPhase : uint8_t { Tls, Auth, Push, Connected, Failed };

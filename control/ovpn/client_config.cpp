@@ -1,8 +1,8 @@
 // Parsing the ovpn_clients section.
 #include "control/ovpn/client_config.hpp"
 
+#include "base/host_name.hpp"
 #include "control/config/client_link.hpp"
-#include "control/ovpn/host_resolver.hpp"
 #include "control/ovpn/static_key.hpp"
 
 #include <algorithm>
@@ -57,8 +57,12 @@ void parse_client_wrap(config::Section& s, ClientLinkConfig& c) {
         c.tls_auth = t;
     }
     c.tls_crypt_key_file = s.get_string("tls_crypt", "");
-    if (c.tls_auth && !c.tls_crypt_key_file.empty())
-        s.error("tls_crypt", "use either tls_auth or tls_crypt, not both");
+    c.tls_crypt_v2_key_file = s.get_string("tls_crypt_v2", "");
+    int wraps = (c.tls_auth ? 1 : 0) + (c.tls_crypt_key_file.empty() ? 0 : 1) +
+                (c.tls_crypt_v2_key_file.empty() ? 0 : 1);
+    if (wraps > 1)
+        s.error(c.tls_crypt_v2_key_file.empty() ? "tls_crypt" : "tls_crypt_v2",
+                "use either tls_auth or tls_crypt (or tls_crypt_v2), not two of them");
 }
 
 } // namespace
@@ -84,6 +88,15 @@ Result<ClientWrapKeys> load_client_wrap_keys(const ClientLinkConfig& c) {
         if (!key) return key.error();
         k.tls_crypt = std::make_shared<TlsCrypt>(*key, TlsCrypt::Role::Client);
     }
+    if (!c.tls_crypt_v2_key_file.empty()) {
+        auto text = read_key_file(c.tls_crypt_v2_key_file);
+        if (!text) return make_error("tls_crypt_v2: " + text.message());
+        auto key = parse_tls_crypt_v2_client_key(*text);
+        if (!key)
+            return make_error("tls_crypt_v2: " + c.tls_crypt_v2_key_file + ": " + key.message());
+        k.tls_crypt = std::make_shared<TlsCrypt>(key->key, TlsCrypt::Role::Client);
+        k.tls_crypt_v2_wkc = std::make_shared<const Bytes>(std::move(key->wrapped));
+    }
     return k;
 }
 
@@ -105,7 +118,7 @@ std::vector<ClientLinkConfig> parse_client_links(std::vector<config::Section>& s
         ClientLinkConfig c;
         c.where = s.where();
         config::parse_link_target(s, names, c.name, c.connect_to, &c.connect_host);
-        if (!c.connect_host.empty() && !is_dns_name(c.connect_host))
+        if (!c.connect_host.empty() && !net::is_dns_name(c.connect_host))
             s.error("connect_to",
                     "'" + c.connect_host + "' is neither an IPv4 address nor a DNS host name");
         c.port = static_cast<uint16_t>(s.get_int("port", 1194, 1, 65535));

@@ -43,6 +43,8 @@ struct ClientLinkConfig {
     // 1, the client's side of OpenVPN's key-direction convention.
     std::optional<TlsAuthConfig> tls_auth;
     std::string tls_crypt_key_file;
+    // A tls-crypt-v2 client key file (Kc || WKc, `openvpn --genkey tls-crypt-v2-client`).
+    std::string tls_crypt_v2_key_file;
     tls::Version tls_min = tls::Version::Tls12;
     std::optional<tls::Version> tls_max;
     std::string where; // file:line of the entry, for messages
@@ -57,10 +59,12 @@ constexpr size_t max_client_links = 256;
 // even without a listening port).
 bool client_links_use_tcp(const libconfig::Config* raw);
 
-// The link's tls-auth / tls-crypt keys, read from their files (for each attempt's Client).
+// The link's tls-auth / tls-crypt / tls-crypt-v2 keys, read from their files (for each
+// attempt's Client). tls-crypt-v2 is tls_crypt keyed by Kc plus the wrapped key WKc.
 struct ClientWrapKeys {
     std::shared_ptr<const TlsAuth> tls_auth;
     std::shared_ptr<const TlsCrypt> tls_crypt;
+    std::shared_ptr<const Bytes> tls_crypt_v2_wkc;
 };
 Result<ClientWrapKeys> load_client_wrap_keys(const ClientLinkConfig& c);
 

@@ -104,6 +104,7 @@ void ClientLink::new_client(uint64_t now_ms) {
     }
     s.tls_auth = wrap->tls_auth;
     s.tls_crypt = wrap->tls_crypt;
+    s.tls_crypt_v2_wkc = wrap->tls_crypt_v2_wkc;
     client_ = std::make_unique<Client>(std::move(s), now_ms);
 }
 
@@ -202,10 +203,16 @@ void ClientLink::publish(uint64_t now_ms) {
             if (std::find(routes_.begin(), routes_.end(), r) == routes_.end() &&
                 !(r.length == 32 && r.address == p.remote_address))
                 routes_.push_back(r);
-    if (config_.add_default_route) {
+    // A pushed redirect-gateway asks for what add_default_route does; route_nopull refuses it,
+    // as it refuses the pushed routes (the stock client's --route-nopull does the same).
+    const bool pushed_default = p.redirect_gateway && !config_.route_nopull;
+    if (config_.add_default_route || pushed_default) {
         auto pinned = pin_server_route(dp_.routes(), server_.address);
         if (!pinned.ok()) {
-            drop("add_default_route: " + pinned.message(), now_ms);
+            drop(std::string(config_.add_default_route ? "add_default_route"
+                                                       : "pushed redirect-gateway") +
+                     ": " + pinned.message(),
+                 now_ms);
             return;
         }
         server_route_ = *pinned;
@@ -240,7 +247,10 @@ void ClientLink::publish(uint64_t now_ms) {
               "ovpn-client {}: connected, {} <-> {}, {}, peer-id {}, routes: {}{}", config_.name,
               net::to_string(p.local_address), net::to_string(p.remote_address),
               client_->encoding(), spec.peer_id, routes.empty() ? "none" : routes,
-              config_.route_nopull && !p.routes.empty() ? " (pushed routes not pulled)" : "");
+              config_.route_nopull && (!p.routes.empty() || p.redirect_gateway)
+                  ? " (pushed routes not pulled)"
+              : pushed_default && !config_.add_default_route ? " (default pushed by the server)"
+                                                             : "");
 }
 
 void ClientLink::install_keys() {

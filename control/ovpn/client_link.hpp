@@ -3,8 +3,9 @@
 // connected, the session it publishes into the dataplane like a server session — keyed by the
 // peer-id the server pushed, sending from the link's own UDP port (61000 + index) to the server,
 // with the routes that name the link (ip.routes gateway) and the routes the server pushed
-// (unless route_nopull), and with add_default_route the default as 0.0.0.0/1 + 128.0.0.0/1
-// beside a /32 pinning the server to its WAN route. The session is withdrawn, with its routes, when
+// (unless route_nopull), and with add_default_route (or a pushed redirect-gateway, unless
+// route_nopull) the default as 0.0.0.0/1 + 128.0.0.0/1 beside a /32 pinning the server to its
+// WAN route. The session is withdrawn, with its routes, when
 // the link drops (ping-restart: no packet from the server for the keepalive timeout; the server's
 // RESTART; a renegotiation failure). With protocol = "tcp" each attempt first dials the server
 // through a worker's TCP engine (client_link_tcp.cpp) from the same local port; the OpenVPN packets

@@ -37,9 +37,4 @@ private:
     std::shared_ptr<State> state_;
 };
 
-// Whether `text` is a syntactically valid DNS host name (labels of letters, digits and hyphens,
-// 1-63 characters each, not starting or ending with a hyphen, 253 characters at most, and not
-// all digits and dots — that is a malformed address, not a name).
-bool is_dns_name(std::string_view text);
-
 } // namespace vp::ovpn

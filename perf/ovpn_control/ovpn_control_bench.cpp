@@ -23,14 +23,13 @@
 #include "control/ovpn/client.hpp"
 #include "control/ovpn/server.hpp"
 #include "control/ovpn/setup.hpp"
+#include "perf/common/control_baseline.hpp"
 #include "tests/common/self_signed.hpp"
 
 #include <malloc.h>
-#include <openssl/ssl.h>
 
 #include <cstdio>
 #include <cstdlib>
-#include <ctime>
 #include <memory>
 #include <string>
 #include <vector>
@@ -38,6 +37,8 @@
 namespace {
 
 using namespace vp;
+using perf::heap_in_use;
+using perf::thread_cpu_seconds;
 
 const char* const kAaa = R"(
 ip_pools = ({ name = "vpn"; ranges = "10.20.0.2-10.20.255.254"; });
@@ -45,15 +46,8 @@ ppp_profiles = ({ name = "vpn-profile"; local_address = "10.20.0.1"; remote_addr
 ppp_secrets = ({ name = "alice"; password = "s3cret"; service = "ovpn"; profile = "vpn-profile"; });
 )";
 
-double cpu_now() {
-    timespec ts{};
-    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-    return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) * 1e-9;
-}
-
 [[noreturn]] void die(const std::string& what) {
-    std::fprintf(stderr, "bench_ovpn_control: %s\n", what.c_str());
-    std::exit(1);
+    perf::bench_die("bench_ovpn_control", what);
 }
 
 // The dataplane as the server sees it: datagrams kept for the client, peers and keys counted.
@@ -124,65 +118,31 @@ double connect(ovpn::Server& server, Sink& sink, const ovpn::ClientSettings& set
     double cpu = 0;
     for (int round = 0; round < 400 && client.phase() != ovpn::ClientPhase::Connected; ++round) {
         auto out = client.poll(now);
-        double t0 = cpu_now();
+        double t0 = thread_cpu_seconds();
         for (auto& d : out)
             server.on_datagram(from, 0, d, now);
-        cpu += cpu_now() - t0;
+        cpu += thread_cpu_seconds() - t0;
         auto back = std::move(sink.to_client);
         sink.to_client.clear();
         for (auto& d : back)
             client.receive(d, now);
         if (out.empty() && back.empty()) {
             now += 100; // nothing moved: let the timers run (acks, push-request interval)
-            t0 = cpu_now();
+            t0 = thread_cpu_seconds();
             server.on_timer(now);
-            cpu += cpu_now() - t0;
+            cpu += thread_cpu_seconds() - t0;
         }
         if (client.phase() == ovpn::ClientPhase::Failed) die("client: " + client.failure());
     }
     if (client.phase() != ovpn::ClientPhase::Connected) die("a session did not come up");
     // The client's last acks, so that the server holds nothing for retransmission.
     auto out = client.poll(now);
-    double t0 = cpu_now();
+    double t0 = thread_cpu_seconds();
     for (auto& d : out)
         server.on_datagram(from, 0, d, now);
-    cpu += cpu_now() - t0;
+    cpu += thread_cpu_seconds() - t0;
     sink.to_client.clear();
     return cpu;
-}
-
-// A bare OpenSSL server handshake (the `openssl s_server` baseline) against a client of the same
-// client context; returns the server's thread CPU seconds, negative on failure.
-double openssl_handshake(SSL_CTX* server_ctx, const std::shared_ptr<const tls::Context>& ctx) {
-    tls::Session client(ctx);
-    (void)client.feed({});
-    double cpu = 0, t0 = cpu_now();
-    SSL* ssl = SSL_new(server_ctx);
-    BIO* in = BIO_new(BIO_s_mem());
-    BIO* out = BIO_new(BIO_s_mem());
-    SSL_set_bio(ssl, in, out);
-    SSL_set_accept_state(ssl);
-    cpu += cpu_now() - t0;
-    bool done = false;
-    for (int i = 0; i < 20 && !(done && client.handshake_done()); ++i) {
-        Bytes c = client.take_output();
-        t0 = cpu_now();
-        if (!c.empty()) BIO_write(in, c.data(), static_cast<int>(c.size()));
-        if (!done) done = SSL_do_handshake(ssl) == 1;
-        Bytes s(static_cast<size_t>(BIO_pending(out)));
-        if (!s.empty()) BIO_read(out, s.data(), static_cast<int>(s.size()));
-        cpu += cpu_now() - t0;
-        if (!s.empty()) (void)client.feed(s);
-    }
-    t0 = cpu_now();
-    SSL_free(ssl);
-    cpu += cpu_now() - t0;
-    return done && client.handshake_done() ? cpu : -1;
-}
-
-size_t heap_in_use() {
-    struct mallinfo2 mi = mallinfo2();
-    return mi.uordblks + mi.hblkhd;
 }
 
 // Client i's address and port, each in a /24 of its own (10.0.0.0/8 holds 65,536 of them).
@@ -196,28 +156,25 @@ void handshakes(const char* label, test::SelfSigned::Key type, int n, aaa::Local
     Sink sink;
     ovpn::Server server(server_setup(id), sink, aaa);
     auto settings = client_settings();
-    SSL_CTX* bare = SSL_CTX_new(TLS_server_method());
-    if (!bare || SSL_CTX_use_certificate(bare, id.cert.get()) != 1 ||
-        SSL_CTX_use_PrivateKey(bare, id.key.get()) != 1)
-        die("the OpenSSL baseline context");
+    perf::BaselineServer bare(id.cert.get(), id.key.get());
+    if (!bare.ok()) die("the OpenSSL baseline context");
     uint64_t now = 10'000'000;
     double vp_cpu = 0, ossl_cpu = 0;
     for (int i = 0; i < n; ++i) { // interleaved: a change of the machine's load hits both alike
         vp_cpu += connect(server, sink, settings, endpoint(i), now);
         auto peers = server.sessions(now);
-        double t0 = cpu_now();
+        double t0 = thread_cpu_seconds();
         for (auto& s : peers) // the session's end gives its address and peer-id back
             server.disconnect(s.peer_id, now);
         now += 6000; // the lame-duck time passes
         server.on_timer(now);
-        vp_cpu += cpu_now() - t0;
+        vp_cpu += thread_cpu_seconds() - t0;
         sink.to_client.clear();
-        double o = openssl_handshake(bare, settings.tls);
+        double o = bare.handshake(settings.tls);
         if (o < 0) die("the OpenSSL baseline handshake failed");
         ossl_cpu += o;
     }
     if (server.session_count() != 0 || sink.peers != 0) die("sessions left after the run");
-    SSL_CTX_free(bare);
     double vp_rate = n / vp_cpu, ossl_rate = n / ossl_cpu;
     std::printf("%s: %d handshakes each, TLS 1.3, server CPU only\n", label, n);
     std::printf("  vpnplane full session (reset+cookie, TLS, key method 2, auth, push, keys): "

@@ -22,16 +22,15 @@
 #include "control/sstp/server_config.hpp"
 #include "control/tls/key_export.hpp"
 #include "dataplane/sstp/sstp_session.hpp"
+#include "perf/common/control_baseline.hpp"
 #include "tests/common/self_signed.hpp"
 
 #include <malloc.h>
 #include <openssl/evp.h>
-#include <openssl/ssl.h>
 #include <openssl/x509.h>
 
 #include <cstdio>
 #include <cstdlib>
-#include <ctime>
 #include <memory>
 #include <string>
 #include <vector>
@@ -40,6 +39,8 @@ namespace {
 
 using namespace vp;
 using namespace vp::sstp;
+using perf::heap_in_use;
+using perf::thread_cpu_seconds;
 
 const char* const kAaa = R"(
 ip_pools = ({ name = "vpn"; ranges = "10.20.0.2-10.20.255.254"; });
@@ -47,15 +48,8 @@ ppp_profiles = ({ name = "vpn-profile"; local_address = "10.20.0.1"; remote_addr
 ppp_secrets = ({ name = "alice"; password = "s3cret"; service = "sstp"; profile = "vpn-profile"; });
 )";
 
-double cpu_now() {
-    timespec ts{};
-    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-    return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) * 1e-9;
-}
-
 [[noreturn]] void die(const std::string& what) {
-    std::fprintf(stderr, "bench_sstp_control: %s\n", what.c_str());
-    std::exit(1);
+    perf::bench_die("bench_sstp_control", what);
 }
 
 using Identity = test::SelfSigned;
@@ -104,9 +98,9 @@ struct Client {
     Client(std::shared_ptr<const ConnectionSetup> setup, aaa::Aaa& aaa,
            std::shared_ptr<const tls::Context> ctx) {
         cert = setup->cert;
-        double t0 = cpu_now();
+        double t0 = thread_cpu_seconds();
         conn = std::make_unique<Connection>(setup, aaa, "192.0.2.7:50000", now);
-        server_cpu += cpu_now() - t0;
+        server_cpu += thread_cpu_seconds() - t0;
         tls = std::make_unique<tls::Session>(std::move(ctx));
         (void)tls->feed({});
         ppp::PppConfig pc;
@@ -120,10 +114,10 @@ struct Client {
     void shuttle() {
         for (int i = 0; i < 200; ++i) {
             Bytes c = tls->take_output();
-            double t0 = cpu_now();
+            double t0 = thread_cpu_seconds();
             if (!c.empty()) conn->on_data(c, now);
             Bytes s = conn->take_output();
-            server_cpu += cpu_now() - t0;
+            server_cpu += thread_cpu_seconds() - t0;
             if (c.empty() && s.empty()) return;
             if (!s.empty()) {
                 (void)tls->feed(s);
@@ -185,46 +179,12 @@ struct Client {
         send(build_connect_request());
         shuttle();
         if (!conn->ready_for_data()) return false;
-        double t0 = cpu_now();
+        double t0 = thread_cpu_seconds();
         auto keys = conn->handover_keys();
-        server_cpu += cpu_now() - t0;
+        server_cpu += thread_cpu_seconds() - t0;
         return keys.ok();
     }
 };
-
-// A bare OpenSSL server handshake (the `openssl s_server` baseline) against the same client;
-// returns the server's thread CPU seconds, negative on failure.
-double openssl_handshake(SSL_CTX* server_ctx, std::shared_ptr<const tls::Context> client_ctx) {
-    tls::Session client(std::move(client_ctx));
-    (void)client.feed({});
-    double cpu = 0, t0 = cpu_now();
-    SSL* ssl = SSL_new(server_ctx);
-    BIO* in = BIO_new(BIO_s_mem());
-    BIO* out = BIO_new(BIO_s_mem());
-    SSL_set_bio(ssl, in, out);
-    SSL_set_accept_state(ssl);
-    cpu += cpu_now() - t0;
-    bool done = false;
-    for (int i = 0; i < 20 && !(done && client.handshake_done()); ++i) {
-        Bytes c = client.take_output();
-        t0 = cpu_now();
-        if (!c.empty()) BIO_write(in, c.data(), static_cast<int>(c.size()));
-        if (!done) done = SSL_do_handshake(ssl) == 1;
-        Bytes s(static_cast<size_t>(BIO_pending(out)));
-        if (!s.empty()) BIO_read(out, s.data(), static_cast<int>(s.size()));
-        cpu += cpu_now() - t0;
-        if (!s.empty()) (void)client.feed(s);
-    }
-    t0 = cpu_now();
-    SSL_free(ssl);
-    cpu += cpu_now() - t0;
-    return done && client.handshake_done() ? cpu : -1;
-}
-
-size_t heap_in_use() {
-    struct mallinfo2 mi = mallinfo2();
-    return mi.uordblks + mi.hblkhd;
-}
 
 } // namespace
 
@@ -239,10 +199,8 @@ int main(int argc, char** argv) {
     if (!aaa_config.ok()) die(aaa_config.message());
     aaa::LocalAaa aaa(*aaa_config);
 
-    SSL_CTX* bare = SSL_CTX_new(TLS_server_method());
-    if (!bare || SSL_CTX_use_certificate(bare, id.cert.get()) != 1 ||
-        SSL_CTX_use_PrivateKey(bare, id.key.get()) != 1)
-        die("the OpenSSL baseline context");
+    perf::BaselineServer bare(id.cert.get(), id.key.get());
+    if (!bare.ok()) die("the OpenSSL baseline context");
 
     // Interleaved, so that a change of the machine's load hits both alike.
     double vp_cpu = 0, ossl_cpu = 0;
@@ -256,11 +214,11 @@ int main(int argc, char** argv) {
                 version = c.tls->version();
                 suite = c.tls->cipher_suite();
             }
-            double t0 = cpu_now();
+            double t0 = thread_cpu_seconds();
             c.conn.reset(); // the call's end gives the address back
-            vp_cpu += cpu_now() - t0;
+            vp_cpu += thread_cpu_seconds() - t0;
         }
-        double o = openssl_handshake(bare, client_ctx);
+        double o = bare.handshake(client_ctx);
         if (o < 0) die("the OpenSSL baseline handshake failed");
         ossl_cpu += o;
     }
@@ -272,7 +230,6 @@ int main(int argc, char** argv) {
     std::printf("  openssl server TLS handshake only (s_server defaults):       %8.1f /s\n",
                 ossl_rate);
     std::printf("  ratio vpnplane / openssl: %.3f\n", vp_rate / ossl_rate);
-    SSL_CTX_free(bare);
 
     if (idle <= 0) return 0;
     malloc_trim(0);

@@ -6,61 +6,19 @@
 #   LAN A ns (10.2.0.2) == [hq: lan0 10.2.0.1 | wan0 10.1.0.1] ==WAN== [branch: wan0 10.1.0.2 | lan0 10.3.0.1] == LAN B ns (10.3.0.2)
 #
 #   tests/e2e/s2s_ovpn_test.sh CASE   (udp | pushed | nopull | refused | untrusted | stock | stock_cbc
-#                                      | tcp | tcp_loss | tcp_stock | tcp_stock_cbc | default | tcp_tlscrypt; needs root)
+#                                      | tcp | tcp_loss | tcp_stock | tcp_stock_cbc | default | redirect
+#                                      | tcp_tlscrypt; needs root)
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/ovpn_lib.sh"
+source "$(dirname "$0")/s2s_lib.sh"
 CASE=${1:?usage: s2s_ovpn_test.sh CASE}
-E2E_TAG=${E2E_TAG:-$(printf 's%04x' $(($$ % 65536)))}
-e2e_init "s2s-ovpn-$CASE"
-e2e_require python3 sha256sum
-NS_HQ=$NS_APP              # the server appliance
-NS_BR=${E2E_TAG}b          # the branch appliance (the client)
-NS_LANB=${E2E_TAG}m        # the branch's LAN
-E2E_EXTRA_NS+=("$NS_BR" "$NS_LANB")
-BR_PREFIX=${E2E_PREFIX}b
-s2s_cleanup() {
-    local rc=$?
-    set +e # a failed run must still be cleaned up (e2e_cleanup reads the status from $?)
-    (exit $rc)
-    e2e_cleanup
-    rm -rf "/var/run/dpdk/$BR_PREFIX"
-}
-trap s2s_cleanup EXIT
-
-topology() {
-    ip netns add "$NS_HQ"
-    ip netns add "$NS_BR"
-    ip netns add "$NS_LAN"
-    ip netns add "$NS_LANB"
-    ip link add vpa-wan netns "$NS_HQ" type veth peer name vpb-wan netns "$NS_BR"
-    ip link add vpa-lan netns "$NS_HQ" type veth peer name eth0 netns "$NS_LAN"
-    ip link add vpb-lan netns "$NS_BR" type veth peer name eth0 netns "$NS_LANB"
-    local ns dev
-    for ns in "$NS_HQ" "$NS_BR"; do ip -n "$ns" link set lo up; done
-    for dev in vpa-wan vpa-lan; do ip -n "$NS_HQ" link set "$dev" up; netns_offloads_off "$NS_HQ" "$dev"; done
-    for dev in vpb-wan vpb-lan; do ip -n "$NS_BR" link set "$dev" up; netns_offloads_off "$NS_BR" "$dev"; done
-    ip -n "$NS_LAN" addr add 10.2.0.2/24 dev eth0
-    ip -n "$NS_LANB" addr add 10.3.0.2/24 dev eth0
-    for ns in "$NS_LAN" "$NS_LANB"; do
-        ip -n "$ns" link set lo up
-        ip -n "$ns" link set eth0 up
-        netns_offloads_off "$ns" eth0
-    done
-    ip -n "$NS_LAN" route add default via 10.2.0.1
-    ip -n "$NS_LANB" route add default via 10.3.0.1
-}
+s2s_init "s2s-ovpn-$CASE" s
 
 # The head office: seed 003's server (certificate from the store, a secret for the branch with
 # its LAN as the secret's route). $1: extra ovpn_server settings.
 hq_config() {
+    hq_config_head
     cat <<CFG
-system = { logging = { level = "info"; }; };
-dpdk = { lcores = "0-1"; no_huge = true; memory_mb = 256; file_prefix = "$E2E_PREFIX"; };
-dataplane = { idle_sleep_us = 50; };
-interfaces = (
-  { name = "wan0"; device = "net_af_packet0,iface=vpa-wan${WAN_DEVARGS:-}"; role = "wan"; address = "10.1.0.1/24"; },
-  { name = "lan0"; device = "net_af_packet1,iface=vpa-lan"; role = "lan"; address = "10.2.0.1/24"; }
-);
 certificates = { store = "$VP_CERTS"; };
 ppp_profiles = ( { name = "s2s"; local_address = "10.8.0.1"; } );
 ppp_secrets = (
@@ -77,14 +35,8 @@ CFG
 # The branch: an ovpn_clients link to the head office. $1: extra link settings, $2: extra
 # top-level settings (ip.routes).
 br_config() {
+    br_config_head
     cat <<CFG
-system = { logging = { level = "info"; }; };
-dpdk = { lcores = "0-1"; no_huge = true; memory_mb = 256; file_prefix = "$BR_PREFIX"; };
-dataplane = { idle_sleep_us = 50; };
-interfaces = (
-  { name = "wan0"; device = "net_af_packet0,iface=vpb-wan${WAN_DEVARGS:-}"; role = "wan"; address = "10.1.0.2/24"; },
-  { name = "lan0"; device = "net_af_packet1,iface=vpb-lan"; role = "lan"; address = "10.3.0.1/24"; }
-);
 ovpn_clients = (
   { name = "ovpn-to-hq"; connect_to = "10.1.0.1"; port = 1194; user = "branch";
     $([[ "${1:-}" == *add_default_route* ]] || echo 'add_default_route = false;') ${1:-} }
@@ -93,62 +45,17 @@ ${2:-}
 CFG
 }
 
-start_branch() { # CONFIG_FILE
-    ip netns exec "$NS_BR" "$VPNPLANED" -c "$1" >"$E2E_DIR/branch.log" 2>&1 &
-    BR_DAEMON=$!
-    E2E_PIDS+=("$BR_DAEMON")
-    for _ in $(seq 1 300); do # 30 s: a sanitized daemon starts slower
-        grep -q "vpnplaned running" "$E2E_DIR/branch.log" 2>/dev/null && return 0
-        kill -0 "$BR_DAEMON" 2>/dev/null || { echo "FAIL: branch vpnplaned exited"; cat "$E2E_DIR/branch.log"; return 1; }
-        sleep 0.1
-    done
-    echo "FAIL: branch vpnplaned did not start"
-    return 1
-}
-
-br_vpnctl() { "$VPNCTL" -s "/var/run/dpdk/$BR_PREFIX/dpdk_telemetry.v2" "$@"; }
-link_field() { # FIELD: of the first client link, from `vpnctl --json interfaces`
-    br_vpnctl --json interfaces | /usr/bin/python3 -c "import json,sys; print(json.load(sys.stdin)['0']['$1'])"
-}
-link_up() { [ "$(link_field state)" = connected ]; }
-in_lanb() { ip netns exec "$NS_LANB" "$@"; }
-
 start_both() { # HQ_SETTINGS BRANCH_LINK_SETTINGS BRANCH_TOP_SETTINGS
     topology
     make_pki
     hq_config "${1:-}" >"$E2E_DIR/hq.cfg"
     br_config "${2:-}" "${3:-}" >"$E2E_DIR/branch.cfg"
-    check "the branch configuration passes --check" "$VPNPLANED" -c "$E2E_DIR/branch.cfg" --check
-    start_daemon "$E2E_DIR/hq.cfg"
-    start_branch "$E2E_DIR/branch.cfg"
+    start_both_daemons
 }
 
-# A byte-exact TCP transfer LAN B -> LAN A through the link (sha256 both ends).
+# A byte-exact TCP transfer LAN B -> LAN A through the link.
 # transfer [NAMESPACE ADDRESS]: the receiving end (default: LAN A, 10.2.0.2).
-transfer() {
-    local rx_ns=${1:-$NS_LAN} rx_addr=${2:-10.2.0.2}
-    head -c 3000000 /dev/urandom >"$E2E_DIR/send.bin"
-    ip netns exec "$rx_ns" /usr/bin/python3 -c "
-import socket
-s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-s.bind(('$rx_addr', 5000)); s.listen(1); s.settimeout(30)
-c, _ = s.accept(); c.settimeout(30)
-with open('$E2E_DIR/recv.bin', 'wb') as f:
-    while True:
-        b = c.recv(65536)
-        if not b: break
-        f.write(b)
-" &
-    local server=$!
-    sleep 0.5
-    in_lanb /usr/bin/python3 -c "
-import socket
-s = socket.create_connection(('$rx_addr', 5000), timeout=30)
-s.sendall(open('$E2E_DIR/send.bin', 'rb').read()); s.close()
-"
-    wait $server
-    [ "$(sha256sum <"$E2E_DIR/send.bin")" = "$(sha256sum <"$E2E_DIR/recv.bin")" ]
-}
+transfer() { s2s_transfer "$NS_LANB" "${1:-$NS_LAN}" "${2:-10.2.0.2}"; }
 
 case_udp() {
     start_both "" "password = \"branch-secret\"; keepalive_timeout = \"10s\"; cipher = \"aes256-gcm,aes128-gcm\";" \
@@ -156,7 +63,7 @@ case_udp() {
     check "the link comes up" wait_for 20 link_up
     check "vpnctl interfaces shows the link with its tunnel addresses" bash -c \
         "$(declare -f br_vpnctl); VPNCTL=$VPNCTL BR_PREFIX=$BR_PREFIX br_vpnctl interfaces | grep -E 'ovpn-to-hq +ovpn-client +connected +10\.1\.0\.1:1194 +10\.8\.0\.2 +10\.8\.0\.1 .*AES-256-GCM'"
-    check "the link carries the ip.routes entry naming it" bash -c "[ \"\$($(declare -f br_vpnctl link_field); VPNCTL=$VPNCTL BR_PREFIX=$BR_PREFIX link_field routes)\" = 10.2.0.0/24 ]"
+    check "the link carries the ip.routes entry naming it" bash -c "[ \"\$($helpers link_field routes)\" = 10.2.0.0/24 ]"
     check "the head office XX\.8\.0\.2'"
     check "LAN B pings LAN A through the link" in_lanb ping -c 5 -i 0.2 -W 2 10.2.0.2
     check "LAN A pings LAN B through the link" in_lan ping -c 5 -i 0.2 -W 2 10.3.0.2
@@ -170,7 +77,7 @@ case_udp() {
     # comes back when the server does.
     stop_daemon || true
     check "the link drops when the server is gone (keepalive_timeout)" wait_for 30 bash -c \
-        "[ \"\$($(declare -f br_vpnctl link_field); VPNCTL=$VPNCTL BR_PREFIX=$BR_PREFIX link_field state)\" != connected ]"
+        "[ \"\$($helpers link_field state)\" != connected ]"
     check "the route through the link is withdrawn" bash -c "! ip netns exec $NS_LANB ping -c 1 -W 1 10.2.0.2"
     start_daemon "$E2E_DIR/hq.cfg"
     check "the link reconnects within the backoff" wait_for 70 link_up
@@ -189,20 +96,20 @@ case_pushed() {
         "password = \"branch-secret\"; verify_server_certificate = true; ca_certificate = \"ca-certificate\";" \
         "certificates = { store = \"$E2E_DIR/certificates\"; };"
     check "the link comes up" wait_for 20 link_up
-    check "the pushed route is installed through the link" bash -c "[ \"\$($(declare -f br_vpnctl link_field); VPNCTL=$VPNCTL BR_PREFIX=$BR_PREFIX link_field routes)\" = 10.2.0.0/24 ]"
+    check "the pushed route is installed through the link" bash -c "[ \"\$($helpers link_field routes)\" = 10.2.0.0/24 ]"
     check "LAN B pings LAN A through the pushed route" in_lanb ping -c 5 -i 0.2 -W 2 10.2.0.2
     check "LAN A pings LAN B" in_lan ping -c 3 -i 0.2 -W 2 10.3.0.2
     check "the server renegotiated the link's keys at least twice" wait_for 20 bash -c \
         "[ \$($(declare -f hq_renegotiations); VPNCTL=$VPNCTL E2E_PREFIX=$E2E_PREFIX hq_renegotiations) -ge 2 ]"
     check "LAN B still pings LAN A with the new keys" in_lanb ping -c 3 -i 0.2 -W 2 10.2.0.2
     check "the link stayed up through the renegotiations (one connection, uptime >= 11 s)" bash -c \
-        "[ \$($(declare -f br_vpnctl link_field); VPNCTL=$VPNCTL BR_PREFIX=$BR_PREFIX link_field uptime_s) -ge 11 ] && [ \$(grep -c 'ovpn-to-hq: connected' $E2E_DIR/branch.log) = 1 ]"
+        "[ \$($helpers link_field uptime_s) -ge 11 ] && [ \$(grep -c 'ovpn-to-hq: connected' $E2E_DIR/branch.log) = 1 ]"
 }
 
 case_nopull() {
     start_both 'push_routes = "10.2.0.0/24";' "password = \"branch-secret\"; route_nopull = true;"
     check "the link comes up" wait_for 20 link_up
-    check "no route installed (route_nopull)" bash -c "[ -z \"\$($(declare -f br_vpnctl link_field); VPNCTL=$VPNCTL BR_PREFIX=$BR_PREFIX link_field routes)\" ]"
+    check "no route installed (route_nopull)" bash -c "[ -z \"\$($helpers link_field routes)\" ]"
     check "LAN B cannot reach LAN A" bash -c "! ip netns exec $NS_LANB ping -c 2 -i 0.2 -W 1 10.2.0.2"
     check "the branch still reaches the server's tunnel address" in_lanb ping -c 2 -i 0.2 -W 2 10.8.0.1
     # A reload that pulls the routes restarts the link, which then installs the pushed route.
@@ -216,11 +123,11 @@ case_refused() {
     start_both "" "password = \"not-the-secret\";" \
         'ip = { routes = ( { dst_address = "10.2.0.0/24"; gateway = "ovpn-to-hq"; } ); };'
     check "the link reports AUTH_FAILED" wait_for 20 bash -c \
-        "$(declare -f br_vpnctl link_field); VPNCTL=$VPNCTL BR_PREFIX=$BR_PREFIX link_field last_error | grep -q AUTH_FAILED"
+        "$helpers link_field last_error | grep -q AUTH_FAILED"
     check "vpnctl interfaces shows it disconnected with the reason" bash -c \
         "$(declare -f br_vpnctl); VPNCTL=$VPNCTL BR_PREFIX=$BR_PREFIX br_vpnctl interfaces | grep -E 'ovpn-to-hq .*disconnected.*AUTH_FAILED'"
     check "it retries with backoff (two failed attempts within 10 s, not dozens)" wait_for 10 bash -c \
-        "n=\$($(declare -f br_vpnctl link_field); VPNCTL=$VPNCTL BR_PREFIX=$BR_PREFIX link_field failed_attempts); [ \$n -ge 2 ] && [ \$n -le 5 ]"
+        "n=\$($helpers link_field failed_attempts); [ \$n -ge 2 ] && [ \$n -le 5 ]"
     check "the branch log says why and when it retries" grep -qE "ovpn-client ovpn-to-hq: AUTH_FAILED.*next attempt in" "$E2E_DIR/branch.log"
     check "LAN B cannot reach LAN A" bash -c "! ip netns exec $NS_LANB ping -c 2 -i 0.2 -W 1 10.2.0.2"
     check "the branch daemon is alive" kill -0 "$BR_DAEMON"
@@ -232,9 +139,9 @@ case_untrusted() {
         "password = \"branch-secret\"; verify_server_certificate = true;" \
         "certificates = { store = \"$E2E_DIR/foreign-store\"; };"
     check "the link reports the certificate failure" wait_for 20 bash -c \
-        "$(declare -f br_vpnctl link_field); VPNCTL=$VPNCTL BR_PREFIX=$BR_PREFIX link_field last_error | grep -qi 'TLS: .*certificate'"
+        "$helpers link_field last_error | grep -qi 'TLS: .*certificate'"
     check "it retries with backoff" wait_for 10 bash -c \
-        "[ \$($(declare -f br_vpnctl link_field); VPNCTL=$VPNCTL BR_PREFIX=$BR_PREFIX link_field failed_attempts) -ge 2 ]"
+        "[ \$($helpers link_field failed_attempts) -ge 2 ]"
     check "the link never came up" bash -c "! grep -q 'ovpn-to-hq: connected' $E2E_DIR/branch.log"
     check "the branch daemon is alive" kill -0 "$BR_DAEMON"
 }
@@ -275,7 +182,7 @@ stock_case() { # CIPHER(openvpn name) LINK_SETTINGS SERVER_OPTIONS...
         "branch/10.1.0.2:61000 Data Channel: cipher '$cipher'.* peer-id: 0" "$E2E_DIR/openvpn-server.log"
     check "topology subnet: our address from the pool, the route-gateway as the remote" bash -c \
         "$(declare -f br_vpnctl); VPNCTL=$VPNCTL BR_PREFIX=$BR_PREFIX br_vpnctl interfaces | grep -E 'ovpn-to-hq +ovpn-client +connected +10\.1\.0\.1:1194 +10\.8\.0\.2 +10\.8\.0\.1 .*$cipher'"
-    check "the pushed route is installed" bash -c "[ \"\$($(declare -f br_vpnctl link_field); VPNCTL=$VPNCTL BR_PREFIX=$BR_PREFIX link_field routes)\" = 10.2.0.0/24 ]"
+    check "the pushed route is installed" bash -c "[ \"\$($helpers link_field routes)\" = 10.2.0.0/24 ]"
     check "LAN B pings the server's tunnel address" in_lanb ping -c 3 -i 0.2 -W 2 10.8.0.1
     check "LAN B pings the network behind the server (pushed route, iroute back)" in_lanb ping -c 3 -i 0.2 -W 2 10.2.0.1
     check "a 3 MB TCP transfer LAN B -> the server's network arrives byte-exact" transfer "$NS_HQ" 10.2.0.1
@@ -317,7 +224,7 @@ case_tcp() {
     # route, and dials again until the server is back.
     stop_daemon || true
     check "the link drops when the server is gone" wait_for 30 bash -c \
-        "[ \"\$($(declare -f br_vpnctl link_field); VPNCTL=$VPNCTL BR_PREFIX=$BR_PREFIX link_field state)\" != connected ]"
+        "[ \"\$($helpers link_field state)\" != connected ]"
     check "the branch log says why" grep -qE "ovpn-to-hq: link down: (TCP|ping-restart).*next attempt in" "$E2E_DIR/branch.log"
     check "the route through the link is withdrawn" bash -c "! ip netns exec $NS_LANB ping -c 1 -W 1 10.2.0.2"
     start_daemon "$E2E_DIR/hq.cfg"
@@ -333,23 +240,12 @@ case_tcp_loss() {
     WAN_DEVARGS=",qdisc_bypass=0"
     start_both 'protocol = "tcp";' "$tcp_link" "$tcp_routes"
     check "the link comes up over TCP" wait_for 20 link_up
-    local ns dev
-    for ns in "$NS_HQ:vpa-wan" "$NS_BR:vpb-wan"; do
-        dev=${ns#*:}
-        ip netns exec "${ns%%:*}" nft -f - <<NFT
-table netdev wanloss {
-  chain egress { type filter hook egress device "$dev" priority 0; policy accept;
-    meta l4proto tcp numgen random mod 100 < 5 counter drop
-  }
-}
-NFT
-    done
+    wan_loss_on
     check "a 3 MB TCP transfer LAN B -> LAN A under 5 % loss arrives byte-exact" transfer
     check "LAN A pings LAN B under loss" in_lan ping -c 10 -i 0.2 -W 2 10.3.0.2 -q
-    check "the loss rule dropped segments on both sides" bash -c \
-        "for ns in $NS_HQ $NS_BR; do ip netns exec \$ns nft list table netdev wanloss | grep -qE 'counter packets [1-9]' || exit 1; done"
+    check "the loss rule dropped segments on both sides" wan_loss_counted
     check "the link stayed up (one connection)" test "$(grep -c 'ovpn-to-hq: connected' "$E2E_DIR/branch.log")" = 1
-    for ns in "$NS_HQ" "$NS_BR"; do ip netns exec "$ns" nft delete table netdev wanloss; done
+    wan_loss_off
 }
 
 # The branch over TCP against Debian's stock openvpn 2.6 server (proto tcp-server).
@@ -360,7 +256,7 @@ case_default() {
     start_both "" "password = \"branch-secret\"; route_nopull = true; add_default_route = true;" \
         'ip = { routes = ( { dst_address = "0.0.0.0/0"; gateway = "10.1.0.1"; } ); };'
     check "the link comes up" wait_for 20 link_up
-    check "the default halves go through the link" bash -c "$(declare -f br_vpnctl link_field); VPNCTL=$VPNCTL BR_PREFIX=$BR_PREFIX link_field routes | grep -q '0.0.0.0/1' && VPNCTL=$VPNCTL BR_PREFIX=$BR_PREFIX link_field routes | grep -q '128.0.0.0/1'"
+    check "the default halves go through the link" bash -c "$helpers link_field routes | grep -q '0.0.0.0/1' && VPNCTL=$VPNCTL BR_PREFIX=$BR_PREFIX link_field routes | grep -q '128.0.0.0/1'"
     check "LAN B reaches LAN A through the default via the link" in_lanb ping -c 5 -i 0.2 -W 2 10.2.0.2
     check "LAN A pings LAN B back" in_lan ping -c 3 -i 0.2 -W 2 10.3.0.2
     check "a byte-exact transfer LAN B -> LAN A" transfer
@@ -368,11 +264,25 @@ case_default() {
     # The link drops: the halves go with it and the configured default (WAN) is back.
     stop_daemon || true
     check "the branch sees the link drop" wait_for 70 bash -c \
-        "[ \"\$($(declare -f br_vpnctl link_field); VPNCTL=$VPNCTL BR_PREFIX=$BR_PREFIX link_field state)\" != connected ]"
-    check "the default halves are withdrawn" bash -c "[ -z \"\$($(declare -f br_vpnctl link_field); VPNCTL=$VPNCTL BR_PREFIX=$BR_PREFIX link_field routes)\" ]"
+        "[ \"\$($helpers link_field state)\" != connected ]"
+    check "the default halves are withdrawn" bash -c "[ -z \"\$($helpers link_field routes)\" ]"
     start_daemon "$E2E_DIR/hq.cfg"
     check "the link comes back" wait_for 70 link_up
     check "LAN B reaches LAN A again" wait_for 10 in_lanb ping -c 1 -W 1 10.2.0.2
+}
+
+# The head office pushes redirect-gateway def1; the branch (add_default_route = false, routes
+# pulled) takes it like add_default_route: LAN A is reached only through the default halves.
+case_redirect() {
+    start_both 'redirect_gateway = "def1";' "password = \"branch-secret\";" \
+        'ip = { routes = ( { dst_address = "0.0.0.0/0"; gateway = "10.1.0.1"; } ); };'
+    check "the link comes up" wait_for 20 link_up
+    check "the pushed default's halves go through the link" bash -c \
+        "r=\$($helpers link_field routes); [[ \$r == *0.0.0.0/1* && \$r == *128.0.0.0/1* ]]"
+    check "the branch log says the server pushed the default" grep -q "ovpn-to-hq: connected.*(default pushed by the server)" "$E2E_DIR/branch.log"
+    check "LAN B reaches LAN A through the pushed default" in_lanb ping -c 5 -i 0.2 -W 2 10.2.0.2
+    check "a byte-exact transfer LAN B -> LAN A" transfer
+    check "the link is still up (the tunnel does not loop into itself)" link_up
 }
 
 # tls-crypt on the link against the appliance's server configured with the same key (over TCP).
@@ -395,24 +305,14 @@ case_tcp_stock_cbc() {
 # Not a test (no figure is asserted): LAN B -> LAN A and back with iperf3 through a UDP or TCP
 # link, for perf/s2s_iperf.sh. IPERF_PROTO=udp|tcp, IPERF_SECONDS (default 10).
 case_iperf() {
-    e2e_require iperf3
-    local proto=${IPERF_PROTO:-udp} secs=${IPERF_SECONDS:-10}
+    local proto=${IPERF_PROTO:-udp}
     start_both "protocol = \"$proto\";" "password = \"branch-secret\"; protocol = \"$proto\";" "$tcp_routes"
     check "the link comes up over $proto" wait_for 20 link_up
-    ip netns exec "$NS_LAN" iperf3 -s -1 -B 10.2.0.2 >/dev/null 2>&1 &
-    sleep 0.5
-    local up down
-    up=$(in_lanb iperf3 -c 10.2.0.2 -t "$secs" -J | /usr/bin/python3 -c 'import json,sys; print("%.0f" % (json.load(sys.stdin)["end"]["sum_received"]["bits_per_second"] / 1e6))')
-    ip netns exec "$NS_LAN" iperf3 -s -1 -B 10.2.0.2 >/dev/null 2>&1 &
-    sleep 0.5
-    down=$(in_lanb iperf3 -c 10.2.0.2 -t "$secs" -R -J | /usr/bin/python3 -c 'import json,sys; print("%.0f" % (json.load(sys.stdin)["end"]["sum_received"]["bits_per_second"] / 1e6))')
-    echo "IPERF $proto LAN B -> LAN A: $up Mbit/s; LAN A -> LAN B: $down Mbit/s"
-    check "iperf3 measured both directions" test -n "$up" -a -n "$down"
+    s2s_iperf "$proto"
 }
 
 "case_$CASE"
 # Both stop cleanly on SIGTERM (the branch withdraws its link and tells the server EXIT).
-stop_branch() { kill -TERM "$BR_DAEMON"; wait "$BR_DAEMON"; }
 check "the branch stops cleanly (SIGTERM)" stop_branch
 case $CASE in *stock*) ;; *) check "the head office stops cleanly (SIGTERM)" stop_daemon ;; esac
 e2e_finish

@@ -9,58 +9,15 @@
 #   tests/e2e/s2s_sstp_test.sh CASE   (sstp | refused | untrusted | loss | iperf; needs root)
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/ovpn_lib.sh" # make_pki
+source "$(dirname "$0")/s2s_lib.sh"
 CASE=${1:?usage: s2s_sstp_test.sh CASE}
-E2E_TAG=${E2E_TAG:-$(printf 'q%04x' $(($$ % 65536)))}
-e2e_init "s2s-sstp-$CASE"
-e2e_require python3 sha256sum
-NS_HQ=$NS_APP       # the server appliance
-NS_BR=${E2E_TAG}b   # the branch appliance (the client)
-NS_LANB=${E2E_TAG}m # the branch's LAN
-E2E_EXTRA_NS+=("$NS_BR" "$NS_LANB")
-BR_PREFIX=${E2E_PREFIX}b
-s2s_cleanup() {
-    local rc=$?
-    set +e
-    (exit $rc)
-    e2e_cleanup
-    rm -rf "/var/run/dpdk/$BR_PREFIX"
-}
-trap s2s_cleanup EXIT
-
-topology() {
-    ip netns add "$NS_HQ"
-    ip netns add "$NS_BR"
-    ip netns add "$NS_LAN"
-    ip netns add "$NS_LANB"
-    ip link add vpa-wan netns "$NS_HQ" type veth peer name vpb-wan netns "$NS_BR"
-    ip link add vpa-lan netns "$NS_HQ" type veth peer name eth0 netns "$NS_LAN"
-    ip link add vpb-lan netns "$NS_BR" type veth peer name eth0 netns "$NS_LANB"
-    local ns dev
-    for ns in "$NS_HQ" "$NS_BR"; do ip -n "$ns" link set lo up; done
-    for dev in vpa-wan vpa-lan; do ip -n "$NS_HQ" link set "$dev" up; netns_offloads_off "$NS_HQ" "$dev"; done
-    for dev in vpb-wan vpb-lan; do ip -n "$NS_BR" link set "$dev" up; netns_offloads_off "$NS_BR" "$dev"; done
-    ip -n "$NS_LAN" addr add 10.2.0.2/24 dev eth0
-    ip -n "$NS_LANB" addr add 10.3.0.2/24 dev eth0
-    for ns in "$NS_LAN" "$NS_LANB"; do
-        ip -n "$ns" link set lo up
-        ip -n "$ns" link set eth0 up
-        netns_offloads_off "$ns" eth0
-    done
-    ip -n "$NS_LAN" route add default via 10.2.0.1
-    ip -n "$NS_LANB" route add default via 10.3.0.1
-}
+s2s_init "s2s-sstp-$CASE" q
 
 # The head office: the SSTP server (certificate from the store), a secret for the branch with a
 # fixed tunnel address pair and the branch's LAN as its route (seed 004's "Home" secret).
 hq_config() {
+    hq_config_head
     cat <<CFG
-system = { logging = { level = "info"; }; };
-dpdk = { lcores = "0-1"; no_huge = true; memory_mb = 256; file_prefix = "$E2E_PREFIX"; };
-dataplane = { idle_sleep_us = 50; };
-interfaces = (
-  { name = "wan0"; device = "net_af_packet0,iface=vpa-wan${WAN_DEVARGS:-}"; role = "wan"; address = "10.1.0.1/24"; },
-  { name = "lan0"; device = "net_af_packet1,iface=vpa-lan"; role = "lan"; address = "10.2.0.1/24"; }
-);
 certificates = { store = "$VP_CERTS"; };
 ppp_profiles = ( { name = "s2s"; local_address = "172.16.1.1"; } );
 ppp_secrets = (
@@ -78,14 +35,8 @@ CFG
 # top-level settings.
 br_routes='ip = { routes = ( { dst_address = "10.2.0.0/24"; gateway = "sstp-to-hq"; } ); };'
 br_config() {
+    br_config_head
     cat <<CFG
-system = { logging = { level = "info"; }; };
-dpdk = { lcores = "0-1"; no_huge = true; memory_mb = 256; file_prefix = "$BR_PREFIX"; };
-dataplane = { idle_sleep_us = 50; };
-interfaces = (
-  { name = "wan0"; device = "net_af_packet0,iface=vpb-wan${WAN_DEVARGS:-}"; role = "wan"; address = "10.1.0.2/24"; },
-  { name = "lan0"; device = "net_af_packet1,iface=vpb-lan"; role = "lan"; address = "10.3.0.1/24"; }
-);
 sstp_clients = (
   { name = "sstp-to-hq"; connect_to = "10.1.0.1"; user = "branch"; keepalive_timeout = 10;
     ${1:-} }
@@ -95,67 +46,16 @@ ${2:-}
 CFG
 }
 
-start_branch() { # CONFIG_FILE
-    ip netns exec "$NS_BR" "$VPNPLANED" -c "$1" >"$E2E_DIR/branch.log" 2>&1 &
-    BR_DAEMON=$!
-    E2E_PIDS+=("$BR_DAEMON")
-    for _ in $(seq 1 300); do
-        grep -q "vpnplaned running" "$E2E_DIR/branch.log" 2>/dev/null && return 0
-        kill -0 "$BR_DAEMON" 2>/dev/null || { echo "FAIL: branch vpnplaned exited"; cat "$E2E_DIR/branch.log"; return 1; }
-        sleep 0.1
-    done
-    echo "FAIL: branch vpnplaned did not start"
-    return 1
-}
-
-br_vpnctl() { "$VPNCTL" -s "/var/run/dpdk/$BR_PREFIX/dpdk_telemetry.v2" "$@"; }
-link_field() { # FIELD: of the first client link, from `vpnctl --json interfaces`
-    br_vpnctl --json interfaces | /usr/bin/python3 -c "import json,sys; print(json.load(sys.stdin)['0']['$1'])"
-}
-link_up() { [ "$(link_field state)" = connected ]; }
-link_down() { [ "$(link_field state)" != connected ]; }
-in_lanb() { ip netns exec "$NS_LANB" "$@"; }
-helpers="$(declare -f br_vpnctl link_field); VPNCTL=$VPNCTL BR_PREFIX=$BR_PREFIX"
-
 start_both() { # BRANCH_LINK_SETTINGS BRANCH_TOP_SETTINGS
     topology
     make_pki
     hq_config >"$E2E_DIR/hq.cfg"
     br_config "${1:-}" "${2:-}" >"$E2E_DIR/branch.cfg"
-    check "the branch configuration passes --check" "$VPNPLANED" -c "$E2E_DIR/branch.cfg" --check
-    start_daemon "$E2E_DIR/hq.cfg"
-    start_branch "$E2E_DIR/branch.cfg"
+    start_both_daemons
 }
 
-# A byte-exact 3 MB TCP transfer through the link (sha256 both ends).
-# transfer TX_NS RX_NS RX_ADDR
-transfer() {
-    local tx_ns=$1 rx_ns=$2 rx_addr=$3
-    head -c 3000000 /dev/urandom >"$E2E_DIR/send.bin"
-    rm -f "$E2E_DIR/recv.bin"
-    ip netns exec "$rx_ns" /usr/bin/python3 -c "
-import socket
-s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-s.bind(('$rx_addr', 5000)); s.listen(1); s.settimeout(60)
-c, _ = s.accept(); c.settimeout(60)
-with open('$E2E_DIR/recv.bin', 'wb') as f:
-    while True:
-        b = c.recv(65536)
-        if not b: break
-        f.write(b)
-" &
-    local server=$!
-    sleep 0.5
-    ip netns exec "$tx_ns" /usr/bin/python3 -c "
-import socket
-s = socket.create_connection(('$rx_addr', 5000), timeout=60)
-s.sendall(open('$E2E_DIR/send.bin', 'rb').read()); s.close()
-"
-    wait $server
-    [ "$(sha256sum <"$E2E_DIR/send.bin")" = "$(sha256sum <"$E2E_DIR/recv.bin")" ]
-}
-b_to_a() { transfer "$NS_LANB" "$NS_LAN" 10.2.0.2; }
-a_to_b() { transfer "$NS_LAN" "$NS_LANB" 10.3.0.2; }
+b_to_a() { s2s_transfer "$NS_LANB" "$NS_LAN" 10.2.0.2; }
+a_to_b() { s2s_transfer "$NS_LAN" "$NS_LANB" 10.3.0.2; }
 
 case_sstp() {
     start_both "password = \"branch-secret\"; verify_server_certificate = true; ca_certificate = \"ca-certificate\"; ${SSTP_LINK_EXTRA:-}" \
@@ -229,46 +129,24 @@ case_loss() {
     WAN_DEVARGS=",qdisc_bypass=0"
     start_both 'password = "branch-secret";'
     check "the link comes up" wait_for 30 link_up
-    local ns dev
-    for ns in "$NS_HQ:vpa-wan" "$NS_BR:vpb-wan"; do
-        dev=${ns#*:}
-        ip netns exec "${ns%%:*}" nft -f - <<NFT
-table netdev wanloss {
-  chain egress { type filter hook egress device "$dev" priority 0; policy accept;
-    meta l4proto tcp numgen random mod 100 < 5 counter drop
-  }
-}
-NFT
-    done
+    wan_loss_on
     check "a 3 MB TCP transfer LAN B -> LAN A under 5 % loss arrives byte-exact" b_to_a
     check "a 3 MB TCP transfer LAN A -> LAN B under 5 % loss arrives byte-exact" a_to_b
-    check "the loss rule dropped segments on both sides" bash -c \
-        "for ns in $NS_HQ $NS_BR; do ip netns exec \$ns nft list table netdev wanloss | grep -qE 'counter packets [1-9]' || exit 1; done"
+    check "the loss rule dropped segments on both sides" wan_loss_counted
     check "the link stayed up (one connection)" test "$(grep -c 'sstp-to-hq: connected' "$E2E_DIR/branch.log")" = 1
-    for ns in "$NS_HQ" "$NS_BR"; do ip netns exec "$ns" nft delete table netdev wanloss; done
+    wan_loss_off
 }
 
 # Not a test (no figure is asserted): iperf3 LAN B -> LAN A and back through the link, for
 # perf/s2s_iperf.sh. IPERF_SECONDS (default 10).
 case_iperf() {
-    e2e_require iperf3
-    local secs=${IPERF_SECONDS:-10}
     start_both 'password = "branch-secret";'
     check "the link comes up" wait_for 30 link_up
-    ip netns exec "$NS_LAN" iperf3 -s -1 -B 10.2.0.2 >/dev/null 2>&1 &
-    sleep 0.5
-    local up down
-    up=$(in_lanb iperf3 -c 10.2.0.2 -t "$secs" -J | /usr/bin/python3 -c 'import json,sys; print("%.0f" % (json.load(sys.stdin)["end"]["sum_received"]["bits_per_second"] / 1e6))')
-    ip netns exec "$NS_LAN" iperf3 -s -1 -B 10.2.0.2 >/dev/null 2>&1 &
-    sleep 0.5
-    down=$(in_lanb iperf3 -c 10.2.0.2 -t "$secs" -R -J | /usr/bin/python3 -c 'import json,sys; print("%.0f" % (json.load(sys.stdin)["end"]["sum_received"]["bits_per_second"] / 1e6))')
-    echo "IPERF sstp LAN B -> LAN A: $up Mbit/s; LAN A -> LAN B: $down Mbit/s"
-    check "iperf3 measured both directions" test -n "$up" -a -n "$down"
+    s2s_iperf sstp
 }
 
 "case_$CASE"
 # Both stop cleanly on SIGTERM (the branch withdraws its link and sends Call Disconnect).
-stop_branch() { kill -TERM "$BR_DAEMON"; wait "$BR_DAEMON"; }
 check "the branch stops cleanly (SIGTERM)" stop_branch
 check "the head office stops cleanly (SIGTERM)" stop_daemon
 e2e_finish

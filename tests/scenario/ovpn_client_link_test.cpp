@@ -115,21 +115,12 @@ TEST(OvpnClientLink, TlsAuthAndTlsCryptSettings) {
     EXPECT_NE(both.message().find("either tls_auth or tls_crypt"), std::string::npos)
         << both.message();
     EXPECT_NE(both.message().find("'2' is not one of"), std::string::npos) << both.message();
-}
-
-TEST(OvpnClientLink, DnsNameSyntax) {
-    EXPECT_TRUE(ovpn::is_dns_name("vpn.example.com"));
-    EXPECT_TRUE(ovpn::is_dns_name("hq"));
-    EXPECT_TRUE(ovpn::is_dns_name("a-b.example.com."));
-    EXPECT_TRUE(ovpn::is_dns_name("1.example"));
-    EXPECT_FALSE(ovpn::is_dns_name(""));
-    EXPECT_FALSE(ovpn::is_dns_name("1.2.3.999")); // a malformed address, not a name
-    EXPECT_FALSE(ovpn::is_dns_name("-a.example"));
-    EXPECT_FALSE(ovpn::is_dns_name("a-.example"));
-    EXPECT_FALSE(ovpn::is_dns_name("a..example"));
-    EXPECT_FALSE(ovpn::is_dns_name("a b"));
-    EXPECT_FALSE(ovpn::is_dns_name(std::string(64, 'a') + ".example"));
-    EXPECT_FALSE(ovpn::is_dns_name(std::string(254, 'a')));
+    auto v2 = parse("tls_crypt_v2 = \"/etc/v2-client.key\";");
+    ASSERT_TRUE(v2.ok()) << v2.message();
+    EXPECT_EQ(v2->ovpn_clients[0].tls_crypt_v2_key_file, "/etc/v2-client.key");
+    auto two = parse("tls_crypt = \"/a\"; tls_crypt_v2 = \"/b\";");
+    ASSERT_FALSE(two.ok());
+    EXPECT_NE(two.message().find("tls_crypt_v2: use either"), std::string::npos) << two.message();
 }
 
 TEST(OvpnClientLink, TheResolverAnswersOnItsHelperThread) {

@@ -35,8 +35,14 @@ std::string detail::quote(const std::string& v) {
     return out + "\"";
 }
 
+bool detail::all_digits(const std::string& v) {
+    return !v.empty() && v.size() < 10 &&
+           std::all_of(v.begin(), v.end(), [](char c) { return c >= '0' && c <= '9'; });
+}
+
 namespace {
 
+using detail::all_digits;
 using detail::quote;
 
 using Fields = std::vector<std::pair<std::string, std::string>>; // setting -> value, in order
@@ -107,11 +113,6 @@ struct Mapping {
     bool integer = false;
 };
 
-bool all_digits(const std::string& v) {
-    return !v.empty() &&
-           std::all_of(v.begin(), v.end(), [](char c) { return c >= '0' && c <= '9'; });
-}
-
 // Settings written as integers when the value is a plain number (the reader's get_int).
 bool integer_setting(const std::string& key) {
     static const char* keys[] = {"port",           "max_mtu",         "mtu",
@@ -123,7 +124,7 @@ bool integer_setting(const std::string& key) {
 }
 
 std::string value_text(const std::string& key, const std::string& value) {
-    if (integer_setting(key) && all_digits(value) && value.size() < 10) return value;
+    if (integer_setting(key) && all_digits(value)) return value;
     return quote(value);
 }
 
@@ -709,8 +710,8 @@ private:
     const ImportOptions& options_;
     ImportResult result_;
     detail::FirewallImport firewall_{result_.reports};
-    detail::OvpnClientImport clients_{result_.reports};
-    detail::SstpClientImport sstp_clients_{result_.reports};
+    detail::ClientLinkImport clients_{result_.reports, detail::ovpn_client_menu};
+    detail::ClientLinkImport sstp_clients_{result_.reports, detail::sstp_client_menu};
     EntryList pools_, profiles_, secrets_;
     Entry ovpn_, sstp_;
     bool ovpn_added_ = false, ovpn_written_ = true, default_gateway_ = false;

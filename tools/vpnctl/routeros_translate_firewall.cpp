@@ -14,11 +14,6 @@ namespace vp::tools::routeros::detail {
 
 namespace {
 
-bool all_digits(const std::string& v) {
-    return !v.empty() && v.size() < 10 &&
-           std::all_of(v.begin(), v.end(), [](char c) { return c >= '0' && c <= '9'; });
-}
-
 std::string number_or_string(const std::string& v) {
     return all_digits(v) ? v : quote(v);
 }

@@ -1,8 +1,8 @@
 // The parts of the RouterOS translator that live in files of their own: the /ip firewall menus
 // (filter, nat, mangle, connection tracking, address-list -> `firewall`; /interface list ->
-// `interface_lists`, which the rules name) and /interface ovpn-client
-// (-> `ovpn_clients`). Each takes the commands of its menus, reports with the line what it
-// cannot translate, and writes its libconfig section. Internal to routeros_translate*.cpp.
+// `interface_lists`, which the rules name) and /interface ovpn-client and sstp-client
+// (-> `ovpn_clients`, `sstp_clients`). Each takes the commands of its menus, reports with the line
+// what it cannot translate, and writes its libconfig section. Internal to routeros_translate*.cpp.
 #pragma once
 
 #include "tools/vpnctl/routeros_translate.hpp"
@@ -18,6 +18,8 @@ namespace vp::tools::routeros::detail {
 
 // A libconfig string literal.
 std::string quote(const std::string& value);
+// A decimal number of at most 9 digits (so it fits an unsigned).
+bool all_digits(const std::string& v);
 
 // setting -> libconfig value text (already quoted or a bare number / boolean), in order.
 using Rendered = std::vector<std::pair<std::string, std::string>>;
@@ -92,38 +94,62 @@ struct ClientLink {
     bool ok = true;
 };
 
-class OvpnClientImport {
+// One /interface ovpn-client or sstp-client command being translated into `link`: what the
+// menu-specific property handlers write through.
+class ClientLinkEdit {
 public:
-    explicit OvpnClientImport(std::vector<Report>& reports) : reports_(reports) {}
+    ClientLinkEdit(const Command& c, ClientLink& l, std::vector<Report>& reports)
+        : command(c), link(l), reports_(reports) {}
 
-    void command(const Command& c); // /interface ovpn-client add|set
-    // The link named `name`: nullptr when there is none.
-    const ClientLink* find(const std::string& name) const;
-    // The `ovpn_clients` section, or "" when no link was imported.
-    std::string write() const;
+    // Sets `key` (replacing an earlier value of the same command or of the `add`).
+    void put(const std::string& key, const std::string& rendered);
+    bool has(const std::string& key) const;
+    // Reports `p` with the reason and marks the link not imported.
+    void refuse(const Property& p, const std::string& why);
+    // yes/no -> true/false; anything else refuses the link.
+    void yes_no(const Property& p, const char* setting);
+    void report(std::string text) { reports_.push_back({command.line, std::move(text)}); }
+
+    const Command& command;
+    ClientLink& link;
 
 private:
-    void report(size_t line, std::string text) { reports_.push_back({line, std::move(text)}); }
-
     std::vector<Report>& reports_;
-    std::vector<ClientLink> links_;
 };
 
-// /interface sstp-client -> `sstp_clients` (routeros_translate_sstp_client.cpp).
-class SstpClientImport {
-public:
-    explicit SstpClientImport(std::vector<Report>& reports) : reports_(reports) {}
+// What differs between the client-link menus.
+struct ClientLinkMenu {
+    const char* menu;        // "ovpn-client": /interface <menu>
+    const char* name_prefix; // RouterOS names unnamed links <prefix>1, <prefix>2, ...
+    const char* section;     // the libconfig list written
+    bool added_disabled;     // an `add` without disabled= writes disabled = true
+    bool dns_names;          // connect-to may be a DNS host name (the daemon resolves it)
+    // The properties only this menu has: false when `p` is not one of them.
+    bool (*property)(ClientLinkEdit& e, const Property& p);
+};
 
-    void command(const Command& c); // /interface sstp-client add|set
+extern const ClientLinkMenu ovpn_client_menu; // routeros_translate_ovpn_client.cpp
+extern const ClientLinkMenu sstp_client_menu; // routeros_translate_sstp_client.cpp
+
+// /interface ovpn-client and sstp-client -> `ovpn_clients` / `sstp_clients`
+// (routeros_translate_client_link.cpp): what the menus share (names, connect-to, port, user,
+// certificates, keepalive, disabled, the checks of an `add`).
+class ClientLinkImport {
+public:
+    ClientLinkImport(std::vector<Report>& reports, const ClientLinkMenu& menu)
+        : reports_(reports), menu_(menu) {}
+
+    void command(const Command& c); // /interface <menu> add|set
     // The link named `name`: nullptr when there is none.
     const ClientLink* find(const std::string& name) const;
-    // The `sstp_clients` section, or "" when no link was imported.
+    // The menu's section, or "" when no link was imported.
     std::string write() const;
 
 private:
     void report(size_t line, std::string text) { reports_.push_back({line, std::move(text)}); }
 
     std::vector<Report>& reports_;
+    const ClientLinkMenu& menu_;
     std::vector<ClientLink> links_;
 };
 

@@ -1,14 +1,18 @@
 // The OpenVPN client's control channel (control/ovpn/client.hpp) against the real server, in
 // process, with real OpenSSL handshakes: it connects, derives the same data keys the server
 // installs (TLS-EKM, legacy PRF with CBC), follows a server-initiated renegotiation, takes the
-// pushed routes, fails with the server's reason on a wrong password and times out alone.
+// pushed routes, fails with the server's reason on a wrong password and times out alone; with
+// tls-auth, tls-crypt and a tls-crypt-v2 client key.
 // Also the PUSH_REPLY interpretation (control/ovpn/client_push.hpp).
 #include "control/ovpn/client.hpp"
 #include "control/ovpn/client_config.hpp"
 #include "control/ovpn/client_push.hpp"
+#include "control/ovpn/static_key.hpp"
 #include "tests/unit/ovpn/server_rig.hpp"
 
 #include <gtest/gtest.h>
+
+#include <fstream>
 
 namespace vp::test {
 namespace {
@@ -142,6 +146,58 @@ TEST(OvpnClient, ConnectsWithTlsCryptAndTlsAuthAndNotWithTheWrongKeyOrDirection)
     auto keys = load_client_wrap_keys(missing);
     ASSERT_FALSE(keys.ok());
     EXPECT_EQ(keys.message().rfind("tls_crypt: ", 0), 0u) << keys.message();
+}
+
+// tls-crypt-v2: the link's client key file (Kc || WKc, as `openvpn --genkey tls-crypt-v2-client`
+// writes it) against the server with the server key that wrapped it; a client key wrapped by
+// another server key gets no answer and no session.
+TEST(OvpnClient, ConnectsWithATlsCryptV2ClientKeyAndNotWithAForeignOne) {
+    auto server_key = generate_tls_crypt_v2_server_key();
+    const std::string dir = testing::TempDir();
+    const std::string server_file = dir + "/link-v2-server.key";
+    { std::ofstream(server_file) << format_tls_crypt_v2_server_key(server_key); }
+    auto client_file = [&](const TlsCryptV2ServerKey& wrapping, const std::string& name) {
+        auto key = generate_tls_crypt_v2_client_key(wrapping, 1700000000);
+        EXPECT_TRUE(key.ok()) << key.message();
+        std::string path = dir + "/" + name;
+        std::ofstream(path) << format_tls_crypt_v2_client_key(*key);
+        return path;
+    };
+    const std::string good = client_file(server_key, "link-v2-client.key");
+    const std::string foreign =
+        client_file(generate_tls_crypt_v2_server_key(), "link-v2-foreign.key");
+    auto config = test_config();
+    config.tls_crypt_v2_key_file = server_file;
+    for (auto [file, works] : {std::pair{good, true}, std::pair{foreign, false}}) {
+        Rig rig(config);
+        ClientLinkConfig link;
+        link.tls_crypt_v2_key_file = file;
+        auto keys = load_client_wrap_keys(link);
+        ASSERT_TRUE(keys.ok()) << keys.message();
+        ASSERT_TRUE(keys->tls_crypt && keys->tls_crypt_v2_wkc);
+        ClientSettings s = settings();
+        s.tls_crypt = keys->tls_crypt;
+        s.tls_crypt_v2_wkc = keys->tls_crypt_v2_wkc;
+        Client c(std::move(s), rig.now);
+        exchange(rig, c);
+        EXPECT_EQ(c.phase() == ClientPhase::Connected, works) << file << ": " << c.failure();
+        EXPECT_EQ(static_cast<bool>(rig.session_of(link_endpoint)), works) << file;
+        if (works) {
+            EXPECT_EQ(c.bad_datagrams(), 0u);
+            auto s2 = rig.session_of(link_endpoint);
+            auto data = c.take_keys();
+            ASSERT_EQ(data.size(), 1u);
+            expect_same_keys(data[0], rig.dataplane.keys[s2->peer_id][0]);
+        } else {
+            EXPECT_GE(rig.server->counters().wrap_rejected, 1u);
+        }
+    }
+    // Not a tls-crypt-v2 client key (a tls-crypt static key): the attempt fails with the reason.
+    ClientLinkConfig wrong;
+    wrong.tls_crypt_v2_key_file = std::string(OVPN_TEST_DATA) + "/ta.key";
+    auto keys = load_client_wrap_keys(wrong);
+    ASSERT_FALSE(keys.ok());
+    EXPECT_EQ(keys.message().rfind("tls_crypt_v2: ", 0), 0u) << keys.message();
 }
 
 TEST(OvpnClient, FollowsAServerRenegotiation) {

@@ -69,14 +69,8 @@ TEST(RouterosImport, SeedFirewallAndClientLinks) {
             "for the handshake and the closing states)",
             "line 28: refused: ca-certificate=ca: vpnplane uses it only with "
             "verify-server-certificate=yes (the link is imported without it)",
-            "line 31: refused: connect-to=vpn.example.com: not an IPv4 address; DNS names are not "
-            "supported yet (the link is not imported)",
             "line 35: refused: mode=ethernet: only layer-3 links (mode=ip) are supported (the "
             "link is not imported)",
-            "line 36: refused: add-default-route=yes: a default route through a client link is "
-            "not supported yet; add /ip route entries naming the link (the link is not "
-            "imported)",
-            "line 42: refused: gateway=ovpn-dns: the ovpn-client link (line 31) is not imported",
             "line 45: refused: /interface list EMPTY has no member (the list is not imported)",
             "line 48: refused: interface=ether9 of list LAN: not an imported interface (the list "
             "is not imported)",
@@ -113,7 +107,7 @@ TEST(RouterosImport, SeedFirewallAndClientLinks) {
     auto services = ctl::load_services(*cfg);
     ASSERT_TRUE(services.ok()) << services.message() << "\n" << r.config;
     auto& links = services->ovpn_clients;
-    ASSERT_EQ(links.size(), 3u);
+    ASSERT_EQ(links.size(), 5u);
     EXPECT_EQ(links[0].name, "ovpn-to-hq");
     EXPECT_EQ(links[0].connect_to, ip("198.51.100.1"));
     EXPECT_EQ(links[0].user, "client1");
@@ -121,15 +115,21 @@ TEST(RouterosImport, SeedFirewallAndClientLinks) {
     EXPECT_FALSE(links[0].verify_server_certificate);
     EXPECT_EQ(links[0].ciphers, std::vector<crypto::Cipher>{crypto::Cipher::Aes256Cbc});
     EXPECT_EQ(links[0].auth, crypto::Digest::Sha256);
-    EXPECT_EQ(links[1].name, "ovpn-out1"); // RouterOS's name for the first unnamed link
-    EXPECT_TRUE(links[1].verify_server_certificate);
-    EXPECT_EQ(links[2].name, "tcp-link"); // protocol=tcp: OpenVPN over TCP
-    EXPECT_TRUE(links[2].tcp);
+    EXPECT_FALSE(links[0].add_default_route);
+    EXPECT_EQ(links[1].name, "ovpn-dns"); // connect-to=DNSNAME: the daemon resolves it
+    EXPECT_EQ(links[1].connect_host, "vpn.example.com");
+    EXPECT_EQ(links[2].name, "ovpn-out1"); // RouterOS's name for the first unnamed link
+    EXPECT_TRUE(links[2].verify_server_certificate);
+    EXPECT_EQ(links[3].name, "tcp-link"); // protocol=tcp: OpenVPN over TCP
+    EXPECT_TRUE(links[3].tcp);
     EXPECT_FALSE(links[0].tcp);
-    ASSERT_EQ(services->link_routes.size(), 3u);
+    EXPECT_EQ(links[4].name, "everything");
+    EXPECT_TRUE(links[4].add_default_route); // add-default-route=yes
+    ASSERT_EQ(services->link_routes.size(), 4u);
     EXPECT_EQ(services->link_routes[0].link, "ovpn-to-hq");
     EXPECT_EQ(services->link_routes[1].link, "ovpn-out1");
     EXPECT_EQ(services->link_routes[2].link, "sstp-out1");
+    EXPECT_EQ(services->link_routes[3].link, "ovpn-dns");
     ASSERT_EQ(services->sstp_clients.size(), 1u);
     EXPECT_EQ(services->sstp_clients[0].connect_to, ip("198.51.100.9"));
     EXPECT_EQ(services->sstp_clients[0].pfs, sstp::Pfs::Yes);

@@ -304,9 +304,9 @@ TEST(RouterosImport, V7MultiServerAdd) {
 }
 
 TEST(RouterosImport, EverythingNotTranslatedIsReportedWithItsLine) {
-    auto r = import_text("/ip firewall filter add chain=input action=drop\n"           // 1
-                         "/interface ovpn-client add connect-to=x user=u password=p\n" // 2
-                         "/interface list member add interface=ether1 list=WAN\n"      // 3
+    auto r = import_text("/ip firewall filter add chain=input action=drop\n"              // 1
+                         "/interface ovpn-client add connect-to=hq_1 user=u password=p\n" // 2
+                         "/interface list member add interface=ether1 list=WAN\n"         // 3
                          "/interface ovpn-server server set certificate=c mode=ethernet \\\n"
                          "    protocol=tcp netmask=29\n"                            // 4-5
                          "/ppp secret add name=p password=x service=pppoe\n"        // 6
@@ -322,8 +322,8 @@ TEST(RouterosImport, EverythingNotTranslatedIsReportedWithItsLine) {
                   "refused: --port ether9=net_null0: the export has no interface named ether9",
                   "refused: no interface was imported; vpnplaned needs at least one (an /ip "
                   "address and --port NAME=DEVICE)",
-                  "line 2: refused: connect-to=x: not an IPv4 address; DNS names are not "
-                  "supported yet (the link is not imported)",
+                  "line 2: refused: connect-to=hq_1: neither an IPv4 address nor a DNS host "
+                  "name (the link is not imported)",
                   "line 3: refused: list=WAN: no /interface list above",
                   "line 4: refused: netmask=29: addresses come from the PPP profile",
                   "line 4: refused: mode=ethernet: only mode=ip (layer 3) is supported",
