@@ -1,6 +1,7 @@
 // Loading the protocol sections and the OpenVPN server's credentials.
 #include "control/services.hpp"
 
+#include "control/tls/key_export.hpp"
 #include "pki/store.hpp"
 
 #include <algorithm>
@@ -258,7 +259,12 @@ Result<std::shared_ptr<const tls::Context>> sstp_client_tls(const ServicesConfig
     auto creds = link_credentials(services, link.certificate, link.verify_server_certificate,
                                   link.ca_certificate);
     if (!creds.ok()) return creds.error();
-    return tls::Context::client(*creds, sstp::client_tls_policy(link));
+    auto ctx = tls::Context::client(*creds, sstp::client_tls_policy(link));
+    if (!ctx.ok()) return ctx.error();
+    // The link's record layer goes to a worker once the call is up (docs/sstp.md): no tickets,
+    // no renegotiation, no encrypt-then-MAC, and the key-log capture the export needs.
+    if (auto st = tls::configure_for_offload((*ctx)->native()); !st.ok()) return st.error();
+    return ctx;
 }
 
 } // namespace vp::ctl

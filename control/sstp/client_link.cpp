@@ -63,6 +63,8 @@ void ClientLink::dial(uint64_t now_ms) {
     stream_open_ = false;
     pending_.clear();
     in_flight_ = waiting_writable_ = close_sent_ = false;
+    records_ = Records::Stepwise;
+    resume_owed_ = resumed_ = false;
     state_ = ovpn::LinkState::Connecting;
     dial_started_ms_ = now_ms;
     // From the first WAN port's address (the OpenVPN client links do the same).
@@ -141,6 +143,10 @@ void ClientLink::on_stream(const dp::PuntEntry& e, uint64_t now_ms) {
             for (rte_mbuf* seg = m; seg; seg = seg->next)
                 client_->on_data({rte_pktmbuf_mtod(seg, const uint8_t*), seg->data_len}, now_ms);
         rte_pktmbuf_free(m);
+        if (records_ == Records::Stepwise) {
+            resume_owed_ = true;
+            resumed_ = false;
+        }
         break;
     case dp::TcpEvent::PeerClosed:
         rte_pktmbuf_free(m);
@@ -184,9 +190,16 @@ void ClientLink::pump(uint64_t now_ms) {
         drop(why.empty() ? "the server ended the call" : why, now_ms);
         return;
     }
-    if (state_ == ovpn::LinkState::Connecting && client_->connected()) {
-        publish(now_ms);
-        if (state_ != ovpn::LinkState::Connected) return;
+    if (records_ == Records::HandedOver) { // the worker seals what the protocol sends
+        send_control();
+        return;
+    }
+    const bool stepwise = records_ == Records::Stepwise;
+    if (stepwise && resume_owed_ && !client_->connected()) {
+        // OpenSSL has taken the record punted last: the next one.
+        resume_owed_ = false;
+        resumed_ = true;
+        inject_tcp(dp::InjectAction::TcpPuntResume, nullptr);
     }
     if (session_ != dp::no_session) {
         for (Bytes& packet : client_->take_ip_packets()) {
@@ -227,15 +240,133 @@ void ClientLink::pump(uint64_t now_ms) {
     if (m) {
         in_flight_ = true;
         inject_tcp(dp::InjectAction::TcpSend, m);
+        return;
+    }
+    // (Not while a resume is out: the engine may be punting a record OpenSSL must see first.)
+    if (stepwise && !resumed_ && client_->connected() && pending_.empty())
+        // The record that connected the call was the last one OpenSSL takes (the stream stays
+        // paused), and everything OpenSSL wrote is on the stream: the worker's turn.
+        hand_over(now_ms);
+}
+
+void ClientLink::hand_over(uint64_t now_ms) {
+    std::unique_ptr<dp::sstp::RecordLayer> records;
+    std::string refused;
+    auto keys = client_->handover_keys();
+    if (!keys.ok()) {
+        refused = keys.message();
+    } else if (crypto::is_tls12_cbc(keys->suite)) {
+        refused = "CBC suite " + keys->suite_name; // stays with OpenSSL (docs/sstp.md)
+    } else if (auto w = make_worker_records(*keys, TlsRole::Client); w.ok()) {
+        records = std::move(w->layer);
+        key_update_ = std::move(w->key_update);
+    } else {
+        refused = w.message();
+    }
+    dp::sstp::RecordLayer* layer = records.get();
+    const bool handed = layer != nullptr;
+    if (!publish(now_ms, std::move(records))) {
+        key_update_.reset();
+        return; // dropped
+    }
+    dp::InjectEntry e{nullptr,
+                      dp::InjectAction::TcpPuntRelease,
+                      0,
+                      {.tcp = {*conn_, local_port_, handed ? session_ : dp::no_session}}};
+    if (!dp_.inject(e, owner_)) { // the stream stays paused: nothing can go on in order
+        key_update_.reset();
+        drop("the worker's inject ring was full at the record layer's hand-over", now_ms);
+        return;
+    }
+    resume_owed_ = false;
+    if (!handed) {
+        records_ = Records::Released;
+        ++counters_.handover_refused;
+        log::info(Topic::Sstp, "sstp-client {}: record layer stays here: {}", config_.name,
+                  refused);
+        return;
+    }
+    records_ = Records::HandedOver;
+    worker_records_ = key_update_ ? layer : nullptr;
+    client_->set_offloaded();
+    ++counters_.handovers;
+    log::info(Topic::Sstp,
+              "sstp-client {}: record layer handed to worker {} ({}, next records in {} out {})",
+              config_.name, owner_, encoding_, layer->open_seq(), layer->seal_seq());
+}
+
+void ClientLink::send_control() {
+    for (Bytes& packet : client_->take_control_packets()) {
+        rte_mbuf* m = rte_pktmbuf_alloc(dp_.pool());
+        char* p = m && packet.size() <= UINT16_MAX
+                      ? rte_pktmbuf_append(m, static_cast<uint16_t>(packet.size()))
+                      : nullptr;
+        if (!p || session_ == dp::no_session) {
+            rte_pktmbuf_free(m);
+            ++counters_.control_to_worker_failed;
+            continue;
+        }
+        std::copy(packet.begin(), packet.end(), reinterpret_cast<uint8_t*>(p));
+        dp::InjectEntry e{m, dp::InjectAction::SessionControl, wan_port_, {.session = session_}};
+        if (dp_.inject(e, owner_))
+            ++counters_.control_to_worker;
+        else
+            ++counters_.control_to_worker_failed; // the ring freed the mbuf
     }
 }
 
-void ClientLink::publish(uint64_t now_ms) {
+void ClientLink::on_session_event(const dp::PuntEntry& e, uint64_t now_ms) {
+    const uint32_t code = e.payload.session_event.event;
+    if (client_ && records_ == Records::HandedOver) {
+        switch (static_cast<dp::SstpEvent>(code & 0xFFFF)) {
+        case dp::SstpEvent::Control:
+            if (e.mbuf) {
+                Bytes packet(rte_pktmbuf_pkt_len(e.mbuf));
+                const void* p = rte_pktmbuf_read(e.mbuf, 0, static_cast<uint32_t>(packet.size()),
+                                                 packet.data());
+                if (p && p != packet.data())
+                    std::copy_n(static_cast<const uint8_t*>(p), packet.size(), packet.begin());
+                ++counters_.control_from_worker;
+                if (p) client_->on_opened_packet(packet, now_ms);
+            }
+            break;
+        case dp::SstpEvent::RecordFailed: {
+            auto why = static_cast<dp::sstp::RecordError>(code >> 16);
+            bool close_notify = why == dp::sstp::RecordError::CloseNotify;
+            if (!close_notify) ++counters_.worker_record_failures;
+            client_->record_failed(dp::sstp::to_string(why), close_notify);
+            break;
+        }
+        case dp::SstpEvent::KeyUpdated: {
+            Status st = worker_records_ && key_update_
+                            ? supply_next_keys(*worker_records_, *key_update_, TlsRole::Client,
+                                               static_cast<uint16_t>(code >> 16))
+                            : make_error("no TLS 1.3 secrets kept");
+            if (st.ok()) {
+                ++counters_.key_updates;
+            } else {
+                // The server's next KeyUpdate ends the call (the worker's sstp_key_update).
+                ++counters_.key_update_failed;
+                log::warning(Topic::Sstp, "sstp-client {}: no next TLS key after a KeyUpdate: {}",
+                             config_.name, st.message());
+            }
+            break;
+        }
+        default:
+            break;
+        }
+    }
+    rte_pktmbuf_free(e.mbuf);
+    pump(now_ms);
+}
+
+bool ClientLink::publish(uint64_t now_ms, std::unique_ptr<dp::sstp::RecordLayer> records) {
     const ClientProtocol& p = *client_->protocol();
     auto id = publisher_.allocate_id();
     Status st = id.ok() ? Status{} : id.error();
     if (st.ok()) {
         auto session = std::make_unique<dp::SstpSession>(*id, owner_, *conn_);
+        session->records = std::move(records);
         dp::SessionSpec spec;
         spec.wan_port = wan_port_;
         spec.tunnel_ip_be = rte_cpu_to_be_32(p.remote_address());
@@ -249,7 +380,7 @@ void ClientLink::publish(uint64_t now_ms) {
     }
     if (!st.ok()) {
         drop("publishing the session: " + st.message(), now_ms);
-        return;
+        return false;
     }
     session_ = *id;
     state_ = ovpn::LinkState::Connected;
@@ -267,6 +398,7 @@ void ClientLink::publish(uint64_t now_ms) {
     log::info(Topic::Sstp, "sstp-client {}: connected, {} <-> {}, {}, routes: {}", config_.name,
               net::to_string(local_address_), net::to_string(remote_address_), encoding_,
               routes.empty() ? "none" : routes);
+    return true;
 }
 
 void ClientLink::take_traffic() {
@@ -274,12 +406,18 @@ void ClientLink::take_traffic() {
     if (const dp::Session* d = publisher_.find(session_)) {
         tx_packets_ = d->counters.tx_packets.get();
         tx_bytes_ = d->counters.tx_bytes.get();
+        if (records_ == Records::HandedOver) { // the worker counts what it opens
+            rx_packets_ = d->counters.rx_packets.get();
+            rx_bytes_ = d->counters.rx_bytes.get();
+        }
     }
 }
 
 void ClientLink::withdraw() {
     if (session_ == dp::no_session) return;
     take_traffic();
+    worker_records_ = nullptr; // freed with the session
+    key_update_.reset();
     publisher_.retire(session_);
     session_ = dp::no_session;
 }
@@ -375,7 +513,12 @@ void ClientLink::on_timer(uint64_t now_ms) {
 }
 
 void ClientLink::stop(uint64_t now_ms) {
-    if (client_ && state_ == ovpn::LinkState::Connected) client_->disconnect(now_ms);
+    // Handed over: the Call Disconnect goes to the worker ahead of the TcpClose; it is sealed
+    // if the worker takes it before the session's retirement reaches it (best effort).
+    if (client_ && state_ == ovpn::LinkState::Connected) {
+        client_->disconnect(now_ms);
+        if (records_ == Records::HandedOver) send_control();
+    }
     withdraw();
     end_stream(true);
     client_.reset();
@@ -405,6 +548,10 @@ ovpn::LinkInfo ClientLink::info(uint64_t now_ms) const {
         if (const dp::Session* d = publisher_.find(session_)) {
             i.tx_packets = d->counters.tx_packets.get();
             i.tx_bytes = d->counters.tx_bytes.get();
+            if (records_ == Records::HandedOver) { // the worker counts what it opens
+                i.rx_packets = d->counters.rx_packets.get();
+                i.rx_bytes = d->counters.rx_bytes.get();
+            }
         }
     }
     return i;

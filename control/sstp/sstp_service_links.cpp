@@ -68,4 +68,15 @@ std::vector<ovpn::LinkInfo> SstpService::client_links(uint64_t now_ms) const {
     return out;
 }
 
+sstp::ClientLink::Counters SstpService::client_link_counters() const {
+    sstp::ClientLink::Counters sum;
+    for (auto& l : links_) {
+        const sstp::ClientLink::Counters& c = l->counters();
+#define VP_SSTP_LINK_ADD(name, help) sum.name += c.name;
+        VP_SSTP_LINK_COUNTERS(VP_SSTP_LINK_ADD)
+#undef VP_SSTP_LINK_ADD
+    }
+    return sum;
+}
+
 } // namespace vp::ctl

@@ -115,7 +115,14 @@ link_field() { # FIELD: of the first client link, from `vpnctl --json interfaces
 link_up() { [ "$(link_field state)" = connected ]; }
 link_down() { [ "$(link_field state)" != connected ]; }
 in_lanb() { ip netns exec "$NS_LANB" "$@"; }
-helpers="$(declare -f br_vpnctl link_field); VPNCTL=$VPNCTL BR_PREFIX=$BR_PREFIX"
+sstp_field() { # FIELD: of the branch's `vpnctl raw /vpnplane/sstp` (the links' and workers' counters)
+    br_vpnctl --json raw /vpnplane/sstp | /usr/bin/python3 -c "
+import json,sys
+r = json.load(sys.stdin)
+if len(r) == 1 and isinstance(next(iter(r.values())), dict): r = next(iter(r.values()))
+print(r['$1'])"
+}
+helpers="$(declare -f br_vpnctl link_field sstp_field); VPNCTL=$VPNCTL BR_PREFIX=$BR_PREFIX"
 
 start_both() { # BRANCH_LINK_SETTINGS BRANCH_TOP_SETTINGS
     topology
@@ -157,6 +164,20 @@ s.sendall(open('$E2E_DIR/send.bin', 'rb').read()); s.close()
 b_to_a() { transfer "$NS_LANB" "$NS_LAN" 10.2.0.2; }
 a_to_b() { transfer "$NS_LAN" "$NS_LANB" 10.3.0.2; }
 
+# The transfers' records were opened and sealed by the branch's worker (its SSTP counters grew by
+# more than the ~2100 records of 3 MB each way), none by its control thread.
+# worker_carried OPENED_BEFORE SEALED_BEFORE
+worker_carried() {
+    local opened sealed
+    opened=$(( $(sstp_field sstp_records_opened) - $1 )) sealed=$(( $(sstp_field sstp_records_sealed) - $2 ))
+    check "the branch's worker opened ($opened) and sealed ($sealed) the transfers' records" \
+        test "$opened" -gt 2000 -a "$sealed" -gt 2000
+    check "the branch's control thread opened and sealed no data packet" \
+        test "$(sstp_field client_link_injected)" = 0 -a "$(sstp_field client_link_sealed)" = 0
+    check "no worker record failures on the branch" \
+        test "$(sstp_field client_link_worker_record_failures)" = 0
+}
+
 case_sstp() {
     start_both "password = \"branch-secret\"; verify_server_certificate = true; ca_certificate = \"ca-certificate\"; ${SSTP_LINK_EXTRA:-}" \
         "certificates = { store = \"$E2E_DIR/certificates\"; };"
@@ -170,8 +191,13 @@ case_sstp() {
     check "LAN B pings LAN A through the link" in_lanb ping -c 5 -i 0.2 -W 2 10.2.0.2
     check "LAN A pings LAN B through the link" in_lan ping -c 5 -i 0.2 -W 2 10.3.0.2
     check "LAN B pings the head office's tunnel address" in_lanb ping -c 2 -i 0.2 -W 2 172.16.1.1
+    check "the link's worker took its TLS record layer" wait_for 5 bash -c \
+        "[ \$($helpers sstp_field client_link_handovers) -ge 1 ]"
+    local opened sealed
+    opened=$(sstp_field sstp_records_opened) sealed=$(sstp_field sstp_records_sealed)
     check "a 3 MB TCP transfer LAN B -> LAN A arrives byte-exact" b_to_a
     check "a 3 MB TCP transfer LAN A -> LAN B arrives byte-exact" a_to_b
+    worker_carried "$opened" "$sealed"
     local tx rx
     tx=$(link_field tx_bytes) rx=$(link_field rx_bytes)
     check "the link stayed up through both transfers and counted them (tx $tx, rx $rx bytes)" \
@@ -227,9 +253,14 @@ case_untrusted() {
 case_loss() {
     e2e_require nft
     WAN_DEVARGS=",qdisc_bypass=0"
-    start_both 'password = "branch-secret";'
+    # TLS 1.2 (AES-256-GCM): the worker's TLS 1.2 record path in the client role.
+    start_both 'password = "branch-secret"; tls_version = "only-1.2";'
     check "the link comes up" wait_for 30 link_up
-    local ns dev
+    check "the link negotiated TLS 1.2" bash -c "[[ \"\$($helpers link_field encoding)\" == TLS1.2* ]]"
+    check "the link's worker took its TLS record layer" wait_for 5 bash -c \
+        "[ \$($helpers sstp_field client_link_handovers) -ge 1 ]"
+    local ns dev opened sealed
+    opened=$(sstp_field sstp_records_opened) sealed=$(sstp_field sstp_records_sealed)
     for ns in "$NS_HQ:vpa-wan" "$NS_BR:vpb-wan"; do
         dev=${ns#*:}
         ip netns exec "${ns%%:*}" nft -f - <<NFT
@@ -242,6 +273,7 @@ NFT
     done
     check "a 3 MB TCP transfer LAN B -> LAN A under 5 % loss arrives byte-exact" b_to_a
     check "a 3 MB TCP transfer LAN A -> LAN B under 5 % loss arrives byte-exact" a_to_b
+    worker_carried "$opened" "$sealed"
     check "the loss rule dropped segments on both sides" bash -c \
         "for ns in $NS_HQ $NS_BR; do ip netns exec \$ns nft list table netdev wanloss | grep -qE 'counter packets [1-9]' || exit 1; done"
     check "the link stayed up (one connection)" test "$(grep -c 'sstp-to-hq: connected' "$E2E_DIR/branch.log")" = 1
