@@ -1,6 +1,7 @@
 // Loading the protocol sections and the OpenVPN server's credentials.
 #include "control/services.hpp"
 
+#include "control/ovpn/host_resolver.hpp" // is_dns_name
 #include "control/tls/key_export.hpp"
 #include "pki/store.hpp"
 
@@ -88,6 +89,14 @@ Result<ServicesConfig> load_services(const config::ApplianceConfig& c) {
     if (root.has("sstp_clients")) {
         auto links = root.groups("sstp_clients");
         out.sstp_clients = sstp::parse_client_links(links);
+        // One link per section; the name's syntax is checked here, where the resolver's
+        // library is (as ovpn_clients' parser does).
+        for (size_t i = 0; i < out.sstp_clients.size() && i < links.size(); ++i) {
+            const std::string& host = out.sstp_clients[i].connect_host;
+            if (!host.empty() && !ovpn::is_dns_name(host))
+                links[i].error("connect_to",
+                               "'" + host + "' is neither an IPv4 address nor a DNS host name");
+        }
     }
     for (auto& r : c.ip.routes) {
         if (r.gateway_link.empty()) continue;

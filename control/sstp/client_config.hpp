@@ -19,7 +19,10 @@ namespace vp::sstp {
 
 struct ClientLinkConfig {
     std::string name;         // the interface name (routes may name it as their gateway)
-    net::Ipv4 connect_to = 0; // the server's address
+    net::Ipv4 connect_to = 0; // the server's address (0 while connect_host is resolved)
+    // connect_to given as a DNS name: resolved at each attempt (control/ovpn/host_resolver.hpp;
+    // control/services.cpp checks the name's syntax).
+    std::string connect_host;
     uint16_t port = 443;
     std::string user;
     std::string password;

@@ -39,8 +39,8 @@ ClientLink::ClientLink(ClientLinkConfig config, uint16_t local_port, dp::Datapla
                        dp::SessionPublisher& publisher, std::shared_ptr<const tls::Context> tls,
                        std::vector<net::Ipv4Prefix> routes, uint64_t now_ms)
     : config_(std::move(config)), local_port_(local_port), dp_(dataplane), publisher_(publisher),
-      tls_(std::move(tls)), routes_(std::move(routes)) {
-    if (!config_.disabled) dial(now_ms);
+      tls_(std::move(tls)), routes_(std::move(routes)), server_ip_(config_.connect_to) {
+    if (!config_.disabled) start_attempt(now_ms);
 }
 
 ClientLink::~ClientLink() {
@@ -55,6 +55,36 @@ void ClientLink::inject_tcp(dp::InjectAction action, rte_mbuf* m) {
     }
     dp::InjectEntry e{m, action, 0, {.tcp = {*conn_, local_port_, dp::no_session}}};
     if (!dp_.inject(e, owner_) && action == dp::InjectAction::TcpSend) in_flight_ = false;
+}
+
+void ClientLink::start_attempt(uint64_t now_ms) {
+    if (config_.connect_host.empty()) {
+        dial(now_ms);
+        return;
+    }
+    // Resolved again at every attempt: the name may have moved since the last one.
+    client_.reset();
+    conn_.reset();
+    stream_open_ = false;
+    state_ = ovpn::LinkState::Connecting;
+    dial_started_ms_ = now_ms;
+    resolver_ = std::make_unique<ovpn::HostResolver>(config_.connect_host);
+    log::info(Topic::Sstp, "sstp-client {}: resolving {}", config_.name, config_.connect_host);
+    poll_resolver(now_ms);
+}
+
+void ClientLink::poll_resolver(uint64_t now_ms) {
+    auto r = resolver_ ? resolver_->poll() : std::nullopt;
+    if (!r) return;
+    resolver_.reset();
+    if (!r->address) {
+        drop("DNS: cannot resolve " + config_.connect_host + ": " + r->error, now_ms);
+        return;
+    }
+    server_ip_ = *r->address;
+    log::info(Topic::Sstp, "sstp-client {}: {} is {}", config_.name, config_.connect_host,
+              net::to_string(server_ip_));
+    dial(now_ms);
 }
 
 void ClientLink::dial(uint64_t now_ms) {
@@ -77,15 +107,15 @@ void ClientLink::dial(uint64_t now_ms) {
         }
     local_ip_ = rte_be_to_cpu_32(ports[wan_port_].settings.address_be);
     dp::InjectEntry e{nullptr, dp::InjectAction::TcpConnect, 0, {}};
-    e.payload.connect = {config_.connect_to, local_ip_, config_.port, local_port_, local_port_};
+    e.payload.connect = {server_ip_, local_ip_, config_.port, local_port_, local_port_};
     if (owner_ >= dp_.worker_count()) owner_ = 0;
     if (!dp_.inject(e, owner_)) {
         drop("TCP: the worker's inject ring is full", now_ms);
         return;
     }
     log::info(Topic::Sstp, "sstp-client {}: connecting to {}:{} from {}:{} (worker {})",
-              config_.name, net::to_string(config_.connect_to), config_.port,
-              net::to_string(local_ip_), local_port_, owner_);
+              config_.name, net::to_string(server_ip_), config_.port, net::to_string(local_ip_),
+              local_port_, owner_);
 }
 
 void ClientLink::on_stream(const dp::PuntEntry& e, uint64_t now_ms) {
@@ -123,7 +153,9 @@ void ClientLink::on_stream(const dp::PuntEntry& e, uint64_t now_ms) {
         stream_open_ = true;
         {
             ClientProtocolConfig pc;
-            pc.host = net::to_string(config_.connect_to);
+            // The name when connect_to is one (HTTP Host and SNI, as sstpc sends them).
+            pc.host =
+                config_.connect_host.empty() ? net::to_string(server_ip_) : config_.connect_host;
             pc.correlation_id = new_correlation_id();
             pc.ppp.mru = config_.max_mru;
             pc.ppp.mtu = config_.max_mtu;
@@ -454,6 +486,7 @@ void ClientLink::drop(std::string reason, uint64_t now_ms) {
     withdraw();
     end_stream(false);
     client_.reset();
+    resolver_.reset();
     last_error_ = std::move(reason);
     ++attempts_;
     state_ = ovpn::LinkState::Waiting;
@@ -494,15 +527,19 @@ void ClientLink::on_timer(uint64_t now_ms) {
     case ovpn::LinkState::Disabled:
         return;
     case ovpn::LinkState::Waiting:
-        if (now_ms >= retry_at_ms_) dial(now_ms);
+        if (now_ms >= retry_at_ms_) start_attempt(now_ms);
         return;
     case ovpn::LinkState::Connecting:
     case ovpn::LinkState::Connected:
         break;
     }
+    if (resolver_) {
+        poll_resolver(now_ms);
+        return;
+    }
     if (!client_) { // still dialling
         if (now_ms - dial_started_ms_ > dial_timeout_ms)
-            drop("TCP: no connection to " + net::to_string(config_.connect_to) + ":" +
+            drop("TCP: no connection to " + net::to_string(server_ip_) + ":" +
                      std::to_string(config_.port) + " within " +
                      std::to_string(dial_timeout_ms / 1000) + " s",
                  now_ms);
@@ -522,6 +559,7 @@ void ClientLink::stop(uint64_t now_ms) {
     withdraw();
     end_stream(true);
     client_.reset();
+    resolver_.reset();
     state_ = ovpn::LinkState::Disabled;
 }
 
@@ -530,8 +568,13 @@ ovpn::LinkInfo ClientLink::info(uint64_t now_ms) const {
     i.name = config_.name;
     i.state = std::string(ovpn::to_string(state_));
     if (state_ == ovpn::LinkState::Connecting)
-        i.state += " (" + (client_ ? client_->phase() : std::string("tcp")) + ")";
-    i.server = net::to_string(config_.connect_to) + ":" + std::to_string(config_.port);
+        i.state += " (" +
+                   (client_ ? client_->phase() : std::string(resolver_ ? "resolving" : "tcp")) +
+                   ")";
+    i.server = net::to_string(server_ip_) + ":" + std::to_string(config_.port);
+    if (!config_.connect_host.empty())
+        i.server = config_.connect_host + " (" +
+                   (server_ip_ ? i.server : "unresolved:" + std::to_string(config_.port)) + ")";
     i.local_port = local_port_;
     i.last_error = last_error_;
     i.attempts = attempts_;

@@ -1,14 +1,15 @@
 // One SSTP client link at run time (an `sstp_clients` entry, RouterOS's /interface sstp-client):
-// each attempt dials the server through a worker's TCP engine (InjectAction::TcpConnect from
-// the WAN address and the link's local port 61300 + index, whole TLS records punted), runs a
-// fresh ClientConnection (TLS client, HTTP, Connect Request, client-role PPP, crypto-bound Call
-// Connected) over the stream, and once the call is up publishes an SstpSession bound to the
-// stream on the worker that holds it: the server's tunnel address as the session's address, ours
-// as the tunnel-local address, and the ip.routes destinations that name the link as gateway.
-// The stream is punted one TLS record at a time (TcpPuntResume after each) while OpenSSL runs
-// the handshake and the call; at the record that connects the call, once everything OpenSSL
-// wrote is on the stream, the link hands the TLS record layer to the owner worker as the SSTP
-// server does (record_handover.hpp, roles flipped: the server's write key opens, ours seals),
+// each attempt (after resolving connect_to on a helper thread when it is a DNS name: a name that
+// does not resolve is a failed attempt) dials the server through a worker's TCP engine
+// (InjectAction::TcpConnect from the WAN address and the link's local port 61300 + index, whole TLS
+// records punted), runs a fresh ClientConnection (TLS client, HTTP, Connect Request, client-role
+// PPP, crypto-bound Call Connected) over the stream, and once the call is up publishes an
+// SstpSession bound to the stream on the worker that holds it: the server's tunnel address as the
+// session's address, ours as the tunnel-local address, and the ip.routes destinations that name the
+// link as gateway. The stream is punted one TLS record at a time (TcpPuntResume after each) while
+// OpenSSL runs the handshake and the call; at the record that connects the call, once everything
+// OpenSSL wrote is on the stream, the link hands the TLS record layer to the owner worker as the
+// SSTP server does (record_handover.hpp, roles flipped: the server's write key opens, ours seals),
 // publishes the session with it and releases the stream (TcpPuntRelease): data records never
 // reach this thread again; the worker punts the control packets it opens (SstpEvent::Control)
 // and seals ours (InjectAction::SessionControl). CBC suites stay here (the session's records
@@ -21,6 +22,7 @@
 #pragma once
 
 #include "control/ovpn/client_link.hpp" // LinkInfo, LinkState: `vpnctl interfaces` rows
+#include "control/ovpn/host_resolver.hpp"
 #include "control/sstp/client_config.hpp"
 #include "control/sstp/client_connection.hpp"
 #include "control/sstp/record_handover.hpp"
@@ -91,6 +93,9 @@ public:
     }
 
 private:
+    // Starts an attempt: resolves connect_to if it is a name, then dials.
+    void start_attempt(uint64_t now_ms);
+    void poll_resolver(uint64_t now_ms);
     void dial(uint64_t now_ms);
     void drop(std::string reason, uint64_t now_ms);
     void pump(uint64_t now_ms);
@@ -112,7 +117,9 @@ private:
     std::vector<net::Ipv4Prefix> routes_;
     dp::WorkerId owner_ = 0;
     dp::PortId wan_port_ = 0;
-    uint32_t local_ip_ = 0; // host order, the address we dial from
+    uint32_t local_ip_ = 0;   // host order, the address we dial from
+    net::Ipv4 server_ip_ = 0; // connect_to, or what its name resolved to at this attempt
+    std::unique_ptr<ovpn::HostResolver> resolver_; // connect_to is a name: this attempt's lookup
 
     ovpn::LinkState state_ = ovpn::LinkState::Disabled;
     std::unique_ptr<ClientConnection> client_;
