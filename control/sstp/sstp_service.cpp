@@ -533,11 +533,8 @@ void SstpService::on_worker_event(const dp::PuntEntry& e) {
 void SstpService::add_policy(dp::WorkerPolicy& policy) const {
     // The workers' SSTP stage takes the records of streams handed over on this port.
     if (config_.enabled && setup_) policy.sstp_tcp_port = config_.port;
-    // The engine takes the links' segments when their local ports are in the table of TCP
-    // ports; the appliance puts the listeners first, the links take the slots after them.
-    size_t slot = dp_.settings().tcp ? dp_.settings().tcp->listeners.size() : 0;
-    for (auto& l : links_)
-        if (slot < policy.tcp_ports.size()) policy.tcp_ports[slot++] = l->local_port();
+    // The links' local ports (61300 + index) need no entry: the workers' local stage gives the
+    // TCP engine the whole SSTP link port range (dataplane/tcp/client_ports.hpp).
 }
 
 void SstpService::check_limits(uint64_t now_ms) {

@@ -1,7 +1,8 @@
 // SSTP client links (sstp_clients) on a real dataplane (net_null ports, no server answering): a
 // connect_to DNS name is resolved at each attempt without blocking the control loop, a name that
 // does not resolve is a failed attempt with its reason and backoff, and a name that is not one
-// is refused with its file:line.
+// is refused with its file:line; more links than the workers' table of listening TCP ports has
+// room for (their ports are a range of the local stage, not entries of the table).
 #include "control/appliance.hpp"
 #include "control/config/appliance_config.hpp"
 #include "control/services.hpp"
@@ -98,6 +99,22 @@ TEST(SstpClientLink, AConnectToThatIsNeitherAnAddressNorANameIsRefused) {
     EXPECT_EQ(s.message().find("vpn.example.com"), std::string::npos) << s.message();
     EXPECT_NE(s.message().find("<config>:5: sstp_clients.[1].connect_to"), std::string::npos)
         << "file:line: " << s.message();
+}
+
+TEST(SstpClientLink, MoreLinksThanTheTableOfTcpPortsHoldsAllDial) {
+    // The TCP test services take 4 of the table's 8 entries: 10 links used to be refused.
+    std::string links;
+    for (int i = 0; i < 10; ++i)
+        links += std::string(i ? ", " : "") + "{ name = \"l" + std::to_string(i) +
+                 "\"; connect_to = \"10.1.0.9\"; user = \"b\"; }";
+    auto a =
+        make_appliance("tcp = { test_services = true; };\nsstp_clients = ( " + links + " );\n");
+    ASSERT_TRUE(a);
+    auto all = run_until(*a, [](const std::vector<ovpn::LinkInfo>& l) { return l.size() == 10; });
+    for (size_t i = 0; i < all.size(); ++i) {
+        EXPECT_EQ(all[i].local_port, 61300 + i);
+        EXPECT_EQ(all[i].state, "connecting (tcp)") << all[i].name << ": " << all[i].last_error;
+    }
 }
 
 } // namespace
