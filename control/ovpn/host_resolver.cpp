@@ -65,6 +65,14 @@ std::optional<Resolution> HostResolver::poll() const {
     return state_->done;
 }
 
+std::optional<Result<net::Ipv4>> HostResolver::outcome() const {
+    auto r = poll();
+    if (!r) return std::nullopt;
+    if (!r->address)
+        return Result<net::Ipv4>(make_error("DNS: cannot resolve " + host_ + ": " + r->error));
+    return Result<net::Ipv4>(*r->address);
+}
+
 bool is_dns_name(std::string_view text) {
     if (text.empty() || text.size() > 253) return false;
     if (text.back() == '.') text.remove_suffix(1); // a fully qualified name

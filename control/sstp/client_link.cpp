@@ -74,14 +74,11 @@ void ClientLink::start_attempt(uint64_t now_ms) {
 }
 
 void ClientLink::poll_resolver(uint64_t now_ms) {
-    auto r = resolver_ ? resolver_->poll() : std::nullopt;
+    auto r = resolver_ ? resolver_->outcome() : std::nullopt;
     if (!r) return;
     resolver_.reset();
-    if (!r->address) {
-        drop("DNS: cannot resolve " + config_.connect_host + ": " + r->error, now_ms);
-        return;
-    }
-    server_ip_ = *r->address;
+    if (!r->ok()) return drop(r->message(), now_ms);
+    server_ip_ = **r;
     log::info(Topic::Sstp, "sstp-client {}: {} is {}", config_.name, config_.connect_host,
               net::to_string(server_ip_));
     dial(now_ms);
