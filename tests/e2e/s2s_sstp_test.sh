@@ -3,6 +3,8 @@
 # runs the SSTP server with a PPP secret for the branch (its LAN as the secret's route), the
 # branch dials out with an `sstp_clients` link through its workers' TCP engine and routes the
 # head office's LAN through it (ip.routes gateway = the link's name). Each has a LAN namespace.
+# Once the call is up the branch's worker holds the link's TLS record layer: the transfers'
+# records are opened and sealed there (`vpnctl raw /vpnplane/sstp`), none on the control thread.
 #
 #   LAN A ns (10.2.0.2) == [hq: lan0 10.2.0.1 | wan0 10.1.0.1] ==WAN== [branch: wan0 10.1.0.2 | lan0 10.3.0.1] == LAN B ns (10.3.0.2)
 #
@@ -249,7 +251,8 @@ case_untrusted() {
 }
 
 # 5 % random loss of the WAN's TCP segments both ways (nftables numgen on the veth's egress):
-# the outer TCP stream recovers, the transfer through the link stays byte-exact.
+# the outer TCP stream recovers, the transfer through the link stays byte-exact. Over TLS 1.2,
+# so that the branch's worker runs the TLS 1.2 record layer in the client role.
 case_loss() {
     e2e_require nft
     WAN_DEVARGS=",qdisc_bypass=0"
