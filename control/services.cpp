@@ -1,6 +1,8 @@
 // Loading the protocol sections and the OpenVPN server's credentials.
 #include "control/services.hpp"
 
+#include "base/host_name.hpp"
+#include "control/tls/key_export.hpp"
 #include "pki/store.hpp"
 
 #include <algorithm>
@@ -87,6 +89,14 @@ Result<ServicesConfig> load_services(const config::ApplianceConfig& c) {
     if (root.has("sstp_clients")) {
         auto links = root.groups("sstp_clients");
         out.sstp_clients = sstp::parse_client_links(links);
+        // One link per section; the name's syntax is checked here, where the resolver's
+        // library is (as ovpn_clients' parser does).
+        for (size_t i = 0; i < out.sstp_clients.size() && i < links.size(); ++i) {
+            const std::string& host = out.sstp_clients[i].connect_host;
+            if (!host.empty() && !net::is_dns_name(host))
+                links[i].error("connect_to",
+                               "'" + host + "' is neither an IPv4 address nor a DNS host name");
+        }
     }
     for (auto& r : c.ip.routes) {
         if (r.gateway_link.empty()) continue;
@@ -258,7 +268,12 @@ Result<std::shared_ptr<const tls::Context>> sstp_client_tls(const ServicesConfig
     auto creds = link_credentials(services, link.certificate, link.verify_server_certificate,
                                   link.ca_certificate);
     if (!creds.ok()) return creds.error();
-    return tls::Context::client(*creds, sstp::client_tls_policy(link));
+    auto ctx = tls::Context::client(*creds, sstp::client_tls_policy(link));
+    if (!ctx.ok()) return ctx.error();
+    // The link's record layer goes to a worker once the call is up (docs/sstp.md): no tickets,
+    // no renegotiation, no encrypt-then-MAC, and the key-log capture the export needs.
+    if (auto st = tls::configure_for_offload((*ctx)->native()); !st.ok()) return st.error();
+    return ctx;
 }
 
 } // namespace vp::ctl

@@ -55,7 +55,10 @@ const Worker::ProtocolSlot* Worker::stream_protocol(uint16_t listen_port) const 
             (policy_->*proto.stage->tcp_port == listen_port ||
              // The OpenVPN client links' streams (tagged with the link's port) as the server's.
              (proto.stage->tcp_port == &WorkerPolicy::ovpn_tcp_port &&
-              policy_->ovpn_client_port(listen_port))))
+              policy_->ovpn_client_port(listen_port)) ||
+             // The SSTP client links' streams: records once the link handed them over.
+             (proto.stage->tcp_port == &WorkerPolicy::sstp_tcp_port &&
+              sstp_client_port(listen_port))))
             return &proto;
     return nullptr;
 }
@@ -165,9 +168,10 @@ void Worker::tcp_inject(const InjectEntry& e) {
         tcp::ConnectParams params;
         params.flow = {c.remote_ip, c.local_ip, c.remote_port, c.local_port};
         params.consumer = tcp::ConsumerKind::Punt;
-        params.punt = {sstp_client_port(c.tag) ? tcp::PuntFraming::TlsRecords
-                                               : tcp::PuntFraming::Length16,
-                       false};
+        // SSTP links: one TLS record at a time (TcpPuntResume) until TcpPuntRelease, as the
+        // SSTP server's streams, so that OpenSSL takes no record past the hand-over point.
+        const bool sstp = sstp_client_port(c.tag);
+        params.punt = {sstp ? tcp::PuntFraming::TlsRecords : tcp::PuntFraming::Length16, sstp};
         params.user_data = c.tag;
         tcp::ConnHandle opened = tcp_->connect(params);
         PuntEntry p{nullptr, PuntReason::TcpStream, 0, id_,

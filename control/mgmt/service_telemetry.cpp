@@ -34,6 +34,11 @@ void sstp_service_dict(Appliance& a, rte_tel_data* d) {
     VP_SSTP_COUNTER(k, ip_frames_to_client_dropped);
     VP_SSTP_COUNTER(k, tls_close_notify);
     VP_SSTP_COUNTER(k, tls_errors);
+    // The client links' (sstp_clients), summed.
+    sstp::ClientLink::Counters l = s->client_link_counters();
+#define VP_SSTP_LINK(name, help) rte_tel_data_add_dict_u64(d, "client_link_" #name, l.name);
+    VP_SSTP_LINK_COUNTERS(VP_SSTP_LINK)
+#undef VP_SSTP_LINK
     // The workers' side of the record layer (counters and named drops whose names start
     // with sstp_, summed over the workers).
     auto sum_sstp = [&](std::string_view name, auto get) {

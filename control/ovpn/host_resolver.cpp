@@ -64,4 +64,12 @@ std::optional<Resolution> HostResolver::poll() const {
     return state_->done;
 }
 
+std::optional<Result<net::Ipv4>> HostResolver::outcome() const {
+    auto r = poll();
+    if (!r) return std::nullopt;
+    if (!r->address)
+        return Result<net::Ipv4>(make_error("DNS: cannot resolve " + host_ + ": " + r->error));
+    return Result<net::Ipv4>(*r->address);
+}
+
 } // namespace vp::ovpn

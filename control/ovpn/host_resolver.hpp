@@ -5,6 +5,7 @@
 #pragma once
 
 #include "base/ipv4.hpp"
+#include "base/result.hpp"
 
 #include <memory>
 #include <optional>
@@ -29,6 +30,9 @@ public:
     const std::string& host() const { return host_; }
     // The answer once the lookup finished; nullopt while it is still running.
     std::optional<Resolution> poll() const;
+    // The same as a link's attempt takes it: the address, or the attempt's failure reason
+    // ("DNS: cannot resolve <host>: <why>"); nullopt while the lookup runs.
+    std::optional<Result<net::Ipv4>> outcome() const;
 
     struct State;
 

@@ -30,7 +30,7 @@ std::vector<ClientLinkConfig> parse_client_links(std::vector<config::Section>& s
     for (auto& s : sections) {
         ClientLinkConfig c;
         c.where = s.where();
-        config::parse_link_target(s, names, c.name, c.connect_to);
+        config::parse_link_target(s, names, c.name, c.connect_to, &c.connect_host);
         c.port = static_cast<uint16_t>(s.get_int("port", 443, 1, 65535));
         c.user = s.get_string("user", "");
         c.password = s.get_string("password", "");

@@ -1,7 +1,7 @@
 // The `sstp_clients = ( {...}, ... )` section: SSTP client links that the appliance dials out
 // (RouterOS's /interface sstp-client, properties underscored). Each link has a RouterOS-style
 // interface name that `ip.routes` may use as a gateway. What is not implemented
-// (add_default_route, http_proxy, dial_on_demand, DNS names for connect_to) is refused with
+// (add_default_route, http_proxy, dial_on_demand) is refused with
 // file:line, never ignored.
 #pragma once
 
@@ -19,7 +19,10 @@ namespace vp::sstp {
 
 struct ClientLinkConfig {
     std::string name;         // the interface name (routes may name it as their gateway)
-    net::Ipv4 connect_to = 0; // the server's address
+    net::Ipv4 connect_to = 0; // the server's address (0 while connect_host is resolved)
+    // connect_to given as a DNS name: resolved at each attempt (control/ovpn/host_resolver.hpp;
+    // control/services.cpp checks the name's syntax).
+    std::string connect_host;
     uint16_t port = 443;
     std::string user;
     std::string password;

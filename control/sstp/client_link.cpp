@@ -39,8 +39,8 @@ ClientLink::ClientLink(ClientLinkConfig config, uint16_t local_port, dp::Datapla
                        dp::SessionPublisher& publisher, std::shared_ptr<const tls::Context> tls,
                        std::vector<net::Ipv4Prefix> routes, uint64_t now_ms)
     : config_(std::move(config)), local_port_(local_port), dp_(dataplane), publisher_(publisher),
-      tls_(std::move(tls)), routes_(std::move(routes)) {
-    if (!config_.disabled) dial(now_ms);
+      tls_(std::move(tls)), routes_(std::move(routes)), server_ip_(config_.connect_to) {
+    if (!config_.disabled) start_attempt(now_ms);
 }
 
 ClientLink::~ClientLink() {
@@ -57,12 +57,41 @@ void ClientLink::inject_tcp(dp::InjectAction action, rte_mbuf* m) {
     if (!dp_.inject(e, owner_) && action == dp::InjectAction::TcpSend) in_flight_ = false;
 }
 
+void ClientLink::start_attempt(uint64_t now_ms) {
+    if (config_.connect_host.empty()) {
+        dial(now_ms);
+        return;
+    }
+    // Resolved again at every attempt: the name may have moved since the last one.
+    client_.reset();
+    conn_.reset();
+    stream_open_ = false;
+    state_ = ovpn::LinkState::Connecting;
+    dial_started_ms_ = now_ms;
+    resolver_ = std::make_unique<ovpn::HostResolver>(config_.connect_host);
+    log::info(Topic::Sstp, "sstp-client {}: resolving {}", config_.name, config_.connect_host);
+    poll_resolver(now_ms);
+}
+
+void ClientLink::poll_resolver(uint64_t now_ms) {
+    auto r = resolver_ ? resolver_->outcome() : std::nullopt;
+    if (!r) return;
+    resolver_.reset();
+    if (!r->ok()) return drop(r->message(), now_ms);
+    server_ip_ = **r;
+    log::info(Topic::Sstp, "sstp-client {}: {} is {}", config_.name, config_.connect_host,
+              net::to_string(server_ip_));
+    dial(now_ms);
+}
+
 void ClientLink::dial(uint64_t now_ms) {
     client_.reset();
     conn_.reset();
     stream_open_ = false;
     pending_.clear();
     in_flight_ = waiting_writable_ = close_sent_ = false;
+    records_ = Records::Stepwise;
+    resume_owed_ = resumed_ = false;
     state_ = ovpn::LinkState::Connecting;
     dial_started_ms_ = now_ms;
     // From the first WAN port's address (the OpenVPN client links do the same).
@@ -75,15 +104,15 @@ void ClientLink::dial(uint64_t now_ms) {
         }
     local_ip_ = rte_be_to_cpu_32(ports[wan_port_].settings.address_be);
     dp::InjectEntry e{nullptr, dp::InjectAction::TcpConnect, 0, {}};
-    e.payload.connect = {config_.connect_to, local_ip_, config_.port, local_port_, local_port_};
+    e.payload.connect = {server_ip_, local_ip_, config_.port, local_port_, local_port_};
     if (owner_ >= dp_.worker_count()) owner_ = 0;
     if (!dp_.inject(e, owner_)) {
         drop("TCP: the worker's inject ring is full", now_ms);
         return;
     }
     log::info(Topic::Sstp, "sstp-client {}: connecting to {}:{} from {}:{} (worker {})",
-              config_.name, net::to_string(config_.connect_to), config_.port,
-              net::to_string(local_ip_), local_port_, owner_);
+              config_.name, net::to_string(server_ip_), config_.port, net::to_string(local_ip_),
+              local_port_, owner_);
 }
 
 void ClientLink::on_stream(const dp::PuntEntry& e, uint64_t now_ms) {
@@ -121,7 +150,9 @@ void ClientLink::on_stream(const dp::PuntEntry& e, uint64_t now_ms) {
         stream_open_ = true;
         {
             ClientProtocolConfig pc;
-            pc.host = net::to_string(config_.connect_to);
+            // The name when connect_to is one (HTTP Host and SNI, as sstpc sends them).
+            pc.host =
+                config_.connect_host.empty() ? net::to_string(server_ip_) : config_.connect_host;
             pc.correlation_id = new_correlation_id();
             pc.ppp.mru = config_.max_mru;
             pc.ppp.mtu = config_.max_mtu;
@@ -141,6 +172,10 @@ void ClientLink::on_stream(const dp::PuntEntry& e, uint64_t now_ms) {
             for (rte_mbuf* seg = m; seg; seg = seg->next)
                 client_->on_data({rte_pktmbuf_mtod(seg, const uint8_t*), seg->data_len}, now_ms);
         rte_pktmbuf_free(m);
+        if (records_ == Records::Stepwise) {
+            resume_owed_ = true;
+            resumed_ = false;
+        }
         break;
     case dp::TcpEvent::PeerClosed:
         rte_pktmbuf_free(m);
@@ -184,9 +219,16 @@ void ClientLink::pump(uint64_t now_ms) {
         drop(why.empty() ? "the server ended the call" : why, now_ms);
         return;
     }
-    if (state_ == ovpn::LinkState::Connecting && client_->connected()) {
-        publish(now_ms);
-        if (state_ != ovpn::LinkState::Connected) return;
+    if (records_ == Records::HandedOver) { // the worker seals what the protocol sends
+        send_control();
+        return;
+    }
+    const bool stepwise = records_ == Records::Stepwise;
+    if (stepwise && resume_owed_ && !client_->connected()) {
+        // OpenSSL has taken the record punted last: the next one.
+        resume_owed_ = false;
+        resumed_ = true;
+        inject_tcp(dp::InjectAction::TcpPuntResume, nullptr);
     }
     if (session_ != dp::no_session) {
         for (Bytes& packet : client_->take_ip_packets()) {
@@ -227,15 +269,133 @@ void ClientLink::pump(uint64_t now_ms) {
     if (m) {
         in_flight_ = true;
         inject_tcp(dp::InjectAction::TcpSend, m);
+        return;
+    }
+    // (Not while a resume is out: the engine may be punting a record OpenSSL must see first.)
+    if (stepwise && !resumed_ && client_->connected() && pending_.empty())
+        // The record that connected the call was the last one OpenSSL takes (the stream stays
+        // paused), and everything OpenSSL wrote is on the stream: the worker's turn.
+        hand_over(now_ms);
+}
+
+void ClientLink::hand_over(uint64_t now_ms) {
+    std::unique_ptr<dp::sstp::RecordLayer> records;
+    std::string refused;
+    auto keys = client_->handover_keys();
+    if (!keys.ok()) {
+        refused = keys.message();
+    } else if (crypto::is_tls12_cbc(keys->suite)) {
+        refused = "CBC suite " + keys->suite_name; // stays with OpenSSL (docs/sstp.md)
+    } else if (auto w = make_worker_records(*keys, TlsRole::Client); w.ok()) {
+        records = std::move(w->layer);
+        key_update_ = std::move(w->key_update);
+    } else {
+        refused = w.message();
+    }
+    dp::sstp::RecordLayer* layer = records.get();
+    const bool handed = layer != nullptr;
+    if (!publish(now_ms, std::move(records))) {
+        key_update_.reset();
+        return; // dropped
+    }
+    dp::InjectEntry e{nullptr,
+                      dp::InjectAction::TcpPuntRelease,
+                      0,
+                      {.tcp = {*conn_, local_port_, handed ? session_ : dp::no_session}}};
+    if (!dp_.inject(e, owner_)) { // the stream stays paused: nothing can go on in order
+        key_update_.reset();
+        drop("the worker's inject ring was full at the record layer's hand-over", now_ms);
+        return;
+    }
+    resume_owed_ = false;
+    if (!handed) {
+        records_ = Records::Released;
+        ++counters_.handover_refused;
+        log::info(Topic::Sstp, "sstp-client {}: record layer stays here: {}", config_.name,
+                  refused);
+        return;
+    }
+    records_ = Records::HandedOver;
+    worker_records_ = key_update_ ? layer : nullptr;
+    client_->set_offloaded();
+    ++counters_.handovers;
+    log::info(Topic::Sstp,
+              "sstp-client {}: record layer handed to worker {} ({}, next records in {} out {})",
+              config_.name, owner_, encoding_, layer->open_seq(), layer->seal_seq());
+}
+
+void ClientLink::send_control() {
+    for (Bytes& packet : client_->take_control_packets()) {
+        rte_mbuf* m = rte_pktmbuf_alloc(dp_.pool());
+        char* p = m && packet.size() <= UINT16_MAX
+                      ? rte_pktmbuf_append(m, static_cast<uint16_t>(packet.size()))
+                      : nullptr;
+        if (!p || session_ == dp::no_session) {
+            rte_pktmbuf_free(m);
+            ++counters_.control_to_worker_failed;
+            continue;
+        }
+        std::copy(packet.begin(), packet.end(), reinterpret_cast<uint8_t*>(p));
+        dp::InjectEntry e{m, dp::InjectAction::SessionControl, wan_port_, {.session = session_}};
+        if (dp_.inject(e, owner_))
+            ++counters_.control_to_worker;
+        else
+            ++counters_.control_to_worker_failed; // the ring freed the mbuf
     }
 }
 
-void ClientLink::publish(uint64_t now_ms) {
+void ClientLink::on_session_event(const dp::PuntEntry& e, uint64_t now_ms) {
+    const uint32_t code = e.payload.session_event.event;
+    if (client_ && records_ == Records::HandedOver) {
+        switch (static_cast<dp::SstpEvent>(code & 0xFFFF)) {
+        case dp::SstpEvent::Control:
+            if (e.mbuf) {
+                Bytes packet(rte_pktmbuf_pkt_len(e.mbuf));
+                const void* p = rte_pktmbuf_read(e.mbuf, 0, static_cast<uint32_t>(packet.size()),
+                                                 packet.data());
+                if (p && p != packet.data())
+                    std::copy_n(static_cast<const uint8_t*>(p), packet.size(), packet.begin());
+                ++counters_.control_from_worker;
+                if (p) client_->on_opened_packet(packet, now_ms);
+            }
+            break;
+        case dp::SstpEvent::RecordFailed: {
+            auto why = static_cast<dp::sstp::RecordError>(code >> 16);
+            bool close_notify = why == dp::sstp::RecordError::CloseNotify;
+            if (!close_notify) ++counters_.worker_record_failures;
+            client_->record_failed(dp::sstp::to_string(why), close_notify);
+            break;
+        }
+        case dp::SstpEvent::KeyUpdated: {
+            Status st = worker_records_ && key_update_
+                            ? supply_next_keys(*worker_records_, *key_update_, TlsRole::Client,
+                                               static_cast<uint16_t>(code >> 16))
+                            : make_error("no TLS 1.3 secrets kept");
+            if (st.ok()) {
+                ++counters_.key_updates;
+            } else {
+                // The server's next KeyUpdate ends the call (the worker's sstp_key_update).
+                ++counters_.key_update_failed;
+                log::warning(Topic::Sstp, "sstp-client {}: no next TLS key after a KeyUpdate: {}",
+                             config_.name, st.message());
+            }
+            break;
+        }
+        default:
+            break;
+        }
+    }
+    rte_pktmbuf_free(e.mbuf);
+    pump(now_ms);
+}
+
+bool ClientLink::publish(uint64_t now_ms, std::unique_ptr<dp::sstp::RecordLayer> records) {
     const ClientProtocol& p = *client_->protocol();
     auto id = publisher_.allocate_id();
     Status st = id.ok() ? Status{} : id.error();
     if (st.ok()) {
         auto session = std::make_unique<dp::SstpSession>(*id, owner_, *conn_);
+        session->records = std::move(records);
         dp::SessionSpec spec;
         spec.wan_port = wan_port_;
         spec.tunnel_ip_be = rte_cpu_to_be_32(p.remote_address());
@@ -249,7 +409,7 @@ void ClientLink::publish(uint64_t now_ms) {
     }
     if (!st.ok()) {
         drop("publishing the session: " + st.message(), now_ms);
-        return;
+        return false;
     }
     session_ = *id;
     state_ = ovpn::LinkState::Connected;
@@ -267,6 +427,7 @@ void ClientLink::publish(uint64_t now_ms) {
     log::info(Topic::Sstp, "sstp-client {}: connected, {} <-> {}, {}, routes: {}", config_.name,
               net::to_string(local_address_), net::to_string(remote_address_), encoding_,
               routes.empty() ? "none" : routes);
+    return true;
 }
 
 void ClientLink::take_traffic() {
@@ -274,12 +435,18 @@ void ClientLink::take_traffic() {
     if (const dp::Session* d = publisher_.find(session_)) {
         tx_packets_ = d->counters.tx_packets.get();
         tx_bytes_ = d->counters.tx_bytes.get();
+        if (records_ == Records::HandedOver) { // the worker counts what it opens
+            rx_packets_ = d->counters.rx_packets.get();
+            rx_bytes_ = d->counters.rx_bytes.get();
+        }
     }
 }
 
 void ClientLink::withdraw() {
     if (session_ == dp::no_session) return;
     take_traffic();
+    worker_records_ = nullptr; // freed with the session
+    key_update_.reset();
     publisher_.retire(session_);
     session_ = dp::no_session;
 }
@@ -316,6 +483,7 @@ void ClientLink::drop(std::string reason, uint64_t now_ms) {
     withdraw();
     end_stream(false);
     client_.reset();
+    resolver_.reset();
     last_error_ = std::move(reason);
     ++attempts_;
     state_ = ovpn::LinkState::Waiting;
@@ -356,15 +524,19 @@ void ClientLink::on_timer(uint64_t now_ms) {
     case ovpn::LinkState::Disabled:
         return;
     case ovpn::LinkState::Waiting:
-        if (now_ms >= retry_at_ms_) dial(now_ms);
+        if (now_ms >= retry_at_ms_) start_attempt(now_ms);
         return;
     case ovpn::LinkState::Connecting:
     case ovpn::LinkState::Connected:
         break;
     }
+    if (resolver_) {
+        poll_resolver(now_ms);
+        return;
+    }
     if (!client_) { // still dialling
         if (now_ms - dial_started_ms_ > dial_timeout_ms)
-            drop("TCP: no connection to " + net::to_string(config_.connect_to) + ":" +
+            drop("TCP: no connection to " + net::to_string(server_ip_) + ":" +
                      std::to_string(config_.port) + " within " +
                      std::to_string(dial_timeout_ms / 1000) + " s",
                  now_ms);
@@ -375,10 +547,16 @@ void ClientLink::on_timer(uint64_t now_ms) {
 }
 
 void ClientLink::stop(uint64_t now_ms) {
-    if (client_ && state_ == ovpn::LinkState::Connected) client_->disconnect(now_ms);
+    // Handed over: the Call Disconnect goes to the worker ahead of the TcpClose; it is sealed
+    // if the worker takes it before the session's retirement reaches it (best effort).
+    if (client_ && state_ == ovpn::LinkState::Connected) {
+        client_->disconnect(now_ms);
+        if (records_ == Records::HandedOver) send_control();
+    }
     withdraw();
     end_stream(true);
     client_.reset();
+    resolver_.reset();
     state_ = ovpn::LinkState::Disabled;
 }
 
@@ -387,8 +565,13 @@ ovpn::LinkInfo ClientLink::info(uint64_t now_ms) const {
     i.name = config_.name;
     i.state = std::string(ovpn::to_string(state_));
     if (state_ == ovpn::LinkState::Connecting)
-        i.state += " (" + (client_ ? client_->phase() : std::string("tcp")) + ")";
-    i.server = net::to_string(config_.connect_to) + ":" + std::to_string(config_.port);
+        i.state += " (" +
+                   (client_ ? client_->phase() : std::string(resolver_ ? "resolving" : "tcp")) +
+                   ")";
+    i.server = net::to_string(server_ip_) + ":" + std::to_string(config_.port);
+    if (!config_.connect_host.empty())
+        i.server = config_.connect_host + " (" +
+                   (server_ip_ ? i.server : "unresolved:" + std::to_string(config_.port)) + ")";
     i.local_port = local_port_;
     i.last_error = last_error_;
     i.attempts = attempts_;
@@ -405,6 +588,10 @@ ovpn::LinkInfo ClientLink::info(uint64_t now_ms) const {
         if (const dp::Session* d = publisher_.find(session_)) {
             i.tx_packets = d->counters.tx_packets.get();
             i.tx_bytes = d->counters.tx_bytes.get();
+            if (records_ == Records::HandedOver) { // the worker counts what it opens
+                i.rx_packets = d->counters.rx_packets.get();
+                i.rx_bytes = d->counters.rx_bytes.get();
+            }
         }
     }
     return i;

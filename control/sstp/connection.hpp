@@ -24,6 +24,7 @@
 #include "control/sstp/aaa_link.hpp"
 #include "control/sstp/control_fsm.hpp"
 #include "control/sstp/http.hpp"
+#include "control/sstp/record_counter.hpp"
 #include "control/tls/key_export.hpp"
 #include "control/tls/session.hpp"
 
@@ -180,31 +181,7 @@ private:
     std::string end_reason_;
     ConnectionCounters counters_;
 
-    // Record counting for the hand-over: a tracker of record boundaries per direction.
-    struct RecordCounter {
-        uint8_t header[5] = {};
-        uint32_t header_len = 0;
-        uint32_t left = 0; // body bytes of the current record still to come
-        // Calls f(type) for every record whose header completes in `bytes`.
-        template <class F>
-        void scan(ByteSpan bytes, F&& f) {
-            size_t i = 0;
-            while (i < bytes.size()) {
-                if (left) {
-                    size_t n = std::min<size_t>(left, bytes.size() - i);
-                    left -= static_cast<uint32_t>(n);
-                    i += n;
-                    continue;
-                }
-                header[header_len++] = bytes[i++];
-                if (header_len == 5) {
-                    header_len = 0;
-                    left = uint32_t{header[3]} << 8 | header[4];
-                    f(header[0]);
-                }
-            }
-        }
-    };
+    // Record counting for the hand-over.
     RecordCounter in_counter_, out_counter_;
     uint64_t records_in_ = 0;  // client records OpenSSL opened after the handshake
     uint64_t records_out_ = 0; // data/alert records OpenSSL sealed after the handshake

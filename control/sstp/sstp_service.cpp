@@ -3,6 +3,7 @@
 
 #include "base/log.hpp"
 #include "control/mbuf_chain.hpp"
+#include "control/sstp/record_handover.hpp"
 #include "control/sstp/session_spec.hpp"
 #include "control/tls/key_export.hpp"
 #include "dataplane/sstp/sstp_session.hpp"
@@ -192,23 +193,14 @@ bool SstpService::publish(uint64_t handle, Stream& s,
 
 bool SstpService::supply_next_keys(Stream& s, uint16_t which) {
     if (!s.key_update || !s.worker_records) return false;
-    tls::KeyUpdateSecrets& k = *s.key_update;
-    for (int dir = 0; dir < 2; ++dir) {
-        if (!(which & (1u << dir))) continue;
-        dp::sstp::KeySlot& slot =
-            dir == 0 ? s.worker_records->next_open() : s.worker_records->next_seal();
-        slot.take_spent(); // the key the worker stopped using: freed here
-        auto key =
-            tls::tls13_update_key(k.suite, k.digest, dir == 0 ? k.client_secret : k.server_secret);
-        if (!key.ok() || !slot.supply(*key)) {
-            // Without a next key the worker ends the call at the client's next KeyUpdate
-            // (counted there as sstp_key_update).
-            log::warning(Topic::Sstp, "sstp session {}: no next TLS key after a KeyUpdate: {}",
-                         s.id, key.ok() ? "the slot is still full" : key.message());
-            return false;
-        }
-    }
-    return true;
+    auto st =
+        sstp::supply_next_keys(*s.worker_records, *s.key_update, sstp::TlsRole::Server, which);
+    if (!st.ok())
+        // Without a next key the worker ends the call at the client's next KeyUpdate (counted
+        // there as sstp_key_update).
+        log::warning(Topic::Sstp, "sstp session {}: no next TLS key after a KeyUpdate: {}", s.id,
+                     st.message());
+    return st.ok();
 }
 
 void SstpService::hand_over(uint64_t handle, Stream& s) {
@@ -225,28 +217,15 @@ void SstpService::hand_over(uint64_t handle, Stream& s) {
         log::info(Topic::Sstp, "sstp session {} ({}): record layer stays here: CBC suite {}", s.id,
                   c.user(), keys->suite_name);
     } else {
-        auto open = tls::make_record_key(keys->suite, keys->client_write);
-        auto seal = tls::make_record_key(keys->suite, keys->server_write);
-        if (open.ok() && seal.ok()) {
-            records = std::make_unique<dp::sstp::RecordLayer>(
-                std::move(*open), keys->client_write.seq, std::move(*seal), keys->server_write.seq);
-            if (crypto::is_tls13(keys->suite)) {
-                // The secrets stay here for KeyUpdate; the first next keys go with the layer.
-                s.key_update = std::make_unique<tls::KeyUpdateSecrets>();
-                s.key_update->suite = keys->suite;
-                s.key_update->digest = keys->digest;
-                s.key_update->client_secret = keys->client_traffic_secret;
-                s.key_update->server_secret = keys->server_traffic_secret;
-                s.worker_records = records.get();
-                if (!supply_next_keys(s, 3)) {
-                    s.worker_records = nullptr;
-                    s.key_update.reset();
-                }
-            }
+        auto w = sstp::make_worker_records(*keys, sstp::TlsRole::Server);
+        if (w.ok()) {
+            records = std::move(w->layer);
+            s.key_update = std::move(w->key_update);
+            if (s.key_update) s.worker_records = records.get();
         } else {
             ++data_.handover_refused_suite;
             log::info(Topic::Sstp, "sstp session {} ({}): record layer stays here: {}", s.id,
-                      c.user(), open.ok() ? seal.message() : open.message());
+                      c.user(), w.message());
         }
     }
     bool handed = records != nullptr;
@@ -403,7 +382,7 @@ void SstpService::on_punt(const dp::PuntEntry& e, uint64_t now_ms) {
             if (e.payload.session_event.event == static_cast<uint32_t>(dp::SstpEvent::Outbound))
                 l->on_outbound(e.mbuf, now_ms);
             else
-                rte_pktmbuf_free(e.mbuf);
+                l->on_session_event(e, now_ms);
             return;
         }
         if (e.payload.session_event.event == static_cast<uint32_t>(dp::SstpEvent::Outbound))
@@ -554,11 +533,8 @@ void SstpService::on_worker_event(const dp::PuntEntry& e) {
 void SstpService::add_policy(dp::WorkerPolicy& policy) const {
     // The workers' SSTP stage takes the records of streams handed over on this port.
     if (config_.enabled && setup_) policy.sstp_tcp_port = config_.port;
-    // The engine takes the links' segments when their local ports are in the table of TCP
-    // ports; the appliance puts the listeners first, the links take the slots after them.
-    size_t slot = dp_.settings().tcp ? dp_.settings().tcp->listeners.size() : 0;
-    for (auto& l : links_)
-        if (slot < policy.tcp_ports.size()) policy.tcp_ports[slot++] = l->local_port();
+    // The links' local ports (61300 + index) need no entry: the workers' local stage gives the
+    // TCP engine the whole SSTP link port range (dataplane/tcp/client_ports.hpp).
 }
 
 void SstpService::check_limits(uint64_t now_ms) {

@@ -100,6 +100,8 @@ public:
     // here because their sessions are SSTP sessions: the workers' events for them
     // (SstpEvent::Outbound) come to the service that claims SessionKind::Sstp.
     std::vector<ovpn::LinkInfo> client_links(uint64_t now_ms) const;
+    // The client links' counters, summed (since the links were last configured).
+    sstp::ClientLink::Counters client_link_counters() const;
     // Connections still negotiating (what max_handshakes bounds).
     size_t handshakes() const { return handshaking_; }
 

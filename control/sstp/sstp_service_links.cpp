@@ -11,16 +11,8 @@ Status SstpService::configure_links(const ServicesConfig& services, uint64_t now
     if (services.sstp_clients == link_configs_ && services.link_routes == link_routes_ &&
         links_.size() == link_configs_.size())
         return {};
-    // Each link's local port takes an entry of the workers' table of TCP ports after the
-    // listeners' (SstpService::add_policy).
-    size_t listeners = dp_.settings().tcp ? dp_.settings().tcp->listeners.size() : 0;
-    size_t room = listeners < dp::WorkerPolicy{}.tcp_ports.size()
-                      ? dp::WorkerPolicy{}.tcp_ports.size() - listeners
-                      : 0;
-    if (services.sstp_clients.size() > room)
-        return make_error("sstp_clients: " + std::to_string(services.sstp_clients.size()) +
-                          " links, but only " + std::to_string(room) +
-                          " fit next to the TCP listeners in the workers' table of TCP ports");
+    // Each link dials from 61300 + its index, a port of the range the workers give their TCP
+    // engine (no entry of the policy's table of listening ports: any number of links fits).
     // Contexts first: a failure keeps the running links.
     std::vector<std::shared_ptr<const tls::Context>> contexts;
     for (auto& c : services.sstp_clients) {
@@ -66,6 +58,17 @@ std::vector<ovpn::LinkInfo> SstpService::client_links(uint64_t now_ms) const {
     for (auto& l : links_)
         out.push_back(l->info(now_ms));
     return out;
+}
+
+sstp::ClientLink::Counters SstpService::client_link_counters() const {
+    sstp::ClientLink::Counters sum;
+    for (auto& l : links_) {
+        const sstp::ClientLink::Counters& c = l->counters();
+#define VP_SSTP_LINK_ADD(name, help) sum.name += c.name;
+        VP_SSTP_LINK_COUNTERS(VP_SSTP_LINK_ADD)
+#undef VP_SSTP_LINK_ADD
+    }
+    return sum;
 }
 
 } // namespace vp::ctl

@@ -1,9 +1,10 @@
 // Delivery to the appliance's own addresses. Only what an enabled service accepts gets through
 // (the input allow-list): ICMP echo when enabled, the UDP ports of the enabled protocols' stages
-// (the protocol table), listening TCP ports. Everything else is dropped and counted — the appliance
-// has no kernel stack behind it to answer for anything else.
+// (the protocol table), listening TCP ports and the client links' local ports. Everything else is
+// dropped and counted — the appliance has no kernel stack behind it to answer for anything else.
 #include "dataplane/ip/checksum.hpp"
 #include "dataplane/ip/icmp.hpp"
+#include "dataplane/tcp/client_ports.hpp"
 #include "dataplane/worker/worker.hpp"
 
 #include <rte_icmp.h>
@@ -14,6 +15,14 @@
 namespace vp::dp {
 
 namespace {
+
+// TCP segments the engine takes: the policy's (listening ports, the OpenVPN links' ports) and,
+// while the engine runs, the SSTP client links' port range (61300 + index: one range check, so
+// the number of links is not bounded by the policy's table of listening ports; a segment for a
+// port no link uses finds no connection in the engine).
+bool tcp_local(const WorkerPolicy& p, bool engine, uint16_t port) {
+    return p.tcp_local(port) || (engine && sstp_client_port(port));
+}
 
 // Turns an echo request into its reply in place; the caller routes it.
 void make_echo_reply(rte_ipv4_hdr* ip, rte_icmp_hdr* icmp_hdr) {
@@ -61,7 +70,8 @@ void Worker::local_input(PortId port, rte_mbuf* m) {
                    port, rte_be_to_cpu_16(reinterpret_cast<rte_udp_hdr*>(l4)->dst_port), m)) {
         // a protocol's stage took it
     } else if (ip->next_proto_id == IPPROTO_TCP && l4_len >= sizeof(rte_tcp_hdr) &&
-               policy_->tcp_local(rte_be_to_cpu_16(reinterpret_cast<rte_tcp_hdr*>(l4)->dst_port))) {
+               tcp_local(*policy_, tcp_ != nullptr,
+                         rte_be_to_cpu_16(reinterpret_cast<rte_tcp_hdr*>(l4)->dst_port))) {
         count(WorkerCounter::local_delivered);
         if (tcp_)
             tcp_input(m);

@@ -3,6 +3,8 @@
 # runs the SSTP server with a PPP secret for the branch (its LAN as the secret's route), the
 # branch dials out with an `sstp_clients` link through its workers' TCP engine and routes the
 # head office's LAN through it (ip.routes gateway = the link's name). Each has a LAN namespace.
+# Once the call is up the branch's worker holds the link's TLS record layer: the transfers'
+# records are opened and sealed there (`vpnctl raw /vpnplane/sstp`), none on the control thread.
 #
 #   LAN A ns (10.2.0.2) == [hq: lan0 10.2.0.1 | wan0 10.1.0.1] ==WAN== [branch: wan0 10.1.0.2 | lan0 10.3.0.1] == LAN B ns (10.3.0.2)
 #
@@ -46,6 +48,14 @@ ${2:-}
 CFG
 }
 
+sstp_field() { # FIELD: of the branch's `vpnctl raw /vpnplane/sstp` (the links' and workers' counters)
+    br_vpnctl --json raw /vpnplane/sstp | /usr/bin/python3 -c "
+import json,sys
+r = json.load(sys.stdin)
+if len(r) == 1 and isinstance(next(iter(r.values())), dict): r = next(iter(r.values()))
+print(r['$1'])"
+}
+
 start_both() { # BRANCH_LINK_SETTINGS BRANCH_TOP_SETTINGS
     topology
     make_pki
@@ -56,6 +66,20 @@ start_both() { # BRANCH_LINK_SETTINGS BRANCH_TOP_SETTINGS
 
 b_to_a() { s2s_transfer "$NS_LANB" "$NS_LAN" 10.2.0.2; }
 a_to_b() { s2s_transfer "$NS_LAN" "$NS_LANB" 10.3.0.2; }
+
+# The transfers' records were opened and sealed by the branch's worker (its SSTP counters grew by
+# more than the ~2100 records of 3 MB each way), none by its control thread.
+# worker_carried OPENED_BEFORE SEALED_BEFORE
+worker_carried() {
+    local opened sealed
+    opened=$(( $(sstp_field sstp_records_opened) - $1 )) sealed=$(( $(sstp_field sstp_records_sealed) - $2 ))
+    check "the branch's worker opened ($opened) and sealed ($sealed) the transfers' records" \
+        test "$opened" -gt 2000 -a "$sealed" -gt 2000
+    check "the branch's control thread opened and sealed no data packet" \
+        test "$(sstp_field client_link_injected)" = 0 -a "$(sstp_field client_link_sealed)" = 0
+    check "no worker record failures on the branch" \
+        test "$(sstp_field client_link_worker_record_failures)" = 0
+}
 
 case_sstp() {
     start_both "password = \"branch-secret\"; verify_server_certificate = true; ca_certificate = \"ca-certificate\"; ${SSTP_LINK_EXTRA:-}" \
@@ -70,8 +94,13 @@ case_sstp() {
     check "LAN B pings LAN A through the link" in_lanb ping -c 5 -i 0.2 -W 2 10.2.0.2
     check "LAN A pings LAN B through the link" in_lan ping -c 5 -i 0.2 -W 2 10.3.0.2
     check "LAN B pings the head office's tunnel address" in_lanb ping -c 2 -i 0.2 -W 2 172.16.1.1
+    check "the link's worker took its TLS record layer" wait_for 5 bash -c \
+        "[ \$($helpers sstp_field client_link_handovers) -ge 1 ]"
+    local opened sealed
+    opened=$(sstp_field sstp_records_opened) sealed=$(sstp_field sstp_records_sealed)
     check "a 3 MB TCP transfer LAN B -> LAN A arrives byte-exact" b_to_a
     check "a 3 MB TCP transfer LAN A -> LAN B arrives byte-exact" a_to_b
+    worker_carried "$opened" "$sealed"
     local tx rx
     tx=$(link_field tx_bytes) rx=$(link_field rx_bytes)
     check "the link stayed up through both transfers and counted them (tx $tx, rx $rx bytes)" \
@@ -123,15 +152,23 @@ case_untrusted() {
 }
 
 # 5 % random loss of the WAN's TCP segments both ways (nftables numgen on the veth's egress):
-# the outer TCP stream recovers, the transfer through the link stays byte-exact.
+# the outer TCP stream recovers, the transfer through the link stays byte-exact. Over TLS 1.2,
+# so that the branch's worker runs the TLS 1.2 record layer in the client role.
 case_loss() {
     e2e_require nft
     WAN_DEVARGS=",qdisc_bypass=0"
-    start_both 'password = "branch-secret";'
+    # TLS 1.2 (AES-256-GCM): the worker's TLS 1.2 record path in the client role.
+    start_both 'password = "branch-secret"; tls_version = "only-1.2";'
     check "the link comes up" wait_for 30 link_up
+    check "the link negotiated TLS 1.2" bash -c "[[ \"\$($helpers link_field encoding)\" == TLS1.2* ]]"
+    check "the link's worker took its TLS record layer" wait_for 5 bash -c \
+        "[ \$($helpers sstp_field client_link_handovers) -ge 1 ]"
+    local opened sealed
+    opened=$(sstp_field sstp_records_opened) sealed=$(sstp_field sstp_records_sealed)
     wan_loss_on
     check "a 3 MB TCP transfer LAN B -> LAN A under 5 % loss arrives byte-exact" b_to_a
     check "a 3 MB TCP transfer LAN A -> LAN B under 5 % loss arrives byte-exact" a_to_b
+    worker_carried "$opened" "$sealed"
     check "the loss rule dropped segments on both sides" wan_loss_counted
     check "the link stayed up (one connection)" test "$(grep -c 'sstp-to-hq: connected' "$E2E_DIR/branch.log")" = 1
     wan_loss_off

@@ -89,12 +89,10 @@ void ClientLinkImport::command(const Command& c) {
             }
             if (host.empty() || host == "0.0.0.0")
                 e.refuse(p, "the server's address is required");
-            else if (net::parse_ipv4(host) || (menu_.dns_names && net::is_dns_name(host)))
+            else if (net::parse_ipv4(host) || net::is_dns_name(host)) // the daemon resolves names
                 e.put("connect_to", quote(host));
-            else if (menu_.dns_names)
-                e.refuse(p, "neither an IPv4 address nor a DNS host name");
             else
-                e.refuse(p, "not an IPv4 address; DNS names are not supported yet");
+                e.refuse(p, "neither an IPv4 address nor a DNS host name");
         } else if (k == "port") {
             if (!all_digits(v) || std::stoul(v) < 1 || std::stoul(v) > 65535)
                 e.refuse(p, "is 1..65535");

@@ -55,7 +55,7 @@ bool ovpn_property(ClientLinkEdit& e, const Property& p) {
 
 } // namespace
 
-const ClientLinkMenu ovpn_client_menu{"ovpn-client", "ovpn-out", "ovpn_clients",
-                                      false,         true,       ovpn_property};
+const ClientLinkMenu ovpn_client_menu{"ovpn-client", "ovpn-out", "ovpn_clients", false,
+                                      ovpn_property};
 
 } // namespace vp::tools::routeros::detail

@@ -123,7 +123,6 @@ struct ClientLinkMenu {
     const char* name_prefix; // RouterOS names unnamed links <prefix>1, <prefix>2, ...
     const char* section;     // the libconfig list written
     bool added_disabled;     // an `add` without disabled= writes disabled = true
-    bool dns_names;          // connect-to may be a DNS host name (the daemon resolves it)
     // The properties only this menu has: false when `p` is not one of them.
     bool (*property)(ClientLinkEdit& e, const Property& p);
 };

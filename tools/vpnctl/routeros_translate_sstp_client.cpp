@@ -61,7 +61,7 @@ bool sstp_property(ClientLinkEdit& e, const Property& p) {
 
 } // namespace
 
-const ClientLinkMenu sstp_client_menu{"sstp-client", "sstp-out", "sstp_clients",
-                                      true,          false,      sstp_property};
+const ClientLinkMenu sstp_client_menu{"sstp-client", "sstp-out", "sstp_clients", true,
+                                      sstp_property};
 
 } // namespace vp::tools::routeros::detail

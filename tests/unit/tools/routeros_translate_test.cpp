@@ -95,8 +95,6 @@ TEST(RouterosImport, Seed004SstpSiteToSite) {
     auto r = import_text(fixture("seed004_sstp_site_to_site.rsc"));
     has_report(r, "line 6: refused: http-proxy=10.0.0.1:8080: connecting through an HTTP proxy "
                   "is not supported (the link is not imported)");
-    has_report(r, "line 7: refused: connect-to=vpn.example.com: not an IPv4 address; DNS names "
-                  "are not supported yet (the link is not imported)");
     has_report(r, "line 8: refused: dial-on-demand=yes: client links dial at start (the link is "
                   "not imported)");
     has_report(r, "line 11: refused: gateway=via-proxy: the sstp-client link (line 6) is not "
@@ -110,7 +108,7 @@ TEST(RouterosImport, Seed004SstpSiteToSite) {
     auto sections = root.groups("sstp_clients");
     auto links = sstp::parse_client_links(sections);
     EXPECT_TRUE(diag.ok()) << diag.text() << r.config;
-    ASSERT_EQ(links.size(), 2u) << r.config;
+    ASSERT_EQ(links.size(), 3u) << r.config;
     EXPECT_EQ(links[0].name, "sstp-out1"); // RouterOS's name for the first unnamed link
     EXPECT_EQ(links[0].connect_to, ip("192.168.80.1"));
     EXPECT_EQ(links[0].port, 443);
@@ -122,11 +120,14 @@ TEST(RouterosImport, Seed004SstpSiteToSite) {
     EXPECT_EQ(links[0].keepalive_timeout_s, 30u);
     EXPECT_EQ(links[0].authentication, std::vector<ppp::AuthMethod>{ppp::AuthMethod::MsChapV2});
     EXPECT_FALSE(links[0].disabled);
-    EXPECT_EQ(links[1].name, "spare");
-    EXPECT_EQ(links[1].port, 8443);
-    EXPECT_TRUE(links[1].disabled); // RouterOS adds client interfaces disabled
-    EXPECT_EQ(links[1].tls_version, sstp::TlsVersions::Only12);
-    EXPECT_EQ(links[1].pfs, sstp::Pfs::Required);
+    EXPECT_EQ(links[1].name, "dns-name"); // the daemon resolves the name at every attempt
+    EXPECT_EQ(links[1].connect_host, "vpn.example.com");
+    EXPECT_FALSE(links[1].disabled);
+    EXPECT_EQ(links[2].name, "spare");
+    EXPECT_EQ(links[2].port, 8443);
+    EXPECT_TRUE(links[2].disabled); // RouterOS adds client interfaces disabled
+    EXPECT_EQ(links[2].tls_version, sstp::TlsVersions::Only12);
+    EXPECT_EQ(links[2].pfs, sstp::Pfs::Required);
     EXPECT_NE(r.config.find("{ dst_address = \"10.1.101.0/24\"; gateway = \"sstp-out1\"; }"),
               std::string::npos)
         << r.config;
