@@ -236,8 +236,16 @@ uint32_t Appliance::poll() {
         next_cookie_rotation_ms_ = now + 300000;
         rotate_cookie_secrets();
     }
-    for (auto& s : registry_.services())
+    bool republish = false;
+    for (auto& s : registry_.services()) {
         s->on_timer(now);
+        republish |= s->take_policy_change();
+    }
+    if (republish) {
+        dp_->set_policy(make_policy(config_));
+        if (auto st = registry_.bind(); !st.ok())
+            log::warning(log::Topic::System, "services: {}", st.message());
+    }
     return n;
 }
 
