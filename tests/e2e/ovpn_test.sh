@@ -428,7 +428,7 @@ case_reload_port() {
     check "alice still pings the LAN host" in_client ping -c 2 -i 0.2 -W 2 10.2.0.2
     # alice leaves (explicit-exit-notify): the old port closes.
     kill -TERM "$(client_pid alice)"
-    check "1194 closes with its last session" wait_for 8 grep -q \
+    check "1194 closes with its last session" wait_for 15 grep -q \
         "UDP port 1194 closed (its last session ended)" "$E2E_DIR/vpnplaned.log"
     check "bob still pings the LAN host" ip netns exec "$(client_ns 2)" ping -c 2 -i 0.2 -W 2 10.2.0.2
 }
