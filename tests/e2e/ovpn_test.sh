@@ -398,7 +398,8 @@ case_reload_port() {
     check "alice pings the LAN host" in_client ping -c 2 -i 0.2 -W 2 10.2.0.2
     local id
     id=$(session_field id 2>/dev/null || echo none)
-    in_client ping -i 0.2 -W 1 10.2.0.2 >"$E2E_DIR/ping-during.txt" 2>&1 &
+    # 40 pings, 8 s: across the reload, bob's connect and carol's refusal.
+    ip netns exec "$NS_CLIENT" ping -c 40 -i 0.2 -W 1 10.2.0.2 >"$E2E_DIR/ping-during.txt" 2>&1 &
     local pinger=$!
     E2E_PIDS+=("$pinger")
     sed -i 's/port = 1194;/port = 1195;/' "$E2E_DIR/vpnplane.cfg"
@@ -417,7 +418,6 @@ case_reload_port() {
     check "carol, dialling 1194, is refused" not_connected carol 6
     check "... counted as refused on the old port" test "$(json_value ovpn "r['resets_refused_old_port']")" -ge 1
     kill "$(client_pid carol)" 2>/dev/null || true
-    kill "$pinger" 2>/dev/null || true
     wait "$pinger" 2>/dev/null || true
     check "alice's session kept passing traffic through the reload (no ping lost)" \
         grep -qE ' 0% packet loss' "$E2E_DIR/ping-during.txt"

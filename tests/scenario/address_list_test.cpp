@@ -10,6 +10,7 @@
 #include "control/appliance.hpp"
 #include "control/config/appliance_config.hpp"
 #include "dataplane/firewall/filter.hpp"
+#include "dataplane/worker/worker.hpp"
 
 #include <gtest/gtest.h>
 #include <rte_byteorder.h>
@@ -80,11 +81,11 @@ aaa::Grant grant(ctl::Appliance& a, const std::string& user, const std::string& 
 
 // The forward rule (index + 1, 0: none) that decides a UDP packet from `src` to 10.2.0.2, as
 // the worker classifies it with the published set.
-uint32_t forward_rule(ctl::Appliance& a, net::Ipv4 src) {
+uint32_t forward_rule(ctl::Appliance& a, net::Ipv4 src, uint8_t proto = IPPROTO_UDP) {
     alignas(8) uint8_t bytes[64] = {};
     auto* ip = reinterpret_cast<rte_ipv4_hdr*>(bytes);
     ip->version_ihl = 0x45;
-    ip->next_proto_id = IPPROTO_UDP;
+    ip->next_proto_id = proto;
     ip->src_addr = rte_cpu_to_be_32(src);
     ip->dst_addr = rte_cpu_to_be_32(0x0a020002);
     ip->total_length = rte_cpu_to_be_16(sizeof(rte_ipv4_hdr) + sizeof(rte_udp_hdr));
@@ -94,9 +95,9 @@ uint32_t forward_rule(ctl::Appliance& a, net::Ipv4 src) {
     EXPECT_NE(set, nullptr);
     if (!set || !set->active(dp::fw::Chain::forward)) return 0;
     const dp::fw::Tuple* tuples[1] = {&t};
-    uint32_t result = 0;
-    set->classify(dp::fw::Chain::forward, tuples, &result, 1);
-    return result;
+    uint32_t result[dp::fw::max_categories] = {}; // one per category (add-to-list rules)
+    set->classify(dp::fw::Chain::forward, tuples, result, 1);
+    return result[0];
 }
 
 // Steps the control loop past the coalescing interval, so that a pending change is compiled.
@@ -208,25 +209,6 @@ void write_knocks(const std::string& path, int count) {
     std::fclose(f);
 }
 
-// The forward rule deciding a TCP packet from `src` to 10.2.0.2 (index + 1, 0: none).
-uint32_t tcp_rule(ctl::Appliance& a, net::Ipv4 src) {
-    alignas(8) uint8_t bytes[64] = {};
-    auto* ip = reinterpret_cast<rte_ipv4_hdr*>(bytes);
-    ip->version_ihl = 0x45;
-    ip->next_proto_id = IPPROTO_TCP;
-    ip->src_addr = rte_cpu_to_be_32(src);
-    ip->dst_addr = rte_cpu_to_be_32(0x0a020002);
-    ip->total_length = rte_cpu_to_be_16(40);
-    dp::fw::Tuple t;
-    dp::fw::fill_tuple(ip, 0, 0, 1, 0, t);
-    const dp::fw::FilterSet* set = a.dataplane().filter();
-    if (!set) return 0;
-    const dp::fw::Tuple* tuples[1] = {&t};
-    uint32_t result[4] = {};
-    set->classify(dp::fw::Chain::forward, tuples, result, 1);
-    return result[0];
-}
-
 const ctl::AddressListEntry* find_entry(const std::vector<ctl::AddressListEntry>& entries,
                                         net::Ipv4 address) {
     for (auto& e : entries)
@@ -273,8 +255,9 @@ firewall = {
     };
     // The configuration's timed entry is in the list from the start.
     settle(a);
-    EXPECT_EQ(tcp_rule(a, 0x0a01004d), 2u) << "10.1.0.77 (timeout = 1) is in knocked";
-    EXPECT_EQ(tcp_rule(a, 0x0a010002), 3u) << "10.1.0.2 has not knocked yet";
+    EXPECT_EQ(forward_rule(a, 0x0a01004d, IPPROTO_TCP), 2u)
+        << "10.1.0.77 (timeout = 1) is in knocked";
+    EXPECT_EQ(forward_rule(a, 0x0a010002, IPPROTO_TCP), 3u) << "10.1.0.2 has not knocked yet";
     // The worker reads the three knocks: one report (repeats within a second are not).
     auto& w = a.dataplane().worker(0);
     for (int i = 0; i < 2000 && !find_entry(entries(), 0x0a010002); ++i) {
@@ -295,7 +278,7 @@ firewall = {
     ASSERT_TRUE(knocked->timeout_left_s.has_value());
     EXPECT_LE(*knocked->timeout_left_s, 2u);
     settle(a);
-    EXPECT_EQ(tcp_rule(a, 0x0a010002), 2u) << "accepted after the knock";
+    EXPECT_EQ(forward_rule(a, 0x0a010002, IPPROTO_TCP), 2u) << "accepted after the knock";
     EXPECT_EQ(a.dataplane().filter()->total(0).packets, 3u) << "the add rule counts each match";
     EXPECT_EQ(a.address_list_store().counters().added, 2u);
     // Both timeouts run out: the entries leave the lists, the rules stop matching.
@@ -306,15 +289,15 @@ firewall = {
     }
     settle(a);
     EXPECT_EQ(a.address_list_store().counters().expired, 2u);
-    EXPECT_EQ(tcp_rule(a, 0x0a010002), 3u);
-    EXPECT_EQ(tcp_rule(a, 0x0a01004d), 3u);
+    EXPECT_EQ(forward_rule(a, 0x0a010002, IPPROTO_TCP), 3u);
+    EXPECT_EQ(forward_rule(a, 0x0a01004d, IPPROTO_TCP), 3u);
     EXPECT_EQ(find_entry(entries(), 0x0a010002), nullptr);
     // A reload keeps an expired configuration entry gone (its clock is not restarted).
     auto again = config::load_config_text(text);
     ASSERT_TRUE(again.ok());
     ASSERT_TRUE(a.reload(*again).ok());
     settle(a);
-    EXPECT_EQ(tcp_rule(a, 0x0a01004d), 3u);
+    EXPECT_EQ(forward_rule(a, 0x0a01004d, IPPROTO_TCP), 3u);
     created->reset();
     fs::remove_all(dir);
 }
