@@ -58,6 +58,7 @@ Result<std::unique_ptr<Appliance>> Appliance::create(const config::ApplianceConf
         !st.ok())
         return st.error();
     a->dp_->set_policy(a->make_policy(config));
+    a->list_store_.sync_config(config.firewall.timed_entries, now_ms());
     auto filter = a->make_filter(config);
     if (!filter.ok()) return filter.error();
     a->dp_->set_filter(std::move(*filter));
@@ -108,7 +109,9 @@ Appliance::make_filter(const config::ApplianceConfig& c) const {
         return std::unique_ptr<dp::fw::FilterSet>();
     // Address lists: static entries and the live sessions' dynamic ones (address_lists.hpp).
     config::FirewallConfig fw = c.firewall;
-    resolve_address_lists(fw, dynamic_address_lists(aaa_->active_grants()));
+    auto dynamic = dynamic_address_lists(aaa_->active_grants());
+    merge_address_lists(dynamic, list_store_.lists());
+    resolve_address_lists(fw, dynamic);
     // Filter rules first, then mangle rules: the telemetry tables index them in that order.
     auto rules = fw.filter;
     rules.insert(rules.end(), fw.mangle.begin(), fw.mangle.end());
@@ -192,6 +195,9 @@ void Appliance::handle_punt(const dp::PuntEntry& e, uint64_t now) {
     case dp::PuntReason::ArpInput:
         neighbors_->on_arp_input(e.mbuf, e.port, now);
         return;
+    case dp::PuntReason::AddressListAdd:
+        on_address_list_add(e, now);
+        return;
     default:
         break;
     }
@@ -236,8 +242,16 @@ uint32_t Appliance::poll() {
         next_cookie_rotation_ms_ = now + 300000;
         rotate_cookie_secrets();
     }
-    for (auto& s : registry_.services())
+    bool republish = false;
+    for (auto& s : registry_.services()) {
         s->on_timer(now);
+        republish |= s->take_policy_change();
+    }
+    if (republish) {
+        dp_->set_policy(make_policy(config_));
+        if (auto st = registry_.bind(); !st.ok())
+            log::warning(log::Topic::System, "services: {}", st.message());
+    }
     return n;
 }
 
@@ -287,6 +301,7 @@ Result<std::string> Appliance::reload(const config::ApplianceConfig& next) {
                              std::memcmp(&next.firewall.timeouts, &config_.firewall.timeouts,
                                          sizeof(dp::ct::Timeouts)) != 0))
         restart.push_back("firewall.connection_tracking");
+    if (filter_live) list_store_.sync_config(next.firewall.timed_entries, now_ms());
     auto filter = make_filter(filter_live ? next : config_);
     if (!filter.ok()) return filter.error();
     for (auto& s : registry_.services())

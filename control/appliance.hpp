@@ -80,6 +80,8 @@ public:
     static uint64_t now_ms();
     // Recompilations of the filter set for dynamic address list entries (address_lists.hpp).
     const AddressListStats& address_list_stats() const { return list_stats_; }
+    // Timed address list entries: with a timeout, or added by rules (address_lists.hpp).
+    const AddressListStore& address_list_store() const { return list_store_; }
 
 private:
     Appliance() = default;
@@ -94,6 +96,7 @@ private:
     // Recompiles the filter set when sessions joined or left a profile's address list
     // (control/address_lists.cpp).
     void update_address_lists(uint64_t now);
+    void on_address_list_add(const dp::PuntEntry& e, uint64_t now);
 
     config::ApplianceConfig config_;
     std::unique_ptr<dp::Dataplane> dp_;
@@ -119,6 +122,7 @@ private:
     uint64_t list_generation_ = 0;
     uint64_t next_list_rebuild_ms_ = 0;
     AddressListStats list_stats_;
+    AddressListStore list_store_;
 };
 
 } // namespace vp::ctl

@@ -94,6 +94,9 @@ public:
 
     // What the workers must let through for this service (its ports in the input allow-list).
     virtual void add_policy(dp::WorkerPolicy& policy) const { (void)policy; }
+    // True once after what add_policy() or bindings() give changed on the service's own (a port
+    // a reload replaced has lost its last session): the appliance publishes a new policy.
+    virtual bool take_policy_change() { return false; }
 };
 
 } // namespace vp::ctl

@@ -45,6 +45,10 @@ enum class PuntReason : uint16_t {
     // A session event (payload.session_event): without a packet (mbuf == nullptr), or for
     // SstpEvent::Outbound with the inner IPv4 packet (at offset 14) routed into the session.
     SessionEvent,
+    // A packet matched a firewall rule whose action adds an address to an address list
+    // (payload.address_list; no mbuf): the control plane adds the entry and recompiles. Bounded
+    // per worker (rate and repeats, dataplane/firewall/filter_stage.cpp).
+    AddressListAdd,
 };
 
 // Connecting: the answer to InjectAction::TcpConnect (the new connection's handle; an invalid
@@ -108,6 +112,11 @@ union PuntPayload {
         SessionId session;
         uint32_t event; // the protocol's event code (OvpnEvent for OpenVPN sessions)
     } session_event;
+    struct {
+        uint32_t address;    // host order: the packet's source or destination, as the rule says
+        uint32_t rule;       // the rule's index in the filter set
+        uint32_t generation; // the filter set's (fw::FilterSet::generation())
+    } address_list;
 };
 static_assert(sizeof(PuntPayload) == 16);
 

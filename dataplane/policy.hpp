@@ -21,6 +21,9 @@ struct WorkerPolicy {
     // link's, and what arrives there goes through the OpenVPN stage like the server's port.
     static constexpr uint16_t ovpn_client_port_base = 61000;
     std::array<uint64_t, 4> ovpn_client_ports{};
+    // A UDP port a reload moved the OpenVPN server away from (0: none): its datagrams still go to
+    // the OpenVPN stage so that the sessions on it go on; the control plane refuses new clients.
+    uint16_t ovpn_udp_old_port = 0;
 
     bool proxy_arp(uint16_t port) const { return proxy_arp_ports >> port & 1; }
 

@@ -162,8 +162,8 @@ void parse_matchers(Section& r, const std::vector<InterfaceConfig>& interfaces,
         bool dynamic = cfg.dynamic_lists.count(list_name) != 0;
         if (it == cfg.address_lists.end() && !dynamic)
             r.error(name, "'" + list_name +
-                              "' is not a list of firewall.address_lists nor the "
-                              "address_list of a ppp profile");
+                              "' is not a list of firewall.address_lists, the address_list "
+                              "of a ppp profile nor of an add-to-address-list rule");
         else if (!dynamic && it->second.empty())
             r.error(name, "'" + list_name +
                               "' has no enabled addresses (a rule on an empty list "
@@ -189,18 +189,19 @@ void parse_address_lists(Section& s, FirewallConfig& out) {
         if (g.has("addresses") && addresses.empty()) g.error("addresses", "is empty");
         if (!g.has("addresses")) g.error("addresses", "is required (addresses, prefixes, ranges)");
         bool disabled = g.get_bool("disabled", false);
-        g.get_string("comment", "");
-        if (g.has("timeout")) {
-            g.delegate("timeout");
-            g.error("timeout", "is not implemented: address list entries are static (dynamic "
-                               "entries and add-src-to-address-list are refused)");
-        }
+        auto comment = g.get_string("comment", "");
+        // RouterOS's timeout: the entry is dynamic and leaves the list when it runs out.
+        auto timeout = static_cast<uint32_t>(g.get_seconds("timeout", 0, 1, 35 * 86400));
         auto& ranges = raw[list];
         for (auto& a : addresses) {
             dp::fw::Range32 r;
-            if (take(g, "addresses", config::fw::parse_address(a), r) && !disabled)
+            if (!take(g, "addresses", config::fw::parse_address(a), r) || disabled) continue;
+            if (timeout)
+                out.timed_entries.push_back({list, r, timeout, comment});
+            else
                 ranges.push_back(r);
         }
+        if (timeout) out.dynamic_lists.insert(list);
         g.finish();
     }
     for (auto& [name, ranges] : raw) {
@@ -225,6 +226,43 @@ void check_acl_size(Section& r, const FilterRule& rule,
                 std::to_string(dp::fw::max_acl_entries) +
                 " (port lists, connection states and address list ranges multiply)");
     n += add;
+}
+
+// add-src/dst-to-address-list: address_list (required) and address_list_timeout (RouterOS's
+// none-dynamic, 00:00:00 or a duration; none-static would need the daemon to write its own
+// configuration, so it is refused). Both are refused with any other action.
+void parse_add_to_list(Section& r, FilterRule& rule) {
+    bool adds = !dp::fw::decides(rule.action);
+    if (!adds) {
+        for (const char* name : {"address_list", "address_list_timeout"})
+            if (r.has(name)) {
+                r.delegate(name);
+                r.error(name, "is only valid with action add-src-to-address-list or "
+                              "add-dst-to-address-list");
+            }
+        return;
+    }
+    rule.address_list = r.req_string("address_list");
+    if (!rule.address_list.empty() && rule.address_list[0] == '!')
+        r.error("address_list", "a list name cannot start with '!'");
+    if (!r.has("address_list_timeout")) return;
+    auto& t = r.setting()["address_list_timeout"];
+    if (t.getType() == libconfig::Setting::TypeString) {
+        std::string text = t.c_str();
+        if (text == "none-dynamic" || text == "00:00:00") {
+            r.delegate("address_list_timeout");
+            return;
+        }
+        if (text == "none-static") {
+            r.delegate("address_list_timeout");
+            r.error("address_list_timeout",
+                    "none-static is not supported: vpnplane does not write its configuration "
+                    "(use none-dynamic, a duration, or an entry of firewall.address_lists)");
+            return;
+        }
+    }
+    rule.address_list_timeout_s =
+        static_cast<uint32_t>(r.get_seconds("address_list_timeout", 0, 0, 35 * 86400));
 }
 
 // `mangle`: the rule is change-mss (parse_change_mss); otherwise a filter rule.
@@ -252,10 +290,15 @@ void parse_rule(Section& r, const std::vector<InterfaceConfig>& interfaces,
         rule.action = Action::drop;
     else if (action == "reject")
         rule.action = Action::reject;
+    else if (action == "add-src-to-address-list")
+        rule.action = Action::add_src_to_list;
+    else if (action == "add-dst-to-address-list")
+        rule.action = Action::add_dst_to_list;
     else
         r.error("action", "'" + action +
-                              "' is not supported: filter actions are accept, drop "
-                              "and reject");
+                              "' is not supported: filter actions are accept, drop, reject, "
+                              "add-src-to-address-list and add-dst-to-address-list");
+    parse_add_to_list(r, rule);
     if (mangle && r.has("reject_with")) {
         r.delegate("reject_with");
         r.error("reject_with", "is only valid in filter rules");
@@ -408,10 +451,26 @@ void parse_firewall(Section& s, const std::vector<InterfaceConfig>& interfaces,
     out.mss_clamp = s.get_bool("mss_clamp", out.mss_clamp);
     parse_address_lists(s, out);
     std::array<uint64_t, dp::fw::chain_count> acl_size{};
+    // Rules may name the lists that add-to-address-list rules fill, before or after them.
+    if (s.setting().exists("filter") && s.setting()["filter"].isList()) {
+        const libconfig::Setting& rules = s.setting()["filter"];
+        for (int i = 0; i < rules.getLength(); ++i) {
+            std::string action, list;
+            if (rules[i].isGroup() && rules[i].lookupValue("action", action) &&
+                action.starts_with("add-") && rules[i].lookupValue("address_list", list) &&
+                !list.empty() && list[0] != '!')
+                out.dynamic_lists.insert(list);
+        }
+    }
+    std::array<unsigned, dp::fw::chain_count> adders{};
     for (auto& r : s.groups("filter")) {
         FilterRule rule;
         parse_rule(r, interfaces, out, rule, false);
         check_acl_size(r, rule, acl_size);
+        if (!rule.disabled && !dp::fw::decides(rule.action) &&
+            ++adders[static_cast<unsigned>(rule.chain)] >= dp::fw::max_categories)
+            r.error("action", "at most " + std::to_string(dp::fw::max_categories - 1) +
+                                  " add-to-address-list rules per chain");
         out.filter.push_back(std::move(rule));
     }
     for (auto& r : s.groups("mangle")) {

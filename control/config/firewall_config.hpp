@@ -18,6 +18,16 @@ namespace vp::config {
 
 struct InterfaceConfig;
 
+// An address list entry with a timeout (RouterOS `/ip firewall address-list add timeout=`): in the
+// list from start-up (or the reload that added it) until the timeout runs out.
+struct TimedListEntry {
+    std::string list;
+    dp::fw::Range32 range;
+    uint32_t timeout_s = 0;
+    std::string comment;
+    friend bool operator==(const TimedListEntry&, const TimedListEntry&) = default;
+};
+
 struct FirewallConfig {
     bool icmp_echo = true;
     bool mss_clamp = true;
@@ -31,7 +41,10 @@ struct FirewallConfig {
     // The lists ppp profiles name in address_list: a session's tunnel address joins its
     // profile's list while the session is up (dynamic entries, as RouterOS does). Rules may name
     // them without a static entry (an empty list matches nothing until a session joins).
+    // Also the lists that timed entries and add-src/dst-to-address-list rules fill.
     std::set<std::string> dynamic_lists;
+    // firewall.address_lists entries with a timeout (not in address_lists: they come and go).
+    std::vector<TimedListEntry> timed_entries;
     std::vector<dp::fw::FilterRule> filter;
     std::vector<dp::fw::FilterRule> mangle; // chain mangle_forward, action change_mss
     std::vector<dp::fw::NatRule> nat;

@@ -28,6 +28,10 @@ const char* action_name(dp::fw::Action a) {
         return "drop";
     case dp::fw::Action::reject:
         return "reject";
+    case dp::fw::Action::add_src_to_list:
+        return "add-src-to-address-list";
+    case dp::fw::Action::add_dst_to_list:
+        return "add-dst-to-address-list";
     default:
         return "change-mss";
     }
@@ -105,10 +109,12 @@ void firewall_nat_dict(Appliance& a, size_t first, rte_tel_data* d) {
 }
 
 // The address lists' entries (/ip firewall address-list print): static ranges, then the
-// sessions' dynamic addresses with their user, protocol and grant; paged as profiles.
+// sessions' dynamic addresses with their user, protocol and grant, then the timed entries with the
+// seconds their timeout leaves; paged as profiles.
 void firewall_address_list_dict(Appliance& a, size_t first, rte_tel_data* d) {
     rte_tel_data_start_dict(d);
-    auto entries = address_list_entries(a.config().firewall, a.aaa().active_grants());
+    auto entries = address_list_entries(a.config().firewall, a.aaa().active_grants(),
+                                        &a.address_list_store(), Appliance::now_ms());
     constexpr size_t page = 40;
     for (size_t row = first; row < entries.size(); ++row) {
         if (row == first + page) {
@@ -121,8 +127,12 @@ void firewall_address_list_dict(Appliance& a, size_t first, rte_tel_data* d) {
         rte_tel_data_add_dict_string(c, "list", e.list.c_str());
         rte_tel_data_add_dict_string(c, "address", range_text(e.range).c_str());
         std::string session =
-            e.dynamic ? e.user + " (" + e.service + ", grant " + std::to_string(e.grant) + ")" : "";
+            e.dynamic && !e.user.empty()
+                ? e.user + " (" + e.service + ", grant " + std::to_string(e.grant) + ")"
+                : "";
         rte_tel_data_add_dict_string(c, "session", session.c_str());
+        if (e.timeout_left_s) rte_tel_data_add_dict_u64(c, "timeout_s", *e.timeout_left_s);
+        if (!e.origin.empty()) rte_tel_data_add_dict_string(c, "origin", e.origin.c_str());
         rte_tel_data_add_dict_container(d, std::to_string(row).c_str(), c, 0);
     }
 }

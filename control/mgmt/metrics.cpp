@@ -279,10 +279,12 @@ void firewall(prom::Writer& w, Appliance& a) {
 // recompilations for dynamic entries.
 void address_list_metrics(prom::Writer& w, Appliance& a) {
     std::map<std::pair<std::string, bool>, uint64_t> counts;
-    for (auto& e : address_list_entries(a.config().firewall, a.aaa().active_grants()))
+    for (auto& e : address_list_entries(a.config().firewall, a.aaa().active_grants(),
+                                        &a.address_list_store(), Appliance::now_ms()))
         ++counts[{e.list, e.dynamic}];
     w.family("vpnplane_firewall_address_list_entries", Type::Gauge,
-             "address list entries (static: merged ranges; dynamic: session addresses)");
+             "address list entries (static: merged ranges; dynamic: session addresses, entries "
+             "with a timeout and those add-to-address-list rules added)");
     for (auto& [key, n] : counts)
         w.sample(n, {{"list", key.first}, {"dynamic", key.second ? "yes" : "no"}});
     const auto& st = a.address_list_stats();
@@ -295,6 +297,15 @@ void address_list_metrics(prom::Writer& w, Appliance& a) {
     w.family("vpnplane_firewall_address_list_rebuild_seconds_max", Type::Gauge,
              "the longest recompilation for dynamic address list entries so far");
     w.sample(static_cast<double>(st.max_rebuild_us) / 1e6);
+    const auto& c = a.address_list_store().counters();
+    w.family("vpnplane_firewall_address_list_timed_total", Type::Counter,
+             "timed address list entries by event: added, refreshed (added again), expired, "
+             "full (refused at the entry limit), stale (a rule set replaced meanwhile)");
+    w.sample(c.added, {{"event", "added"}});
+    w.sample(c.refreshed, {{"event", "refreshed"}});
+    w.sample(c.expired, {{"event", "expired"}});
+    w.sample(c.full, {{"event", "full"}});
+    w.sample(c.stale, {{"event", "stale"}});
 }
 
 void session_metrics(prom::Writer& w, Appliance& a, bool per_session) {

@@ -4,10 +4,12 @@
 #include "base/log.hpp"
 #include "dataplane/ovpn/outer.hpp"
 #include "dataplane/ovpn/ovpn_session.hpp"
+#include "dataplane/ovpn/wire.hpp"
 
 #include <rte_byteorder.h>
 #include <rte_ip.h>
 #include <rte_mbuf.h>
+#include <rte_udp.h>
 
 namespace vp::ctl {
 
@@ -24,6 +26,14 @@ struct OvpnSessionEvent {
 OvpnSessionEvent session_event(const dp::PuntEntry& e) {
     return {e.payload.session_event.session,
             static_cast<dp::OvpnEvent>(e.payload.session_event.event)};
+}
+
+// A client's first packet: what a port that takes no new clients refuses.
+bool opens_session(uint8_t first_byte) {
+    uint8_t op = dp::ovpn::opcode_of(first_byte);
+    return op == dp::ovpn::op_control_hard_reset_client_v1 ||
+           op == dp::ovpn::op_control_hard_reset_client_v2 ||
+           op == dp::ovpn::op_control_hard_reset_client_v3;
 }
 
 } // namespace
@@ -75,6 +85,7 @@ ServiceBindings OvpnService::bindings() const {
     ServiceBindings b;
     if (server_) {
         if (ovpn::serves_udp(transport_)) b.udp_ports.push_back(port_);
+        if (old_udp_port_) b.udp_ports.push_back(old_udp_port_); // its sessions' control packets
         if (ovpn::serves_tcp(transport_)) b.tcp_ports.push_back(port_);
         b.session_kinds.push_back(dp::SessionKind::Ovpn);
     }
@@ -101,7 +112,16 @@ void OvpnService::on_datagram(const dp::PuntEntry& e, uint64_t now_ms) {
     if (server_ && dp::ovpn::locate_udp_payload(e.mbuf, outer)) {
         auto* ip = rte_pktmbuf_mtod_offset(e.mbuf, rte_ipv4_hdr*, sizeof(rte_ether_hdr));
         ovpn::Endpoint from{rte_be_to_cpu_32(outer.src_ip_be), rte_be_to_cpu_16(outer.src_port_be)};
-        worker_dp_->note_local(from, ip->dst_addr, e.port);
+        uint16_t to_port =
+            rte_be_to_cpu_16((reinterpret_cast<rte_udp_hdr*>(outer.payload) - 1)->dst_port);
+        if (old_udp_port_ && to_port == old_udp_port_ && outer.payload_len > 0 &&
+            opens_session(outer.payload[0])) {
+            // A port a reload replaced takes no new clients; its sessions go on.
+            ++tcp_.resets_refused_old_port;
+            rte_pktmbuf_free(e.mbuf);
+            return;
+        }
+        worker_dp_->note_local(from, ip->dst_addr, e.port, to_port);
         server_->on_datagram(from, e.worker, ByteSpan(outer.payload, outer.payload_len), now_ms);
     }
     rte_pktmbuf_free(e.mbuf);
@@ -112,6 +132,20 @@ void OvpnService::on_timer(uint64_t now_ms) {
     next_timer_ms_ = now_ms + timer_interval_ms;
     server_->on_timer(now_ms);
     worker_dp_->tick(now_ms);
+    if (old_udp_port_ && now_ms >= next_old_port_check_ms_) {
+        // The old port closes once its last session has ended.
+        next_old_port_check_ms_ = now_ms + 1000;
+        bool in_use = false;
+        for (auto& s : server_->sessions(now_ms))
+            in_use |= !worker_dp_->streams().find(s.caller) &&
+                      worker_dp_->local_port(s.caller) == old_udp_port_;
+        if (!in_use) {
+            log::info(log::Topic::Ovpn, "OpenVPN: UDP port {} closed (its last session ended)",
+                      old_udp_port_);
+            old_udp_port_ = 0;
+            policy_changed_ = true;
+        }
+    }
     worker_dp_->streams().pump_all();
 }
 
@@ -183,18 +217,45 @@ Status OvpnService::check_reload(const ServicesConfig& next,
     if (!next.ovpn.enabled) return {};
     // The new certificate and keys must load before anything changes.
     if (auto setup = ovpn_setup(next); !setup.ok()) return setup.error();
-    if (server_ && next.ovpn.port != port_) restart.push_back("ovpn_server.port");
-    // The TCP listener is opened when the dataplane starts.
-    if (server_ ? next.ovpn.protocol != transport_ : ovpn::serves_tcp(next.ovpn.protocol))
+    // The TCP listener is opened when the dataplane starts: a change that involves TCP waits for
+    // a restart. A UDP port moves live (reload()).
+    bool tcp = server_ ? ovpn::serves_tcp(transport_) || ovpn::serves_tcp(next.ovpn.protocol)
+                       : ovpn::serves_tcp(next.ovpn.protocol);
+    if (server_ && next.ovpn.protocol != transport_)
         restart.push_back("ovpn_server.protocol");
+    else if (!server_ && tcp)
+        restart.push_back("ovpn_server.protocol");
+    if (server_ && tcp && next.ovpn.port != port_) restart.push_back("ovpn_server.port");
     return {};
 }
 
 Status OvpnService::reload(const ServicesConfig& next, uint64_t now_ms) {
     ServicesConfig applied = next;
-    if (server_) { // the port and the transports need a restart
-        applied.ovpn.port = port_;
-        applied.ovpn.protocol = transport_;
+    if (server_) {
+        bool tcp = ovpn::serves_tcp(transport_) || ovpn::serves_tcp(next.ovpn.protocol);
+        if (next.ovpn.protocol != transport_ || tcp) { // these need a restart (check_reload)
+            applied.ovpn.port = port_;
+            applied.ovpn.protocol = transport_;
+        } else if (next.ovpn.port != port_) {
+            // OpenVPN/UDP moves: new clients on the new port; the sessions on the old one stay
+            // there (their datagrams and answers) until they end, then it closes. One old port at
+            // a time: a second move while one drains gives that one up (its sessions time out).
+            uint16_t keep = next.ovpn.port == old_udp_port_ ? 0 : port_;
+            uint16_t dropped = old_udp_port_ ? (keep ? old_udp_port_ : port_) : 0;
+            if (dropped)
+                log::warning(log::Topic::Ovpn,
+                             "OpenVPN: UDP port {} closed by a second move; its sessions end",
+                             dropped);
+            old_udp_port_ = keep;
+            port_ = next.ovpn.port;
+            worker_dp_->set_port(port_);
+            log::info(log::Topic::Ovpn, "OpenVPN server now on UDP port {}", port_);
+            if (keep)
+                log::info(log::Topic::Ovpn,
+                          "OpenVPN: UDP port {} keeps its sessions until they end and takes no "
+                          "new clients",
+                          keep);
+        }
     }
     return configure(applied, now_ms);
 }
@@ -202,6 +263,7 @@ Status OvpnService::reload(const ServicesConfig& next, uint64_t now_ms) {
 void OvpnService::add_policy(dp::WorkerPolicy& policy) const {
     if (!server_ || !enabled_) return;
     if (ovpn::serves_udp(transport_)) policy.ovpn_udp_port = port_;
+    policy.ovpn_udp_old_port = old_udp_port_;
     if (ovpn::serves_tcp(transport_)) policy.ovpn_tcp_port = port_;
 }
 

@@ -2,8 +2,9 @@
 // WorkerDataplane, feeds it the datagrams punted for its UDP port, the control packets of its
 // TCP streams (ovpn_streams.cpp) and the events of OpenVPN
 // sessions (SessionKind::Ovpn), runs its timers and answers management. Registered always; the
-// server itself exists once the configuration enables it (at start-up or by a reload), and its
-// port is fixed from then on (a new port needs a restart).
+// server itself exists once the configuration enables it (at start-up or by a reload). A reload
+// moves its UDP port live (the old one serves its sessions until they end); a change of the
+// transports or of a TCP port needs a restart (the TCP listener is opened with the dataplane).
 #pragma once
 
 #include "control/aaa/local_aaa.hpp"
@@ -15,11 +16,15 @@
 
 #include <memory>
 #include <unordered_map>
+#include <utility>
 
 namespace vp::ctl {
 
-// OpenVPN/TCP connections in negotiation (ovpn_streams.cpp), for telemetry and Prometheus.
+// OpenVPN/TCP connections in negotiation (ovpn_streams.cpp), and clients refused on a UDP port a
+// reload replaced, for telemetry and Prometheus.
 #define VP_OVPN_TCP_COUNTERS(X)                                                                    \
+    X(resets_refused_old_port,                                                                     \
+      "OpenVPN clients refused on a UDP port a reload replaced (its sessions go on)")              \
     X(tcp_handshakes_started, "OpenVPN/TCP connections accepted into negotiation")                 \
     X(tcp_handshakes_refused,                                                                      \
       "OpenVPN/TCP connections closed at once: max_tcp_handshakes were negotiating")               \
@@ -51,6 +56,9 @@ public:
                         std::vector<std::string>& restart) const override;
     Status reload(const ServicesConfig& next, uint64_t now_ms) override;
     void add_policy(dp::WorkerPolicy& policy) const override;
+    bool take_policy_change() override { return std::exchange(policy_changed_, false); }
+    // The UDP port a reload moved the server away from while sessions remain on it (0: none).
+    uint16_t old_udp_port() const { return old_udp_port_; }
 
     ovpn::Server* server() { return server_.get(); }
     struct TcpCounters {
@@ -92,6 +100,9 @@ private:
     std::unique_ptr<ovpn::Server> server_;
     std::shared_ptr<const ovpn::ServerSetup> setup_;
     uint16_t port_ = 0;
+    uint16_t old_udp_port_ = 0;
+    uint64_t next_old_port_check_ms_ = 0;
+    bool policy_changed_ = false;
     ovpn::Transport transport_ = ovpn::Transport::Udp; // fixed with the port (listeners)
     bool enabled_ = false;
     uint64_t next_timer_ms_ = 0;

@@ -33,8 +33,10 @@ WorkerDataplane::WorkerDataplane(dp::Dataplane& dataplane, uint16_t port,
     : dp_(dataplane), publisher_(dataplane), port_(port), replay_bits_(data_replay_window_bits),
       streams_(dataplane) {}
 
-void WorkerDataplane::note_local(const Endpoint& client, uint32_t local_ip_be, dp::PortId port) {
-    auto [it, inserted] = locals_.insert_or_assign(client, Local{local_ip_be, port});
+void WorkerDataplane::note_local(const Endpoint& client, uint32_t local_ip_be, dp::PortId port,
+                                 uint16_t udp_port) {
+    auto [it, inserted] =
+        locals_.insert_or_assign(client, Local{local_ip_be, port, udp_port ? udp_port : port_});
     (void)it;
     if (!inserted) return;
     locals_order_.push_back(client);
@@ -49,8 +51,9 @@ WorkerDataplane::Local WorkerDataplane::local_for(const Endpoint& client) const 
     // Not seen (evicted): answer from the first WAN port's address.
     const auto& ports = dp_.ports();
     for (dp::PortId p = 0; p < ports.size(); ++p)
-        if (ports[p].settings.role == dp::PortRole::Wan) return {ports[p].settings.address_be, p};
-    return {ports.front().settings.address_be, 0};
+        if (ports[p].settings.role == dp::PortRole::Wan)
+            return {ports[p].settings.address_be, p, port_};
+    return {ports.front().settings.address_be, 0, port_};
 }
 
 void WorkerDataplane::send(WorkerId worker, const Endpoint& to, ByteSpan datagram) {
@@ -71,7 +74,7 @@ void WorkerDataplane::send(WorkerId worker, const Endpoint& to, ByteSpan datagra
     Local local = local_for(to);
     auto* ip = reinterpret_cast<rte_ipv4_hdr*>(frame + sizeof(rte_ether_hdr));
     rte_udp_hdr* udp = dp::ovpn::write_outer_header(
-        ip, {local.ip_be, rte_cpu_to_be_32(to.address), rte_cpu_to_be_16(port_),
+        ip, {local.ip_be, rte_cpu_to_be_32(to.address), rte_cpu_to_be_16(local.udp_port),
              rte_cpu_to_be_16(to.port), static_cast<uint16_t>(datagram.size()), 0});
     std::memcpy(udp + 1, datagram.data(), datagram.size());
     udp->dgram_cksum = rte_ipv4_udptcp_cksum(ip, udp);
@@ -89,7 +92,7 @@ Status WorkerDataplane::add_peer(const PeerSpec& spec) {
     peer.owner = spec.owner_worker < dp_.worker_count() ? spec.owner_worker : 0;
     peer.wan_port = local.port;
     peer.local_ip_be = local.ip_be;
-    peer.local_port_be = rte_cpu_to_be_16(port_);
+    peer.local_port_be = rte_cpu_to_be_16(local.udp_port);
     peer.client_ip_be = rte_cpu_to_be_32(spec.endpoint.address);
     peer.client_port_be = rte_cpu_to_be_16(spec.endpoint.port);
     peer.data_v2 = spec.data_v2;

@@ -21,8 +21,15 @@ public:
     WorkerDataplane(dp::Dataplane& dataplane, uint16_t port, uint32_t data_replay_window_bits);
 
     // Where the server answers from: the address (and port index) the client's datagrams were
-    // sent to. Called for every punted datagram before the server sees it.
-    void note_local(const Endpoint& client, uint32_t local_ip_be, dp::PortId port);
+    // sent to, and the UDP port (0: the server's port). Called for every punted datagram before
+    // the server sees it. The UDP port is kept so that sessions on a port a reload replaced keep
+    // answering from it until they end.
+    void note_local(const Endpoint& client, uint32_t local_ip_be, dp::PortId port,
+                    uint16_t udp_port = 0);
+    // The server's UDP port for clients not seen yet (a reload may change it).
+    void set_port(uint16_t port) { port_ = port; }
+    // The UDP port `client` sent to (the server's port if not seen).
+    uint16_t local_port(const Endpoint& client) const { return local_for(client).udp_port; }
     // Keepalive pings; call every few hundred milliseconds.
     void tick(uint64_t now_ms);
 
@@ -58,6 +65,7 @@ private:
     struct Local {
         uint32_t ip_be;
         dp::PortId port;
+        uint16_t udp_port; // host order
     };
     Local local_for(const Endpoint& client) const;
     uint64_t tsc_to_ms(uint64_t tsc) const;

@@ -1,7 +1,8 @@
 // Compiles filter rules into rte_acl contexts (one per chain) and extracts the classified tuple
 // from packets. Port lists, connection states and address lists expand into one ACL rule per
 // combination, all carrying the same rule index; the first rule in configuration order wins, which
-// rte_acl expresses as the highest priority.
+// rte_acl expresses as the highest priority. Rules that do not decide (add-to-address-list) each
+// get a category of their own, so that they are found beside the deciding rule.
 #include "dataplane/firewall/filter.hpp"
 
 #include <rte_acl.h>
@@ -36,9 +37,9 @@ enum Field : uint8_t {
 
 RTE_ACL_RULE_DEF(AclRule, field_count);
 
-rte_acl_config acl_config() {
+rte_acl_config acl_config(unsigned categories) {
     rte_acl_config c{};
-    c.num_categories = 1;
+    c.num_categories = categories;
     c.num_fields = field_count;
     auto def = [&](Field f, uint8_t type, uint8_t size, uint8_t input, size_t offset) {
         c.defs[f] = {type, size, f, input, static_cast<uint32_t>(offset)};
@@ -62,9 +63,10 @@ void byte_match(uint32_t& value, uint32_t& mask, unsigned shift, int v, uint8_t 
 }
 
 // The ACL rules of one filter rule: the cartesian product of its port ranges.
-std::vector<AclRule> expand(const FilterRule& rule, uint32_t index, uint32_t priority) {
+std::vector<AclRule> expand(const FilterRule& rule, uint32_t index, uint32_t priority,
+                            unsigned category) {
     AclRule base{};
-    base.data.category_mask = 1;
+    base.data.category_mask = 1u << category;
     base.data.priority = static_cast<int32_t>(priority);
     base.data.userdata = index + 1;
     base.field[f_proto].value.u8 = rule.protocol < 0 ? 0 : static_cast<uint8_t>(rule.protocol);
@@ -179,8 +181,10 @@ FilterSet::build(std::vector<FilterRule> rules, const std::array<uint16_t, max_p
     set->counters_ = std::shared_ptr<Slot[]>(new Slot[set->stride_ * workers + 1]());
     if (set->rules_.size() >= RTE_ACL_MAX_PRIORITY) return make_error("firewall: too many rules");
     uint32_t gen = generation.fetch_add(1);
+    set->generation_ = gen;
     for (unsigned c = 0; c < chain_count; ++c) {
         std::vector<AclRule> acl;
+        unsigned adders = 0; // add-to-address-list rules: categories 1, 2, ...
         for (uint32_t i = 0; i < set->rules_.size(); ++i) {
             auto& r = set->rules_[i];
             if (r.disabled || static_cast<unsigned>(r.chain) != c) continue;
@@ -188,9 +192,17 @@ FilterSet::build(std::vector<FilterRule> rules, const std::array<uint16_t, max_p
                 return make_error("firewall: the rules expand to more than " +
                                   std::to_string(max_acl_rules) +
                                   " ACL entries (port lists, states and address lists multiply)");
-            auto more = expand(r, i, RTE_ACL_MAX_PRIORITY - i);
+            unsigned category = decides(r.action) ? 0 : ++adders;
+            if (category >= max_categories)
+                return make_error("firewall: more than " + std::to_string(max_categories - 1) +
+                                  " add-to-address-list rules in one chain");
+            auto more = expand(r, i, RTE_ACL_MAX_PRIORITY - i, category);
             acl.insert(acl.end(), more.begin(), more.end());
         }
+        set->categories_[c] = adders == 0
+                                  ? 1
+                                  : (adders + 1 + RTE_ACL_RESULTS_MULTIPLIER - 1) /
+                                        RTE_ACL_RESULTS_MULTIPLIER * RTE_ACL_RESULTS_MULTIPLIER;
         if (acl.empty()) continue; // an empty chain is not classified at all
         std::string name = "fw" + std::to_string(gen) + "_" + std::to_string(c);
         rte_acl_param param{};
@@ -205,7 +217,7 @@ FilterSet::build(std::vector<FilterRule> rules, const std::array<uint16_t, max_p
                                        static_cast<uint32_t>(acl.size()));
             rc != 0)
             return make_error("firewall: rte_acl_add_rules failed (" + std::to_string(rc) + ")");
-        rte_acl_config cfg = acl_config();
+        rte_acl_config cfg = acl_config(set->categories_[c]);
         if (int rc = rte_acl_build(ctx, &cfg); rc != 0)
             return make_error("firewall: rte_acl_build failed (" + std::to_string(rc) + ")");
     }
@@ -219,7 +231,7 @@ FilterSet::~FilterSet() {
 
 void FilterSet::classify(Chain c, const Tuple** tuples, uint32_t* results, uint32_t n) const {
     rte_acl_classify(ctx_[static_cast<unsigned>(c)], reinterpret_cast<const uint8_t**>(tuples),
-                     results, n, 1);
+                     results, n, categories_[static_cast<unsigned>(c)]);
 }
 
 void FilterSet::set_nat(std::vector<NatRule> rules, bool tracking) {

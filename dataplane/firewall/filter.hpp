@@ -66,9 +66,16 @@ public:
     bool active(Chain c) const { return ctx_[static_cast<unsigned>(c)] != nullptr; }
     uint16_t port_lists(uint16_t port) const { return port < max_ports ? port_lists_[port] : 0; }
 
-    // Classifies n tuples (n <= 64 per call is what the workers use); results[i] is the matching
-    // rule's index + 1, 0 when no enabled rule matches (the chain's policy: accept).
+    // Classifies n tuples (n <= 64 per call is what the workers use); results[i * categories(c)]
+    // is the deciding rule's index + 1, 0 when no enabled rule matches (the chain's policy:
+    // accept); results[i * categories(c) + k], k >= 1, the k-th add-to-address-list rule's
+    // index + 1 when it matches (it acts when it comes before the deciding rule).
     void classify(Chain c, const Tuple** tuples, uint32_t* results, uint32_t n) const;
+    // 1 for a chain without add-to-address-list rules, else a multiple of 4 (rte_acl's).
+    unsigned categories(Chain c) const { return categories_[static_cast<unsigned>(c)]; }
+    // Distinguishes sets in the control plane's AddressListAdd events (a rule index is only
+    // meaningful with the set that classified it).
+    uint32_t generation() const { return generation_; }
 
     const std::vector<FilterRule>& rules() const { return rules_; }
     // NAT rules (firewall.nat) and whether packets go through connection tracking (NAT rules or
@@ -106,6 +113,8 @@ private:
         Relaxed<uint64_t> bytes;
     };
     std::array<rte_acl_ctx*, chain_count> ctx_{};
+    std::array<unsigned, chain_count> categories_{1, 1, 1};
+    uint32_t generation_ = 0;
     std::vector<FilterRule> rules_;
     std::vector<NatRule> nat_;
     bool tracking_ = false;

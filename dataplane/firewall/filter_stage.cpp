@@ -2,7 +2,11 @@
 // with one rte_acl_classify call per chain (input for the appliance's own addresses, forward for
 // everything routed through it), and each verdict applied: accept continues to local delivery or
 // forwarding, drop and reject (with an ICMP destination unreachable) are counted drops. The rule
-// that decided a packet counts it (packets and bytes) in this worker's slot.
+// that decided a packet counts it (packets and bytes) in this worker's slot. An
+// add-src/dst-to-address-list rule before the deciding one (its own ACL category) counts the packet
+// too and reports the address to the control plane, which owns the lists: the worker cannot change
+// a compiled set. Reports are bounded: one per rule and address a second (a flow matches on every
+// packet), at most address_list_adds_per_s per worker, and none while the punt ring is full.
 #include "dataplane/firewall/filter.hpp"
 #include "dataplane/ip/icmp.hpp"
 #include "dataplane/ip/mss_clamp.hpp"
@@ -18,7 +22,8 @@ namespace vp::dp {
 
 namespace {
 
-constexpr uint16_t ipv4_tcp_headers = 40; // MSS = MTU - IPv4 header - TCP header
+constexpr uint16_t ipv4_tcp_headers = 40;          // MSS = MTU - IPv4 header - TCP header
+constexpr uint32_t address_list_adds_per_s = 1000; // per worker, and the bucket's depth
 
 static_assert(static_cast<unsigned>(SessionKind::Ovpn) == fw::list_ovpn);
 static_assert(static_cast<unsigned>(SessionKind::Sstp) == fw::list_sstp);
@@ -75,6 +80,36 @@ void Worker::change_mss(const FilterHeld& h, uint32_t rule_index, uint16_t out_m
         count(WorkerCounter::mss_clamped);
 }
 
+void Worker::address_list_add(const FilterHeld& h, uint32_t rule_index) {
+    const fw::FilterRule& rule = filter_->rules()[rule_index];
+    auto* ip = rte_pktmbuf_mtod_offset(h.m, const rte_ipv4_hdr*, sizeof(rte_ether_hdr));
+    filter_->count(id_, rule_index, rte_pktmbuf_pkt_len(h.m) - sizeof(rte_ether_hdr));
+    uint32_t address =
+        rte_be_to_cpu_32(rule.action == fw::Action::add_src_to_list ? ip->src_addr : ip->dst_addr);
+    uint32_t generation = filter_->generation();
+    AddressListSeen& seen = list_seen_[((address * 2654435761u) ^ rule_index) % list_seen_.size()];
+    if (seen.address == address && seen.rule == rule_index && seen.generation == generation &&
+        now_tsc_ - seen.tsc < tsc_hz_) {
+        count(WorkerCounter::address_list_adds_skipped);
+        return;
+    }
+    uint64_t refill = (now_tsc_ - list_bucket_tsc_) * address_list_adds_per_s / tsc_hz_;
+    if (refill > 0) {
+        list_tokens_ = static_cast<uint32_t>(
+            std::min<uint64_t>(address_list_adds_per_s, list_tokens_ + refill));
+        list_bucket_tsc_ = now_tsc_;
+    }
+    PuntEntry p{nullptr, PuntReason::AddressListAdd, h.port, id_,
+                PuntPayload{.address_list = {address, rule_index, generation}}};
+    if (list_tokens_ == 0 || rte_ring_mp_enqueue_elem(dp_.punt_ring(), &p, sizeof p) != 0) {
+        count(WorkerCounter::address_list_adds_skipped);
+        return;
+    }
+    --list_tokens_;
+    seen = {address, rule_index, generation, now_tsc_};
+    count(WorkerCounter::address_list_adds);
+}
+
 void Worker::filter_flush() {
     uint16_t n = filter_held_n_;
     if (n == 0) return;
@@ -87,7 +122,7 @@ void Worker::filter_flush() {
     fw::Tuple tuples[max_burst];
     const fw::Tuple* by_chain[fw::chain_count][max_burst];
     uint16_t index[fw::chain_count][max_burst];
-    uint32_t results[fw::chain_count][max_burst];
+    uint32_t results[fw::chain_count][max_burst * fw::max_categories];
     uint16_t count_of[fw::chain_count] = {};
     uint16_t out_mtu[max_burst];
     constexpr auto mangle = static_cast<unsigned>(fw::Chain::mangle_forward);
@@ -135,13 +170,19 @@ void Worker::filter_flush() {
     uint32_t mss_rule[max_burst];
     std::fill_n(mss_rule, n, 0u);
     for (uint16_t j = 0; j < count_of[mangle]; ++j)
-        mss_rule[index[mangle][j]] = results[mangle][j];
+        mss_rule[index[mangle][j]] =
+            results[mangle][j * filter_->categories(fw::Chain::mangle_forward)];
     stage_done(Stage::firewall, n, t0);
     // Verdicts in arrival order per chain.
-    for (unsigned c = 0; c < mangle; ++c)
+    for (unsigned c = 0; c < mangle; ++c) {
+        unsigned categories = filter_->categories(static_cast<fw::Chain>(c));
         for (uint16_t j = 0; j < count_of[c]; ++j) {
             const FilterHeld& h = held[index[c][j]];
-            uint32_t r = results[c][j];
+            const uint32_t* res = &results[c][j * categories];
+            uint32_t r = res[0];
+            // Add-to-address-list rules ahead of the deciding rule (rule order = index order).
+            for (unsigned k = 1; k < categories; ++k)
+                if (res[k] != 0 && (r == 0 || res[k] < r)) address_list_add(h, res[k] - 1);
             if (r != 0) {
                 const fw::FilterRule& rule = filter_->rules()[r - 1];
                 filter_->count(id_, r - 1, rte_pktmbuf_pkt_len(h.m) - sizeof(rte_ether_hdr));
@@ -160,6 +201,7 @@ void Worker::filter_flush() {
                 change_mss(h, mr - 1, out_mtu[index[c][j]]);
             route_received(h.m, h.nh, h.port, h.in_mtu, h.icmp_src_be, h.from, true);
         }
+    }
 }
 
 } // namespace vp::dp

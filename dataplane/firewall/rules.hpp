@@ -17,7 +17,18 @@ namespace vp::dp::fw {
 enum class Chain : uint8_t { input, forward, mangle_forward };
 inline constexpr unsigned chain_count = 3;
 
-enum class Action : uint8_t { accept, drop, reject, change_mss };
+// add_src_to_list, add_dst_to_list: RouterOS's add-src-to-address-list and
+// add-dst-to-address-list, which do not decide: the packet goes on to the next rule. The worker
+// reports the address to the control plane (PuntReason::AddressListAdd), which adds the entry.
+enum class Action : uint8_t { accept, drop, reject, change_mss, add_src_to_list, add_dst_to_list };
+inline constexpr bool decides(Action a) {
+    return a != Action::add_src_to_list && a != Action::add_dst_to_list;
+}
+
+// rte_acl gives one result per category: the deciding rules share category 0, and each
+// add-to-address-list rule of a chain has a category of its own (so that several may act on one
+// packet, as in RouterOS), hence at most max_categories - 1 of them per chain.
+inline constexpr unsigned max_categories = 16;
 
 // Interface ids in the classified tuple: a port's id is its PortId; every tunnel session shares
 // one id (sessions have no name of their own yet, so rules reach them through the lists).
@@ -81,6 +92,10 @@ struct FilterRule {
     // resolves them again into src_list/dst_list when dynamic entries change.
     std::string src_list_name;
     std::string dst_list_name;
+    // add_src_to_list, add_dst_to_list: the list the address joins and for how long (seconds;
+    // 0: RouterOS's none-dynamic, until the daemon restarts).
+    std::string address_list;
+    uint32_t address_list_timeout_s = 0;
     bool disabled = false;
     std::string comment;
     std::string text; // the rule as the operator wrote it, for `vpnctl firewall filter`

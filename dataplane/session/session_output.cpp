@@ -38,9 +38,11 @@ const Worker::ProtocolSlot* Worker::udp_protocol(uint16_t dst_port) const {
         if (!proto.stage || !proto.stage->udp_port) continue;
         uint16_t listening = policy_->*proto.stage->udp_port;
         // The OpenVPN client links' ports go to the same stage as the server's port.
-        bool client_link = proto.stage->udp_port == &WorkerPolicy::ovpn_udp_port &&
-                           policy_->ovpn_client_port(dst_port);
-        if (!client_link && (listening == 0 || listening != dst_port)) continue;
+        // So does a port a reload replaced, while its sessions last.
+        bool also = proto.stage->udp_port == &WorkerPolicy::ovpn_udp_port &&
+                    (policy_->ovpn_client_port(dst_port) ||
+                     (dst_port != 0 && dst_port == policy_->ovpn_udp_old_port));
+        if (!also && (listening == 0 || listening != dst_port)) continue;
         return &proto;
     }
     return nullptr;

@@ -164,7 +164,11 @@ inline constexpr std::array<CounterInfo, static_cast<size_t>(Stage::Count)> stag
     X(busy_cycles, "TSC cycles spent in iterations that processed packets")                        \
     X(idle_cycles, "TSC cycles spent in iterations that found no work")                            \
     X(conntrack_created, "connections this worker created in the connection table")                \
-    X(nat_translated, "packets whose addresses or ports NAT rewrote")
+    X(nat_translated, "packets whose addresses or ports NAT rewrote")                              \
+    X(address_list_adds, "add-src/dst-to-address-list matches reported to the control plane")      \
+    X(address_list_adds_skipped,                                                                   \
+      "add-to-address-list matches not reported: repeats within a second, the rate limit or a "    \
+      "full punt ring")
 
 enum class WorkerCounter : uint16_t {
 #define VP_X(name, description) name,

@@ -150,6 +150,17 @@ private:
     };
     // A change-mss rule on a held TCP SYN (the rule's index; `out_mtu` 0: unknown).
     void change_mss(const FilterHeld& h, uint32_t rule_index, uint16_t out_mtu);
+    // An add-src/dst-to-address-list rule matched: report the address (bounded, see the stage).
+    void address_list_add(const FilterHeld& h, uint32_t rule_index);
+    struct AddressListSeen {
+        uint32_t address = 0;
+        uint32_t rule = UINT32_MAX;
+        uint32_t generation = 0;
+        uint64_t tsc = 0;
+    };
+    std::array<AddressListSeen, 64> list_seen_{}; // recent reports (direct-mapped)
+    uint32_t list_tokens_ = 0;
+    uint64_t list_bucket_tsc_ = 0;
     fw::FilterSet* filter_ = nullptr;
     uint16_t filter_held_n_ = 0;
     std::array<FilterHeld, max_burst> filter_held_;

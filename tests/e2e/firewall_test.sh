@@ -28,7 +28,9 @@ firewall = { filter = (
   { chain = "forward"; in_interface_list = "ovpn"; out_interface_list = "LAN";
     src_address_list = "vpn-users"; action = "accept"; },
   { chain = "forward"; in_interface_list = "ovpn"; action = "drop";
-    comment = "tunnels outside vpn-users"; }
+    comment = "tunnels outside vpn-users"; },
+  { chain = "input"; protocol = "icmp"; in_interface_list = "ovpn";
+    action = "add-src-to-address-list"; address_list = "pingers"; address_list_timeout = "10m"; }
 ); };
 CFG
 } >"$E2E_DIR/vpnplane.cfg"
@@ -58,13 +60,24 @@ check "the drops are counted as firewall_drop" \
     test "$(json_value drops "r.get('firewall_drop', 0)")" -gt 0
 check "vpnctl firewall filter prints the rules with their comments" \
     bash -c "'$VPNCTL' -s /var/run/dpdk/$E2E_PREFIX/dpdk_telemetry.v2 firewall filter | grep -q ';;; no iperf on 5202 from tunnels'"
+# add-src-to-address-list: the worker reports the pinging client, the control plane adds it for 10m.
+check "the client pings the appliance" in_client ping -c 2 -i 0.2 -W 2 10.2.0.1
+check "vpnctl firewall address-list shows the pinger with the timeout left (add-src-to-address-list)" \
+    wait_for 5 bash -c "'$VPNCTL' -s /var/run/dpdk/$E2E_PREFIX/dpdk_telemetry.v2 firewall address-list | grep -E ' D +pingers +10\.2\.0\.[0-9]+ +9m[0-9]+s +rule 4'"
+adds=$(json_value workers "sum(w.get('address_list_adds', 0) for w in r.values() if isinstance(w, dict))")
+skipped=$(json_value workers "sum(w.get('address_list_adds_skipped', 0) for w in r.values() if isinstance(w, dict))")
+# Two pings 0.2 s apart: two reports when the first one's recompilation (vpn-users is matched by
+# rule 2) came in between (the repeat cache is per rule set), else one and a repeat not sent.
+echo "add-to-address-list reports: $adds sent, $skipped not sent (repeats)"
+check "the worker reported the pinger ($adds report(s), $skipped repeat(s) not reported)" \
+    test "$adds" -ge 1 -a "$((adds + skipped))" -ge 2
 vpnctl firewall filter >"$E2E_DIR/filter.txt" 2>&1 || true
 cat "$E2E_DIR/filter.txt"
 vpnctl firewall address-list >"$E2E_DIR/address-list.txt" 2>&1 || true
 cat "$E2E_DIR/address-list.txt"
 kill -TERM "$(client_pid alice)"
 check "the session ends (explicit exit or keepalive timeout)" wait_for 40 sessions_are 0
-check "alice's address left vpn-users with her session" \
-    bash -c "'$VPNCTL' -s /var/run/dpdk/$E2E_PREFIX/dpdk_telemetry.v2 firewall address-list | grep -q 'no entries'"
+check "alice's address left vpn-users with her session (the pingers entry stays for its timeout)" \
+    bash -c "! '$VPNCTL' -s /var/run/dpdk/$E2E_PREFIX/dpdk_telemetry.v2 firewall address-list | grep -q vpn-users"
 check "the daemon stops cleanly" stop_daemon
 e2e_finish

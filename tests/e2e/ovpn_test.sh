@@ -382,6 +382,57 @@ case_reload_rate_limit() {
     check "the client is still connected" in_client ping -c 2 -W 2 10.2.0.1
 }
 
+# --- reload: the server's UDP port -------------------------------------------------------------
+
+not_connected() { ! connected "$@"; }
+
+case_reload_port() {
+    # alice connects on 1194; a reload moves the server to 1195. alice's session stays on 1194
+    # (same session, traffic both ways); bob connects on 1195; carol, still dialling 1194, is
+    # refused. When alice leaves, 1194 closes.
+    start 3 ''
+    profile alice
+    profile carol # remote port 1194, written before the move
+    start_client "$NS_CLIENT" alice alice wonderland --explicit-exit-notify 1
+    check "alice connects on UDP 1194" connected alice
+    check "alice pings the LAN host" in_client ping -c 2 -i 0.2 -W 2 10.2.0.2
+    local id
+    id=$(session_field id 2>/dev/null || echo none)
+    # 40 pings, 8 s: across the reload, bob's connect and carol's refusal.
+    ip netns exec "$NS_CLIENT" ping -c 40 -i 0.2 -W 1 10.2.0.2 >"$E2E_DIR/ping-during.txt" 2>&1 &
+    local pinger=$!
+    E2E_PIDS+=("$pinger")
+    sed -i 's/port = 1194;/port = 1195;/' "$E2E_DIR/vpnplane.cfg"
+    local rc=0
+    vpnctl reload >"$E2E_DIR/reload.out" 2>&1 || rc=$?
+    cat "$E2E_DIR/reload.out"
+    check "vpnctl reload applies the port (exit 0, nothing needs a restart)" test "$rc" -eq 0
+    check "the log says the server moved and 1194 drains" grep -q \
+        "UDP port 1194 keeps its sessions until they end" "$E2E_DIR/vpnplaned.log"
+    profile bob
+    check "bob's profile names the new port" grep -qE '^remote 10\.1\.0\.1 1195' "$E2E_DIR/bob.ovpn"
+    start_client "$(client_ns 2)" bob bob builder
+    check "bob connects on UDP 1195" connected bob
+    check "bob pings the LAN host" ip netns exec "$(client_ns 2)" ping -c 2 -i 0.2 -W 2 10.2.0.2
+    start_client "$(client_ns 3)" carol carol singer --connect-retry 1
+    check "carol, dialling 1194, is refused" not_connected carol 6
+    check "... counted as refused on the old port" test "$(json_value ovpn "r['resets_refused_old_port']")" -ge 1
+    kill "$(client_pid carol)" 2>/dev/null || true
+    wait "$pinger" 2>/dev/null || true
+    check "alice's session kept passing traffic through the reload (no ping lost)" \
+        grep -qE ' 0% packet loss' "$E2E_DIR/ping-during.txt"
+    check "alice: the same session, connected once" \
+        test "$(grep -c 'Initialization Sequence Completed' "$E2E_DIR/alice.log")" -eq 1
+    check "alice's session id is unchanged" test "$(session_field id)" = "$id"
+    check "two sessions (alice on 1194, bob on 1195)" sessions_are 2
+    check "alice still pings the LAN host" in_client ping -c 2 -i 0.2 -W 2 10.2.0.2
+    # alice leaves (explicit-exit-notify): the old port closes.
+    kill -TERM "$(client_pid alice)"
+    check "1194 closes with its last session" wait_for 15 grep -q \
+        "UDP port 1194 closed (its last session ended)" "$E2E_DIR/vpnplaned.log"
+    check "bob still pings the LAN host" ip netns exec "$(client_ns 2)" ping -c 2 -i 0.2 -W 2 10.2.0.2
+}
+
 type "case_$CASE" >/dev/null 2>&1 || { echo "unknown case $CASE"; exit 2; }
 "case_$CASE"
 check "SIGTERM stops the daemon with exit status 0" stop_daemon

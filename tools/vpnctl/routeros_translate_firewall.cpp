@@ -103,10 +103,10 @@ void FirewallImport::command(const Command& c) {
     rule(c, table);
 }
 
-// /ip firewall address-list add list=blocked address=192.0.2.0/24: one entry of
-// firewall.address_lists. Entries with a timeout (dynamic ones) or a DNS name are refused, and a
-// list with a refused entry is not imported at all (nor the rules naming it): a narrower list
-// would narrow the rules.
+// /ip firewall address-list add list=blocked address=192.0.2.0/24 [timeout=1d]: one entry of
+// firewall.address_lists (with its timeout). Entries with a DNS name are refused, and a list with
+// a refused entry is not imported at all (nor the rules naming it): a narrower list would narrow
+// the rules.
 void FirewallImport::address_list(const Command& c) {
     if (c.verb != "add")
         return report(c.line, "unsupported: " + c.menu + " " + c.verb +
@@ -141,9 +141,12 @@ void FirewallImport::address_list(const Command& c) {
             } else {
                 refuse("is yes or no");
             }
-        } else if (k == "timeout" || k == "dynamic") {
+        } else if (k == "timeout") {
+            if (!v.empty() && v != "00:00:00")
+                e.fields.emplace_back("timeout", number_or_string(v));
+        } else if (k == "dynamic") {
             if (!v.empty() && v != "no")
-                refuse("dynamic address list entries are not implemented (entries are static)");
+                refuse("a dynamic entry of a running router (its session or rule adds it again)");
         } else if (!v.empty()) {
             refuse("no vpnplane counterpart");
         }
@@ -222,18 +225,36 @@ void FirewallImport::rule(const Command& c, const std::string& table) {
                                             : "mangle rules run in the forward chain only");
             else
                 put("chain", quote(v));
+        } else if (k == "address-list" && table == "filter") {
+            if (v.empty() || v[0] == '!')
+                refuse(p, "is a list name");
+            else {
+                put("address_list", quote(v));
+                r.fills = v;
+            }
+        } else if (k == "address-list-timeout" && table == "filter") {
+            if (v == "none-static")
+                refuse(p, "vpnplane does not write its configuration: use none-dynamic or a "
+                          "duration");
+            else if (!v.empty())
+                put("address_list_timeout", number_or_string(v == "00:00:00" ? "none-dynamic" : v));
         } else if (k == "action") {
-            bool ok = table == "filter" ? contains({"accept", "drop", "reject"}, v)
-                      : table == "nat"  ? (chain == "srcnat" ? (v == "masquerade" || v == "src-nat")
-                                                             : v == "dst-nat")
-                                        : v == "change-mss";
+            bool ok =
+                table == "filter" ? contains({"accept", "drop", "reject", "add-src-to-address-list",
+                                              "add-dst-to-address-list"},
+                                             v)
+                : table == "nat"
+                    ? (chain == "srcnat" ? (v == "masquerade" || v == "src-nat") : v == "dst-nat")
+                    : v == "change-mss";
             if (ok) {
                 put("action", quote(v));
             } else if (v == "fasttrack-connection") {
                 refuse(p, "fasttrack is not implemented (an accept rule with connection-state="
                           "established,related does the same in vpnplane)");
             } else {
-                refuse(p, table == "filter" ? "the filter's actions are accept, drop and reject"
+                refuse(p, table == "filter" ? "the filter's actions are accept, drop, reject, "
+                                              "add-src-to-address-list and "
+                                              "add-dst-to-address-list"
                           : table == "nat"
                               ? "NAT actions are masquerade and src-nat (srcnat), dst-nat (dstnat)"
                               : "the only mangle action is change-mss");
@@ -371,6 +392,11 @@ void FirewallImport::rule(const Command& c, const std::string& table) {
         refuse_rule("connection-state is not valid in the input chain (the appliance's own "
                     "connections are not tracked)");
     if (has_reject_with && action != "reject") refuse_rule("reject-with needs action=reject");
+    bool adds = action == "add-src-to-address-list" || action == "add-dst-to-address-list";
+    if (adds && !c.prop("address-list")) refuse_rule(action + " needs address-list=");
+    if (!adds && table == "filter" && (c.prop("address-list") || c.prop("address-list-timeout")))
+        refuse_rule("address-list= and address-list-timeout= need action=add-src-to-address-list "
+                    "or add-dst-to-address-list");
     if (table == "nat" && has_to_addr && action == "masquerade")
         refuse_rule("to-addresses is not valid with masquerade (use action=src-nat)");
     if (table == "nat" && !has_to_addr && (action == "src-nat" || action == "dst-nat"))
@@ -419,6 +445,8 @@ void FirewallImport::connection_tracking(const Command& c) {
 
 void FirewallImport::finish(
     const std::function<std::optional<std::string>(const std::string&)>& iface) {
+    for (auto& r : filter_)
+        if (r.ok && !r.fills.empty()) rule_lists_.insert(r.fills);
     size_t imported_lists = 0;
     for (auto& l : lists_) {
         for (auto& [line, member] : l.members) {
@@ -487,13 +515,14 @@ void FirewallImport::finish(
                         if (!e.ok && !refused_at) refused_at = e.line;
                     }
                 std::string why;
-                bool dynamic = profile_lists_.count(name) != 0; // a /ppp profile fills it
+                // A /ppp profile or an add-to-address-list rule fills it.
+                bool dynamic = profile_lists_.count(name) != 0 || rule_lists_.count(name) != 0;
                 if (refused_at)
                     why = "the list (entry at line " + std::to_string(refused_at) +
                           ") is not imported";
                 else if (!entries && !dynamic)
                     why = "no /ip firewall address-list entries of that list (nor a /ppp "
-                          "profile address-list=)";
+                          "profile address-list=, nor an add-to-address-list rule)";
                 else if (!enabled && !dynamic)
                     why = "every entry of the list is disabled (vpnplane refuses a rule on an "
                           "empty list)";

@@ -35,6 +35,7 @@ struct FirewallRule {
     std::vector<std::pair<std::string, std::string>> lists;
     // (setting, address list name with its '!') resolved against /ip firewall address-list.
     std::vector<std::pair<std::string, std::string>> address_lists;
+    std::string fills; // add-src/dst-to-address-list: the list the rule fills
 };
 
 // An /ip firewall address-list entry (-> firewall.address_lists).
@@ -85,6 +86,7 @@ private:
     std::vector<InterfaceList> lists_;
     std::vector<AddressListEntry> address_entries_;
     std::set<std::string> profile_lists_;
+    std::set<std::string> rule_lists_; // lists add-src/dst-to-address-list rules fill
 };
 
 struct ClientLink {

@@ -266,14 +266,19 @@ int show_firewall_connections(const json& r) {
     return 0;
 }
 
-// Like RouterOS's `/ip firewall address-list print`: D marks a session's dynamic entry.
+// Like RouterOS's `/ip firewall address-list print`: D marks a dynamic entry (a session's, one
+// with a timeout, one a rule added); TIMEOUT is what its timeout leaves.
 int show_firewall_address_list(const json& r) {
     std::printf("Flags: D - dynamic\n");
-    Table t({"#", "", "LIST", "ADDRESS", "SESSION"});
+    Table t({"#", "", "LIST", "ADDRESS", "TIMEOUT", "SESSION"});
     size_t i = 0;
-    for (auto& e : rows(r))
+    for (auto& e : rows(r)) {
+        std::string timeout = e.contains("timeout_s") ? format_duration(num(e, "timeout_s")) : "";
+        std::string who = field(e, "session");
+        if (who.empty() && e.contains("origin")) who = field(e, "origin");
         t.add({std::to_string(i++), field(e, "flags"), field(e, "list"), field(e, "address"),
-               field(e, "session")});
+               timeout, who});
+    }
     if (i == 0)
         std::printf("no entries\n");
     else

@@ -304,10 +304,73 @@ TEST(FirewallConfig, ProfileAddressListsAreKnownToRules) {
     EXPECT_EQ(f.nat[0].src_list_name, "vpn-users");
 }
 
+// Entries with a timeout (RouterOS's timeout=) are kept apart from the static ranges: they come
+// and go at run time; their list is known to rules even when it has no static entry.
+TEST(FirewallConfig, AddressListEntriesWithATimeout) {
+    auto c = load("firewall = {\n"
+                  "  address_lists = (\n"
+                  "    { list = \"ban\"; addresses = [ \"10.0.0.1\", \"10.0.1.0/24\" ];"
+                  " timeout = \"1h\"; comment = \"x\"; },\n"
+                  "    { list = \"ban\"; addresses = \"10.0.0.9\"; timeout = 90;"
+                  " disabled = true; },\n"
+                  "    { list = \"ok\"; addresses = \"10.0.0.2\"; } );\n"
+                  "  filter = ( { chain = \"input\"; src_address_list = \"ban\";"
+                  " action = \"drop\"; } ); };\n");
+    ASSERT_TRUE(c.ok()) << c.message();
+    auto& f = c->firewall;
+    using R = dp::fw::Range32;
+    ASSERT_EQ(f.timed_entries.size(), 2u) << "the disabled entry is left out";
+    EXPECT_EQ(f.timed_entries[0],
+              (config::TimedListEntry{"ban", R{0x0a000001u, 0x0a000001u}, 3600, "x"}));
+    EXPECT_EQ(f.timed_entries[1].range, (R{0x0a000100u, 0x0a0001ffu}));
+    EXPECT_TRUE(f.address_lists.at("ban").empty());
+    EXPECT_EQ(f.address_lists.at("ok").size(), 1u);
+    EXPECT_TRUE(f.dynamic_lists.count("ban"));
+    EXPECT_EQ(*f.filter[0].src_list, std::vector<R>{}) << "filled at run time";
+}
+
+// add-src/dst-to-address-list: the list and its timeout; the list is known to every rule.
+TEST(FirewallConfig, AddToAddressListActions) {
+    auto c = load("firewall = { filter = (\n"
+                  "  { chain = \"input\"; src_address_list = \"knocked\"; protocol = \"tcp\";"
+                  " dst_port = 22; action = \"accept\"; },\n"
+                  "  { chain = \"input\"; protocol = \"udp\"; dst_port = 7000;"
+                  " action = \"add-src-to-address-list\"; address_list = \"knocked\";"
+                  " address_list_timeout = \"1m\"; },\n"
+                  "  { chain = \"forward\"; action = \"add-dst-to-address-list\";"
+                  " address_list = \"seen\"; address_list_timeout = \"none-dynamic\"; } ); };\n");
+    ASSERT_TRUE(c.ok()) << c.message();
+    auto& f = c->firewall;
+    ASSERT_EQ(f.filter.size(), 3u);
+    EXPECT_EQ(f.filter[1].action, Action::add_src_to_list);
+    EXPECT_EQ(f.filter[1].address_list, "knocked");
+    EXPECT_EQ(f.filter[1].address_list_timeout_s, 60u);
+    EXPECT_EQ(f.filter[2].action, Action::add_dst_to_list);
+    EXPECT_EQ(f.filter[2].address_list_timeout_s, 0u);
+    EXPECT_EQ(f.dynamic_lists, (std::set<std::string>{"knocked", "seen"}));
+    refused("firewall = { filter = (\n { chain = \"input\";"
+            " action = \"add-src-to-address-list\"; } ); };",
+            ":6: firewall.filter.[0].address_list: is required");
+    refused("firewall = { filter = (\n { chain = \"input\"; action = \"drop\";"
+            " address_list = \"x\"; } ); };",
+            ":6: firewall.filter.[0].address_list: is only valid with action "
+            "add-src-to-address-list or add-dst-to-address-list");
+    refused("firewall = { filter = (\n { chain = \"input\";"
+            " action = \"add-src-to-address-list\"; address_list = \"x\";"
+            " address_list_timeout = \"none-static\"; } ); };",
+            "address_list_timeout: none-static is not supported");
+    std::string many = "firewall = { filter = (\n";
+    for (int i = 0; i < 16; ++i)
+        many += std::string(i ? "," : "") + " { chain = \"input\"; action = " +
+                "\"add-src-to-address-list\"; address_list = \"l\"; }\n";
+    refused(many + "); };", "at most 15 add-to-address-list rules per chain");
+}
+
 TEST(FirewallConfig, AddressListRefusals) {
     refused("firewall = { filter = (\n { chain = \"forward\"; src_address_list = \"x\"; } ); };",
             ":6: firewall.filter.[0].src_address_list: 'x' is not a list of "
-            "firewall.address_lists nor the address_list of a ppp profile");
+            "firewall.address_lists, the address_list of a ppp profile nor of an "
+            "add-to-address-list rule");
     refused("firewall = { address_lists = ( { list = \"x\"; addresses = \"10.0.0.1\";"
             " disabled = true; } );\n"
             "  nat = ( { chain = \"srcnat\"; action = \"masquerade\";"
@@ -318,8 +381,8 @@ TEST(FirewallConfig, AddressListRefusals) {
     refused("firewall = { address_lists = ( { list = \"x\"; } ); };",
             "firewall.address_lists.[0].addresses: is required");
     refused("firewall = { address_lists = ( { list = \"x\"; addresses = \"10.0.0.1\";"
-            " timeout = \"1d\"; } ); };",
-            "timeout: is not implemented: address list entries are static");
+            " timeout = \"soon\"; } ); };",
+            "firewall.address_lists.[0].timeout: 'soon' is not a duration");
     refused("firewall = { address_lists = ( { list = \"x\"; addresses = \"10.0.0.1\";"
             " bogus = 1; } ); };",
             "bogus");

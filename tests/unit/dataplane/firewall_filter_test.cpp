@@ -289,3 +289,60 @@ TEST(FirewallFilter, AddressListsExpandIntoAclRanges) {
 
 } // namespace
 } // namespace vp::dp::fw
+
+namespace vp::dp::fw {
+namespace {
+
+// add-src/dst-to-address-list rules do not decide: each has an ACL category of its own, so the
+// deciding rule (category 0) and every add rule that matches come out of one classification; a
+// chain without them keeps one category.
+TEST(FirewallFilter, AddToAddressListRulesMatchBesideTheDecidingRule) {
+    auto knock = rule(Chain::input, Action::add_src_to_list);
+    knock.protocol = IPPROTO_UDP;
+    knock.dst_ports = {{7000, 7000}};
+    auto seen = rule(Chain::input, Action::add_dst_to_list);
+    auto drop_udp = rule(Chain::input, Action::drop);
+    drop_udp.protocol = IPPROTO_UDP;
+    auto late = rule(Chain::input, Action::add_src_to_list); // after the drop: never acts
+    late.protocol = IPPROTO_UDP;
+    auto set = build({knock, seen, drop_udp, late, rule(Chain::forward, Action::accept)});
+    ASSERT_TRUE(set);
+    EXPECT_EQ(set->categories(Chain::input), 4u);
+    EXPECT_EQ(set->categories(Chain::forward), 1u);
+    EXPECT_EQ(set->categories(Chain::mangle_forward), 1u);
+    Tuple t[2];
+    fill_tuple(make(IPPROTO_UDP, ip4(192, 0, 2, 7), ip4(10, 0, 0, 1), 5, 7000).ip(), 0, 0,
+               any_interface, 0, t[0]);
+    fill_tuple(make(IPPROTO_TCP, ip4(192, 0, 2, 8), ip4(10, 0, 0, 1), 5, 22).ip(), 0, 0,
+               any_interface, 0, t[1]);
+    const Tuple* ptrs[2] = {&t[0], &t[1]};
+    uint32_t results[2 * 4];
+    std::fill(std::begin(results), std::end(results), 99u);
+    set->classify(Chain::input, ptrs, results, 2);
+    // UDP to 7000: decided by the drop (3); knock (1), seen (2) and late (4) match in their own
+    // categories; the worker acts on those before the deciding rule only (1 and 2).
+    EXPECT_EQ(results[0], 3u);
+    EXPECT_EQ(results[1], 1u);
+    EXPECT_EQ(results[2], 2u);
+    EXPECT_EQ(results[3], 4u);
+    // TCP: no deciding rule; only `seen` matches.
+    EXPECT_EQ(results[4], 0u);
+    EXPECT_EQ(results[5], 0u);
+    EXPECT_EQ(results[6], 2u);
+    EXPECT_EQ(results[7], 0u);
+    EXPECT_NE(set->generation(), build({rule(Chain::input, Action::drop)})->generation());
+}
+
+TEST(FirewallFilter, AtMostFifteenAddRulesPerChain) {
+    std::vector<FilterRule> rules(16, rule(Chain::input, Action::add_src_to_list));
+    std::array<uint16_t, FilterSet::max_ports> lists{};
+    auto set = FilterSet::build(rules, lists, 1, SOCKET_ID_ANY);
+    ASSERT_FALSE(set.ok());
+    EXPECT_NE(set.error().message.find("more than 15 add-to-address-list rules"),
+              std::string::npos);
+    rules.pop_back();
+    EXPECT_TRUE(FilterSet::build(rules, lists, 1, SOCKET_ID_ANY).ok());
+}
+
+} // namespace
+} // namespace vp::dp::fw

@@ -56,7 +56,7 @@ TEST(RouterosImport, SeedFirewallAndClientLinks) {
             "icmp-admin-prohibited (tcp-reset is not supported)",
             "line 16: refused: this /ip firewall filter rule is not imported",
             "line 17: refused: src-address-list=blocked: no /ip firewall address-list entries of "
-            "that list (nor a /ppp profile address-list=)",
+            "that list (nor a /ppp profile address-list=, nor an add-to-address-list rule)",
             "line 17: refused: this /ip firewall filter rule is not imported",
             "line 24: refused: action=redirect: NAT actions are masquerade and src-nat (srcnat), "
             "dst-nat (dstnat)",
@@ -260,22 +260,17 @@ TEST(RouterosImport, FirewallAddressLists) {
                   "address, a prefix (10.0.0.0/24) or a range (10.0.0.1-10.0.0.9); DNS names are "
                   "not resolved in vpnplane's address lists",
                   "line 8: refused: this address-list entry is not imported (nor list cloud)",
-                  "line 9: refused: timeout=1d: dynamic address list entries are not implemented "
-                  "(entries are static)",
-                  "line 9: refused: this address-list entry is not imported (nor list temporary)",
                   "line 11: unsupported: /ip firewall address-list set (address lists are "
                   "translated from add only)",
                   "line 17: refused: dst-address-list=cloud: the list (entry at line 8) is not "
                   "imported",
                   "line 17: refused: this /ip firewall filter rule is not imported",
-                  "line 18: refused: src-address-list=temporary: the list (entry at line 9) is "
-                  "not imported",
-                  "line 18: refused: this /ip firewall filter rule is not imported",
                   "line 19: refused: src-address-list=off: every entry of the list is disabled "
                   "(vpnplane refuses a rule on an empty list)",
                   "line 19: refused: this /ip firewall filter rule is not imported",
                   "line 20: refused: src-address-list=nowhere: no /ip firewall address-list "
-                  "entries of that list (nor a /ppp profile address-list=)",
+                  "entries of that list (nor a /ppp profile address-list=, nor an "
+                  "add-to-address-list rule)",
                   "line 20: refused: this /ip firewall filter rule is not imported",
               }));
     EXPECT_NE(
@@ -285,6 +280,8 @@ TEST(RouterosImport, FirewallAddressLists) {
                       "    { list = \"blocked\"; addresses = \"192.0.2.66\"; },\n"
                       "    { list = \"admins\"; addresses = \"10.8.0.10-10.8.0.20\"; },\n"
                       "    { list = \"admins\"; addresses = \"10.8.0.99\"; disabled = true; },\n"
+                      "    { list = \"temporary\"; addresses = \"192.0.2.77\"; timeout = "
+                      "\"1d\"; },\n"
                       "    { list = \"off\"; addresses = \"192.0.2.88\"; disabled = true; }\n"
                       "  );\n"),
         std::string::npos)
@@ -297,10 +294,14 @@ TEST(RouterosImport, FirewallAddressLists) {
     auto cfg = config::load_config_text(r.config);
     ASSERT_TRUE(cfg.ok()) << cfg.message() << "\n" << r.config;
     auto& fw = cfg->firewall;
-    ASSERT_EQ(fw.address_lists.size(), 3u);
+    ASSERT_EQ(fw.address_lists.size(), 4u);
     EXPECT_EQ(fw.address_lists.at("admins").size(), 1u); // the disabled entry left out
     EXPECT_TRUE(fw.address_lists.at("off").empty());
-    ASSERT_EQ(fw.filter.size(), 4u);
+    ASSERT_EQ(fw.timed_entries.size(), 1u); // timeout=1d: in the list for a day
+    EXPECT_EQ(fw.timed_entries[0].list, "temporary");
+    EXPECT_EQ(fw.timed_entries[0].timeout_s, 86400u);
+    ASSERT_EQ(fw.filter.size(), 5u);
+    EXPECT_EQ(fw.filter[4].src_list_name, "temporary");
     ASSERT_TRUE(fw.filter[0].src_list.has_value());
     EXPECT_EQ(fw.filter[0].src_list->size(), 2u);
     ASSERT_TRUE(fw.filter[3].dst_list.has_value());
@@ -328,6 +329,64 @@ TEST(RouterosImport, ProfileAddressListFeedsFirewallRules) {
     EXPECT_EQ(cfg->firewall.dynamic_lists.count("vpn-users"), 1u);
     ASSERT_EQ(cfg->firewall.filter.size(), 2u);
     EXPECT_EQ(cfg->firewall.filter[0].src_list_name, "vpn-users");
+}
+
+// action=add-src-to-address-list address-list= address-list-timeout=: the rule is imported with
+// its list and timeout, and rules may name the list it fills; none-static is refused.
+TEST(RouterosImport, AddToAddressListRules) {
+    auto r = import_text("/ip address add address=192.0.2.1/24 interface=ether1\n"
+                         "/ip firewall filter\n"
+                         "add chain=input protocol=tcp dst-port=22 src-address-list=ssh_stage1 "
+                         "action=drop\n"
+                         "add action=add-src-to-address-list address-list=ssh_stage1 "
+                         "address-list-timeout=1m chain=input connection-state=new protocol=tcp "
+                         "dst-port=22\n"
+                         "add chain=forward action=add-dst-to-address-list address-list=seen "
+                         "address-list-timeout=none-dynamic\n"
+                         "add chain=forward action=add-src-to-address-list address-list=x "
+                         "address-list-timeout=none-static\n"
+                         "add chain=forward action=accept address-list=x\n",
+                         {{"ether1", "net_null0"}});
+    EXPECT_EQ(reports(r),
+              (std::vector<std::string>{
+                  "line 3: refused: src-address-list=ssh_stage1: no /ip firewall address-list "
+                  "entries of that list (nor a /ppp profile address-list=, nor an "
+                  "add-to-address-list rule)",
+                  "line 3: refused: this /ip firewall filter rule is not imported",
+                  "line 4: refused: connection-state is not valid in the input chain (the "
+                  "appliance's own connections are not tracked)",
+                  "line 4: refused: this /ip firewall filter rule is not imported",
+                  "line 6: refused: address-list-timeout=none-static: vpnplane does not write its "
+                  "configuration: use none-dynamic or a duration",
+                  "line 6: refused: this /ip firewall filter rule is not imported",
+                  "line 7: refused: address-list= and address-list-timeout= need "
+                  "action=add-src-to-address-list or add-dst-to-address-list",
+                  "line 7: refused: this /ip firewall filter rule is not imported",
+              }));
+    auto cfg = config::load_config_text(r.config);
+    ASSERT_TRUE(cfg.ok()) << cfg.message() << "\n" << r.config;
+    auto& f = cfg->firewall.filter;
+    ASSERT_EQ(f.size(), 1u) << r.config;
+    EXPECT_EQ(f[0].action, dp::fw::Action::add_dst_to_list);
+    EXPECT_EQ(f[0].address_list, "seen");
+    EXPECT_EQ(f[0].address_list_timeout_s, 0u);
+    auto ok = import_text("/ip address add address=192.0.2.1/24 interface=ether1\n"
+                          "/ip firewall filter\n"
+                          "add chain=input protocol=tcp dst-port=22 src-address-list=knock "
+                          "action=accept\n"
+                          "add action=add-src-to-address-list address-list=knock "
+                          "address-list-timeout=1m chain=input protocol=udp dst-port=7000\n",
+                          {{"ether1", "net_null0"}});
+    EXPECT_EQ(reports(ok), std::vector<std::string>{});
+    EXPECT_NE(ok.config.find("action = \"add-src-to-address-list\"; address_list = \"knock\"; "
+                             "address_list_timeout = \"1m\";"),
+              std::string::npos)
+        << ok.config;
+    auto cfg2 = config::load_config_text(ok.config);
+    ASSERT_TRUE(cfg2.ok()) << cfg2.message() << "\n" << ok.config;
+    ASSERT_EQ(cfg2->firewall.filter.size(), 2u);
+    EXPECT_EQ(cfg2->firewall.filter[0].src_list_name, "knock");
+    EXPECT_EQ(cfg2->firewall.filter[1].address_list_timeout_s, 60u);
 }
 
 } // namespace
