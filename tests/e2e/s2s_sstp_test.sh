@@ -55,6 +55,7 @@ r = json.load(sys.stdin)
 if len(r) == 1 and isinstance(next(iter(r.values())), dict): r = next(iter(r.values()))
 print(r['$1'])"
 }
+helpers="$(declare -f sstp_field); $helpers" # the lib's helpers end with the variables a command reads
 
 start_both() { # BRANCH_LINK_SETTINGS BRANCH_TOP_SETTINGS
     topology
