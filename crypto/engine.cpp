@@ -24,6 +24,28 @@ constexpr bool is_gcm(Cipher c) {
     return c == Cipher::Aes128Gcm || c == Cipher::Aes192Gcm || c == Cipher::Aes256Gcm;
 }
 
+// An open's gather list fits its region: within bounds, lengths adding up to the bytes it
+// covers, every non-empty segment with a pointer.
+bool gather_valid(const DataOp& op) {
+    const GatherSrc& g = *op.src;
+    if (op.direction != Direction::Open || g.n > GatherSrc::kMaxSegs || g.offset > op.len)
+        return false;
+    uint64_t total = 0;
+    for (uint8_t i = 0; i < g.n; ++i) {
+        if (g.segs[i].len != 0 && g.segs[i].p == nullptr) return false;
+        total += g.segs[i].len;
+    }
+    return total == op.len - g.offset;
+}
+
+void gather_copy(const DataOp& op) {
+    uint8_t* dst = op.data + op.src->offset;
+    for (uint8_t i = 0; i < op.src->n; ++i) {
+        std::memcpy(dst, op.src->segs[i].p, op.src->segs[i].len);
+        dst += op.src->segs[i].len;
+    }
+}
+
 void wipe_body(DataOp& op, uint32_t offset, uint32_t len) {
     std::memset(op.data + offset, 0, len);
     op.out_len = 0;
@@ -94,6 +116,10 @@ void CryptoEngine::process_chunk(DataOp* ops, size_t n) noexcept {
         }
         const uint32_t hdr = k->header_bytes();
         const bool cbc = is_cbc(k->cipher_);
+        if (op.src != nullptr && !gather_valid(op)) {
+            op.status = OpStatus::InvalidOp;
+            continue;
+        }
         if (op.direction == Direction::Seal) {
             if (!aead && op.len < kPacketIdBytes) {
                 op.status = OpStatus::BadLength;
@@ -124,6 +150,11 @@ void CryptoEngine::process_chunk(DataOp* ops, size_t n) noexcept {
             op.out_offset = hdr;
             op.out_len = body_len;
         }
+        // A gather list goes straight into the cipher only for AES-GCM on the direct API with
+        // the tag in the region; every other op takes its bytes in first and runs in place.
+        if (op.src != nullptr &&
+            !(mode_ == SubmitMode::Direct && is_gcm(k->cipher_) && op.src->offset >= hdr))
+            gather_copy(op);
         if (k->cipher_ == Cipher::None && k->digest_ == Digest::None) continue; // nothing to do
         todo[ntodo++] = static_cast<uint16_t>(i);
     }
@@ -172,6 +203,10 @@ void CryptoEngine::gcm_direct(DataOp& op, uint16_t index) noexcept {
     const auto* key = reinterpret_cast<const gcm_key_data*>(k.schedule_);
     auto* ctx = reinterpret_cast<gcm_context_data*>(gcm_ctx_);
     uint8_t* tag = seal ? op.data : slots_[index].tag;
+    if (op.src != nullptr && op.src->offset >= kAeadTagBytes) { // else process_chunk copied it
+        gcm_direct_gather(op, nonce, tag);
+        return;
+    }
     switch (k.cipher_) {
     case Cipher::Aes128Gcm:
         if (seal)
@@ -199,6 +234,40 @@ void CryptoEngine::gcm_direct(DataOp& op, uint16_t index) noexcept {
         break;
     }
     if (!seal && !equal_ct(tag, op.data, kAeadTagBytes)) {
+        op.status = OpStatus::AuthFailed;
+        wipe_body(op, kAeadTagBytes, op.out_len);
+    }
+}
+
+void CryptoEngine::gcm_direct_gather(DataOp& op, uint8_t* nonce, uint8_t* tag) noexcept {
+    const GatherSrc& g = *op.src;
+    const auto* key = reinterpret_cast<const gcm_key_data*>(op.key->schedule_);
+    auto* ctx = reinterpret_cast<gcm_context_data*>(gcm_ctx_);
+    aes_gcm_init_t init = mgr_->gcm256_init;
+    aes_gcm_enc_dec_update_t update = mgr_->gcm256_dec_update;
+    aes_gcm_enc_dec_finalize_t finalize = mgr_->gcm256_dec_finalize;
+    if (op.key->cipher_ == Cipher::Aes128Gcm) {
+        init = mgr_->gcm128_init;
+        update = mgr_->gcm128_dec_update;
+        finalize = mgr_->gcm128_dec_finalize;
+    } else if (op.key->cipher_ == Cipher::Aes192Gcm) {
+        init = mgr_->gcm192_init;
+        update = mgr_->gcm192_dec_update;
+        finalize = mgr_->gcm192_dec_finalize;
+    }
+    init(key, ctx, nonce, op.aad_len != 0 ? op.aad : nonce, op.aad_len);
+    uint8_t* dst = op.data + kAeadTagBytes;
+    if (g.offset > kAeadTagBytes) { // body bytes the caller already put in the region
+        update(key, ctx, dst, dst, g.offset - kAeadTagBytes);
+        dst = op.data + g.offset;
+    }
+    for (uint8_t i = 0; i < g.n; ++i) {
+        if (g.segs[i].len == 0) continue;
+        update(key, ctx, dst, g.segs[i].p, g.segs[i].len);
+        dst += g.segs[i].len;
+    }
+    finalize(key, ctx, tag, kAeadTagBytes);
+    if (!equal_ct(tag, op.data, kAeadTagBytes)) {
         op.status = OpStatus::AuthFailed;
         wipe_body(op, kAeadTagBytes, op.out_len);
     }

@@ -2,7 +2,8 @@
 // worker (it owns an ipsec-mb manager, which is single-threaded); it seals or opens a whole burst
 // of DataOps with one batch submission to ipsec-mb (by default AES-GCM ops instead go one call
 // each to ipsec-mb's direct GCM API: SubmitMode::Direct). No heap, locks, exceptions or virtual
-// calls per packet; everything works in place on contiguous buffers (pointers into mbuf data).
+// calls per packet; everything works in place on contiguous buffers (pointers into mbuf data),
+// except opens given a gather list (DataOp::src), which decrypt out of place.
 //
 // Region layout. An op protects one region of a packet: everything after the OpenVPN
 // opcode/peer-id (and, for AEAD, after the packet-id). Its shape is fixed by the key:
@@ -86,12 +87,33 @@ constexpr std::string_view to_string(OpStatus s) {
     return "?";
 }
 
+// Where an open's ciphertext lies when it is not (all) in the region itself: a packet whose bytes
+// are spread over buffers shared with other packets (an OpenVPN/TCP unit cut from MSS-sized
+// segments). Region bytes [offset, len) are read from segs, in order (their lengths add up to
+// len - offset), and the plaintext is written to data + offset: one pass, no copy first. The
+// caller puts the region's first `offset` bytes at data (with the tag/HMAC, when offset covers
+// it) and leaves room for the rest.
+struct GatherSeg {
+    const uint8_t* p = nullptr;
+    uint32_t len = 0;
+};
+struct GatherSrc {
+    static constexpr uint8_t kMaxSegs = 8;
+    uint32_t offset = 0;
+    uint8_t n = 0;
+    GatherSeg segs[kMaxSegs];
+};
+
 // One packet's crypto operation. Plain data: fill the inputs, pass a span of them to
 // CryptoEngine::process, read the outputs.
 struct DataOp {
     // --- inputs ---
     const DataKey* key = nullptr;
-    uint8_t* data = nullptr;            // start of the region (layout above)
+    uint8_t* data = nullptr; // start of the region (layout above)
+    // Open only, optional: the ciphertext's gather list (GatherSrc above). AES-GCM ops whose
+    // offset covers the tag are decrypted straight from the segments (SubmitMode::Direct); any
+    // other op copies them into the region first and proceeds in place.
+    const GatherSrc* src = nullptr;
     const uint8_t* aad = nullptr;       // AEAD only
     const uint8_t* packet_id = nullptr; // AEAD only: 4 bytes, the nonce's first part
     uint32_t len = 0;                   // seal: body bytes; open: region bytes
@@ -161,6 +183,9 @@ private:
     void complete(DataOp* ops, const void* job) noexcept;
     // SubmitMode::Direct: one AES-GCM op through the direct API, tag checked (open).
     void gcm_direct(DataOp& op, uint16_t index) noexcept;
+    // The same for an open with a gather list: init, one update per segment, finalize, the tag
+    // checked.
+    void gcm_direct_gather(DataOp& op, uint8_t* nonce, uint8_t* tag) noexcept;
     // TLS records (tls_record_engine.cpp).
     void tls_chunk(TlsRecordOp* ops, size_t n) noexcept;
     void tls_fill_job(void* job, TlsRecordOp& op, uint16_t index) noexcept;

@@ -3,6 +3,7 @@
 // worker instead. A next hop whose neighbour is unknown sends the packet to the control plane,
 // which holds it while ARP resolves.
 #include "dataplane/ip/checksum.hpp"
+#include "dataplane/ip/forward_plain.hpp"
 #include "dataplane/ip/icmp.hpp"
 #include "dataplane/ip/mss_clamp.hpp"
 #include "dataplane/l2/ethernet.hpp"
@@ -123,8 +124,18 @@ void Worker::route_originated_burst(rte_mbuf* const* pkts, uint16_t n) {
         dst[i] = rte_be_to_cpu_32(
             rte_pktmbuf_mtod_offset(pkts[i], rte_ipv4_hdr*, sizeof(rte_ether_hdr))->dst_addr);
     dp_.routes().lookup_bulk(dst, hops, n);
-    for (uint16_t i = 0; i < n; ++i)
-        route_originated_to(pkts[i], hops[i]);
+    uint64_t t0 = stage_clock();
+    uint32_t n_plain = 0;
+    for (uint16_t i = 0; i < n; ++i) {
+        const NextHop* nh = hops[i];
+        if (nh && (nh->kind == NextHopKind::Connected || nh->kind == NextHopKind::Gateway) &&
+            forward_plain(pkts[i], *nh, true)) {
+            ++n_plain;
+            continue;
+        }
+        route_originated_to(pkts[i], nh);
+    }
+    if (n_plain) WorkerContext::stage_done(Stage::forward, n_plain, t0);
 }
 
 void Worker::route_originated_to(rte_mbuf* m, const NextHop* nh) {

@@ -103,20 +103,22 @@ void WorkerStage::udp_input_burst(PortId port, rte_mbuf* const* pkts, uint16_t n
         udp_input(port, pkts[i]);
 }
 
-void WorkerStage::decap_add(OvpnSession& s, rte_mbuf* m) {
+void WorkerStage::decap_add(OvpnSession& s, rte_mbuf* m, rte_mbuf* gather_src) {
     OuterUdp outer;
     DataHeader h;
     if (!locate_udp_payload(m, outer) || !parse_data_header(outer.payload, outer.payload_len, h)) {
+        if (gather_src) rte_pktmbuf_free(gather_src);
         w_.drop(m, DropReason::ovpn_short);
         return;
     }
-    decap_add(s, m, outer, h);
+    decap_add(s, m, outer, h, gather_src);
 }
 
-void WorkerStage::decap_add(OvpnSession& s, rte_mbuf* m, const OuterUdp& outer,
-                            const DataHeader& h) {
+void WorkerStage::decap_add(OvpnSession& s, rte_mbuf* m, const OuterUdp& outer, const DataHeader& h,
+                            rte_mbuf* gather_src) {
     OvpnKeySlot* slot = s.slot_for_key(h.key_id);
     if (!slot) {
+        if (gather_src) rte_pktmbuf_free(gather_src);
         s.counters.rx_dropped.inc();
         w_.drop(m, DropReason::ovpn_no_key);
         return;
@@ -125,6 +127,7 @@ void WorkerStage::decap_add(OvpnSession& s, rte_mbuf* m, const OuterUdp& outer,
     bool aead = crypto::is_aead(key.cipher());
     uint32_t region_offset = h.header_len + (aead ? 4u : 0u);
     if (outer.payload_len < region_offset + key.header_bytes()) {
+        if (gather_src) rte_pktmbuf_free(gather_src);
         s.counters.rx_dropped.inc();
         w_.drop(m, DropReason::ovpn_short);
         return;
@@ -134,6 +137,7 @@ void WorkerStage::decap_add(OvpnSession& s, rte_mbuf* m, const OuterUdp& outer,
         packet_id = read_be32(outer.payload + h.header_len);
         // A cheap reject before any crypto; accept() only after the packet authenticated.
         if (s.replay_protection && slot->replay.check(packet_id) != crypto::ReplayVerdict::Ok) {
+            if (gather_src) rte_pktmbuf_free(gather_src);
             s.counters.rx_dropped.inc();
             w_.drop(m, DropReason::ovpn_replay);
             return;
@@ -151,8 +155,14 @@ void WorkerStage::decap_add(OvpnSession& s, rte_mbuf* m, const OuterUdp& outer,
         op.aad_len = h.opcode == op_data_v2 ? 8 : 4;
         op.packet_id = outer.payload + h.header_len;
     }
-    decap_[n_decap_++] = DecapItem{
-        m, &s, slot, OvpnSession::pack_endpoint(outer.src_ip_be, outer.src_port_be), packet_id};
+    if (gather_src) {
+        // stream_input copied at least the data header (region_offset bytes) into m.
+        crypto::GatherSrc& g = decap_gather_[n_decap_];
+        g.offset -= region_offset;
+        op.src = &g;
+    }
+    const uint64_t endpoint = OvpnSession::pack_endpoint(outer.src_ip_be, outer.src_port_be);
+    decap_[n_decap_++] = DecapItem{m, &s, slot, endpoint, packet_id, gather_src};
     if (n_decap_ == max_burst) decap_flush();
 }
 
@@ -162,6 +172,8 @@ void WorkerStage::decap_flush() {
     n_decap_ = 0;
     uint64_t t0 = w_.stage_clock();
     w_.crypto().process({decap_ops_, n});
+    for (uint16_t i = 0; i < n; ++i)
+        if (decap_[i].gather_src) rte_pktmbuf_free(decap_[i].gather_src); // read, not needed
     rte_mbuf* inner[max_burst];
     Session* inner_session[max_burst];
     uint16_t n_inner = 0, n_ok = 0;

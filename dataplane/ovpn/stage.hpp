@@ -38,10 +38,14 @@ public:
     // the stream's session is decrypted here like a datagram (true, consumed); anything else is
     // left for the control plane (false).
     bool stream_input(const StreamUnit& unit);
-    // A data packet of `session`, on its owner: checked and queued for decryption.
-    void decap_add(OvpnSession& session, rte_mbuf* m);
+    // A data packet of `session`, on its owner: checked and queued for decryption. With
+    // `gather_src` (stream_input), the packet's bytes from the start of the gather list that
+    // stream_input wrote into next_gather() on are still in that chain: they are decrypted from
+    // there into m, and the chain is freed after the burst's crypto.
+    void decap_add(OvpnSession& session, rte_mbuf* m, rte_mbuf* gather_src = nullptr);
     // The same with its outer UDP payload and data header already parsed (udp_input).
-    void decap_add(OvpnSession& session, rte_mbuf* m, const OuterUdp& outer, const DataHeader& h);
+    void decap_add(OvpnSession& session, rte_mbuf* m, const OuterUdp& outer, const DataHeader& h,
+                   rte_mbuf* gather_src = nullptr);
     void decap_flush();
     // An inner packet for `session`, on its owner: framed and queued for encryption.
     void encap_add(OvpnSession& session, rte_mbuf* m);
@@ -53,8 +57,9 @@ private:
         rte_mbuf* m;
         OvpnSession* session;
         OvpnKeySlot* slot;
-        uint64_t endpoint;  // the outer source, OvpnSession::pack_endpoint form
-        uint32_t packet_id; // AEAD: from the wire (checked against replay before decrypting)
+        uint64_t endpoint;    // the outer source, OvpnSession::pack_endpoint form
+        uint32_t packet_id;   // AEAD: from the wire (checked against replay before decrypting)
+        rte_mbuf* gather_src; // the chain the ciphertext is read from, or null (in place)
     };
     struct EncapItem {
         rte_mbuf* m;
@@ -67,6 +72,9 @@ private:
     uint16_t n_decap_ = 0, n_encap_ = 0;
     DecapItem decap_[max_burst];
     crypto::DataOp decap_ops_[max_burst];
+    // The gather list of decap_[i], when it has one; offset counted from the packet's start
+    // (after the Length16 prefix) until decap_add rebases it on the op's region.
+    crypto::GatherSrc decap_gather_[max_burst];
     EncapItem encap_[max_burst];
     crypto::DataOp encap_ops_[max_burst];
 };

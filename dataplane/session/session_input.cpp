@@ -4,6 +4,8 @@
 // rate limit (session_meter.hpp), then the route lookup and forwarding, as for a packet received
 // on a port. Also the entry for inner packets
 // the control plane injects (SSTP's first stage, where it still opens the TLS records).
+#include "dataplane/firewall/filter.hpp"
+#include "dataplane/ip/forward_plain.hpp"
 #include "dataplane/ip/icmp.hpp"
 #include "dataplane/ip/ipv4_header.hpp"
 #include "dataplane/session/session.hpp"
@@ -135,6 +137,12 @@ void Worker::session_input_burst(Session* const* sessions, rte_mbuf* const* pkts
         }
     }
     stage_done(Stage::session_input, end, t0);
+    // Packets to a port's next hop skip route_received()/forward() when neither the filter's
+    // forward chains nor tracking look at them (forward_plain: the common case inline).
+    const bool plain = !tracking_ && !(filter_ && (filter_->active(fw::Chain::forward) ||
+                                                   filter_->active(fw::Chain::mangle_forward)));
+    uint64_t t_fwd = stage_clock();
+    uint32_t n_plain = 0;
     for (uint16_t i = 0; i < end; ++i) {
         Session& s = *sessions[i];
         rte_mbuf* m = pkts[i];
@@ -149,7 +157,18 @@ void Worker::session_input_burst(Session* const* sessions, rte_mbuf* const* pkts
             drop(m, DropReason::session_rate_limited);
             continue;
         }
-        route_received(m, hops[i], s.wan_port, s.mtu, s.tunnel_local_ip_be, &s);
+        const NextHop* nh = hops[i];
+        if (plain && nh &&
+            (nh->kind == NextHopKind::Connected || nh->kind == NextHopKind::Gateway) &&
+            forward_plain(m, *nh, false)) {
+            ++n_plain;
+            continue;
+        }
+        route_received(m, nh, s.wan_port, s.mtu, s.tunnel_local_ip_be, &s);
+    }
+    if (n_plain) {
+        count(WorkerCounter::forwarded, n_plain);
+        stage_done(Stage::forward, n_plain, t_fwd);
     }
     for (uint16_t i = end; i < n; ++i)
         session_input(*sessions[i], pkts[i]);

@@ -64,6 +64,11 @@ private:
     // `originated` packets are the appliance's own (no TTL decrement, no ICMP errors about them).
     void forward(rte_mbuf* m, const NextHop& nh, uint16_t in_mtu, uint32_t icmp_src_be,
                  bool originated);
+    // forward()'s common case for a packet to a port's next hop, inline
+    // (dataplane/ip/forward_plain.hpp): true when sent; false, with the packet untouched, for
+    // forward() to handle. For received packets the caller counts `forwarded` and checks the
+    // filter and tracking.
+    bool forward_plain(rte_mbuf* m, const NextHop& nh, bool originated);
     // Delivers a received, validated packet to its route lookup's result `nh` (null: no route):
     // local delivery through `port`, forwarding, or a counted drop with an ICMP error from
     // `icmp_src_be`.
