@@ -372,9 +372,12 @@ TEST(OvpnData, TcpStreamUnitsCutAcrossSegmentsComeOutAsSent) {
     // LAN as the client sent it (TTL minus one).
     constexpr uint64_t conn = 0x51;
     const size_t sizes[] = {1, 36, 100, 700, 1372};
-    for (auto [cipher, digest] : {std::pair{Cipher::Aes256Gcm, Digest::None},
-                                  {Cipher::ChaCha20Poly1305, Digest::None},
-                                  {Cipher::Aes256Cbc, Digest::Sha256}}) {
+    for (auto suite : {std::pair{Cipher::Aes256Gcm, Digest::None},
+                       {Cipher::ChaCha20Poly1305, Digest::None},
+                       {Cipher::Aes256Cbc, Digest::Sha256}}) {
+        // Plain variables, not a structured binding: clang 14 cannot capture those in lambdas.
+        const Cipher cipher = suite.first;
+        const Digest digest = suite.second;
         for (uint32_t segment : {1448u, 100u, 7u}) {
             SCOPED_TRACE(std::string(crypto::openvpn_name(cipher)) + " segments of " +
                          std::to_string(segment));
