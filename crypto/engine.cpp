@@ -41,6 +41,7 @@ bool gather_valid(const DataOp& op) {
 void gather_copy(const DataOp& op) {
     uint8_t* dst = op.data + op.src->offset;
     for (uint8_t i = 0; i < op.src->n; ++i) {
+        if (op.src->segs[i].len == 0) continue; // an empty segment may have no pointer
         std::memcpy(dst, op.src->segs[i].p, op.src->segs[i].len);
         dst += op.src->segs[i].len;
     }
